@@ -1,0 +1,281 @@
+package dev.jeton;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountRoutes;
+import dev.jeton.account.AccountService;
+import dev.jeton.config.Config;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorRoutes;
+import dev.jeton.http.BearerAuth;
+import dev.jeton.http.ErrorMapping;
+import dev.jeton.http.JsonErrorHandler;
+import dev.jeton.http.Problems;
+import dev.jeton.http.RequestGuard;
+import dev.jeton.http.Responses;
+import dev.jeton.http.Router;
+import dev.jeton.observe.Metrics;
+import dev.jeton.observe.OpsRoutes;
+import dev.jeton.session.SessionService;
+import dev.jeton.setup.SetupRoutes;
+import dev.jeton.setup.SetupService;
+import dev.jeton.setup.SetupTokens;
+import dev.jeton.store.Database;
+import dev.jeton.token.AccessTokens;
+import dev.jeton.token.Issuers;
+import dev.jeton.token.KeyRing;
+import dev.jeton.token.KeyRoutes;
+import dev.jeton.token.MasterKey;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.user.AuthRoutes;
+import dev.jeton.user.PasswordHasher;
+import dev.jeton.user.PasswordPolicy;
+import dev.jeton.user.UserService;
+import dev.jeton.web.Pages;
+import io.javalin.Javalin;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jeton server, wired by hand: configuration in, a running HTTP server out. {@link #start()}
+ * migrates the database, makes sure {@code main} exists, starts the HTTP server and the
+ * key-rotation schedule; {@link #close()} stops them gracefully.
+ */
+public final class App implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(App.class);
+
+  private final Config config;
+  private final Clock clock;
+  private final Database db;
+  private final Metrics metrics = new Metrics();
+  private final KeyRing keyRing;
+  private final AccessTokens accessTokens;
+  private final AccountService accounts;
+  private final SessionService sessions;
+  private final UserService users;
+  private final SetupService setup;
+  private final Issuers issuers;
+  private final Javalin javalin;
+  private ScheduledExecutorService scheduler;
+  private String firstAdminLink;
+
+  public App(Config config) {
+    this(config, Clock.systemUTC(), PasswordHasher.Params.OWASP);
+  }
+
+  /** Full constructor: tests pass a movable clock and cheaper Argon2 parameters. */
+  public App(Config config, Clock clock, PasswordHasher.Params hashParams) {
+    this.config = config;
+    this.clock = clock;
+    SecureRandom random = new SecureRandom();
+    this.db = Database.open(config.db());
+    OpaqueTokens tokens = new OpaqueTokens(random);
+    this.issuers = new Issuers(config.http().baseUrl());
+    MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir(), random);
+    this.keyRing = new KeyRing(db.jdbi(), masterKey, tokens, clock);
+    this.accessTokens = new AccessTokens(keyRing, issuers, tokens, clock,
+        config.tokens().clockSkew());
+    SetupTokens setupTokens = new SetupTokens(db.jdbi(), tokens, clock);
+    this.accounts = new AccountService(db.jdbi(), keyRing, setupTokens, config.tokens(), clock);
+    this.sessions = new SessionService(db.jdbi(), accessTokens, tokens, metrics, clock);
+    this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
+        new PasswordPolicy(), sessions, tokens, clock);
+    this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
+    this.javalin = createServer();
+  }
+
+  private Javalin createServer() {
+    Problems problems = new Problems(config.http().baseUrl());
+    ErrorMapping errors = new ErrorMapping(problems);
+    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics);
+    Pages pages = new Pages(config.http().baseUrl());
+    RequestGuard guard = new RequestGuard(problems, metrics,
+        config.http().baseUrl().startsWith("https:"));
+    JsonErrorHandler jettyErrors = new JsonErrorHandler(problems);
+    return Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.http.prefer405over404 = true;
+      cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
+      cfg.router.ignoreTrailingSlashes = false;
+      cfg.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+      cfg.jetty.host = config.http().host();
+      cfg.jetty.port = config.http().port();
+      cfg.jetty.modifyHttpConfiguration(http -> {
+        http.setRequestHeaderSize(16 * 1024);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+      });
+      cfg.jetty.modifyServer(server -> {
+        server.setErrorHandler(jettyErrors);
+        server.setStopTimeout(config.shutdownTimeout().toMillis());
+      });
+      cfg.jetty.modifyServletContextHandler(handler -> {
+        handler.setErrorHandler(jettyErrors);
+        handler.addFilter(new FilterHolder(guard), "/*", EnumSet.of(DispatcherType.REQUEST));
+      });
+      cfg.routes.exception(ApiException.class, errors::api);
+      cfg.routes.exception(Exception.class, errors::other);
+      Router r = new Router(cfg.routes);
+      r.get("/", ctx -> Responses.json(ctx, 200, Map.of(
+          "name", "Jeton",
+          "issuer", issuers.issuer(Account.MAIN),
+          "errors", config.http().baseUrl() + "/api/v1/errors",
+          "health", config.http().baseUrl() + "/health/ready")));
+      r.get("/assets/jeton.css", ctx -> {
+        Responses.publicCache(ctx, 3600);
+        ctx.contentType("text/css; charset=utf-8");
+        ctx.result(resource("/assets/jeton.css"));
+      });
+      new OpsRoutes(db, metrics).register(r);
+      new ErrorRoutes().register(r);
+      new KeyRoutes(accounts, keyRing, issuers, config.tokens().signingAlg()).register(r);
+      new AuthRoutes(accounts, users, sessions, bearer).register(r);
+      new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
+      new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
+    });
+  }
+
+  private static byte[] resource(String path) {
+    try (InputStream in = App.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException(path + " missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Migrates the database and makes sure {@code main} and its first admin (or link) exist. */
+  public App prepare() {
+    db.migrate();
+    accounts.ensureMain();
+    if (setup.bootstrap(config.bootstrap())) {
+      LOG.info("bootstrap admin created for account main");
+    }
+    if (setup.needsAdmin(Account.MAIN)) {
+      firstAdminLink = issuers.issuer(Account.MAIN) + "/setup?token="
+          + setup.newSecret(Account.MAIN);
+    }
+    return this;
+  }
+
+  /** Prepares, then starts serving and the key-rotation schedule. */
+  public App start() {
+    long t0 = System.nanoTime();
+    prepare();
+    javalin.start();
+    startSchedule();
+    LOG.atInfo().addKeyValue("port", port()).addKeyValue("base_url", config.http().baseUrl())
+        .addKeyValue("database", db.dialect().name().toLowerCase(java.util.Locale.ROOT))
+        .addKeyValue("startup_ms", (System.nanoTime() - t0) / 1_000_000)
+        .log("Jeton ready");
+    return this;
+  }
+
+  private void startSchedule() {
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "jeton-keys");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.scheduleWithFixedDelay(this::rotateDueKeys, 1, 60, TimeUnit.MINUTES);
+  }
+
+  /** Rotates every account key older than the rotation interval, and retires expired ones. */
+  public void rotateDueKeys() {
+    try {
+      Duration interval = config.tokens().keyRotationInterval();
+      if (!interval.isZero()) {
+        for (String id : keyRing.accountsDueForRotation(interval)) {
+          rotateKeys(id);
+        }
+      }
+      keyRing.retireExpired();
+    } catch (RuntimeException e) {
+      LOG.error("scheduled key rotation failed", e);
+    }
+  }
+
+  /** Rotates one account's signing keys now; old tokens verify until they expire. */
+  public boolean rotateKeys(String accountId) {
+    Account a = accounts.requireActive(accountId);
+    Duration overlap = accounts.lifetimes(a).accessToken().plus(config.tokens().clockSkew());
+    boolean rotated = keyRing.rotate(accountId, config.tokens().signingAlg(), overlap);
+    if (rotated) {
+      dev.jeton.observe.Audit.event("signing_key_rotated", "account", accountId);
+    }
+    return rotated;
+  }
+
+  /** The one-time link that creates main's first admin, or null when main has an admin. */
+  public String firstAdminLink() {
+    return firstAdminLink;
+  }
+
+  /** A new setup link for an account (its earlier links stop working). */
+  public String newSetupLink(String accountId) {
+    accounts.requireActive(accountId);
+    return issuers.issuer(accountId) + "/setup?token=" + setup.newSecret(accountId);
+  }
+
+  public int port() {
+    return javalin.port();
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public AccessTokens accessTokens() {
+    return accessTokens;
+  }
+
+  public KeyRing keyRing() {
+    return keyRing;
+  }
+
+  public UserService users() {
+    return users;
+  }
+
+  public AccountService accounts() {
+    return accounts;
+  }
+
+  public SessionService sessions() {
+    return sessions;
+  }
+
+  /** Stops accepting requests, lets those in flight finish, then closes the database. */
+  @Override
+  public void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      javalin.stop();
+    }
+    db.close();
+    LOG.info("Jeton stopped");
+  }
+}

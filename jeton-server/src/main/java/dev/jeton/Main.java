@@ -1,0 +1,160 @@
+package dev.jeton;
+
+import dev.jeton.config.Config;
+import dev.jeton.config.ConfigException;
+import dev.jeton.config.ConfigLoader;
+import dev.jeton.config.Setting;
+import dev.jeton.error.ErrorCatalogDoc;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code jeton} command line: {@code serve} (the default) and admin tasks. */
+@Command(name = "jeton", mixinStandardHelpOptions = true, version = "Jeton 0.1.0",
+    description = "Self-hosted token and identity server for APIs.",
+    subcommands = {Main.Serve.class, Main.SetupLink.class, Main.RotateKeys.class,
+        Main.Errors.class, Main.Settings.class})
+public final class Main implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, description = "Properties file (also JETON_CONFIG_FILE).",
+      scope = CommandLine.ScopeType.INHERIT)
+  Path configFile;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  /** With no subcommand, serve. */
+  @Override
+  public Integer call() {
+    return new Serve().run(this);
+  }
+
+  Config loadConfig() {
+    Path file = configFile;
+    if (file == null && System.getenv("JETON_CONFIG_FILE") != null) {
+      file = Path.of(System.getenv("JETON_CONFIG_FILE"));
+    }
+    Config config = ConfigLoader.load(file, System.getenv());
+    System.setProperty("jeton.log.format", config.logFormat());
+    return config;
+  }
+
+  static int configError(ConfigException e) {
+    System.err.println("jeton: configuration error: " + e.getMessage());
+    return 2;
+  }
+
+  @Command(name = "serve", description = "Run the server (the default command).")
+  static final class Serve implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Main parent;
+
+    @Override
+    public Integer call() {
+      return run(parent);
+    }
+
+    int run(Main main) {
+      Config config;
+      try {
+        config = main.loadConfig();
+      } catch (ConfigException e) {
+        return configError(e);
+      }
+      App app = new App(config).start();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        app.close();
+        stopped.countDown();
+      }, "jeton-shutdown"));
+      String link = app.firstAdminLink();
+      if (link != null) {
+        PrintStream out = System.out;
+        out.println();
+        out.println("  Jeton has no admin yet. Open this one-time link to create the first admin of"
+            + " 'main':");
+        out.println();
+        out.println("    " + link);
+        out.println();
+        out.println("  (or set JETON_BOOTSTRAP_ADMIN_EMAIL and JETON_BOOTSTRAP_ADMIN_PASSWORD)");
+        out.println();
+        out.flush();
+      }
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "setup-link",
+      description = "Print a new one-time link that creates an account's first admin.")
+  static final class SetupLink implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Main parent;
+
+    @Option(names = "--account", defaultValue = "main", description = "Account id.")
+    String account;
+
+    @Override
+    public Integer call() {
+      try (App app = new App(parent.loadConfig()).prepare()) {
+        System.out.println(app.newSetupLink(account));
+        return 0;
+      } catch (ConfigException e) {
+        return configError(e);
+      }
+    }
+  }
+
+  @Command(name = "rotate-keys", description = "Rotate an account's signing keys now.")
+  static final class RotateKeys implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Main parent;
+
+    @Option(names = "--account", defaultValue = "main", description = "Account id.")
+    String account;
+
+    @Override
+    public Integer call() {
+      try (App app = new App(parent.loadConfig()).prepare()) {
+        boolean rotated = app.rotateKeys(account);
+        System.out.println(rotated ? "rotated signing keys of " + account
+            : "another node rotated the keys of " + account + " at the same moment");
+        return 0;
+      } catch (ConfigException e) {
+        return configError(e);
+      }
+    }
+  }
+
+  @Command(name = "errors", description = "Print the error catalog as Markdown (docs/errors.md).")
+  static final class Errors implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      System.out.print(ErrorCatalogDoc.markdown());
+      return 0;
+    }
+  }
+
+  @Command(name = "settings", description = "Print every configuration setting as Markdown.")
+  static final class Settings implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      System.out.println("| environment variable | file key | default | meaning |");
+      System.out.println("|---|---|---|---|");
+      for (Setting s : Setting.values()) {
+        System.out.println("| `" + s.envName() + "` | `" + s.fileKey() + "` | "
+            + (s.defaultValue().isEmpty() ? "(unset)" : "`" + s.defaultValue() + "`") + " | "
+            + s.description() + " |");
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.jeton.account;
+
+import dev.jeton.config.Config;
+import java.time.Duration;
+
+/**
+ * An account (tenant): owns its users, keys and tokens, and is its own issuer. {@code parentId} is
+ * null only for the root account {@code main}. Lifetime overrides are null where the server
+ * default applies.
+ */
+public record Account(String id, String parentId, String name, long createdAt, Long disabledAt,
+    Overrides overrides) {
+
+  /** The default account that exists from first start. */
+  public static final String MAIN = "main";
+
+  public boolean disabled() {
+    return disabledAt != null;
+  }
+
+  /** Per-account lifetime overrides in seconds (null: server default). */
+  public record Overrides(Long accessToken, Long refreshToken, Long refreshTokenIdle,
+      Long adminSession, Long refreshGrace) {
+    public static final Overrides NONE = new Overrides(null, null, null, null, null);
+
+    /** The effective lifetimes: each override, or the server default. */
+    public Config.Lifetimes over(Config.Lifetimes d) {
+      return new Config.Lifetimes(
+          pick(accessToken, d.accessToken()),
+          pick(refreshToken, d.refreshToken()),
+          pick(refreshTokenIdle, d.refreshTokenIdle()),
+          pick(adminSession, d.adminSession()),
+          pick(refreshGrace, d.refreshGrace()));
+    }
+
+    private static Duration pick(Long seconds, Duration fallback) {
+      return seconds == null ? fallback : Duration.ofSeconds(seconds);
+    }
+  }
+}

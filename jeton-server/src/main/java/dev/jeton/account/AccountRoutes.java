@@ -1,0 +1,150 @@
+package dev.jeton.account;
+
+import dev.jeton.config.Config;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.BearerAuth;
+import dev.jeton.http.JsonBody;
+import dev.jeton.http.Responses;
+import dev.jeton.http.Router;
+import dev.jeton.observe.Audit;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.AccountIds;
+import dev.jeton.token.Issuers;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sub-account API under {@code {issuer}/api/v1/accounts}, for the admins of that account:
+ * create, list, get, update (name and token lifetimes) and disable.
+ */
+public final class AccountRoutes {
+  private static final String BASE = "/accounts/{account}/api/v1/accounts";
+  private static final Set<String> CREATE_FIELDS = Set.of("id", "name");
+  private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes");
+  private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
+      "refresh_token_idle", "admin_session", "refresh_grace");
+  private static final long YEAR_SECONDS = 10L * 366 * 24 * 3600;
+
+  private final AccountService accounts;
+  private final BearerAuth bearer;
+  private final Issuers issuers;
+  private final SessionService sessions;
+
+  public AccountRoutes(AccountService accounts, BearerAuth bearer, Issuers issuers,
+      SessionService sessions) {
+    this.accounts = accounts;
+    this.bearer = bearer;
+    this.issuers = issuers;
+    this.sessions = sessions;
+  }
+
+  public void register(Router r) {
+    r.post(BASE, this::create)
+        .get(BASE, this::list)
+        .get(BASE + "/{id}", this::get)
+        .patch(BASE + "/{id}", this::update)
+        .post(BASE + "/{id}/disable", this::disable);
+  }
+
+  private BearerAuth.Principal admin(Context ctx) {
+    return bearer.require(ctx, ctx.pathParam("account"), SessionService.SCOPE_ADMIN);
+  }
+
+  private void create(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    JsonBody body = JsonBody.read(ctx, CREATE_FIELDS);
+    String id = body.requiredString("id", 63);
+    String name = body.optionalString("name", 200);
+    if (id != null && !AccountIds.isValid(id)) {
+      body.reject("id", ErrorCode.FIELD_INVALID, "The id must have 2 to 63 lower-case letters, "
+          + "digits or inner hyphens, e.g. 'acme-eu'.");
+    }
+    body.validate();
+    AccountService.Created created = accounts.create(p.account().id(), id,
+        name == null || name.isBlank() ? id : name.trim());
+    Audit.event("account_created", "account", id, "parent", p.account().id(),
+        "by", p.token().subject());
+    Map<String, Object> out = json(created.account());
+    out.put("setup_url", issuers.issuer(id) + "/setup?token=" + created.setupSecret());
+    ctx.header("Location", issuers.issuer(p.account().id()) + "/api/v1/accounts/" + id);
+    Responses.json(ctx, 201, out);
+  }
+
+  private void list(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    List<Map<String, Object>> items = accounts.descendants(p.account().id()).stream()
+        .map(this::json).toList();
+    Responses.json(ctx, 200, Map.of("accounts", items));
+  }
+
+  private void get(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    Responses.json(ctx, 200, json(accounts.manageable(p.account().id(), ctx.pathParam("id"))));
+  }
+
+  private void update(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    Account current = accounts.manageable(p.account().id(), ctx.pathParam("id"));
+    JsonBody body = JsonBody.read(ctx, UPDATE_FIELDS);
+    String name = body.optionalString("name", 200);
+    if (name != null && name.isBlank()) {
+      body.reject("name", ErrorCode.FIELD_INVALID, "The name must not be blank.");
+    }
+    Account.Overrides overrides = null;
+    JsonBody lt = body.optionalObject("token_lifetimes", LIFETIME_FIELDS);
+    if (lt != null) {
+      Account.Overrides o = current.overrides();
+      overrides = new Account.Overrides(
+          pick(lt, "access_token", o.accessToken(), 60, 24 * 3600),
+          pick(lt, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
+          pick(lt, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
+          pick(lt, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
+          pick(lt, "refresh_grace", o.refreshGrace(), 0, 300));
+      body.absorb(lt, "token_lifetimes");
+    }
+    body.validate();
+    Account updated = accounts.update(p.account().id(), current.id(),
+        name == null ? null : name.trim(), overrides);
+    Audit.event("account_updated", "account", current.id(), "by", p.token().subject());
+    Responses.json(ctx, 200, json(updated));
+  }
+
+  private static Long pick(JsonBody lt, String field, Long old, long min, long max) {
+    if (!lt.has(field)) {
+      return old;
+    }
+    return lt.optionalLong(field, min, max);
+  }
+
+  private void disable(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    Account a = accounts.disable(p.account().id(), ctx.pathParam("id"));
+    sessions.forgetCached();
+    Audit.event("account_disabled", "account", a.id(), "by", p.token().subject());
+    Responses.json(ctx, 200, json(a));
+  }
+
+  private Map<String, Object> json(Account a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", a.id());
+    m.put("parent", a.parentId());
+    m.put("name", a.name());
+    m.put("issuer", issuers.issuer(a.id()));
+    m.put("created_at", Instant.ofEpochMilli(a.createdAt()).toString());
+    m.put("disabled_at", a.disabledAt() == null ? null
+        : Instant.ofEpochMilli(a.disabledAt()).toString());
+    Config.Lifetimes l = accounts.lifetimes(a);
+    Map<String, Object> lifetimes = new LinkedHashMap<>();
+    lifetimes.put("access_token", l.accessToken().toSeconds());
+    lifetimes.put("refresh_token", l.refreshToken().toSeconds());
+    lifetimes.put("refresh_token_idle", l.refreshTokenIdle().toSeconds());
+    lifetimes.put("admin_session", l.adminSession().toSeconds());
+    lifetimes.put("refresh_grace", l.refreshGrace().toSeconds());
+    m.put("token_lifetimes", lifetimes);
+    return m;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.jeton.account;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** SQL for the {@code accounts} table. */
+final class AccountStore {
+  private static final String COLUMNS = """
+      id, parent_id, name, created_at, disabled_at, access_token_ttl, refresh_token_ttl,
+      refresh_token_idle_ttl, admin_session_ttl, refresh_grace""";
+
+  private final Jdbi jdbi;
+
+  AccountStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  Optional<Account> find(String id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE id = :id")
+        .bind("id", id).map((rs, ctx) -> map(rs)).findOne());
+  }
+
+  static void insert(Handle h, Account a) {
+    h.createUpdate("""
+            INSERT INTO accounts (id, parent_id, name, created_at)
+            VALUES (:id, :parent, :name, :created)""")
+        .bind("id", a.id()).bind("parent", a.parentId()).bind("name", a.name())
+        .bind("created", a.createdAt())
+        .execute();
+  }
+
+  /** Every account below {@code ancestorId} (not itself), ordered by id. */
+  List<Account> descendants(String ancestorId) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            WITH RECURSIVE sub (id) AS (
+              SELECT id FROM accounts WHERE parent_id = :a
+              UNION ALL
+              SELECT c.id FROM accounts c JOIN sub ON c.parent_id = sub.id
+            )
+            SELECT""" + " " + COLUMNS + """
+             FROM accounts WHERE id IN (SELECT id FROM sub) ORDER BY id""")
+        .bind("a", ancestorId).map((rs, ctx) -> map(rs)).list());
+  }
+
+  void update(String id, String name, Account.Overrides o) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            UPDATE accounts SET name = :name, access_token_ttl = :at, refresh_token_ttl = :rt,
+                   refresh_token_idle_ttl = :idle, admin_session_ttl = :admin,
+                   refresh_grace = :grace
+            WHERE id = :id""")
+        .bind("id", id).bind("name", name).bind("at", o.accessToken())
+        .bind("rt", o.refreshToken()).bind("idle", o.refreshTokenIdle())
+        .bind("admin", o.adminSession()).bind("grace", o.refreshGrace())
+        .execute());
+  }
+
+  /** Disables the account and all its descendants, and revokes their sessions. */
+  int disableTree(String id, long now) {
+    return jdbi.inTransaction(h -> {
+      String tree = """
+          WITH RECURSIVE t (id) AS (
+            SELECT id FROM accounts WHERE id = :id
+            UNION ALL
+            SELECT c.id FROM accounts c JOIN t ON c.parent_id = t.id
+          )""";
+      int n = h.createUpdate(tree + """
+               UPDATE accounts SET disabled_at = :now
+               WHERE id IN (SELECT id FROM t) AND disabled_at IS NULL""")
+          .bind("id", id).bind("now", now).execute();
+      h.createUpdate(tree + """
+               UPDATE sessions SET revoked_at = :now, revoked_reason = 'account_disabled'
+               WHERE account_id IN (SELECT id FROM t) AND revoked_at IS NULL""")
+          .bind("id", id).bind("now", now).execute();
+      return n;
+    });
+  }
+
+  private static Account map(ResultSet rs) throws SQLException {
+    return new Account(rs.getString("id"), rs.getString("parent_id"), rs.getString("name"),
+        rs.getLong("created_at"), longOrNull(rs, "disabled_at"),
+        new Account.Overrides(longOrNull(rs, "access_token_ttl"),
+            longOrNull(rs, "refresh_token_ttl"), longOrNull(rs, "refresh_token_idle_ttl"),
+            longOrNull(rs, "admin_session_ttl"), longOrNull(rs, "refresh_grace")));
+  }
+
+  private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.jeton.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The whole server configuration, loaded once at start by {@link ConfigLoader} and validated
+ * there; every component takes the part it needs.
+ */
+public record Config(
+    Http http,
+    Path dataDir,
+    Db db,
+    String masterKey,
+    Bootstrap bootstrap,
+    Tokens tokens,
+    String logFormat,
+    Duration shutdownTimeout) {
+
+  /** Listening address and the public URL issuers are built from. */
+  public record Http(String host, int port, String baseUrl) {}
+
+  /** Database connection. */
+  public record Db(String url, String user, String password, int poolSize) {
+    public boolean isPostgres() {
+      return url.startsWith("jdbc:postgresql:");
+    }
+  }
+
+  /** Unattended creation of the first admin of {@code main}. */
+  public record Bootstrap(String adminEmail, String adminPassword) {
+    public boolean enabled() {
+      return !adminEmail.isEmpty();
+    }
+  }
+
+  /** Token defaults; each account may override the lifetimes. */
+  public record Tokens(
+      String signingAlg,
+      Duration keyRotationInterval,
+      Duration clockSkew,
+      Lifetimes lifetimes) {}
+
+  /** Token lifetimes (also the shape of an account's overrides). */
+  public record Lifetimes(
+      Duration accessToken,
+      Duration refreshToken,
+      Duration refreshTokenIdle,
+      Duration adminSession,
+      Duration refreshGrace) {}
+}

@@ -1,0 +1,224 @@
+package dev.jeton.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Builds the {@link Config} from defaults, an optional properties file and {@code JETON_*}
+ * environment variables (highest precedence), and validates every value.
+ */
+public final class ConfigLoader {
+  private static final Set<String> SIGNING_ALGS = Set.of("ES256", "ES384", "RS256", "PS256");
+
+  private ConfigLoader() {}
+
+  /** Loads from the given file (may be null) and environment. */
+  public static Config load(Path file, Map<String, String> env) {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      values.put(s, s.defaultValue());
+    }
+    if (file != null) {
+      readFile(file, values);
+    }
+    for (Setting s : Setting.values()) {
+      String v = env.get(s.envName());
+      if (v != null) {
+        values.put(s, v.trim());
+      }
+    }
+    return build(values);
+  }
+
+  /** Builds a configuration from explicit values over the defaults (tests and embedding). */
+  public static Config of(Map<Setting, String> overrides) {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      values.put(s, overrides.getOrDefault(s, s.defaultValue()));
+    }
+    return build(values);
+  }
+
+  private static void readFile(Path file, Map<Setting, String> values) {
+    Properties props = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(r);
+    } catch (IOException e) {
+      throw new ConfigException("config file " + file + ": cannot be read (" + e.getMessage() + ")");
+    }
+    for (String key : props.stringPropertyNames()) {
+      Setting match = null;
+      for (Setting s : Setting.values()) {
+        if (s.fileKey().equals(key)) {
+          match = s;
+        }
+      }
+      if (match == null) {
+        throw new ConfigException("config file " + file + ": unknown setting '" + key + "'");
+      }
+      values.put(match, props.getProperty(key).trim());
+    }
+  }
+
+  private static Config build(Map<Setting, String> v) {
+    String host = v.get(Setting.HTTP_HOST);
+    if (host.isEmpty()) {
+      throw bad(Setting.HTTP_HOST, host, "must not be empty");
+    }
+    int port = intIn(Setting.HTTP_PORT, v.get(Setting.HTTP_PORT), 0, 65535);
+    String baseUrl = v.get(Setting.BASE_URL).replace("{port}", Integer.toString(port));
+    baseUrl = validBaseUrl(baseUrl);
+    Path dataDir = Path.of(v.get(Setting.DATA_DIR).isEmpty() ? "." : v.get(Setting.DATA_DIR));
+    String dbUrl = v.get(Setting.DB_URL).replace("{data_dir}", dataDir.toString());
+    if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+      throw bad(Setting.DB_URL, dbUrl, "must start with jdbc:sqlite: or jdbc:postgresql:");
+    }
+    int pool = intIn(Setting.DB_POOL_SIZE, v.get(Setting.DB_POOL_SIZE), 1, 200);
+    String email = v.get(Setting.BOOTSTRAP_ADMIN_EMAIL);
+    String password = v.get(Setting.BOOTSTRAP_ADMIN_PASSWORD);
+    if (email.isEmpty() != password.isEmpty()) {
+      throw new ConfigException(Setting.BOOTSTRAP_ADMIN_EMAIL.envName() + " and "
+          + Setting.BOOTSTRAP_ADMIN_PASSWORD.envName() + " must be set together");
+    }
+    String alg = v.get(Setting.SIGNING_ALG).toUpperCase(Locale.ROOT);
+    if (!SIGNING_ALGS.contains(alg)) {
+      throw bad(Setting.SIGNING_ALG, alg, "must be one of ES256, ES384, RS256, PS256");
+    }
+    Duration skew = duration(Setting.CLOCK_SKEW, v.get(Setting.CLOCK_SKEW));
+    if (skew.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw bad(Setting.CLOCK_SKEW, v.get(Setting.CLOCK_SKEW), "must be at most 60s");
+    }
+    Config.Lifetimes lifetimes = new Config.Lifetimes(
+        positive(Setting.ACCESS_TOKEN_TTL, v),
+        positive(Setting.REFRESH_TOKEN_TTL, v),
+        positive(Setting.REFRESH_TOKEN_IDLE_TTL, v),
+        positive(Setting.ADMIN_SESSION_TTL, v),
+        duration(Setting.REFRESH_GRACE, v.get(Setting.REFRESH_GRACE)));
+    if (lifetimes.accessToken().compareTo(Duration.ofHours(24)) > 0) {
+      throw bad(Setting.ACCESS_TOKEN_TTL, v.get(Setting.ACCESS_TOKEN_TTL), "must be at most 24h");
+    }
+    if (lifetimes.refreshGrace().compareTo(Duration.ofMinutes(5)) > 0) {
+      throw bad(Setting.REFRESH_GRACE, v.get(Setting.REFRESH_GRACE), "must be at most 5m");
+    }
+    String masterKey = v.get(Setting.MASTER_KEY);
+    if (!masterKey.isEmpty()) {
+      byte[] raw;
+      try {
+        raw = java.util.Base64.getDecoder().decode(masterKey);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(Setting.MASTER_KEY.envName() + ": not valid base64");
+      }
+      if (raw.length != 32) {
+        throw new ConfigException(Setting.MASTER_KEY.envName()
+            + ": must decode to 32 bytes (got " + raw.length + "); generate one with "
+            + "'head -c 32 /dev/urandom | base64'");
+      }
+    }
+    String logFormat = v.get(Setting.LOG_FORMAT).toLowerCase(Locale.ROOT);
+    if (!logFormat.equals("json") && !logFormat.equals("text")) {
+      throw bad(Setting.LOG_FORMAT, logFormat, "must be json or text");
+    }
+    return new Config(
+        new Config.Http(host, port, baseUrl),
+        dataDir,
+        new Config.Db(dbUrl, v.get(Setting.DB_USER), v.get(Setting.DB_PASSWORD), pool),
+        masterKey,
+        new Config.Bootstrap(email, password),
+        new Config.Tokens(alg,
+            duration(Setting.KEY_ROTATION_INTERVAL, v.get(Setting.KEY_ROTATION_INTERVAL)), skew,
+            lifetimes),
+        logFormat,
+        duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)));
+  }
+
+  private static String validBaseUrl(String raw) {
+    String url = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+    try {
+      URI uri = new URI(url);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
+        throw bad(Setting.BASE_URL, raw, "must be an absolute http(s) URL without query or fragment");
+      }
+    } catch (URISyntaxException e) {
+      throw bad(Setting.BASE_URL, raw, "is not a valid URL");
+    }
+    return url;
+  }
+
+  private static Duration positive(Setting s, Map<Setting, String> v) {
+    Duration d = duration(s, v.get(s));
+    if (d.isZero()) {
+      throw bad(s, v.get(s), "must be greater than zero");
+    }
+    return d;
+  }
+
+  /** Parses {@code 90s}, {@code 15m}, {@code 1h}, {@code 30d} or an ISO-8601 duration. */
+  public static Duration parseDuration(String raw) {
+    String s = raw.trim().toLowerCase(Locale.ROOT);
+    if (s.equals("0")) {
+      return Duration.ZERO;
+    }
+    if (s.startsWith("p")) {
+      Duration d = Duration.parse(s.toUpperCase(Locale.ROOT));
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("negative");
+      }
+      return d;
+    }
+    if (s.length() < 2) {
+      throw new IllegalArgumentException("no unit");
+    }
+    long n = Long.parseLong(s.substring(0, s.length() - 1));
+    if (n < 0) {
+      throw new IllegalArgumentException("negative");
+    }
+    return switch (s.charAt(s.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      case 'h' -> Duration.ofHours(n);
+      case 'd' -> Duration.ofDays(n);
+      default -> throw new IllegalArgumentException("unknown unit");
+    };
+  }
+
+  private static Duration duration(Setting s, String raw) {
+    try {
+      return parseDuration(raw);
+    } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
+      throw bad(s, raw, "is not a duration (use e.g. 90s, 15m, 1h, 30d)");
+    } catch (IllegalArgumentException e) {
+      throw bad(s, raw, "is not a duration (use e.g. 90s, 15m, 1h, 30d)");
+    }
+  }
+
+  private static int intIn(Setting s, String raw, int min, int max) {
+    try {
+      int n = Integer.parseInt(raw.trim());
+      if (n < min || n > max) {
+        throw bad(s, raw, "must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw bad(s, raw, "is not a number");
+    }
+  }
+
+  private static ConfigException bad(Setting s, String value, String why) {
+    boolean secret = s == Setting.MASTER_KEY || s == Setting.DB_PASSWORD
+        || s == Setting.BOOTSTRAP_ADMIN_PASSWORD;
+    return new ConfigException(s.envName() + (secret ? "" : "='" + value + "'") + ": " + why);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.jeton.config;
+
+import java.util.Locale;
+
+/**
+ * Every configuration setting: its key in the configuration file, its environment variable, its
+ * default and what it does. The README's configuration table lists exactly these (a test checks).
+ */
+public enum Setting {
+  HTTP_HOST("127.0.0.1", "Interface to listen on; 0.0.0.0 listens on all interfaces."),
+  HTTP_PORT("8080", "TCP port to listen on (0 picks a free port)."),
+  BASE_URL("http://localhost:{port}",
+      "Public URL of the server, without a trailing slash; issuers are {base}/accounts/{account}."),
+  DATA_DIR("./data", "Directory for the SQLite database and the development master key."),
+  DB_URL("jdbc:sqlite:{data_dir}/jeton.db",
+      "JDBC URL; a jdbc:postgresql: URL selects PostgreSQL."),
+  DB_USER("", "Database user (PostgreSQL)."),
+  DB_PASSWORD("", "Database password (PostgreSQL)."),
+  DB_POOL_SIZE("10", "Maximum database connections (1 to 200)."),
+  MASTER_KEY("",
+      "Base64 of 32 random bytes that encrypts signing keys at rest. Unset: a generated key file "
+          + "in the data directory is used (development only)."),
+  BOOTSTRAP_ADMIN_EMAIL("", "With BOOTSTRAP_ADMIN_PASSWORD: creates the first admin of 'main' on first start."),
+  BOOTSTRAP_ADMIN_PASSWORD("", "Password of the bootstrap admin."),
+  SIGNING_ALG("ES256", "JWS algorithm of new signing keys: ES256, ES384, RS256 or PS256."),
+  KEY_ROTATION_INTERVAL("30d", "Age at which an account's signing key is replaced (0 disables scheduled rotation)."),
+  CLOCK_SKEW("60s", "Allowed clock difference when checking exp, nbf and iat (0 to 60s)."),
+  ACCESS_TOKEN_TTL("1h", "Default access token lifetime (accounts may override)."),
+  REFRESH_TOKEN_TTL("365d", "Default absolute refresh token (session) lifetime."),
+  REFRESH_TOKEN_IDLE_TTL("30d", "Default idle limit: a refresh token unused this long expires."),
+  ADMIN_SESSION_TTL("4h", "Default absolute session lifetime for account admins."),
+  REFRESH_GRACE("10s",
+      "Window in which the just-rotated refresh token may be presented once more (lost responses)."),
+  LOG_FORMAT("json", "Log format on standard output: json or text."),
+  SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
+
+  private final String defaultValue;
+  private final String description;
+
+  Setting(String defaultValue, String description) {
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  /** Key in the configuration file, e.g. {@code http.port}. */
+  public String fileKey() {
+    return name().toLowerCase(Locale.ROOT).replaceFirst("_", ".");
+  }
+
+  /** Environment variable, e.g. {@code JETON_HTTP_PORT}. */
+  public String envName() {
+    return "JETON_" + name();
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.jeton.error;
+
+import java.util.List;
+
+/**
+ * The one exception type of the API: a catalog entry, a public detail sent to the client, optional
+ * field errors, and an internal detail that is logged and never sent.
+ */
+public final class ApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final ErrorCode code;
+  private final String detail;
+  private final transient List<FieldError> errors;
+
+  public ApiException(ErrorCode code) {
+    this(code, code.title(), List.of(), null);
+  }
+
+  public ApiException(ErrorCode code, String detail) {
+    this(code, detail, List.of(), null);
+  }
+
+  public ApiException(ErrorCode code, String detail, List<FieldError> errors, String internal) {
+    super(internal == null ? code.code() + ": " + detail : code.code() + ": " + internal, null,
+        false, false);
+    this.code = code;
+    this.detail = detail;
+    this.errors = List.copyOf(errors);
+  }
+
+  /** A {@code validation_failed} error listing every bad field. */
+  public static ApiException validation(List<FieldError> errors) {
+    String detail = errors.size() == 1
+        ? errors.get(0).detail()
+        : errors.size() + " fields are invalid; see errors[].";
+    return new ApiException(ErrorCode.VALIDATION_FAILED, detail, errors, null);
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  public String detail() {
+    return detail;
+  }
+
+  public List<FieldError> errors() {
+    return errors;
+  }
+
+  /** One problem with one field of a request body. */
+  public record FieldError(String field, ErrorCode code, String detail) {}
+}

@@ -1,0 +1,161 @@
+package dev.jeton.error;
+
+import java.util.Locale;
+
+/**
+ * The error catalog: every error any Jeton endpoint can return, with its stable wire code, HTTP
+ * status, a fixed title, the remedy a client or user can apply, and whether retrying the same
+ * request can succeed.
+ *
+ * <p>{@code GET /api/v1/errors} and {@code docs/errors.md} are generated from this enum; a test
+ * fails when the document drifts. Codes are part of the public contract: never rename one.
+ */
+public enum ErrorCode {
+  // --- HTTP level -------------------------------------------------------------------------
+  ROUTE_NOT_FOUND(404, "Route not found",
+      "Check the method and path against the API guide; account-scoped routes live under /accounts/{account}.",
+      false),
+  METHOD_NOT_ALLOWED(405, "Method not allowed",
+      "Use one of the methods listed in the Allow header for this path.", false),
+  PAYLOAD_TOO_LARGE(413, "Payload too large",
+      "Send a body of at most 1 MiB; split large batches into several requests.", false),
+  URI_TOO_LONG(414, "URI too long",
+      "Keep the request URI under 8 KiB, or send the query as a form body with _method=GET.", false),
+  REQUEST_HEADERS_TOO_LARGE(431, "Request headers too large",
+      "Send fewer or smaller headers (at most 16 KiB in total).", false),
+  UNSUPPORTED_CONTENT_TYPE(415, "Unsupported content type",
+      "Send the body as application/json (or application/x-www-form-urlencoded where a form is documented).",
+      false),
+  NOT_ACCEPTABLE(406, "Not acceptable",
+      "Accept application/json or application/problem+json.", false),
+  BAD_REQUEST(400, "Bad request",
+      "The request is not valid HTTP (bad request line, header or encoding); fix the client.",
+      false),
+  INVALID_JSON(400, "Malformed JSON",
+      "Send a single well-formed JSON object encoded as UTF-8.", false),
+  VALIDATION_FAILED(400, "Request validation failed",
+      "Fix each field listed in errors[] and send the request again.", false),
+  INVALID_PARAMETER(400, "Invalid parameter",
+      "Fix the named query or path parameter and send the request again.", false),
+  FIELD_MISSING(400, "Required field missing",
+      "Provide the field; see the API guide for the request schema.", false),
+  FIELD_INVALID(400, "Field value invalid",
+      "Send a value of the documented type and format.", false),
+  FIELD_UNKNOWN(400, "Unknown field",
+      "Remove the field; the endpoint does not accept it (check its spelling).", false),
+  INTERNAL_ERROR(500, "Internal server error",
+      "Retry later; if it persists, report the request_id to the operator.", true),
+  SERVICE_UNAVAILABLE(503, "Service unavailable",
+      "The server cannot reach its database or is shutting down; retry after the Retry-After delay.",
+      true),
+
+  // --- bearer token presentation (RFC 6750) ------------------------------------------------
+  TOKEN_MISSING(401, "Access token missing",
+      "Send the access token in the Authorization header: 'Authorization: Bearer <token>'.", false),
+  TOKEN_IN_URL(400, "Token sent in the URL",
+      "Never put tokens in URLs (they end up in logs and history); use the Authorization header.",
+      false),
+  TOKEN_MALFORMED(401, "Token malformed",
+      "The token is not a well-formed Jeton token (truncated, mistyped, or with a bad checksum); "
+          + "copy it again in full.", false),
+  TOKEN_WRONG_TYPE(401, "Wrong kind of token",
+      "Present an access token here; refresh tokens go only to the refresh endpoint and ID tokens "
+          + "are never bearer credentials.", false),
+  TOKEN_SIGNATURE_INVALID(401, "Token signature invalid",
+      "The token was altered, signed with an unknown or rotated-out key, or with a disallowed "
+          + "algorithm; obtain a new token.", false),
+  TOKEN_EXPIRED(401, "Token expired",
+      "Obtain a new access token with the refresh token, or sign in again.", false),
+  TOKEN_NOT_YET_VALID(401, "Token not yet valid",
+      "The token's nbf or iat lies in the future beyond the allowed clock skew; check the clocks.",
+      false),
+  TOKEN_UNKNOWN(401, "Token unknown",
+      "The token was never issued here or has been purged; sign in again.", false),
+  TOKEN_REVOKED(401, "Token revoked",
+      "The token or its session was revoked (logout, password change, reuse detection or an "
+          + "admin); sign in again.", false),
+  TOKEN_WRONG_ACCOUNT(401, "Token issued by another account",
+      "Use a token issued by this account's issuer ({base}/accounts/{account}).", false),
+  TOKEN_WRONG_AUDIENCE(401, "Token not meant for this API",
+      "Request a token whose audience includes this API.", false),
+  INSUFFICIENT_SCOPE(403, "Insufficient scope",
+      "Use a token carrying the scope named in the WWW-Authenticate header (for admin endpoints, "
+          + "sign in as an account admin).", false),
+  REFRESH_TOKEN_REUSED(401, "Refresh token reused",
+      "This refresh token was already used; its whole session has been revoked to protect you. "
+          + "Sign in again.", false),
+
+  // --- users and sessions --------------------------------------------------------------------
+  USER_ALREADY_EXISTS(409, "User already exists",
+      "Sign in instead, or register with another email address.", false),
+  INVALID_CREDENTIALS(401, "Invalid email or password",
+      "Check the email address and password and try again.", false),
+  USER_BLOCKED(403, "User blocked",
+      "The user is blocked by an administrator; contact the account's administrator.", false),
+  PASSWORD_RESET_REQUIRED(412, "Password reset required",
+      "Set a new password before signing in (see the account's password reset flow).", false),
+  PASSWORD_POLICY_VIOLATION(400, "Password does not meet the policy",
+      "Choose a password of 8 to 256 characters that is not a commonly used password and does not "
+          + "contain the email address.", false),
+  PASSWORD_UNCHANGED(400, "New password equals the current one",
+      "Choose a password different from the current one.", false),
+
+  // --- accounts ------------------------------------------------------------------------------
+  ACCOUNT_NOT_FOUND(404, "Account not found",
+      "Check the account id; an admin sees only its own account and its sub-accounts.", false),
+  ACCOUNT_ALREADY_EXISTS(409, "Account already exists",
+      "Choose another account id.", false),
+  ACCOUNT_DISABLED(403, "Account disabled",
+      "The account (or one of its parents) is disabled; contact its administrator.", false),
+  ACCOUNT_OPERATION_FORBIDDEN(403, "Operation not allowed on this account",
+      "An account cannot disable itself or the default account; ask the parent account's admin.",
+      false),
+
+  // --- first-admin setup ---------------------------------------------------------------------
+  SETUP_TOKEN_INVALID(400, "Setup link invalid",
+      "The setup link is unknown, expired or already used; restart the server or run "
+          + "'jeton setup-link' to print a new one.", false);
+
+  private final int status;
+  private final String title;
+  private final String remedy;
+  private final boolean retryable;
+
+  ErrorCode(int status, String title, String remedy, boolean retryable) {
+    this.status = status;
+    this.title = title;
+    this.remedy = remedy;
+    this.retryable = retryable;
+  }
+
+  /** The stable snake_case wire code, e.g. {@code token_expired}. */
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public String remedy() {
+    return remedy;
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** True for the codes that describe a bad bearer credential (RFC 6750 {@code invalid_token}). */
+  public boolean isInvalidToken() {
+    return switch (this) {
+      case TOKEN_MALFORMED, TOKEN_WRONG_TYPE, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED,
+          TOKEN_NOT_YET_VALID, TOKEN_UNKNOWN, TOKEN_REVOKED, TOKEN_WRONG_ACCOUNT,
+          TOKEN_WRONG_AUDIENCE -> true;
+      default -> false;
+    };
+  }
+}

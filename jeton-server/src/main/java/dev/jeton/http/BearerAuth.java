@@ -1,0 +1,122 @@
+package dev.jeton.http;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Metrics;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.AccessToken;
+import dev.jeton.token.AccessTokens;
+import dev.jeton.token.Issuers;
+import io.javalin.http.Context;
+
+/**
+ * Bearer authentication (RFC 6750) for every protected endpoint: the token only in the
+ * Authorization header, verified for this account, its session still active, and carrying the
+ * scope the endpoint needs. A rejection names the exact reason as a catalog code; the error
+ * handler adds the {@code WWW-Authenticate} challenge.
+ */
+public final class BearerAuth {
+  /** Request attribute: the realm to name in the challenge. */
+  public static final String REALM = "jeton.realm";
+  /** Request attribute: the scope that was missing, for {@code insufficient_scope}. */
+  public static final String REQUIRED_SCOPE = "jeton.required_scope";
+
+  private final AccessTokens accessTokens;
+  private final SessionService sessions;
+  private final AccountService accounts;
+  private final Issuers issuers;
+  private final Metrics metrics;
+
+  public BearerAuth(AccessTokens accessTokens, SessionService sessions, AccountService accounts,
+      Issuers issuers, Metrics metrics) {
+    this.accessTokens = accessTokens;
+    this.sessions = sessions;
+    this.accounts = accounts;
+    this.issuers = issuers;
+    this.metrics = metrics;
+  }
+
+  /** Who is calling: the account whose API is called and the verified token. */
+  public record Principal(Account account, AccessToken token) {}
+
+  /**
+   * Authenticates the request to {@code accountId}'s API and requires {@code scope}.
+   *
+   * @throws ApiException {@code token_*}, {@code insufficient_scope} or {@code account_*}
+   */
+  public Principal require(Context ctx, String accountId, String scope) {
+    ctx.attribute(REALM, issuers.issuer(accountId));
+    try {
+      Account account = accounts.requireActive(accountId);
+      if (ctx.queryParam("access_token") != null) {
+        throw new ApiException(ErrorCode.TOKEN_IN_URL,
+            "The access_token query parameter is not accepted (RFC 6750 5.3).");
+      }
+      String token = bearerToken(ctx.header("Authorization"));
+      AccessToken at = accessTokens.verify(token, accountId);
+      if (!sessions.isActive(at.sessionId())) {
+        throw new ApiException(ErrorCode.TOKEN_REVOKED,
+            "The session this token belongs to has ended (logout, expiry or revocation).");
+      }
+      if (scope != null && !at.hasScope(scope)) {
+        ctx.attribute(REQUIRED_SCOPE, scope);
+        throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
+            "This endpoint requires the '" + scope + "' scope.");
+      }
+      return new Principal(account, at);
+    } catch (ApiException e) {
+      metrics.tokenRejected(e.code().code());
+      throw e;
+    }
+  }
+
+  static String bearerToken(String header) {
+    if (header == null || header.isBlank()) {
+      throw new ApiException(ErrorCode.TOKEN_MISSING,
+          "No Authorization header; send 'Authorization: Bearer <token>'.");
+    }
+    String h = header.trim();
+    if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new ApiException(ErrorCode.TOKEN_MISSING,
+          "The Authorization header does not use the Bearer scheme.");
+    }
+    String token = h.substring(7).trim();
+    if (token.isEmpty()) {
+      throw new ApiException(ErrorCode.TOKEN_MISSING, "The Bearer credential is empty.");
+    }
+    return token;
+  }
+
+  /**
+   * The RFC 6750 challenge for an error, or null when the error is not about the credential.
+   * Error descriptions are reduced to the characters RFC 6750 3 allows.
+   */
+  public static String challenge(ErrorCode code, String detail, String realm, String scope) {
+    String base = "Bearer realm=\"" + realm + "\"";
+    if (code == ErrorCode.TOKEN_MISSING) {
+      return base;
+    }
+    if (code == ErrorCode.INSUFFICIENT_SCOPE) {
+      return base + ", error=\"insufficient_scope\", error_description=\"" + safe(detail) + "\""
+          + (scope == null ? "" : ", scope=\"" + scope + "\"");
+    }
+    if (code == ErrorCode.TOKEN_IN_URL) {
+      return base + ", error=\"invalid_request\", error_description=\"" + safe(detail) + "\"";
+    }
+    if (code.isInvalidToken() || code == ErrorCode.REFRESH_TOKEN_REUSED) {
+      return base + ", error=\"invalid_token\", error_description=\"" + safe(detail) + "\"";
+    }
+    return null;
+  }
+
+  private static String safe(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '\'');
+    }
+    return b.toString();
+  }
+}

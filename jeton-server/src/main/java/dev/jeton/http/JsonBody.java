@@ -1,0 +1,189 @@
+package dev.jeton.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads a JSON object request body and its fields, collecting every field problem so that one
+ * {@code validation_failed} answer lists them all.
+ */
+public final class JsonBody {
+  private final ObjectNode node;
+  private final List<ApiException.FieldError> errors = new ArrayList<>();
+
+  private JsonBody(ObjectNode node) {
+    this.node = node;
+  }
+
+  /**
+   * Parses the body: {@code unsupported_content_type} unless JSON, {@code payload_too_large} past
+   * the limit (reading no further), {@code invalid_json} unless one well-formed object, and
+   * {@code field_unknown} for any field not in {@code allowed}.
+   */
+  public static JsonBody read(Context ctx, Set<String> allowed) {
+    String type = ctx.header("Content-Type");
+    if (type == null || !isJson(type)) {
+      throw new ApiException(ErrorCode.UNSUPPORTED_CONTENT_TYPE,
+          "Send the body as application/json" + (type == null ? "" : ", not " + clip(type)) + ".");
+    }
+    JsonNode parsed;
+    try (InputStream in = ctx.req().getInputStream()) {
+      parsed = Json.MAPPER.readTree(in);
+    } catch (BodyLimit.TooLarge e) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
+          "The request body is larger than " + e.limit() + " bytes.");
+    } catch (JacksonException e) {
+      if (e.getCause() instanceof BodyLimit.TooLarge tl) {
+        throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
+            "The request body is larger than " + tl.limit() + " bytes.");
+      }
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new ApiException(ErrorCode.INVALID_JSON, "The body is not valid JSON" + where + ".");
+    } catch (IOException e) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "The body could not be read.");
+    }
+    if (parsed == null || parsed.isMissingNode()) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "The body is empty; send a JSON object.");
+    }
+    if (!(parsed instanceof ObjectNode obj)) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "The body must be a JSON object.");
+    }
+    JsonBody body = new JsonBody(obj);
+    for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!allowed.contains(name)) {
+        body.errors.add(new ApiException.FieldError(clip(name), ErrorCode.FIELD_UNKNOWN,
+            "The field '" + clip(name) + "' is not accepted here."));
+      }
+    }
+    return body;
+  }
+
+  static boolean isJson(String contentType) {
+    String t = contentType.toLowerCase(Locale.ROOT).trim();
+    int semi = t.indexOf(';');
+    String media = (semi < 0 ? t : t.substring(0, semi)).trim();
+    if (!media.equals("application/json")) {
+      return false;
+    }
+    if (semi >= 0) {
+      String params = t.substring(semi + 1).replace(" ", "");
+      return !params.startsWith("charset=") || params.startsWith("charset=utf-8")
+          || params.startsWith("charset=\"utf-8\"");
+    }
+    return true;
+  }
+
+  /** A required string field, at most {@code max} characters. Null (recorded) when bad. */
+  public String requiredString(String field, int max) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_MISSING,
+          "The field '" + field + "' is required."));
+      return null;
+    }
+    return string(field, v, max);
+  }
+
+  /** An optional string field; null when absent. */
+  public String optionalString(String field, int max) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : string(field, v, max);
+  }
+
+  /** An optional object field; null when absent. */
+  public JsonBody optionalObject(String field, Set<String> allowed) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!(v instanceof ObjectNode obj)) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must be an object."));
+      return null;
+    }
+    JsonBody nested = new JsonBody(obj);
+    for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!allowed.contains(name)) {
+        errors.add(new ApiException.FieldError(field + "." + clip(name), ErrorCode.FIELD_UNKNOWN,
+            "The field '" + field + "." + clip(name) + "' is not accepted here."));
+      }
+    }
+    return nested;
+  }
+
+  /** True when the field is present (even as null). */
+  public boolean has(String field) {
+    return node.has(field);
+  }
+
+  /** An optional whole number in [min, max]; null when absent or JSON null. */
+  public Long optionalLong(String field, long min, long max) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.canConvertToExactIntegral() || !v.canConvertToLong()
+        || v.asLong() < min || v.asLong() > max) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must be a whole number from " + min + " to " + max + "."));
+      return null;
+    }
+    return v.asLong();
+  }
+
+  /** Records a problem with a field found by the caller's own checks. */
+  public void reject(String field, ErrorCode code, String detail) {
+    errors.add(new ApiException.FieldError(field, code, detail));
+  }
+
+  /** Merges the problems of a nested object. */
+  public void absorb(JsonBody nested, String prefix) {
+    if (nested != null) {
+      for (ApiException.FieldError e : nested.errors) {
+        errors.add(new ApiException.FieldError(prefix + "." + e.field(), e.code(), e.detail()));
+      }
+      nested.errors.clear();
+    }
+  }
+
+  /** Throws one {@code validation_failed} listing every problem recorded so far. */
+  public void validate() {
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(List.copyOf(errors));
+    }
+  }
+
+  private String string(String field, JsonNode v, int max) {
+    if (!v.isTextual()) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must be a string."));
+      return null;
+    }
+    String s = v.textValue();
+    if (s.length() > max) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must have at most " + max + " characters."));
+      return null;
+    }
+    return s;
+  }
+
+  private static String clip(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
+    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
+  }
+}

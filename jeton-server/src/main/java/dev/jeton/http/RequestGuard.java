@@ -1,0 +1,279 @@
+package dev.jeton.http;
+
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Metrics;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The first thing every request meets: assigns the request id (echoed and logged), refuses
+ * over-long URIs (414) and over-large bodies (413) before anything reads them, caps the body
+ * stream at the limit, serves a form POST carrying {@code _method=GET} as that GET, sets the
+ * security headers, and writes the access log line and request metrics.
+ */
+public final class RequestGuard implements Filter {
+  /** Longest request URI (path and query) accepted. */
+  public static final int MAX_URI = 8 * 1024;
+  /** Largest request body accepted. */
+  public static final long MAX_BODY = 1024 * 1024;
+  /** Request attribute holding the matched route template (set by the router). */
+  public static final String ROUTE = "jeton.route";
+
+  private static final Logger ACCESS = LoggerFactory.getLogger("jeton.access");
+
+  private final Problems problems;
+  private final Metrics metrics;
+  private final boolean https;
+
+  public RequestGuard(Problems problems, Metrics metrics, boolean https) {
+    this.problems = problems;
+    this.metrics = metrics;
+    this.https = https;
+  }
+
+  @Override
+  public void doFilter(ServletRequest sreq, ServletResponse sres, FilterChain chain)
+      throws IOException, ServletException {
+    HttpServletRequest req = (HttpServletRequest) sreq;
+    HttpServletResponse res = (HttpServletResponse) sres;
+    long start = System.nanoTime();
+    String correlation = req.getHeader(RequestIds.CORRELATION_HEADER);
+    String requestId = RequestIds.choose(req.getHeader(RequestIds.HEADER), correlation);
+    req.setAttribute(RequestIds.ATTRIBUTE, requestId);
+    MDC.put("request_id", requestId);
+    res.setHeader(RequestIds.HEADER, requestId);
+    if (correlation != null && correlation.equals(requestId)) {
+      res.setHeader(RequestIds.CORRELATION_HEADER, correlation);
+    }
+    securityHeaders(res);
+    String method = req.getMethod();
+    try {
+      String query = req.getQueryString();
+      int uriLength = req.getRequestURI().length() + (query == null ? 0 : query.length() + 1);
+      if (uriLength > MAX_URI) {
+        problems.write(res, ErrorCode.URI_TOO_LONG, "The request URI has " + uriLength
+            + " characters; at most " + MAX_URI + " are accepted.", requestId);
+        return;
+      }
+      long declared = req.getContentLengthLong();
+      if (declared > MAX_BODY) {
+        res.setHeader("Connection", "close");
+        problems.write(res, ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + declared
+            + " bytes; at most " + MAX_BODY + " are accepted.", requestId);
+        return;
+      }
+      HttpServletRequest limited = new Limited(req);
+      HttpServletRequest effective = methodOverride(limited, res, requestId);
+      if (effective == null) {
+        return;
+      }
+      method = effective.getMethod();
+      chain.doFilter(effective, res);
+    } finally {
+      long nanos = System.nanoTime() - start;
+      Object route = req.getAttribute(ROUTE);
+      int status = res.getStatus();
+      metrics.request(method, route == null ? "unmatched" : route.toString(), status, nanos);
+      ACCESS.atInfo()
+          .addKeyValue("method", method)
+          .addKeyValue("path", req.getRequestURI())
+          .addKeyValue("status", status)
+          .addKeyValue("duration_ms", nanos / 1_000_000.0)
+          .addKeyValue("ip", req.getRemoteAddr())
+          .log("request");
+      MDC.remove("request_id");
+    }
+  }
+
+  private void securityHeaders(HttpServletResponse res) {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    res.setHeader("Cache-Control", "no-store");
+    if (https) {
+      res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
+  }
+
+  /**
+   * For a form POST whose {@code _method} field is GET: the same request as a GET, with the other
+   * fields appended to the query string. Otherwise the request, with its body replayable. Null
+   * when an error was already written.
+   */
+  private HttpServletRequest methodOverride(HttpServletRequest req, HttpServletResponse res,
+      String requestId) throws IOException {
+    String type = req.getContentType();
+    if (!"POST".equals(req.getMethod()) || type == null
+        || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return req;
+    }
+    byte[] body;
+    try {
+      body = req.getInputStream().readAllBytes();
+    } catch (BodyLimit.TooLarge e) {
+      res.setHeader("Connection", "close");
+      problems.write(res, ErrorCode.PAYLOAD_TOO_LARGE,
+          "The request body is larger than " + MAX_BODY + " bytes.", requestId);
+      return null;
+    }
+    String form = new String(body, StandardCharsets.UTF_8);
+    StringBuilder rest = new StringBuilder();
+    boolean get = false;
+    for (String pair : form.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      if ("_method".equals(name)) {
+        get = "GET".equalsIgnoreCase(decode(eq < 0 ? "" : pair.substring(eq + 1)));
+        continue;
+      }
+      if (rest.length() > 0) {
+        rest.append('&');
+      }
+      rest.append(pair);
+    }
+    if (!get) {
+      return new Replay(req, body);
+    }
+    String query = req.getQueryString();
+    String merged = query == null || query.isEmpty() ? rest.toString()
+        : rest.length() == 0 ? query : query + "&" + rest;
+    return new AsGet(req, merged);
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+
+  /** The request with its body stream capped at {@link #MAX_BODY}. */
+  private static final class Limited extends HttpServletRequestWrapper {
+    private ServletInputStream stream;
+
+    Limited(HttpServletRequest req) {
+      super(req);
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+      if (stream == null) {
+        stream = new BodyLimit(super.getInputStream(), MAX_BODY);
+      }
+      return stream;
+    }
+  }
+
+  /** A request whose already-read body is served again from memory. */
+  private static final class Replay extends HttpServletRequestWrapper {
+    private final byte[] body;
+
+    Replay(HttpServletRequest req, byte[] body) {
+      super(req);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      return new BytesStream(body);
+    }
+  }
+
+  /** The {@code _method=GET} form POST, presented as a GET with the fields as query. */
+  private static final class AsGet extends HttpServletRequestWrapper {
+    private final String query;
+
+    AsGet(HttpServletRequest req, String query) {
+      super(req);
+      this.query = query;
+    }
+
+    @Override
+    public String getMethod() {
+      return "GET";
+    }
+
+    @Override
+    public String getQueryString() {
+      return query.isEmpty() ? null : query;
+    }
+
+    @Override
+    public String getContentType() {
+      return null;
+    }
+
+    @Override
+    public String getHeader(String name) {
+      return "Content-Type".equalsIgnoreCase(name) ? null : super.getHeader(name);
+    }
+
+    @Override
+    public int getContentLength() {
+      return 0;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return 0;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      return new BytesStream(new byte[0]);
+    }
+  }
+
+  private static final class BytesStream extends ServletInputStream {
+    private final ByteArrayInputStream in;
+
+    BytesStream(byte[] bytes) {
+      this.in = new ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public int read() {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public boolean isFinished() {
+      return in.available() == 0;
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setReadListener(jakarta.servlet.ReadListener listener) {
+      throw new UnsupportedOperationException("synchronous reads only");
+    }
+  }
+}

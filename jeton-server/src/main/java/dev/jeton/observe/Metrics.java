@@ -1,0 +1,63 @@
+package dev.jeton.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Prometheus metrics: HTTP requests by route template, method and status; tokens issued by kind;
+ * token rejections by catalog code; plus JVM metrics. Served at {@code /metrics}.
+ */
+public final class Metrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentMap<String, Counter> issued = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
+
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  public void tokenIssued(String kind) {
+    issued.computeIfAbsent(kind, k -> Counter.builder("jeton_tokens_issued")
+        .description("Tokens issued, by kind").tag("kind", k).register(registry)).increment();
+  }
+
+  public void tokenRejected(String code) {
+    rejected.computeIfAbsent(code, c -> Counter.builder("jeton_token_rejections")
+        .description("Token presentations rejected, by error code").tag("code", c)
+        .register(registry)).increment();
+  }
+
+  /** Records one HTTP request; {@code route} is the matched template, never the raw path. */
+  public void request(String method, String route, int status, long nanos) {
+    String key = method + ' ' + route + ' ' + status;
+    requests.computeIfAbsent(key, k -> Timer.builder("jeton_http_requests")
+        .description("HTTP requests by route template, method and status")
+        .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
+        .register(registry)).record(Duration.ofNanos(nanos));
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

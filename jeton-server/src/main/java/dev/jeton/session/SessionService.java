@@ -1,0 +1,237 @@
+package dev.jeton.session;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.jeton.account.Account;
+import dev.jeton.config.Config;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Audit;
+import dev.jeton.observe.Metrics;
+import dev.jeton.token.AccessTokens;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.TokenKind;
+import dev.jeton.user.User;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sessions and their refresh tokens: sign-in, rotation on every refresh, reuse detection, the
+ * lost-response grace window, logout and revocation.
+ *
+ * <p>Rotation is a compare-and-set on the presented token ({@code rotated_at IS NULL}), so two
+ * refreshes racing on one token never both rotate it. A token presented again after rotation is
+ * reuse and revokes the whole session ({@code refresh_token_reused}), except once within the
+ * grace window: then its still-unused successor is revoked and a fresh pair issued, so a client
+ * that lost the response is not signed out. Either way the family ends with one live token.
+ */
+public final class SessionService {
+  /** The client id of Jeton's own first-party sign-in (the {@code client_id} claim). */
+  public static final String FIRST_PARTY_CLIENT = "jeton";
+  public static final String SCOPE_USER = "user";
+  public static final String SCOPE_ADMIN = "admin";
+
+  private final SessionStore store;
+  private final AccessTokens accessTokens;
+  private final OpaqueTokens tokens;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final LoadingCache<String, Boolean> active;
+
+  /** A freshly issued access + refresh token pair. */
+  public record TokenPair(AccessTokens.Issued access, String refreshToken, long refreshExpiresAt,
+      long issuedAt, Session session) {}
+
+  public SessionService(org.jdbi.v3.core.Jdbi jdbi, AccessTokens accessTokens,
+      OpaqueTokens tokens, Metrics metrics, Clock clock) {
+    this.store = new SessionStore(jdbi);
+    this.accessTokens = accessTokens;
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.active = Caffeine.newBuilder()
+        .maximumSize(200_000)
+        .expireAfterWrite(Duration.ofSeconds(2))
+        .build(id -> store.findSession(id)
+            .map(s -> !s.revoked() && s.expiresAt() > clock.millis())
+            .orElse(false));
+  }
+
+  /** Starts a session for a user who just proved who they are. */
+  public TokenPair start(Account account, User user, Config.Lifetimes lifetimes) {
+    long now = clock.millis();
+    Set<String> scopes = user.isAdmin() ? Set.of(SCOPE_USER, SCOPE_ADMIN) : Set.of(SCOPE_USER);
+    Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
+    Session s = new Session(tokens.id("ses_"), account.id(), user.id(), FIRST_PARTY_CLIENT,
+        scopes, now, now, now + absolute.toMillis(), now, null, null);
+    String refresh = tokens.generate(TokenKind.RT);
+    long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
+    store.jdbi().useTransaction(h -> {
+      SessionStore.insertSession(h, s);
+      SessionStore.insertToken(h, OpaqueTokens.hash(refresh), s.id(), now, rtExpires);
+    });
+    metrics.tokenIssued("refresh_token");
+    return new TokenPair(issueAccess(s, lifetimes), refresh, rtExpires, now, s);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair.
+   *
+   * @throws ApiException {@code token_malformed}, {@code token_unknown}, {@code token_expired},
+   *     {@code token_revoked}, {@code refresh_token_reused}, {@code user_blocked}
+   */
+  public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
+    TokenKind kind = OpaqueTokens.parse(refreshToken);
+    if (kind != TokenKind.RT) {
+      throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
+          "A Jeton '" + kind.tag() + "' token was presented where a refresh token is expected.");
+    }
+    String hash = OpaqueTokens.hash(refreshToken);
+    SessionStore.TokenRow found = store.findToken(hash)
+        .filter(r -> r.session().accountId().equals(account.id()))
+        .orElseThrow(() -> new ApiException(ErrorCode.TOKEN_UNKNOWN,
+            "This refresh token was not issued by this account or has been purged."));
+    long now = clock.millis();
+    checkUsable(found, now);
+    SessionStore.TokenRow row = found;
+    if (found.rotatedAt() == null) {
+      Session session = found.session();
+      String next = tokens.generate(TokenKind.RT);
+      long expires = Math.min(session.expiresAt(),
+          now + lifetimes.refreshTokenIdle().toMillis());
+      boolean rotated = store.jdbi().inTransaction(h -> {
+        if (!SessionStore.rotate(h, hash, OpaqueTokens.hash(next), now)) {
+          return false;
+        }
+        SessionStore.insertToken(h, OpaqueTokens.hash(next), session.id(), now, expires);
+        SessionStore.touch(h, session.id(), now);
+        return true;
+      });
+      if (rotated) {
+        metrics.tokenIssued("refresh_token");
+        return new TokenPair(issueAccess(session, lifetimes), next, expires, now, session);
+      }
+      // Another request rotated this token first: judge it again as a used token.
+      row = store.findToken(hash).orElseThrow();
+      checkUsable(row, now);
+    }
+    return afterRotation(row, now, lifetimes);
+  }
+
+  private TokenPair afterRotation(SessionStore.TokenRow row, long now,
+      Config.Lifetimes lifetimes) {
+    boolean inGrace = !row.graceUsed() && row.successorHash() != null
+        && now - row.rotatedAt() <= lifetimes.refreshGrace().toMillis();
+    if (inGrace) {
+      String next = tokens.generate(TokenKind.RT);
+      String nextHash = OpaqueTokens.hash(next);
+      long expires = Math.min(row.session().expiresAt(),
+          now + lifetimes.refreshTokenIdle().toMillis());
+      boolean granted = store.jdbi().inTransaction(h -> {
+        if (!SessionStore.useGrace(h, row.hash(), row.successorHash(), nextHash, now)) {
+          h.rollback();
+          return false;
+        }
+        SessionStore.insertToken(h, nextHash, row.session().id(), now, expires);
+        SessionStore.touch(h, row.session().id(), now);
+        return true;
+      });
+      if (granted) {
+        Audit.event("refresh_grace_used", "account", row.session().accountId(),
+            "session", row.session().id(), "user", row.session().userId());
+        metrics.tokenIssued("refresh_token");
+        return new TokenPair(issueAccess(row.session(), lifetimes), next, expires, now,
+            row.session());
+      }
+    }
+    revoke(row.session().id(), "refresh_token_reused");
+    Audit.event("refresh_token_reused", "account", row.session().accountId(),
+        "session", row.session().id(), "user", row.session().userId());
+    throw new ApiException(ErrorCode.REFRESH_TOKEN_REUSED,
+        "This refresh token was already used at " + Instant.ofEpochMilli(row.rotatedAt())
+            + "; the session has been revoked.");
+  }
+
+  private static void checkUsable(SessionStore.TokenRow row, long now) {
+    Session s = row.session();
+    if (s.revoked()) {
+      throw new ApiException(ErrorCode.TOKEN_REVOKED, "The session was revoked at "
+          + Instant.ofEpochMilli(s.revokedAt()) + " (" + s.revokedReason() + ").");
+    }
+    if (row.revokedAt() != null) {
+      throw new ApiException(ErrorCode.TOKEN_REVOKED, "This refresh token was superseded at "
+          + Instant.ofEpochMilli(row.revokedAt()) + " by a retried refresh.");
+    }
+    if (now >= s.expiresAt() || (row.rotatedAt() == null && now >= row.expiresAt())) {
+      throw new ApiException(ErrorCode.TOKEN_EXPIRED, "The refresh token expired at "
+          + Instant.ofEpochMilli(Math.min(s.expiresAt(), row.expiresAt())) + ".");
+    }
+    if (row.ownerBlocked()) {
+      throw new ApiException(ErrorCode.USER_BLOCKED, "The user is blocked.");
+    }
+  }
+
+  /**
+   * Ends the session the refresh token belongs to. Unknown tokens and tokens of other accounts
+   * are ignored (the answer is the same, so it reveals nothing).
+   */
+  public void logout(Account account, String refreshToken) {
+    TokenKind kind = OpaqueTokens.parse(refreshToken);
+    if (kind != TokenKind.RT) {
+      throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
+          "A Jeton '" + kind.tag() + "' token was presented where a refresh token is expected.");
+    }
+    store.findToken(OpaqueTokens.hash(refreshToken))
+        .filter(r -> r.session().accountId().equals(account.id()))
+        .ifPresent(r -> {
+          if (revoke(r.session().id(), "logout")) {
+            Audit.event("logout", "account", account.id(), "session", r.session().id(),
+                "user", r.session().userId());
+          }
+        });
+  }
+
+  /** Revokes one session; answers true if it was active. */
+  public boolean revoke(String sessionId, String reason) {
+    boolean changed = store.revoke(sessionId, clock.millis(), reason);
+    active.invalidate(sessionId);
+    return changed;
+  }
+
+  /** Revokes every session of a user but {@code keep}, inside the caller's transaction. */
+  public List<String> revokeAllOfUser(org.jdbi.v3.core.Handle h, String userId, String keep,
+      String reason) {
+    List<String> ids = SessionStore.revokeAllOfUser(h, userId, keep, clock.millis(), reason);
+    active.invalidateAll(ids);
+    return ids;
+  }
+
+  /** Forgets cached session states (after a bulk revocation such as disabling an account). */
+  public void forgetCached() {
+    active.invalidateAll();
+  }
+
+  /**
+   * Whether the session behind an access token is still active. Cached for two seconds: a
+   * revocation on this node is seen at once, on other nodes within two seconds.
+   */
+  public boolean isActive(String sessionId) {
+    return sessionId != null && active.get(sessionId);
+  }
+
+  /** The session, if it exists. */
+  public java.util.Optional<Session> find(String sessionId) {
+    return store.findSession(sessionId);
+  }
+
+  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes) {
+    AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(s.accountId(),
+        s.userId(), s.clientId(), s.id(), s.scopes(), s.authTime() / 1000),
+        lifetimes.accessToken());
+    metrics.tokenIssued("access_token");
+    return issued;
+  }
+}

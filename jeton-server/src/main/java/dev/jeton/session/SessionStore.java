@@ -1,0 +1,145 @@
+package dev.jeton.session;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** SQL for the {@code sessions} and {@code refresh_tokens} tables. */
+final class SessionStore {
+  /** A refresh token row joined with its session and the owner's blocked state. */
+  record TokenRow(String hash, long issuedAt, long expiresAt, Long rotatedAt, String successorHash,
+      boolean graceUsed, Long revokedAt, Session session, boolean ownerBlocked) {}
+
+  private static final String SESSION_COLUMNS = """
+      s.id, s.account_id, s.user_id, s.client_id, s.scope, s.auth_time, s.created_at,
+      s.expires_at, s.last_used_at, s.revoked_at, s.revoked_reason""";
+
+  private final Jdbi jdbi;
+
+  SessionStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  Jdbi jdbi() {
+    return jdbi;
+  }
+
+  static void insertSession(Handle h, Session s) {
+    h.createUpdate("""
+            INSERT INTO sessions (id, account_id, user_id, client_id, scope, auth_time, created_at,
+                                  expires_at, last_used_at)
+            VALUES (:id, :a, :u, :c, :scope, :auth, :created, :exp, :created)""")
+        .bind("id", s.id()).bind("a", s.accountId()).bind("u", s.userId())
+        .bind("c", s.clientId()).bind("scope", String.join(" ", s.scopes()))
+        .bind("auth", s.authTime()).bind("created", s.createdAt()).bind("exp", s.expiresAt())
+        .execute();
+  }
+
+  static void insertToken(Handle h, String hash, String sessionId, long now, long expiresAt) {
+    h.createUpdate("""
+            INSERT INTO refresh_tokens (hash, session_id, issued_at, expires_at)
+            VALUES (:h, :s, :now, :exp)""")
+        .bind("h", hash).bind("s", sessionId).bind("now", now).bind("exp", expiresAt)
+        .execute();
+  }
+
+  Optional<TokenRow> findToken(String hash) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT t.hash, t.issued_at, t.expires_at, t.rotated_at, t.successor_hash,
+                   t.grace_used, t.revoked_at, u.blocked_at AS owner_blocked,
+            """ + SESSION_COLUMNS + """
+             FROM refresh_tokens t
+             JOIN sessions s ON s.id = t.session_id
+             JOIN users u ON u.id = s.user_id
+             WHERE t.hash = :h""")
+        .bind("h", hash)
+        .map((rs, ctx) -> new TokenRow(rs.getString("hash"), rs.getLong("issued_at"),
+            rs.getLong("expires_at"), longOrNull(rs, "rotated_at"),
+            rs.getString("successor_hash"), rs.getInt("grace_used") != 0,
+            longOrNull(rs, "revoked_at"), session(rs), longOrNull(rs, "owner_blocked") != null))
+        .findOne());
+  }
+
+  Optional<Session> findSession(String id) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT " + SESSION_COLUMNS + " FROM sessions s WHERE s.id = :id")
+        .bind("id", id).map((rs, ctx) -> session(rs)).findOne());
+  }
+
+  /** Marks an unused token as rotated; false when another request used it first. */
+  static boolean rotate(Handle h, String hash, String successor, long now) {
+    return h.createUpdate("""
+            UPDATE refresh_tokens SET rotated_at = :now, successor_hash = :succ
+            WHERE hash = :h AND rotated_at IS NULL AND revoked_at IS NULL""")
+        .bind("now", now).bind("succ", successor).bind("h", hash)
+        .execute() == 1;
+  }
+
+  /**
+   * Spends a rotated token's single grace use: revokes its still-unused successor and points the
+   * token at the new one. False when the successor was already used or the grace already spent.
+   */
+  static boolean useGrace(Handle h, String hash, String oldSuccessor, String newSuccessor,
+      long now) {
+    int revoked = h.createUpdate("""
+            UPDATE refresh_tokens SET revoked_at = :now
+            WHERE hash = :old AND rotated_at IS NULL AND revoked_at IS NULL""")
+        .bind("now", now).bind("old", oldSuccessor).execute();
+    if (revoked != 1) {
+      return false;
+    }
+    return h.createUpdate("""
+            UPDATE refresh_tokens SET grace_used = 1, successor_hash = :new
+            WHERE hash = :h AND grace_used = 0 AND successor_hash = :old""")
+        .bind("new", newSuccessor).bind("h", hash).bind("old", oldSuccessor)
+        .execute() == 1;
+  }
+
+  static void touch(Handle h, String sessionId, long now) {
+    h.createUpdate("UPDATE sessions SET last_used_at = :now WHERE id = :id")
+        .bind("now", now).bind("id", sessionId).execute();
+  }
+
+  /** Revokes a session; answers true if it was still active. */
+  boolean revoke(String sessionId, long now, String reason) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE sessions SET revoked_at = :now, revoked_reason = :r
+            WHERE id = :id AND revoked_at IS NULL""")
+        .bind("now", now).bind("r", reason).bind("id", sessionId).execute() == 1);
+  }
+
+  /** Revokes every active session of a user except {@code keep} (may be null). */
+  static List<String> revokeAllOfUser(Handle h, String userId, String keep, long now,
+      String reason) {
+    List<String> ids = h.createQuery("""
+            SELECT id FROM sessions WHERE user_id = :u AND revoked_at IS NULL""")
+        .bind("u", userId).mapTo(String.class).list();
+    ids.remove(keep);
+    for (String id : ids) {
+      h.createUpdate("""
+              UPDATE sessions SET revoked_at = :now, revoked_reason = :r
+              WHERE id = :id AND revoked_at IS NULL""")
+          .bind("now", now).bind("r", reason).bind("id", id).execute();
+    }
+    return ids;
+  }
+
+  private static Session session(ResultSet rs) throws SQLException {
+    String scope = rs.getString("scope");
+    return new Session(rs.getString("id"), rs.getString("account_id"), rs.getString("user_id"),
+        rs.getString("client_id"),
+        scope.isEmpty() ? Set.of() : Set.of(scope.split(" ")),
+        rs.getLong("auth_time"), rs.getLong("created_at"), rs.getLong("expires_at"),
+        rs.getLong("last_used_at"), longOrNull(rs, "revoked_at"),
+        rs.getString("revoked_reason"));
+  }
+
+  private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+}

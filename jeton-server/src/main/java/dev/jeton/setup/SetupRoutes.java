@@ -1,0 +1,111 @@
+package dev.jeton.setup;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.JsonBody;
+import dev.jeton.http.Responses;
+import dev.jeton.http.Router;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.Issuers;
+import dev.jeton.user.AuthRoutes;
+import dev.jeton.user.User;
+import dev.jeton.user.UserService;
+import dev.jeton.web.Pages;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The first-admin setup: the page the one-time link opens ({@code {issuer}/setup?token=...}), its
+ * form post, and the same operation as JSON at {@code {issuer}/api/v1/setup}.
+ */
+public final class SetupRoutes {
+  private static final Set<String> FIELDS = Set.of("setup_token", "email", "password");
+
+  private final SetupService setup;
+  private final AccountService accounts;
+  private final SessionService sessions;
+  private final Issuers issuers;
+  private final Pages pages;
+
+  public SetupRoutes(SetupService setup, AccountService accounts, SessionService sessions,
+      Issuers issuers, Pages pages) {
+    this.setup = setup;
+    this.accounts = accounts;
+    this.sessions = sessions;
+    this.issuers = issuers;
+    this.pages = pages;
+  }
+
+  public void register(Router r) {
+    r.get("/accounts/{account}/setup", this::page)
+        .post("/accounts/{account}/setup", this::form)
+        .post("/accounts/{account}/api/v1/setup", this::api);
+  }
+
+  private void page(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    String token = ctx.queryParam("token");
+    if (token == null || !setup.isValid(account.id(), token)) {
+      pages.render(ctx, 400, "message.jte", Map.of("title", "Setup link not valid",
+          "detail", ErrorCode.SETUP_TOKEN_INVALID.remedy()));
+      return;
+    }
+    pages.render(ctx, 200, "setup.jte", setupModel(account.id(), token, "", null));
+  }
+
+  private void form(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    if (!pages.sameOrigin(ctx)) {
+      pages.render(ctx, 403, "message.jte", Map.of("title", "Request refused",
+          "detail", "The form was posted from another site."));
+      return;
+    }
+    String token = nonNull(ctx.formParam("token"));
+    String email = nonNull(ctx.formParam("email"));
+    String password = nonNull(ctx.formParam("password"));
+    try {
+      User admin = setup.complete(account, token,
+          new UserService.Credentials(UserService.validEmail(email), password));
+      pages.render(ctx, 200, "setup-done.jte", Map.of("accountId", account.id(),
+          "email", admin.email(), "issuer", issuers.issuer(account.id())));
+    } catch (ApiException e) {
+      if (e.code() == ErrorCode.SETUP_TOKEN_INVALID) {
+        pages.render(ctx, 400, "message.jte", Map.of("title", "Setup link not valid",
+            "detail", e.code().remedy()));
+        return;
+      }
+      String message = e.errors().isEmpty() ? e.detail() : e.errors().get(0).detail();
+      pages.render(ctx, 400, "setup.jte", setupModel(account.id(), token, email, message));
+    }
+  }
+
+  private void api(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    JsonBody body = JsonBody.read(ctx, FIELDS);
+    String token = body.requiredString("setup_token", 128);
+    String email = body.requiredString("email", 320);
+    String password = body.requiredString("password", 1024);
+    body.validate();
+    User admin = setup.complete(account, token,
+        new UserService.Credentials(UserService.validEmail(email), password));
+    Responses.tokens(ctx, 201, AuthRoutes.tokenBody(admin,
+        sessions.start(account, admin, accounts.lifetimes(account))));
+  }
+
+  private static Map<String, Object> setupModel(String accountId, String token, String email,
+      String error) {
+    java.util.HashMap<String, Object> m = new java.util.HashMap<>();
+    m.put("accountId", accountId);
+    m.put("token", token);
+    m.put("email", email);
+    m.put("error", error);
+    return m;
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.jeton.setup;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.config.Config;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Audit;
+import dev.jeton.user.User;
+import dev.jeton.user.UserService;
+import dev.jeton.user.UserStore;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Creates an account's first admin: from a one-time setup link, or unattended from the bootstrap
+ * settings on first start.
+ */
+public final class SetupService {
+  private final Jdbi jdbi;
+  private final SetupTokens setupTokens;
+  private final AccountService accounts;
+  private final UserService users;
+  private final UserStore userStore;
+
+  public SetupService(Jdbi jdbi, SetupTokens setupTokens, AccountService accounts,
+      UserService users) {
+    this.jdbi = jdbi;
+    this.setupTokens = setupTokens;
+    this.accounts = accounts;
+    this.users = users;
+    this.userStore = users.store();
+  }
+
+  /** True when the account has no admin yet. */
+  public boolean needsAdmin(String accountId) {
+    return userStore.countAdmins(accountId) == 0;
+  }
+
+  /** A new one-time setup secret for the account (earlier ones stop working). */
+  public String newSecret(String accountId) {
+    return setupTokens.issue(accountId);
+  }
+
+  public boolean isValid(String accountId, String secret) {
+    return setupTokens.isValid(accountId, secret);
+  }
+
+  /** Spends the secret and creates the admin, atomically. */
+  public User complete(Account account, String secret, UserService.Credentials c) {
+    User admin = jdbi.inTransaction(h -> {
+      if (setupTokens.consume(h, account.id(), secret).isEmpty()) {
+        throw new ApiException(ErrorCode.SETUP_TOKEN_INVALID,
+            "This setup link is unknown, expired or already used.");
+      }
+      return users.registerIn(h, account, c, User.ADMIN);
+    });
+    Audit.event("admin_created", "account", account.id(), "user", admin.id(), "via", "setup_link");
+    return admin;
+  }
+
+  /** Creates the bootstrap admin of {@code main} if it has no admin; answers true if it did. */
+  public boolean bootstrap(Config.Bootstrap b) {
+    if (!b.enabled() || !needsAdmin(Account.MAIN)) {
+      return false;
+    }
+    Account main = accounts.requireActive(Account.MAIN);
+    UserService.Credentials c = new UserService.Credentials(
+        UserService.validEmail(b.adminEmail()), b.adminPassword());
+    User admin = jdbi.inTransaction(h -> users.registerIn(h, main, c, User.ADMIN));
+    Audit.event("admin_created", "account", main.id(), "user", admin.id(), "via", "bootstrap");
+    return true;
+  }
+}

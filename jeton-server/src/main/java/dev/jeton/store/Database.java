@@ -1,0 +1,120 @@
+package dev.jeton.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jeton.config.Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The database: a HikariCP pool, JDBI on top, and Flyway migrations run at start. SQLite is opened
+ * in WAL mode with {@code synchronous=FULL}, a busy timeout and immediate write transactions;
+ * PostgreSQL is used as is.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+  private final Dialect dialect;
+  private volatile boolean migrated;
+
+  /** The two supported engines. */
+  public enum Dialect { SQLITE, POSTGRES }
+
+  private Database(HikariDataSource dataSource, Dialect dialect) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.jdbi = Jdbi.create(dataSource);
+  }
+
+  /** Opens the pool described by the configuration (does not migrate). */
+  public static Database open(Config.Db db) {
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("jeton-db");
+    hc.setMaximumPoolSize(db.poolSize());
+    hc.setConnectionTimeout(5_000);
+    hc.setValidationTimeout(2_000);
+    Dialect dialect;
+    if (db.isPostgres()) {
+      dialect = Dialect.POSTGRES;
+      hc.setJdbcUrl(db.url());
+      if (!db.user().isEmpty()) {
+        hc.setUsername(db.user());
+      }
+      if (!db.password().isEmpty()) {
+        hc.setPassword(db.password());
+      }
+    } else {
+      dialect = Dialect.SQLITE;
+      createParentDirectory(db.url());
+      SQLiteConfig sc = new SQLiteConfig();
+      sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
+      sc.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+      sc.setBusyTimeout(10_000);
+      sc.enforceForeignKeys(true);
+      sc.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+      SQLiteDataSource ds = new SQLiteDataSource(sc);
+      ds.setUrl(db.url());
+      hc.setDataSource(ds);
+    }
+    return new Database(new HikariDataSource(hc), dialect);
+  }
+
+  private static void createParentDirectory(String url) {
+    String path = url.substring("jdbc:sqlite:".length());
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+      return;
+    }
+    Path parent = Path.of(path).toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create database directory " + parent, e);
+    }
+  }
+
+  /** Applies pending migrations; safe to run on every node at start (Flyway takes a lock). */
+  public void migrate() {
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    migrated = true;
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** True when migrations ran and a connection answers within two seconds. */
+  public boolean ready() {
+    if (!migrated) {
+      return false;
+    }
+    try (var c = dataSource.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

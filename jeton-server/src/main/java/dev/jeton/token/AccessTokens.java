@@ -1,0 +1,277 @@
+package dev.jeton.token;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Issues and verifies JWT access tokens ({@code typ: at+jwt}, RFC 9068) signed with the account's
+ * current key.
+ *
+ * <p>Verification follows RFC 8725: only the asymmetric algorithms Jeton signs with are accepted,
+ * each key verifies only with the one algorithm it is bound to, {@code jwk}/{@code jku}/{@code
+ * x5u}/{@code x5c} headers are refused outright, keys are looked up only among the issuing
+ * account's own keys, and the signature is checked before any claim is trusted. Tokens that
+ * verified are remembered (by their exact text) for a few minutes, so a client presenting the
+ * same token again costs a map lookup instead of a signature check; expiry, account and key
+ * validity are still checked on every use.
+ */
+public final class AccessTokens {
+  /** The media type of access tokens (RFC 9068 2.1). */
+  public static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+  static final int MAX_LENGTH = 8192;
+  private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256,
+      JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
+
+  private final KeyRing keys;
+  private final Issuers issuers;
+  private final OpaqueTokens ids;
+  private final Clock clock;
+  private final long skewSeconds;
+  private final Cache<String, AccessToken> verified;
+
+  public AccessTokens(KeyRing keys, Issuers issuers, OpaqueTokens ids, Clock clock,
+      Duration clockSkew) {
+    this.keys = keys;
+    this.issuers = issuers;
+    this.ids = ids;
+    this.clock = clock;
+    this.skewSeconds = clockSkew.toSeconds();
+    this.verified = Caffeine.newBuilder()
+        .maximumSize(100_000)
+        .expireAfterWrite(Duration.ofMinutes(5))
+        .build();
+  }
+
+  /** What to put in a new access token. */
+  public record Grant(String accountId, String subject, String clientId, String sessionId,
+      Set<String> scopes, long authTime) {}
+
+  /** A signed access token and its lifetime. */
+  public record Issued(String token, AccessToken claims) {}
+
+  /** Signs a new access token valid for {@code ttl}. */
+  public Issued issue(Grant g, Duration ttl) {
+    KeyRing.AccountKeys accountKeys = keys.keys(g.accountId());
+    SigningKey key = accountKeys.current();
+    if (key == null) {
+      throw new IllegalStateException("account " + g.accountId() + " has no signing key");
+    }
+    long now = clock.instant().getEpochSecond();
+    long exp = now + ttl.toSeconds();
+    String issuer = issuers.issuer(g.accountId());
+    String jti = ids.id("");
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .issuer(issuer)
+        .subject(g.subject())
+        .audience(issuer)
+        .issueTime(new Date(now * 1000))
+        .expirationTime(new Date(exp * 1000))
+        .jwtID(jti)
+        .claim("client_id", g.clientId())
+        .claim("scope", String.join(" ", g.scopes()))
+        .claim("sid", g.sessionId())
+        .claim("auth_time", g.authTime())
+        .build();
+    SignedJWT jwt = new SignedJWT(
+        new JWSHeader.Builder(key.alg()).type(AT_JWT).keyID(key.kid()).build(), claims);
+    try {
+      jwt.sign(key.signer());
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing failed with key " + key.kid(), e);
+    }
+    String token = jwt.serialize();
+    AccessToken at = new AccessToken(g.accountId(), g.subject(), g.clientId(), g.sessionId(),
+        Set.copyOf(g.scopes()), jti, key.kid(), now, now, exp, Set.of(issuer));
+    verified.put(token, at);
+    return new Issued(token, at);
+  }
+
+  /**
+   * Verifies a bearer token presented to {@code accountId}'s API.
+   *
+   * @throws ApiException with the precise {@code token_*} code when the token is not acceptable
+   */
+  public AccessToken verify(String token, String accountId) {
+    AccessToken at = verified.getIfPresent(token);
+    if (at == null) {
+      at = verifyUncached(token);
+      verified.put(token, at);
+    } else if (!keys.keys(at.accountId()).verifiable().containsKey(at.kid())) {
+      verified.invalidate(token);
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "The key that signed this token has been rotated out.");
+    }
+    checkUse(at, accountId);
+    return at;
+  }
+
+  /** Drops every remembered verification (after a key was rotated out early). */
+  public void forgetVerified() {
+    verified.invalidateAll();
+  }
+
+  private void checkUse(AccessToken at, String accountId) {
+    if (!at.accountId().equals(accountId)) {
+      throw new ApiException(ErrorCode.TOKEN_WRONG_ACCOUNT,
+          "The token was issued by account '" + at.accountId() + "', not by '" + accountId + "'.");
+    }
+    if (!at.audience().contains(issuers.issuer(accountId))) {
+      throw new ApiException(ErrorCode.TOKEN_WRONG_AUDIENCE,
+          "The token's audience does not include " + issuers.issuer(accountId) + ".");
+    }
+    long now = clock.instant().getEpochSecond();
+    if (now >= at.expiresAt() + skewSeconds) {
+      throw new ApiException(ErrorCode.TOKEN_EXPIRED,
+          "The token expired at " + Instant.ofEpochSecond(at.expiresAt()) + ".");
+    }
+    if (at.notBefore() > now + skewSeconds || at.issuedAt() > now + skewSeconds) {
+      throw new ApiException(ErrorCode.TOKEN_NOT_YET_VALID,
+          "The token is valid from " + Instant.ofEpochSecond(Math.max(at.notBefore(),
+              at.issuedAt())) + "; check the clock of the machine that issued it.");
+    }
+  }
+
+  private AccessToken verifyUncached(String token) {
+    if (token.length() > MAX_LENGTH) {
+      throw malformed("The token is longer than " + MAX_LENGTH + " characters.");
+    }
+    if (token.startsWith(OpaqueTokens.PREFIX)) {
+      TokenKind kind = OpaqueTokens.parse(token);
+      throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
+          "A Jeton '" + kind.tag() + "' token was presented where an access token is expected.");
+    }
+    JWT jwt;
+    try {
+      jwt = JWTParser.parse(token);
+    } catch (ParseException e) {
+      throw malformed("The token is neither a Jeton token nor a well-formed JWT.");
+    }
+    if (jwt instanceof PlainJWT) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "Unsigned tokens (alg 'none') are never accepted.");
+    }
+    if (jwt instanceof EncryptedJWT || !(jwt instanceof SignedJWT signed)) {
+      throw malformed("Encrypted tokens are not accepted here.");
+    }
+    JWSHeader header = signed.getHeader();
+    if (header.getJWK() != null || header.getJWKURL() != null || header.getX509CertURL() != null
+        || header.getX509CertChain() != null) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "Tokens that carry their own key or key URL (jwk, jku, x5u, x5c) are never accepted.");
+    }
+    if (!ALLOWED.contains(header.getAlgorithm())) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "The algorithm '" + header.getAlgorithm() + "' is not accepted.");
+    }
+    if (!isAccessTokenType(header.getType())) {
+      throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
+          "The token's type is '" + header.getType() + "', not 'at+jwt' (is it an ID token?).");
+    }
+    JWTClaimsSet unverified;
+    try {
+      unverified = signed.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw malformed("The token's claims are not a JSON object.");
+    }
+    String accountId = issuers.accountOf(unverified.getIssuer());
+    if (accountId == null) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "The token was not issued by an account of this server.");
+    }
+    String kid = header.getKeyID();
+    if (kid == null) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID, "The token names no key (kid).");
+    }
+    SigningKey key = findKey(accountId, kid);
+    if (!key.alg().equals(header.getAlgorithm())) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "The token's algorithm does not match its key.");
+    }
+    try {
+      if (!signed.verify(key.verifier())) {
+        throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+            "The token's signature does not match its content.");
+      }
+    } catch (JOSEException e) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "The token's signature cannot be checked.");
+    }
+    return claimsOf(unverified, accountId, kid);
+  }
+
+  private SigningKey findKey(String accountId, String kid) {
+    KeyRing.AccountKeys ak = keys.keys(accountId);
+    SigningKey key = ak.verifierFor(kid);
+    if (key == null && !ak.retiredKids().contains(kid)
+        && clock.millis() - ak.loadedAt() > 2_000) {
+      ak = keys.reload(accountId);
+      key = ak.verifierFor(kid);
+    }
+    if (key == null) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID, ak.retiredKids().contains(kid)
+          ? "The key that signed this token has been rotated out."
+          : "The token was signed with a key this account does not have.");
+    }
+    return key;
+  }
+
+  private AccessToken claimsOf(JWTClaimsSet c, String accountId, String kid) {
+    try {
+      String sub = c.getSubject();
+      String clientId = c.getStringClaim("client_id");
+      String jti = c.getJWTID();
+      Date iat = c.getIssueTime();
+      Date exp = c.getExpirationTime();
+      List<String> aud = c.getAudience();
+      if (sub == null || clientId == null || jti == null || iat == null || exp == null
+          || aud == null || aud.isEmpty()) {
+        throw malformed("The token lacks a required claim (sub, client_id, jti, iat, exp, aud).");
+      }
+      String scope = c.getStringClaim("scope");
+      Set<String> scopes = new HashSet<>();
+      if (scope != null && !scope.isBlank()) {
+        scopes.addAll(List.of(scope.trim().split(" +")));
+      }
+      Date nbf = c.getNotBeforeTime();
+      long iatS = iat.getTime() / 1000;
+      return new AccessToken(accountId, sub, clientId, c.getStringClaim("sid"), Set.copyOf(scopes),
+          jti, kid, iatS, nbf == null ? iatS : nbf.getTime() / 1000, exp.getTime() / 1000,
+          Set.copyOf(aud));
+    } catch (ParseException e) {
+      throw malformed("A claim of the token has the wrong type.");
+    }
+  }
+
+  private static boolean isAccessTokenType(JOSEObjectType typ) {
+    if (typ == null) {
+      return false;
+    }
+    String t = typ.getType().toLowerCase(Locale.ROOT);
+    return t.equals("at+jwt") || t.equals("application/at+jwt");
+  }
+
+  private static ApiException malformed(String detail) {
+    return new ApiException(ErrorCode.TOKEN_MALFORMED, detail);
+  }
+}

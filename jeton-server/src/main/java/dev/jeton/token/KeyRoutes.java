@@ -1,0 +1,58 @@
+package dev.jeton.token;
+
+import dev.jeton.account.AccountService;
+import dev.jeton.http.Responses;
+import dev.jeton.http.Router;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The public key material and metadata of each issuer: {@code /.well-known/jwks.json} (current,
+ * next and previous public keys only) and the discovery documents.
+ */
+public final class KeyRoutes {
+  private static final String WELL_KNOWN = "/accounts/{account}/.well-known";
+
+  private final AccountService accounts;
+  private final KeyRing keys;
+  private final Issuers issuers;
+  private final String signingAlg;
+
+  public KeyRoutes(AccountService accounts, KeyRing keys, Issuers issuers, String signingAlg) {
+    this.accounts = accounts;
+    this.keys = keys;
+    this.issuers = issuers;
+    this.signingAlg = signingAlg;
+  }
+
+  public void register(Router r) {
+    r.get(WELL_KNOWN + "/jwks.json", this::jwks)
+        .get(WELL_KNOWN + "/openid-configuration", this::discovery)
+        .get(WELL_KNOWN + "/oauth-authorization-server", this::discovery);
+  }
+
+  private void jwks(Context ctx) {
+    String id = accounts.requireActive(ctx.pathParam("account")).id();
+    Responses.publicCache(ctx, 300);
+    ctx.status(200);
+    ctx.contentType("application/jwk-set+json");
+    ctx.result(keys.keys(id).jwksJson());
+  }
+
+  private void discovery(Context ctx) {
+    String id = accounts.requireActive(ctx.pathParam("account")).id();
+    String issuer = issuers.issuer(id);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("issuer", issuer);
+    doc.put("jwks_uri", issuer + "/.well-known/jwks.json");
+    doc.put("response_types_supported", List.of());
+    doc.put("subject_types_supported", List.of("public"));
+    doc.put("id_token_signing_alg_values_supported", List.of(signingAlg));
+    doc.put("token_endpoint_auth_methods_supported", List.of());
+    doc.put("jeton_api", issuer + "/api/v1");
+    Responses.publicCache(ctx, 300);
+    Responses.json(ctx, 200, doc);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.jeton.token;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** SQL for the {@code signing_keys} table. */
+final class SigningKeyStore {
+  /** A row; {@code sealedPrivate} is empty once the key is retired. */
+  record Row(String kid, String accountId, String alg, String publicJwk, String sealedPrivate,
+      String status, long createdAt, Long rotatedAt, Long verifyUntil) {}
+
+  static final String NEXT = "next";
+  static final String CURRENT = "current";
+  static final String PREVIOUS = "previous";
+  static final String RETIRED = "retired";
+
+  private final Jdbi jdbi;
+
+  SigningKeyStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  List<Row> forAccount(String accountId) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT kid, account_id, alg, public_jwk, sealed_private, status, created_at,
+                   rotated_at, verify_until
+            FROM signing_keys WHERE account_id = :a ORDER BY created_at""")
+        .bind("a", accountId)
+        .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7),
+            (Long) rs.getObject(8, Long.class), (Long) rs.getObject(9, Long.class)))
+        .list());
+  }
+
+  static void insert(Handle h, Row r) {
+    h.createUpdate("""
+            INSERT INTO signing_keys (kid, account_id, alg, public_jwk, sealed_private, status,
+                                      created_at, rotated_at, verify_until)
+            VALUES (:kid, :a, :alg, :pub, :priv, :status, :created, NULL, NULL)""")
+        .bind("kid", r.kid()).bind("a", r.accountId()).bind("alg", r.alg())
+        .bind("pub", r.publicJwk()).bind("priv", r.sealedPrivate()).bind("status", r.status())
+        .bind("created", r.createdAt())
+        .execute();
+  }
+
+  /**
+   * Rotates in one transaction: current becomes previous (verifiable until {@code verifyUntil}),
+   * next becomes current, {@code newNext} is added. Answers false, changing nothing, when another
+   * node rotated first (the compare-and-set on the current kid failed).
+   */
+  boolean rotate(String accountId, String currentKid, String nextKid, Row newNext, long now,
+      long verifyUntil) {
+    return jdbi.inTransaction(h -> {
+      int demoted = h.createUpdate("""
+              UPDATE signing_keys SET status = 'previous', rotated_at = :now, verify_until = :vu
+              WHERE kid = :kid AND account_id = :a AND status = 'current'""")
+          .bind("now", now).bind("vu", verifyUntil).bind("kid", currentKid).bind("a", accountId)
+          .execute();
+      if (demoted != 1) {
+        h.rollback();
+        return false;
+      }
+      int promoted = h.createUpdate("""
+              UPDATE signing_keys SET status = 'current'
+              WHERE kid = :kid AND account_id = :a AND status = 'next'""")
+          .bind("kid", nextKid).bind("a", accountId)
+          .execute();
+      if (promoted != 1) {
+        h.rollback();
+        return false;
+      }
+      insert(h, newNext);
+      return true;
+    });
+  }
+
+  /** Retires previous keys whose overlap has ended and wipes their sealed private part. */
+  int retireExpired(long now) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE signing_keys SET status = 'retired', sealed_private = ''
+            WHERE status = 'previous' AND verify_until < :now""")
+        .bind("now", now)
+        .execute());
+  }
+}

@@ -1,0 +1,33 @@
+package dev.jeton.token;
+
+import java.util.Locale;
+
+/** The kinds of opaque Jeton secrets; the kind is visible in the secret's prefix. */
+public enum TokenKind {
+  /** Refresh token. */
+  RT,
+  /** Personal access token. */
+  PAT,
+  /** Authorization code. */
+  AC,
+  /** Device code (RFC 8628). */
+  DC,
+  /** QR login token. */
+  QR,
+  /** One-time setup link for an account's first admin. */
+  ST;
+
+  public String tag() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The kind whose tag is given, or null. */
+  public static TokenKind fromTag(String tag) {
+    for (TokenKind k : values()) {
+      if (k.tag().equals(tag)) {
+        return k;
+      }
+    }
+    return null;
+  }
+}

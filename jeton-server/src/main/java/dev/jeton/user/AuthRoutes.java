@@ -1,0 +1,140 @@
+package dev.jeton.user;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.http.BearerAuth;
+import dev.jeton.http.JsonBody;
+import dev.jeton.http.Responses;
+import dev.jeton.http.Router;
+import dev.jeton.session.SessionService;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The first-party sign-in API under {@code {issuer}/api/v1}: register, login, refresh, logout,
+ * the current user and password change.
+ */
+public final class AuthRoutes {
+  private static final String BASE = "/accounts/{account}/api/v1";
+  private static final Set<String> CREDENTIAL_FIELDS = Set.of("email", "password");
+  private static final Set<String> REFRESH_FIELDS = Set.of("refresh_token");
+  private static final Set<String> PASSWORD_FIELDS = Set.of("current_password", "new_password");
+
+  private final AccountService accounts;
+  private final UserService users;
+  private final SessionService sessions;
+  private final BearerAuth bearer;
+
+  public AuthRoutes(AccountService accounts, UserService users, SessionService sessions,
+      BearerAuth bearer) {
+    this.accounts = accounts;
+    this.users = users;
+    this.sessions = sessions;
+    this.bearer = bearer;
+  }
+
+  public void register(Router r) {
+    r.post(BASE + "/auth/register", this::registerUser)
+        .post(BASE + "/auth/login", this::login)
+        .post(BASE + "/auth/refresh", this::refresh)
+        .post(BASE + "/auth/logout", this::logout)
+        .get(BASE + "/me", this::me)
+        .post(BASE + "/me/password", this::changePassword);
+  }
+
+  private void registerUser(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    UserService.Credentials c = credentials(ctx);
+    User u = users.register(account, c, User.USER);
+    Responses.tokens(ctx, 201, tokenBody(u, sessions.start(account, u, accounts.lifetimes(account))));
+  }
+
+  private void login(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    UserService.Credentials c = credentials(ctx);
+    User u = users.authenticate(account, c, ctx.ip());
+    Responses.tokens(ctx, 200, tokenBody(u, sessions.start(account, u, accounts.lifetimes(account))));
+  }
+
+  private void refresh(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    String token = refreshToken(ctx);
+    SessionService.TokenPair pair = sessions.refresh(account, token, accounts.lifetimes(account));
+    Responses.tokens(ctx, 200, tokenFields(pair));
+  }
+
+  private void logout(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    sessions.logout(account, refreshToken(ctx));
+    ctx.status(204);
+  }
+
+  private void me(Context ctx) {
+    BearerAuth.Principal p = bearer.require(ctx, ctx.pathParam("account"),
+        SessionService.SCOPE_USER);
+    User u = users.current(p.account().id(), p.token().subject());
+    Responses.json(ctx, 200, userJson(u));
+  }
+
+  private void changePassword(Context ctx) {
+    BearerAuth.Principal p = bearer.require(ctx, ctx.pathParam("account"),
+        SessionService.SCOPE_USER);
+    JsonBody body = JsonBody.read(ctx, PASSWORD_FIELDS);
+    String current = body.requiredString("current_password", 1024);
+    String next = body.requiredString("new_password", 1024);
+    body.validate();
+    User u = users.current(p.account().id(), p.token().subject());
+    users.changePassword(u, current, next, p.token().sessionId());
+    ctx.status(204);
+  }
+
+  private static UserService.Credentials credentials(Context ctx) {
+    JsonBody body = JsonBody.read(ctx, CREDENTIAL_FIELDS);
+    String email = body.requiredString("email", 320);
+    String password = body.requiredString("password", 1024);
+    body.validate();
+    return new UserService.Credentials(UserService.validEmail(email), password);
+  }
+
+  private static String refreshToken(Context ctx) {
+    JsonBody body = JsonBody.read(ctx, REFRESH_FIELDS);
+    String token = body.requiredString("refresh_token", 256);
+    body.validate();
+    return token;
+  }
+
+  static Map<String, Object> userJson(User u) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", u.id());
+    m.put("account", u.accountId());
+    m.put("email", u.email());
+    m.put("role", u.role());
+    m.put("created_at", Instant.ofEpochMilli(u.createdAt()).toString());
+    m.put("password_changed_at", Instant.ofEpochMilli(u.passwordChangedAt()).toString());
+    return m;
+  }
+
+  /** The token response of register, login and first-admin setup. */
+  public static Map<String, Object> tokenBody(User u, SessionService.TokenPair pair) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("user", userJson(u));
+    m.putAll(tokenFields(pair));
+    return m;
+  }
+
+  static Map<String, Object> tokenFields(SessionService.TokenPair pair) {
+    long issuedAt = pair.issuedAt() / 1000;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("access_token", pair.access().token());
+    m.put("token_type", "Bearer");
+    m.put("expires_in", pair.access().claims().expiresAt() - issuedAt);
+    m.put("refresh_token", pair.refreshToken());
+    m.put("refresh_token_expires_in", Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
+    m.put("issued_at", issuedAt);
+    m.put("scope", String.join(" ", new java.util.TreeSet<>(pair.session().scopes())));
+    return m;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.jeton.user;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * Argon2id password hashing with OWASP's recommended parameters (19 MiB memory, 2 iterations,
+ * 1 lane), stored in the PHC string format
+ * {@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>} so parameters can be raised later without
+ * invalidating stored hashes.
+ */
+public final class PasswordHasher {
+  /** Parameters: memory in KiB, iterations, parallelism. */
+  public record Params(int memoryKib, int iterations, int parallelism) {
+    /** OWASP Password Storage Cheat Sheet, Argon2id option 2. */
+    public static final Params OWASP = new Params(19_456, 2, 1);
+  }
+
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+  private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getDecoder();
+
+  private final Params params;
+  private final SecureRandom random;
+  private final String dummyHash;
+
+  public PasswordHasher(Params params, SecureRandom random) {
+    this.params = params;
+    this.random = random;
+    this.dummyHash = hash("jeton-timing-equaliser");
+  }
+
+  /** A PHC-format Argon2id hash of the password with a fresh random salt. */
+  public String hash(String password) {
+    byte[] salt = new byte[SALT_BYTES];
+    random.nextBytes(salt);
+    byte[] out = derive(password, salt, params, HASH_BYTES);
+    return "$argon2id$v=19$m=" + params.memoryKib() + ",t=" + params.iterations() + ",p="
+        + params.parallelism() + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
+  }
+
+  /** True when the password matches the stored hash (constant-time comparison). */
+  public boolean verify(String password, String stored) {
+    String[] parts = stored.split("\\$");
+    // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
+    if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
+      return false;
+    }
+    Params p = parseParams(parts[3]);
+    byte[] salt = B64D.decode(parts[4]);
+    byte[] expected = B64D.decode(parts[5]);
+    byte[] actual = derive(password, salt, p, expected.length);
+    return MessageDigest.isEqual(expected, actual);
+  }
+
+  /**
+   * Spends the same work as {@link #verify} against a fixed hash: called when the user does not
+   * exist, so that an unknown email and a wrong password take the same time.
+   */
+  public void verifyDummy(String password) {
+    verify(password, dummyHash);
+  }
+
+  private static Params parseParams(String s) {
+    int m = 0;
+    int t = 0;
+    int p = 0;
+    for (String kv : s.split(",")) {
+      String[] pair = kv.split("=");
+      int v = Integer.parseInt(pair[1]);
+      switch (pair[0]) {
+        case "m" -> m = v;
+        case "t" -> t = v;
+        case "p" -> p = v;
+        default -> throw new IllegalArgumentException("unknown Argon2 parameter " + pair[0]);
+      }
+    }
+    return new Params(m, t, p);
+  }
+
+  private static byte[] derive(String password, byte[] salt, Params p, int length) {
+    Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withMemoryAsKB(p.memoryKib())
+        .withIterations(p.iterations())
+        .withParallelism(p.parallelism())
+        .withSalt(salt)
+        .build();
+    Argon2BytesGenerator gen = new Argon2BytesGenerator();
+    gen.init(parameters);
+    byte[] out = new byte[length];
+    gen.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+    return out;
+  }
+}

@@ -1,0 +1,163 @@
+package dev.jeton.user;
+
+import dev.jeton.account.Account;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Audit;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.OpaqueTokens;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * Registration, sign-in and password changes.
+ *
+ * <p>Sign-in answers {@code invalid_credentials} alike for an unknown email and a wrong password,
+ * and spends one Argon2id verification in both cases so their timing matches. Only after the
+ * password is proven does it reveal a blocked user or a required password reset.
+ */
+public final class UserService {
+  private final Jdbi jdbi;
+  private final UserStore store;
+  private final PasswordHasher hasher;
+  private final PasswordPolicy policy;
+  private final SessionService sessions;
+  private final OpaqueTokens ids;
+  private final Clock clock;
+
+  public UserService(Jdbi jdbi, PasswordHasher hasher, PasswordPolicy policy,
+      SessionService sessions, OpaqueTokens ids, Clock clock) {
+    this.jdbi = jdbi;
+    this.store = new UserStore(jdbi);
+    this.hasher = hasher;
+    this.policy = policy;
+    this.sessions = sessions;
+    this.ids = ids;
+    this.clock = clock;
+  }
+
+  public UserStore store() {
+    return store;
+  }
+
+  /** Validated, normalised credentials. */
+  public record Credentials(String email, String password) {}
+
+  /** Normalises and checks an email, throwing {@code validation_failed} on the field. */
+  public static String validEmail(String raw) {
+    String email = Emails.normalise(raw);
+    String problem = Emails.problem(email);
+    if (problem != null) {
+      throw ApiException.validation(List.of(
+          new ApiException.FieldError("email", ErrorCode.FIELD_INVALID, problem)));
+    }
+    return email;
+  }
+
+  /** Creates a user; {@code user_already_exists} when the email is taken in the account. */
+  public User register(Account account, Credentials c, String role) {
+    policy.check(c.password(), c.email());
+    String hash = hasher.hash(c.password());
+    long now = clock.millis();
+    User u = new User(ids.id("usr_"), account.id(), c.email(), hash, role, false, null, now, now);
+    boolean inserted;
+    try {
+      inserted = jdbi.inTransaction(h -> UserStore.insert(h, u));
+    } catch (UnableToExecuteStatementException e) {
+      if (store.byEmail(account.id(), c.email()).isEmpty()) {
+        throw e;
+      }
+      inserted = false;
+    }
+    if (!inserted) {
+      throw new ApiException(ErrorCode.USER_ALREADY_EXISTS,
+          "A user with this email already exists in this account.");
+    }
+    Audit.event("user_registered", "account", account.id(), "user", u.id(), "role", role);
+    return u;
+  }
+
+  /** Creates a user inside the caller's transaction (first-admin setup). */
+  public User registerIn(Handle h, Account account, Credentials c, String role) {
+    policy.check(c.password(), c.email());
+    long now = clock.millis();
+    User u = new User(ids.id("usr_"), account.id(), c.email(), hasher.hash(c.password()), role,
+        false, null, now, now);
+    if (!UserStore.insert(h, u)) {
+      throw new ApiException(ErrorCode.USER_ALREADY_EXISTS,
+          "A user with this email already exists in this account.");
+    }
+    Audit.event("user_registered", "account", account.id(), "user", u.id(), "role", role);
+    return u;
+  }
+
+  /** Checks credentials; the user on success. */
+  public User authenticate(Account account, Credentials c, String ip) {
+    Optional<User> found = store.byEmail(account.id(), c.email());
+    if (found.isEmpty()) {
+      hasher.verifyDummy(c.password());
+      Audit.event("login_failed", "account", account.id(), "reason", "invalid_credentials",
+          "ip", ip);
+      throw invalidCredentials();
+    }
+    User u = found.get();
+    if (!hasher.verify(c.password(), u.passwordHash())) {
+      Audit.event("login_failed", "account", account.id(), "user", u.id(),
+          "reason", "invalid_credentials", "ip", ip);
+      throw invalidCredentials();
+    }
+    if (u.blocked()) {
+      Audit.event("login_failed", "account", account.id(), "user", u.id(), "reason",
+          "user_blocked", "ip", ip);
+      throw new ApiException(ErrorCode.USER_BLOCKED, "This user is blocked.");
+    }
+    if (u.passwordResetRequired()) {
+      throw new ApiException(ErrorCode.PASSWORD_RESET_REQUIRED,
+          "This user must set a new password before signing in.");
+    }
+    Audit.event("login", "account", account.id(), "user", u.id(), "ip", ip);
+    return u;
+  }
+
+  /** The user behind a session, who must exist and not be blocked. */
+  public User current(String accountId, String userId) {
+    User u = store.byId(accountId, userId).orElseThrow(() -> new ApiException(
+        ErrorCode.TOKEN_REVOKED, "The user this token was issued to no longer exists."));
+    if (u.blocked()) {
+      throw new ApiException(ErrorCode.USER_BLOCKED, "This user is blocked.");
+    }
+    return u;
+  }
+
+  /**
+   * Changes the password after checking the current one; every other session of the user is
+   * revoked (the caller's session, {@code keepSession}, stays).
+   */
+  public void changePassword(User u, String current, String next, String keepSession) {
+    if (!hasher.verify(current, u.passwordHash())) {
+      Audit.event("password_change_failed", "account", u.accountId(), "user", u.id());
+      throw new ApiException(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.");
+    }
+    if (current.equals(next)) {
+      throw new ApiException(ErrorCode.PASSWORD_UNCHANGED,
+          "The new password must differ from the current one.");
+    }
+    policy.check(next, u.email());
+    String hash = hasher.hash(next);
+    List<String> revoked = jdbi.inTransaction(h -> {
+      store.updatePassword(h, u.id(), hash, clock.millis());
+      return sessions.revokeAllOfUser(h, u.id(), keepSession, "password_changed");
+    });
+    Audit.event("password_changed", "account", u.accountId(), "user", u.id(),
+        "sessions_revoked", revoked.size());
+  }
+
+  private static ApiException invalidCredentials() {
+    return new ApiException(ErrorCode.INVALID_CREDENTIALS,
+        "The email address or the password is wrong.");
+  }
+}
