@@ -127,6 +127,7 @@ public final class App implements AutoCloseable {
         handler.addFilter(new FilterHolder(guard), "/*", EnumSet.of(DispatcherType.REQUEST));
       });
       cfg.routes.exception(ApiException.class, errors::api);
+      cfg.routes.exception(io.javalin.http.HttpResponseException.class, errors::other);
       cfg.routes.exception(Exception.class, errors::other);
       Router r = new Router(cfg.routes);
       r.get("/", ctx -> Responses.json(ctx, 200, Map.of(

@@ -41,7 +41,7 @@ final class AccountStore {
               UNION ALL
               SELECT c.id FROM accounts c JOIN sub ON c.parent_id = sub.id
             )
-            SELECT""" + " " + COLUMNS + """
+            SELECT""" + " " + COLUMNS + " " + """
              FROM accounts WHERE id IN (SELECT id FROM sub) ORDER BY id""")
         .bind("a", ancestorId).map((rs, ctx) -> map(rs)).list());
   }
@@ -67,11 +67,11 @@ final class AccountStore {
             UNION ALL
             SELECT c.id FROM accounts c JOIN t ON c.parent_id = t.id
           )""";
-      int n = h.createUpdate(tree + """
+      int n = h.createUpdate(tree + " " + """
                UPDATE accounts SET disabled_at = :now
                WHERE id IN (SELECT id FROM t) AND disabled_at IS NULL""")
           .bind("id", id).bind("now", now).execute();
-      h.createUpdate(tree + """
+      h.createUpdate(tree + " " + """
                UPDATE sessions SET revoked_at = :now, revoked_reason = 'account_disabled'
                WHERE account_id IN (SELECT id FROM t) AND revoked_at IS NULL""")
           .bind("id", id).bind("now", now).execute();

@@ -45,8 +45,14 @@ public final class ErrorMapping {
       switch (h.getStatus()) {
         case 404 -> write(ctx, ErrorCode.ROUTE_NOT_FOUND,
             "No route matches " + ctx.method() + " " + clip(ctx.path()) + ".", List.of());
-        case 405 -> write(ctx, ErrorCode.METHOD_NOT_ALLOWED,
-            ctx.method() + " is not allowed on " + clip(ctx.path()) + ".", List.of());
+        case 405 -> {
+          String allowed = h.getDetails().get("availableMethods");
+          if (allowed != null) {
+            ctx.header("Allow", allowed.replace(" ", ""));
+          }
+          write(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+              ctx.method() + " is not allowed on " + clip(ctx.path()) + ".", List.of());
+        }
         case 413 -> write(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large.",
             List.of());
         default -> {

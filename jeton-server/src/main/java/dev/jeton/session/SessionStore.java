@@ -49,18 +49,19 @@ final class SessionStore {
 
   Optional<TokenRow> findToken(String hash) {
     return jdbi.withHandle(h -> h.createQuery("""
-            SELECT t.hash, t.issued_at, t.expires_at, t.rotated_at, t.successor_hash,
-                   t.grace_used, t.revoked_at, u.blocked_at AS owner_blocked,
-            """ + SESSION_COLUMNS + """
+            SELECT t.hash, t.issued_at AS t_issued_at, t.expires_at AS t_expires_at,
+                   t.rotated_at, t.successor_hash, t.grace_used, t.revoked_at AS t_revoked_at,
+                   u.blocked_at AS owner_blocked,
+            """ + SESSION_COLUMNS + " " + """
              FROM refresh_tokens t
              JOIN sessions s ON s.id = t.session_id
              JOIN users u ON u.id = s.user_id
              WHERE t.hash = :h""")
         .bind("h", hash)
-        .map((rs, ctx) -> new TokenRow(rs.getString("hash"), rs.getLong("issued_at"),
-            rs.getLong("expires_at"), longOrNull(rs, "rotated_at"),
+        .map((rs, ctx) -> new TokenRow(rs.getString("hash"), rs.getLong("t_issued_at"),
+            rs.getLong("t_expires_at"), longOrNull(rs, "rotated_at"),
             rs.getString("successor_hash"), rs.getInt("grace_used") != 0,
-            longOrNull(rs, "revoked_at"), session(rs), longOrNull(rs, "owner_blocked") != null))
+            longOrNull(rs, "t_revoked_at"), session(rs), longOrNull(rs, "owner_blocked") != null))
         .findOne());
   }
 

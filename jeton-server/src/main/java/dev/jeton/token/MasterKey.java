@@ -44,7 +44,7 @@ public final class MasterKey {
     if (!configured.isEmpty()) {
       return new MasterKey(Base64.getDecoder().decode(configured), random);
     }
-    Path file = dataDir.resolve("master.key");
+    Path file = dataDir.resolve("master.key").toAbsolutePath().normalize();
     try {
       Files.createDirectories(dataDir);
       if (!Files.exists(file)) {

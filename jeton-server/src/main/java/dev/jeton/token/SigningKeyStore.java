@@ -29,8 +29,13 @@ final class SigningKeyStore {
         .bind("a", accountId)
         .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3),
             rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7),
-            (Long) rs.getObject(8, Long.class), (Long) rs.getObject(9, Long.class)))
+            longOrNull(rs, 8), longOrNull(rs, 9)))
         .list());
+  }
+
+  private static Long longOrNull(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   static void insert(Handle h, Row r) {
