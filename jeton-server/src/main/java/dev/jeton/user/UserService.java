@@ -40,6 +40,10 @@ public final class UserService {
     this.clock = clock;
   }
 
+  public PasswordHasher hasher() {
+    return hasher;
+  }
+
   public UserStore store() {
     return store;
   }

@@ -1,0 +1,137 @@
+package dev.jeton.testing;
+
+import dev.jeton.App;
+import dev.jeton.config.Config;
+import dev.jeton.config.ConfigLoader;
+import dev.jeton.config.Setting;
+import dev.jeton.user.PasswordHasher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A real Jeton server for a test: real HTTP on 127.0.0.1, a fresh database of the chosen engine,
+ * a clock the test can move, and cheap Argon2 parameters (the OWASP ones are tested on their own).
+ */
+public final class TestServer implements AutoCloseable {
+  /** Argon2id parameters for tests: same algorithm, far less memory and time. */
+  public static final PasswordHasher.Params FAST_HASH = new PasswordHasher.Params(1024, 1, 1);
+  public static final String ADMIN_EMAIL = "admin@example.com";
+  public static final String ADMIN_PASSWORD = "admin password for tests";
+
+  private final App app;
+  private final MutableClock clock;
+  private final Api api;
+  private final Path dir;
+
+  private TestServer(App app, MutableClock clock, Path dir) {
+    this.app = app;
+    this.clock = clock;
+    this.dir = dir;
+    this.api = new Api(app.config().http().baseUrl());
+  }
+
+  /** Starts a server with a bootstrap admin of main and the given setting overrides. */
+  public static TestServer start(Engine engine, Map<Setting, String> overrides) {
+    try {
+      Path dir = Files.createTempDirectory("jeton-test");
+      return start(engine, overrides, dir, Databases.create(engine, dir));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static TestServer start(Engine engine) {
+    return start(engine, Map.of());
+  }
+
+  /** Starts a server on an existing directory and database (restart tests). */
+  public static TestServer start(Engine engine, Map<Setting, String> overrides, Path dir,
+      Config.Db db) {
+    int port = freePort();
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    values.put(Setting.HTTP_HOST, "127.0.0.1");
+    values.put(Setting.HTTP_PORT, Integer.toString(port));
+    values.put(Setting.BASE_URL, "http://127.0.0.1:" + port);
+    values.put(Setting.DATA_DIR, dir.toString());
+    values.put(Setting.BOOTSTRAP_ADMIN_EMAIL, ADMIN_EMAIL);
+    values.put(Setting.BOOTSTRAP_ADMIN_PASSWORD, ADMIN_PASSWORD);
+    values.put(Setting.SHUTDOWN_TIMEOUT, "1s");
+    values.putAll(overrides);
+    Config base = ConfigLoader.of(values);
+    Config config = new Config(base.http(), base.dataDir(), db, base.masterKey(),
+        base.bootstrap(), base.tokens(), base.logFormat(), base.shutdownTimeout());
+    MutableClock clock = new MutableClock();
+    App app = new App(config, clock, FAST_HASH).start();
+    return new TestServer(app, clock, dir);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public App app() {
+    return app;
+  }
+
+  public MutableClock clock() {
+    return clock;
+  }
+
+  public Api api() {
+    return api;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Config.Db db() {
+    return app.config().db();
+  }
+
+  /** {@code /accounts/{account}/api/v1} */
+  public static String v1(String account) {
+    return "/accounts/" + account + "/api/v1";
+  }
+
+  /** Registers a user in an account; answers the token response. */
+  public Api.Response register(String account, String email, String password) {
+    return api.postJson(v1(account) + "/auth/register",
+        "{\"email\":" + Api.q(email) + ",\"password\":" + Api.q(password) + "}");
+  }
+
+  /** Signs in; answers the token response. */
+  public Api.Response login(String account, String email, String password) {
+    return api.postJson(v1(account) + "/auth/login",
+        "{\"email\":" + Api.q(email) + ",\"password\":" + Api.q(password) + "}");
+  }
+
+  /** Presents a refresh token. */
+  public Api.Response refresh(String account, String refreshToken) {
+    return api.postJson(v1(account) + "/auth/refresh",
+        "{\"refresh_token\":" + Api.q(refreshToken) + "}");
+  }
+
+  /** The access token of main's bootstrap admin. */
+  public String adminToken() {
+    Api.Response r = login("main", ADMIN_EMAIL, ADMIN_PASSWORD);
+    if (r.status() != 200) {
+      throw new AssertionError("admin login failed: " + r);
+    }
+    return r.text("access_token");
+  }
+
+  @Override
+  public void close() {
+    app.close();
+  }
+}

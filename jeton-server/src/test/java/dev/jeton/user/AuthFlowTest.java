@@ -1,0 +1,202 @@
+package dev.jeton.user;
+
+import static dev.jeton.testing.TestServer.v1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jeton.testing.Api;
+import dev.jeton.testing.Engine;
+import dev.jeton.testing.TestServer;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Register, login, current user, logout and password change over real HTTP, on both engines. */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class AuthFlowTest {
+  @Parameter
+  Engine engine;
+
+  TestServer server;
+  Api api;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(engine);
+    api = server.api();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void registerWhenNewEmailThenTokenResponseWithNoStore() {
+    Api.Response r = server.register("main", "  Bob@Example.COM ", "a perfectly fine password");
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.header("Cache-Control")).contains("no-store");
+    assertThat(r.header("Pragma")).contains("no-cache");
+    assertThat(r.json().path("user").path("email").asText()).isEqualTo("bob@example.com");
+    assertThat(r.text("token_type")).isEqualTo("Bearer");
+    assertThat(r.json().path("expires_in").asLong()).isEqualTo(3600);
+    assertThat(r.text("refresh_token")).startsWith("jeton_rt_");
+    assertThat(r.json().path("refresh_token_expires_in").asLong()).isEqualTo(30L * 24 * 3600);
+    assertThat(r.json().path("issued_at").asLong())
+        .isCloseTo(server.clock().millis() / 1000, org.assertj.core.data.Offset.offset(5L));
+    assertThat(r.text("access_token")).isNotBlank();
+  }
+
+  @Test
+  void registerWhenEmailTakenInAnyCaseThenUserAlreadyExists() {
+    assertThat(server.register("main", "carol@example.com", "first password ok").status())
+        .isEqualTo(201);
+    Api.Response dup = server.register("main", "CAROL@example.com", "another password ok");
+    assertThat(dup.status()).isEqualTo(409);
+    assertThat(dup.code()).isEqualTo("user_already_exists");
+  }
+
+  @Test
+  void registerWhenPasswordWeakThenValidationNamesPasswordField() {
+    Api.Response shortOne = server.register("main", "dave@example.com", "short");
+    assertThat(shortOne.status()).isEqualTo(400);
+    assertThat(shortOne.code()).isEqualTo("validation_failed");
+    assertThat(shortOne.json().path("errors").get(0).path("field").asText()).isEqualTo("password");
+    assertThat(shortOne.json().path("errors").get(0).path("code").asText())
+        .isEqualTo("password_policy_violation");
+    assertThat(server.register("main", "dave@example.com", "password123").code())
+        .isEqualTo("validation_failed");
+    assertThat(server.register("main", "davidson@example.com", "xx-davidson-xx").code())
+        .isEqualTo("validation_failed");
+  }
+
+  @Test
+  void registerWhenEmailMalformedThenFieldError() {
+    Api.Response r = server.register("main", "not-an-email", "a perfectly fine password");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("email");
+  }
+
+  @Test
+  void loginWhenUnknownEmailOrWrongPasswordThenSameAnswerAndSameWork() {
+    server.register("main", "erin@example.com", "erin's long password");
+    PasswordHasher hasher = server.app().users().hasher();
+    long before = hasher.verifications();
+    Api.Response unknown = server.login("main", "nobody@example.com", "erin's long password");
+    long afterUnknown = hasher.verifications();
+    Api.Response wrong = server.login("main", "erin@example.com", "not erin's password");
+    long afterWrong = hasher.verifications();
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(unknown.code()).isEqualTo("invalid_credentials").isEqualTo(wrong.code());
+    assertThat(unknown.text("detail")).isEqualTo(wrong.text("detail"));
+    // SECURITY 58: the unknown email costs one Argon2id verification, exactly like a wrong password.
+    assertThat(afterUnknown - before).isEqualTo(1);
+    assertThat(afterWrong - afterUnknown).isEqualTo(1);
+  }
+
+  @Test
+  void loginWhenBlockedThenUserBlockedOnlyWithRightPassword() {
+    String id = server.register("main", "frank@example.com", "frank's long password")
+        .json().path("user").path("id").asText();
+    server.app().users().store().setState(id, server.clock().millis(), false);
+    assertThat(server.login("main", "frank@example.com", "wrong password!!").code())
+        .isEqualTo("invalid_credentials");
+    Api.Response r = server.login("main", "frank@example.com", "frank's long password");
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.code()).isEqualTo("user_blocked");
+  }
+
+  @Test
+  void loginWhenPasswordResetRequiredThen412() {
+    String id = server.register("main", "gina@example.com", "gina's long password")
+        .json().path("user").path("id").asText();
+    server.app().users().store().setState(id, null, true);
+    Api.Response r = server.login("main", "gina@example.com", "gina's long password");
+    assertThat(r.status()).isEqualTo(412);
+    assertThat(r.code()).isEqualTo("password_reset_required");
+  }
+
+  @Test
+  void meWhenValidTokenThenCurrentUser() {
+    String at = server.register("main", "hank@example.com", "hank's long password")
+        .text("access_token");
+    Api.Response me = api.get(v1("main") + "/me", at);
+    assertThat(me.status()).isEqualTo(200);
+    assertThat(me.text("email")).isEqualTo("hank@example.com");
+    assertThat(me.text("role")).isEqualTo("user");
+  }
+
+  @Test
+  void logoutWhenCalledThenRefreshAndAccessTokensRevoked() {
+    Api.Response login = server.register("main", "ivy@example.com", "ivy's long password");
+    String rt = login.text("refresh_token");
+    String at = login.text("access_token");
+    Api.Response out = api.postJson(v1("main") + "/auth/logout",
+        "{\"refresh_token\":" + Api.q(rt) + "}");
+    assertThat(out.status()).isEqualTo(204);
+    assertThat(server.refresh("main", rt).code()).isEqualTo("token_revoked");
+    Api.Response me = api.get(v1("main") + "/me", at);
+    assertThat(me.status()).isEqualTo(401);
+    assertThat(me.code()).isEqualTo("token_revoked");
+  }
+
+  @Test
+  void logoutWhenTokenUnknownThenSameAnswer() {
+    String unknown = new dev.jeton.token.OpaqueTokens(new java.security.SecureRandom())
+        .generate(dev.jeton.token.TokenKind.RT);
+    Api.Response out = api.postJson(v1("main") + "/auth/logout",
+        "{\"refresh_token\":" + Api.q(unknown) + "}");
+    assertThat(out.status()).isEqualTo(204);
+  }
+
+  @Test
+  void changePasswordWhenCurrentRightThenOtherSessionsRevokedAndNewPasswordWorks() {
+    Api.Response first = server.register("main", "jack@example.com", "jack's old password");
+    Api.Response second = server.login("main", "jack@example.com", "jack's old password");
+    Api.Response change = api.postJson(v1("main") + "/me/password",
+        "{\"current_password\":\"jack's old password\",\"new_password\":\"jack's new password\"}",
+        first.text("access_token"));
+    assertThat(change.status()).isEqualTo(204);
+    // SECURITY 31: the other session's refresh token dies with the password change.
+    assertThat(server.refresh("main", second.text("refresh_token")).code())
+        .isEqualTo("token_revoked");
+    assertThat(server.refresh("main", first.text("refresh_token")).status()).isEqualTo(200);
+    assertThat(server.login("main", "jack@example.com", "jack's old password").code())
+        .isEqualTo("invalid_credentials");
+    assertThat(server.login("main", "jack@example.com", "jack's new password").status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void changePasswordWhenCurrentWrongThenInvalidCredentials() {
+    Api.Response first = server.register("main", "kate@example.com", "kate's old password");
+    Api.Response change = api.postJson(v1("main") + "/me/password",
+        "{\"current_password\":\"guess guess guess\",\"new_password\":\"kate's new password\"}",
+        first.text("access_token"));
+    assertThat(change.status()).isEqualTo(401);
+    assertThat(change.code()).isEqualTo("invalid_credentials");
+  }
+
+  @Test
+  void accessTokenWhenLifetimePassedThenExpired() {
+    String at = server.register("main", "liam@example.com", "liam's long password")
+        .text("access_token");
+    server.clock().advance(Duration.ofHours(1).plusSeconds(61));
+    Api.Response me = api.get(v1("main") + "/me", at);
+    assertThat(me.status()).isEqualTo(401);
+    assertThat(me.code()).isEqualTo("token_expired");
+    assertThat(me.header("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+  }
+
+  @Test
+  void authEndpointsWhenAccountUnknownThen404() {
+    Api.Response r = server.register("nope", "m@example.com", "a perfectly fine password");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.code()).isEqualTo("account_not_found");
+  }
+}
