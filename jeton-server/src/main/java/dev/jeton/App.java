@@ -274,7 +274,12 @@ public final class App implements AutoCloseable {
   public void close() {
     if (scheduler != null) {
       scheduler.shutdownNow();
-      javalin.stop();
+      try {
+        javalin.stop();
+      } catch (RuntimeException e) {
+        LOG.warn("HTTP server did not stop within {}: {}", config.shutdownTimeout(),
+            e.getMessage());
+      }
     }
     db.close();
     LOG.info("Jeton stopped");

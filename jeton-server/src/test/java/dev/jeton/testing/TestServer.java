@@ -21,7 +21,7 @@ public final class TestServer implements AutoCloseable {
   /** Argon2id parameters for tests: same algorithm, far less memory and time. */
   public static final PasswordHasher.Params FAST_HASH = new PasswordHasher.Params(1024, 1, 1);
   public static final String ADMIN_EMAIL = "admin@example.com";
-  public static final String ADMIN_PASSWORD = "admin password for tests";
+  public static final String ADMIN_PASSWORD = "bootstrap secret for tests";
 
   private final App app;
   private final MutableClock clock;
@@ -60,7 +60,7 @@ public final class TestServer implements AutoCloseable {
     values.put(Setting.DATA_DIR, dir.toString());
     values.put(Setting.BOOTSTRAP_ADMIN_EMAIL, ADMIN_EMAIL);
     values.put(Setting.BOOTSTRAP_ADMIN_PASSWORD, ADMIN_PASSWORD);
-    values.put(Setting.SHUTDOWN_TIMEOUT, "1s");
+    values.put(Setting.SHUTDOWN_TIMEOUT, "0");
     values.putAll(overrides);
     Config base = ConfigLoader.of(values);
     Config config = new Config(base.http(), base.dataDir(), db, base.masterKey(),

@@ -83,12 +83,12 @@ class AuthFlowTest {
 
   @Test
   void loginWhenUnknownEmailOrWrongPasswordThenSameAnswerAndSameWork() {
-    server.register("main", "erin@example.com", "erin's long password");
+    server.register("main", "erin@example.com", "long pass phrase 42 zulu");
     PasswordHasher hasher = server.app().users().hasher();
     long before = hasher.verifications();
-    Api.Response unknown = server.login("main", "nobody@example.com", "erin's long password");
+    Api.Response unknown = server.login("main", "nobody@example.com", "long pass phrase 42 zulu");
     long afterUnknown = hasher.verifications();
-    Api.Response wrong = server.login("main", "erin@example.com", "not erin's password");
+    Api.Response wrong = server.login("main", "erin@example.com", "not the right pass phrase");
     long afterWrong = hasher.verifications();
     assertThat(unknown.status()).isEqualTo(401);
     assertThat(wrong.status()).isEqualTo(401);
@@ -101,29 +101,29 @@ class AuthFlowTest {
 
   @Test
   void loginWhenBlockedThenUserBlockedOnlyWithRightPassword() {
-    String id = server.register("main", "frank@example.com", "frank's long password")
+    String id = server.register("main", "frank@example.com", "long pass phrase 42 zulu")
         .json().path("user").path("id").asText();
     server.app().users().store().setState(id, server.clock().millis(), false);
     assertThat(server.login("main", "frank@example.com", "wrong password!!").code())
         .isEqualTo("invalid_credentials");
-    Api.Response r = server.login("main", "frank@example.com", "frank's long password");
+    Api.Response r = server.login("main", "frank@example.com", "long pass phrase 42 zulu");
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.code()).isEqualTo("user_blocked");
   }
 
   @Test
   void loginWhenPasswordResetRequiredThen412() {
-    String id = server.register("main", "gina@example.com", "gina's long password")
+    String id = server.register("main", "gina@example.com", "long pass phrase 42 zulu")
         .json().path("user").path("id").asText();
     server.app().users().store().setState(id, null, true);
-    Api.Response r = server.login("main", "gina@example.com", "gina's long password");
+    Api.Response r = server.login("main", "gina@example.com", "long pass phrase 42 zulu");
     assertThat(r.status()).isEqualTo(412);
     assertThat(r.code()).isEqualTo("password_reset_required");
   }
 
   @Test
   void meWhenValidTokenThenCurrentUser() {
-    String at = server.register("main", "hank@example.com", "hank's long password")
+    String at = server.register("main", "hank@example.com", "long pass phrase 42 zulu")
         .text("access_token");
     Api.Response me = api.get(v1("main") + "/me", at);
     assertThat(me.status()).isEqualTo(200);
@@ -133,7 +133,7 @@ class AuthFlowTest {
 
   @Test
   void logoutWhenCalledThenRefreshAndAccessTokensRevoked() {
-    Api.Response login = server.register("main", "ivy@example.com", "ivy's long password");
+    Api.Response login = server.register("main", "ivy@example.com", "long pass phrase 42 zulu");
     String rt = login.text("refresh_token");
     String at = login.text("access_token");
     Api.Response out = api.postJson(v1("main") + "/auth/logout",
@@ -156,27 +156,27 @@ class AuthFlowTest {
 
   @Test
   void changePasswordWhenCurrentRightThenOtherSessionsRevokedAndNewPasswordWorks() {
-    Api.Response first = server.register("main", "jack@example.com", "jack's old password");
-    Api.Response second = server.login("main", "jack@example.com", "jack's old password");
+    Api.Response first = server.register("main", "jack@example.com", "old pass phrase 42 zulu");
+    Api.Response second = server.login("main", "jack@example.com", "old pass phrase 42 zulu");
     Api.Response change = api.postJson(v1("main") + "/me/password",
-        "{\"current_password\":\"jack's old password\",\"new_password\":\"jack's new password\"}",
+        "{\"current_password\":\"old pass phrase 42 zulu\",\"new_password\":\"new pass phrase 42 zulu\"}",
         first.text("access_token"));
     assertThat(change.status()).isEqualTo(204);
     // SECURITY 31: the other session's refresh token dies with the password change.
     assertThat(server.refresh("main", second.text("refresh_token")).code())
         .isEqualTo("token_revoked");
     assertThat(server.refresh("main", first.text("refresh_token")).status()).isEqualTo(200);
-    assertThat(server.login("main", "jack@example.com", "jack's old password").code())
+    assertThat(server.login("main", "jack@example.com", "old pass phrase 42 zulu").code())
         .isEqualTo("invalid_credentials");
-    assertThat(server.login("main", "jack@example.com", "jack's new password").status())
+    assertThat(server.login("main", "jack@example.com", "new pass phrase 42 zulu").status())
         .isEqualTo(200);
   }
 
   @Test
   void changePasswordWhenCurrentWrongThenInvalidCredentials() {
-    Api.Response first = server.register("main", "kate@example.com", "kate's old password");
+    Api.Response first = server.register("main", "kate@example.com", "old pass phrase 42 zulu");
     Api.Response change = api.postJson(v1("main") + "/me/password",
-        "{\"current_password\":\"guess guess guess\",\"new_password\":\"kate's new password\"}",
+        "{\"current_password\":\"guess guess guess\",\"new_password\":\"new pass phrase 42 zulu\"}",
         first.text("access_token"));
     assertThat(change.status()).isEqualTo(401);
     assertThat(change.code()).isEqualTo("invalid_credentials");
@@ -184,7 +184,7 @@ class AuthFlowTest {
 
   @Test
   void accessTokenWhenLifetimePassedThenExpired() {
-    String at = server.register("main", "liam@example.com", "liam's long password")
+    String at = server.register("main", "liam@example.com", "long pass phrase 42 zulu")
         .text("access_token");
     server.clock().advance(Duration.ofHours(1).plusSeconds(61));
     Api.Response me = api.get(v1("main") + "/me", at);
