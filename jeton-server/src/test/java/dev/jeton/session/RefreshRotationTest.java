@@ -1,0 +1,255 @@
+package dev.jeton.session;
+
+import static dev.jeton.testing.TestServer.v1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jeton.config.Setting;
+import dev.jeton.testing.Api;
+import dev.jeton.testing.Engine;
+import dev.jeton.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Refresh-token rotation, reuse detection, the lost-response grace window, expiry and races
+ * (SECURITY 27, 28, 30, 32), on both engines.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class RefreshRotationTest {
+  private static final String PASSWORD = "rotation pass phrase 77";
+
+  @Parameter
+  Engine engine;
+
+  TestServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private TestServer start(Map<Setting, String> overrides) {
+    server = TestServer.start(engine, overrides);
+    return server;
+  }
+
+  private Api.Response signIn(String email) {
+    Api.Response r = server.register("main", email, PASSWORD);
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return r;
+  }
+
+  @Test
+  void refreshWhenTokenFreshThenNewPairAndOldOneSpent() {
+    start(Map.of(Setting.REFRESH_GRACE, "0"));
+    String rt = signIn("rot1@example.com").text("refresh_token");
+    Api.Response next = server.refresh("main", rt);
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.header("Cache-Control")).contains("no-store");
+    String rt2 = next.text("refresh_token");
+    assertThat(rt2).startsWith("jeton_rt_").isNotEqualTo(rt);
+    assertThat(next.text("access_token")).isNotBlank();
+    assertThat(server.api().get(v1("main") + "/me", next.text("access_token")).status())
+        .isEqualTo(200);
+    // SECURITY 27: the presented token is invalidated by its use.
+    assertThat(server.refresh("main", rt).code()).isEqualTo("refresh_token_reused");
+  }
+
+  @Test
+  void refreshWhenRotatedTokenReusedThenWholeFamilyRevoked() {
+    start(Map.of(Setting.REFRESH_GRACE, "0"));
+    Api.Response login = signIn("rot2@example.com");
+    String rt1 = login.text("refresh_token");
+    Api.Response second = server.refresh("main", rt1);
+    String rt2 = second.text("refresh_token");
+    // SECURITY 28: presenting rt1 again is reuse: refused, and the live rt2 dies with the family.
+    Api.Response reuse = server.refresh("main", rt1);
+    assertThat(reuse.status()).isEqualTo(401);
+    assertThat(reuse.code()).isEqualTo("refresh_token_reused");
+    assertThat(server.refresh("main", rt2).code()).isEqualTo("token_revoked");
+    // The family's access tokens are refused by Jeton's own API at once.
+    assertThat(server.api().get(v1("main") + "/me", second.text("access_token")).code())
+        .isEqualTo("token_revoked");
+  }
+
+  @Test
+  void refreshWhenJustRotatedTokenRetriedWithinGraceThenFreshPairOnce() {
+    start(Map.of(Setting.REFRESH_GRACE, "30s"));
+    String rt1 = signIn("rot3@example.com").text("refresh_token");
+    String lost = server.refresh("main", rt1).text("refresh_token");
+    server.clock().advance(Duration.ofSeconds(5));
+    Api.Response retry = server.refresh("main", rt1);
+    assertThat(retry.status()).isEqualTo(200);
+    String kept = retry.text("refresh_token");
+    assertThat(kept).isNotEqualTo(lost);
+    // The successor the client never received is revoked; the family keeps exactly one live token.
+    assertThat(server.refresh("main", lost).code()).isEqualTo("token_revoked");
+    // The grace is spent: a third presentation is reuse and ends the family.
+    assertThat(server.refresh("main", rt1).code()).isEqualTo("refresh_token_reused");
+    assertThat(server.refresh("main", kept).code()).isEqualTo("token_revoked");
+  }
+
+  @Test
+  void refreshWhenRetriedAfterGraceWindowThenReuse() {
+    start(Map.of(Setting.REFRESH_GRACE, "10s"));
+    String rt1 = signIn("rot4@example.com").text("refresh_token");
+    String rt2 = server.refresh("main", rt1).text("refresh_token");
+    server.clock().advance(Duration.ofSeconds(11));
+    assertThat(server.refresh("main", rt1).code()).isEqualTo("refresh_token_reused");
+    assertThat(server.refresh("main", rt2).code()).isEqualTo("token_revoked");
+  }
+
+  @Test
+  void refreshWhenSuccessorAlreadyUsedThenGraceDoesNotApply() {
+    start(Map.of(Setting.REFRESH_GRACE, "60s"));
+    String rt1 = signIn("rot5@example.com").text("refresh_token");
+    String rt2 = server.refresh("main", rt1).text("refresh_token");
+    String rt3 = server.refresh("main", rt2).text("refresh_token");
+    // rt1's successor was used, so rt1 coming back is a stolen copy, not a lost response.
+    assertThat(server.refresh("main", rt1).code()).isEqualTo("refresh_token_reused");
+    assertThat(server.refresh("main", rt3).code()).isEqualTo("token_revoked");
+  }
+
+  @Test
+  void refreshWhenIdleLimitPassedThenExpired() {
+    start(Map.of(Setting.REFRESH_TOKEN_IDLE_TTL, "1h", Setting.REFRESH_TOKEN_TTL, "30d"));
+    String rt = signIn("rot6@example.com").text("refresh_token");
+    server.clock().advance(Duration.ofMinutes(59));
+    String rt2 = server.refresh("main", rt).text("refresh_token");
+    // Each use slides the idle window...
+    server.clock().advance(Duration.ofMinutes(59));
+    String rt3 = server.refresh("main", rt2).text("refresh_token");
+    // ...but an idle hour ends it (SECURITY 30).
+    server.clock().advance(Duration.ofMinutes(61));
+    Api.Response r = server.refresh("main", rt3);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.code()).isEqualTo("token_expired");
+  }
+
+  @Test
+  void refreshWhenAbsoluteLifetimePassedThenExpiredDespiteActivity() {
+    start(Map.of(Setting.REFRESH_TOKEN_IDLE_TTL, "1h", Setting.REFRESH_TOKEN_TTL, "3h"));
+    String rt = signIn("rot7@example.com").text("refresh_token");
+    for (int i = 0; i < 5; i++) {
+      server.clock().advance(Duration.ofMinutes(50));
+      Api.Response r = server.refresh("main", rt);
+      if (i < 3) {
+        assertThat(r.status()).as("refresh %d at %d min", i, (i + 1) * 50).isEqualTo(200);
+        assertThat(r.json().path("refresh_token_expires_in").asLong()).isLessThanOrEqualTo(3600);
+        rt = r.text("refresh_token");
+      } else {
+        // 200 minutes > 3 h: the session's absolute lifetime wins over sliding expiry.
+        assertThat(r.code()).isEqualTo("token_expired");
+        return;
+      }
+    }
+  }
+
+  @Test
+  void refreshWhenAdminThenSessionBoundedByAdminLifetime() {
+    start(Map.of(Setting.ADMIN_SESSION_TTL, "4h"));
+    Api.Response login = server.login("main", TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    assertThat(login.json().path("refresh_token_expires_in").asLong()).isEqualTo(4 * 3600);
+    assertThat(login.text("scope")).isEqualTo("admin user");
+    server.clock().advance(Duration.ofHours(4).plusSeconds(1));
+    assertThat(server.refresh("main", login.text("refresh_token")).code())
+        .isEqualTo("token_expired");
+  }
+
+  @Test
+  void refreshWhenTokenOfOtherAccountOrUnknownOrMistypedThenRefused() {
+    start(Map.of());
+    String rt = signIn("rot8@example.com").text("refresh_token");
+    String typo = rt.substring(0, 12) + (rt.charAt(12) == 'a' ? 'b' : 'a') + rt.substring(13);
+    assertThat(server.refresh("main", typo).code()).isEqualTo("token_malformed");
+    String unknown = new dev.jeton.token.OpaqueTokens(new java.security.SecureRandom())
+        .generate(dev.jeton.token.TokenKind.RT);
+    assertThat(server.refresh("main", unknown).code()).isEqualTo("token_unknown");
+    Api.Response other = server.api().postJson(v1("main") + "/accounts",
+        "{\"id\":\"rot-sub\"}", server.adminToken());
+    assertThat(other.status()).isEqualTo(201);
+    assertThat(server.refresh("rot-sub", rt).code()).isEqualTo("token_unknown");
+    Api.Response pat = server.refresh("main", new dev.jeton.token.OpaqueTokens(
+        new java.security.SecureRandom()).generate(dev.jeton.token.TokenKind.PAT));
+    assertThat(pat.code()).isEqualTo("token_wrong_type");
+    // The original is still good: failed attempts did not disturb it.
+    assertThat(server.refresh("main", rt).status()).isEqualTo(200);
+  }
+
+  @Test
+  void refreshWhenOwnerBlockedThenRefused() {
+    start(Map.of());
+    Api.Response login = signIn("rot9@example.com");
+    server.app().users().store().setState(login.json().path("user").path("id").asText(),
+        server.clock().millis(), false);
+    Api.Response r = server.refresh("main", login.text("refresh_token"));
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.code()).isEqualTo("user_blocked");
+  }
+
+  @Test
+  void refreshWhenManyRaceOnOneTokenWithoutGraceThenExactlyOneWins() throws Exception {
+    start(Map.of(Setting.REFRESH_GRACE, "0"));
+    String rt = signIn("race1@example.com").text("refresh_token");
+    List<Api.Response> results = race(rt, 8);
+    long ok = results.stream().filter(r -> r.status() == 200).count();
+    // SECURITY 32: the compare-and-set lets one request rotate; the others are reuse.
+    assertThat(ok).isEqualTo(1);
+    assertThat(results.stream().filter(r -> r.status() != 200))
+        .allSatisfy(r -> assertThat(r.code()).isIn("refresh_token_reused", "token_revoked"));
+    // Reuse revoked the family, so the winner's token is dead too: no half-rotated family.
+    String winner = results.stream().filter(r -> r.status() == 200).findFirst().orElseThrow()
+        .text("refresh_token");
+    assertThat(server.refresh("main", winner).status()).isEqualTo(401);
+  }
+
+  @Test
+  void refreshWhenTwoRaceWithGraceThenBothAnsweredAndOneTokenLives() throws Exception {
+    start(Map.of(Setting.REFRESH_GRACE, "30s"));
+    String rt = signIn("race2@example.com").text("refresh_token");
+    List<Api.Response> results = race(rt, 2);
+    assertThat(results).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(200));
+    List<Integer> live = new ArrayList<>();
+    for (Api.Response r : results) {
+      live.add(server.refresh("main", r.text("refresh_token")).status());
+    }
+    // Exactly one of the two successors is still valid: the family is whole, not forked.
+    assertThat(live).containsExactlyInAnyOrder(200, 401);
+  }
+
+  private List<Api.Response> race(String rt, int n) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Api.Response>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        futures.add(pool.submit(() -> {
+          go.await();
+          return server.refresh("main", rt);
+        }));
+      }
+      go.countDown();
+      List<Api.Response> out = new ArrayList<>();
+      for (Future<Api.Response> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
