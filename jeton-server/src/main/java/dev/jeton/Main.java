@@ -65,7 +65,12 @@ public final class Main implements Callable<Integer> {
       } catch (ConfigException e) {
         return configError(e);
       }
-      App app = new App(config).start();
+      App app;
+      try {
+        app = new App(config).start();
+      } catch (ConfigException e) {
+        return configError(e);
+      }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         app.close();

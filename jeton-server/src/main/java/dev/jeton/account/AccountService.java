@@ -47,9 +47,14 @@ public final class AccountService {
   /** A new account and the one-time secret that creates its first admin. */
   public record Created(Account account, String setupSecret) {}
 
-  /** Creates {@code main} (with its keys) when it does not exist; answers true if it did that. */
+  /**
+   * Creates {@code main} (with its keys) when it does not exist; answers true if it did that. When
+   * it exists, opens its signing keys, so that a wrong master key stops the start here instead of
+   * failing every token request later.
+   */
   public boolean ensureMain() {
     if (store.find(Account.MAIN).isPresent()) {
+      keys.reload(Account.MAIN);
       return false;
     }
     Account main = new Account(Account.MAIN, null, "Main", clock.millis(), null,

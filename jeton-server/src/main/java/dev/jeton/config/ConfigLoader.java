@@ -217,8 +217,9 @@ public final class ConfigLoader {
   }
 
   private static ConfigException bad(Setting s, String value, String why) {
+    // A JDBC URL may carry credentials (user:password@ or ?password=), so it is not echoed either.
     boolean secret = s == Setting.MASTER_KEY || s == Setting.DB_PASSWORD
-        || s == Setting.BOOTSTRAP_ADMIN_PASSWORD;
+        || s == Setting.BOOTSTRAP_ADMIN_PASSWORD || s == Setting.DB_URL;
     return new ConfigException(s.envName() + (secret ? "" : "='" + value + "'") + ": " + why);
   }
 }

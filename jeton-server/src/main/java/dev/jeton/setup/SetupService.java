@@ -3,6 +3,7 @@ package dev.jeton.setup;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.config.Config;
+import dev.jeton.config.ConfigException;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
@@ -64,9 +65,17 @@ public final class SetupService {
       return false;
     }
     Account main = accounts.requireActive(Account.MAIN);
-    UserService.Credentials c = new UserService.Credentials(
-        UserService.validEmail(b.adminEmail()), b.adminPassword());
-    User admin = jdbi.inTransaction(h -> users.registerIn(h, main, c, User.ADMIN));
+    User admin;
+    try {
+      UserService.Credentials c = new UserService.Credentials(
+          UserService.validEmail(b.adminEmail()), b.adminPassword());
+      admin = jdbi.inTransaction(h -> users.registerIn(h, main, c, User.ADMIN));
+    } catch (ApiException e) {
+      String why = e.errors().isEmpty() ? e.detail() : e.errors().get(0).detail();
+      throw new ConfigException("JETON_BOOTSTRAP_ADMIN_"
+          + (e.errors().isEmpty() || e.errors().get(0).field().equals("email") ? "EMAIL"
+              : "PASSWORD") + ": " + why);
+    }
     Audit.event("admin_created", "account", main.id(), "user", admin.id(), "via", "bootstrap");
     return true;
   }

@@ -152,7 +152,7 @@ public final class AccessTokens {
     }
   }
 
-  private AccessToken verifyUncached(String token) {
+  AccessToken verifyUncached(String token) {
     if (token.length() > MAX_LENGTH) {
       throw malformed("The token is longer than " + MAX_LENGTH + " characters.");
     }
@@ -164,7 +164,9 @@ public final class AccessTokens {
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
+      // Nimbus throws unchecked exceptions for some hostile inputs (e.g. a header that is the
+      // JSON literal null); they are client errors, never a 500.
       throw malformed("The token is neither a Jeton token nor a well-formed JWT.");
     }
     if (jwt instanceof PlainJWT) {
@@ -191,7 +193,7 @@ public final class AccessTokens {
     JWTClaimsSet unverified;
     try {
       unverified = signed.getJWTClaimsSet();
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
       throw malformed("The token's claims are not a JSON object.");
     }
     String accountId = issuers.accountOf(unverified.getIssuer());

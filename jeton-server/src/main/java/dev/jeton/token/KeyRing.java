@@ -120,12 +120,19 @@ public final class KeyRing {
     return rotated;
   }
 
-  /** Accounts whose current key is older than {@code maxAge}. */
+  /**
+   * Accounts whose current key has been signing for longer than {@code maxAge}. A key becomes
+   * current when the last rotation demoted its predecessor (the latest {@code rotated_at} of the
+   * account), not when it was created: it was created a whole period earlier as the published
+   * {@code next} key, and measuring from then would rotate it again right after promotion.
+   */
   public List<String> accountsDueForRotation(Duration maxAge) {
     long cutoff = clock.millis() - maxAge.toMillis();
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT k.account_id FROM signing_keys k JOIN accounts a ON a.id = k.account_id
-            WHERE k.status = 'current' AND k.created_at < :cutoff AND a.disabled_at IS NULL""")
+            WHERE k.status = 'current' AND a.disabled_at IS NULL
+              AND COALESCE((SELECT MAX(p.rotated_at) FROM signing_keys p
+                            WHERE p.account_id = k.account_id), k.created_at) < :cutoff""")
         .bind("cutoff", cutoff).mapTo(String.class).list());
   }
 

@@ -34,7 +34,7 @@ public final class MasterKey {
   private final SecretKey key;
   private final SecureRandom random;
 
-  MasterKey(byte[] raw, SecureRandom random) {
+  public MasterKey(byte[] raw, SecureRandom random) {
     this.key = new SecretKeySpec(raw, "AES");
     this.random = random;
   }

@@ -53,9 +53,20 @@ public final class PasswordHasher {
     if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
       return false;
     }
-    Params p = parseParams(parts[3]);
-    byte[] salt = B64D.decode(parts[4]);
-    byte[] expected = B64D.decode(parts[5]);
+    Params p;
+    byte[] salt;
+    byte[] expected;
+    try {
+      p = parseParams(parts[3]);
+      salt = B64D.decode(parts[4]);
+      expected = B64D.decode(parts[5]);
+    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+      return false;
+    }
+    if (p.memoryKib() < 8 || p.iterations() < 1 || p.parallelism() < 1 || expected.length < 16
+        || p.memoryKib() > 4 * 1024 * 1024 || p.iterations() > 100 || p.parallelism() > 64) {
+      return false;
+    }
     byte[] actual = derive(password, salt, p, expected.length);
     verifications.increment();
     return MessageDigest.isEqual(expected, actual);

@@ -34,14 +34,19 @@ public final class Pages {
   }
 
   /**
-   * False when the browser says the form came from another origin (a cross-site post); requests
-   * without Origin and Referer (non-browser clients) pass.
+   * False when the browser says the form came from another origin (a cross-site post): the
+   * Origin header, or the Referer when Origin is absent, must name this server. Requests with
+   * neither (non-browser clients) pass; the form's own secret still has to be right.
    */
   public boolean sameOrigin(Context ctx) {
     String o = ctx.header("Origin");
-    if (o != null && !o.equals("null")) {
+    if (o != null) {
       return o.equals(origin);
     }
-    return o == null;
+    String referer = ctx.header("Referer");
+    if (referer != null) {
+      return referer.equals(origin) || referer.startsWith(origin + "/");
+    }
+    return true;
   }
 }

@@ -62,7 +62,7 @@ public final class Api {
   }
 
   public Response get(String path) {
-    return send("GET", path, null, null);
+    return send("GET", path, null, Map.of());
   }
 
   public Response get(String path, String bearer) {

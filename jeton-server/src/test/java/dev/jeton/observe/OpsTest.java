@@ -1,0 +1,246 @@
+package dev.jeton.observe;
+
+import static dev.jeton.testing.TestServer.v1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.jeton.testing.Api;
+import dev.jeton.testing.Engine;
+import dev.jeton.testing.TestServer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Operations (PRODUCT "Operations"): health endpoints, Prometheus metrics labelled by route
+ * template, token counters, and the issuer metadata (discovery and JWKS), on both engines.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class OpsTest {
+  static final String LOGIN_ROUTE = "/accounts/{account}/api/v1/auth/login";
+  static final Pattern SAMPLE = Pattern.compile(
+      "^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+\\S+)?$");
+  static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  @Parameter
+  Engine engine;
+
+  TestServer server;
+  Api api;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(engine);
+    api = server.api();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void liveWhenRunningThenUp() {
+    Api.Response r = api.get("/health/live", null);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().size()).isEqualTo(1);
+    assertThat(r.text("status")).isEqualTo("up");
+  }
+
+  @Test
+  void readyWhenDatabaseUpThenReady() {
+    Api.Response r = api.get("/health/ready", null);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text("status")).isEqualTo("ready");
+    assertThat(r.text("database")).isEqualTo("up");
+  }
+
+  @Test
+  void metricsWhenRequestsServedThenCountedByRouteTemplateAndStatus() {
+    server.register("main", "olga@example.com", "pepper summit canyon 44");
+    Map<String, String> ok = labels("method", "POST", "route", LOGIN_ROUTE, "status", "200");
+    Map<String, String> refused = labels("method", "POST", "route", LOGIN_ROUTE, "status", "401");
+    String before = scrape();
+    double okBefore = sample(before, "jeton_http_requests_seconds_count", ok);
+    double refusedBefore = sample(before, "jeton_http_requests_seconds_count", refused);
+
+    assertThat(server.login("main", "olga@example.com", "pepper summit canyon 44").status())
+        .isEqualTo(200);
+    assertThat(server.login("main", "olga@example.com", "not the password 1").status())
+        .isEqualTo(401);
+    assertThat(api.get("/accounts/main/api/v1/no-such-thing-7f3c", null).status())
+        .isEqualTo(404);
+
+    String after = awaitSample("jeton_http_requests_seconds_count", refused, refusedBefore + 1);
+    assertThat(sample(after, "jeton_http_requests_seconds_count", ok)).isEqualTo(okBefore + 1);
+    assertThat(sample(after, "jeton_http_requests_seconds_sum", ok)).isPositive();
+    assertThat(sample(after, "jeton_http_requests_seconds_count",
+        labels("route", "unmatched", "status", "404"))).isPositive();
+    // Raw paths (with account ids or anything a client sent) never become label values.
+    assertThat(after).doesNotContain("route=\"/accounts/main").doesNotContain("no-such-thing-7f3c");
+  }
+
+  @Test
+  void metricsWhenScrapedThenPrometheusText() {
+    Api.Response r = api.get("/metrics", null);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(r.body()).contains("# TYPE jeton_http_requests_seconds summary")
+        .contains("jvm_memory_used_bytes");
+    for (String line : r.body().split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        assertThat(SAMPLE.matcher(line).matches()).as(line).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void tokensIssuedWhenLoginThenAccessAndRefreshCountersIncrease() {
+    server.register("main", "paul@example.com", "pepper summit canyon 44");
+    String before = scrape();
+    double access = sample(before, "jeton_tokens_issued_total", labels("kind", "access_token"));
+    double refresh = sample(before, "jeton_tokens_issued_total", labels("kind", "refresh_token"));
+    assertThat(access).isPositive();
+
+    assertThat(server.login("main", "paul@example.com", "pepper summit canyon 44").status())
+        .isEqualTo(200);
+    String after = scrape();
+    assertThat(sample(after, "jeton_tokens_issued_total", labels("kind", "access_token")))
+        .isEqualTo(access + 1);
+    assertThat(sample(after, "jeton_tokens_issued_total", labels("kind", "refresh_token")))
+        .isEqualTo(refresh + 1);
+  }
+
+  @Test
+  void tokenRejectionsWhenExpiredTokenPresentedThenCountedByCode() {
+    String at = server.register("main", "rita@example.com", "pepper summit canyon 44")
+        .text("access_token");
+    Map<String, String> expired = labels("code", "token_expired");
+    double before = sample(scrape(), "jeton_token_rejections_total", expired);
+    server.clock().advance(Duration.ofHours(1).plusMinutes(2));
+    Api.Response me = api.get(v1("main") + "/me", at);
+    assertThat(me.code()).isEqualTo("token_expired");
+    String after = scrape();
+    assertThat(sample(after, "jeton_token_rejections_total", expired)).isEqualTo(before + 1);
+    Api.Response missing = api.get(v1("main") + "/me", null);
+    assertThat(missing.code()).isEqualTo("token_missing");
+    assertThat(sample(scrape(), "jeton_token_rejections_total", labels("code", "token_missing")))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void discoveryWhenFetchedThenIssuerAndResolvableJwks() throws Exception {
+    String issuer = "http://127.0.0.1:" + server.app().port() + "/accounts/main";
+    String at = server.register("main", "sven@example.com", "pepper summit canyon 44")
+        .text("access_token");
+    for (String doc : new String[] {"openid-configuration", "oauth-authorization-server"}) {
+      Api.Response r = api.get("/accounts/main/.well-known/" + doc, null);
+      assertThat(r.status()).as(doc).isEqualTo(200);
+      assertThat(r.text("issuer")).as(doc).isEqualTo(issuer);
+      String jwksUri = r.text("jwks_uri");
+      assertThat(jwksUri).as(doc).startsWith(issuer + "/");
+      Api.Response jwks = api.get(jwksUri, null);
+      assertThat(jwks.status()).as(jwksUri).isEqualTo(200);
+      JsonNode keys = jwks.json().path("keys");
+      assertThat(keys.isArray()).isTrue();
+      assertThat(keys.size()).isPositive();
+      for (JsonNode k : keys) {
+        assertThat(k.has("d")).as("private key material in the JWKS").isFalse();
+        assertThat(k.has("p")).isFalse();
+        assertThat(k.path("kid").asText()).isNotBlank();
+      }
+      // The JWKS verifies a token this issuer signed.
+      SignedJWT jwt = SignedJWT.parse(at);
+      JWK key = JWKSet.parse(jwks.body()).getKeyByKeyId(jwt.getHeader().getKeyID());
+      assertThat(key).as("JWKS key for kid " + jwt.getHeader().getKeyID()).isNotNull();
+      assertThat(key.isPrivate()).isFalse();
+      JWSVerifier verifier = new DefaultJWSVerifierFactory()
+          .createJWSVerifier(jwt.getHeader(), ((AsymmetricJWK) key).toPublicKey());
+      assertThat(jwt.verify(verifier)).isTrue();
+      assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo(issuer);
+    }
+  }
+
+  @Test
+  void discoveryWhenAccountUnknownThen404() {
+    Api.Response r = api.get("/accounts/nobody-here/.well-known/openid-configuration",
+        null);
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.code()).isEqualTo("account_not_found");
+    assertThat(api.get("/accounts/nobody-here/.well-known/jwks.json", null).code())
+        .isEqualTo("account_not_found");
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  private String scrape() {
+    Api.Response r = api.get("/metrics", null);
+    assertThat(r.status()).isEqualTo(200);
+    return r.body();
+  }
+
+  /**
+   * Polls until the sample reaches {@code expected}: the request timer is recorded after the
+   * response went out, so a scrape right after an answer may not include it yet.
+   */
+  private String awaitSample(String name, Map<String, String> labels, double expected) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    String text = scrape();
+    while (sample(text, name, labels) < expected && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      text = scrape();
+    }
+    assertThat(sample(text, name, labels)).as(name + labels).isEqualTo(expected);
+    return text;
+  }
+
+  private static Map<String, String> labels(String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  /** The sum of the samples named {@code name} whose labels include {@code wanted}; 0 if none. */
+  static double sample(String text, String name, Map<String, String> wanted) {
+    double total = 0;
+    for (String line : text.split("\n")) {
+      Matcher m = SAMPLE.matcher(line);
+      if (line.startsWith("#") || !m.matches() || !m.group(1).equals(name)) {
+        continue;
+      }
+      Map<String, String> have = new LinkedHashMap<>();
+      if (m.group(2) != null) {
+        Matcher l = LABEL.matcher(m.group(2));
+        while (l.find()) {
+          have.put(l.group(1), l.group(2));
+        }
+      }
+      if (have.entrySet().containsAll(wanted.entrySet())) {
+        total += Double.parseDouble(m.group(3));
+      }
+    }
+    return total;
+  }
+}
