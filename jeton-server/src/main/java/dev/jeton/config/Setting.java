@@ -44,7 +44,7 @@ public enum Setting {
 
   /** Key in the configuration file, e.g. {@code http.port}. */
   public String fileKey() {
-    return name().toLowerCase(Locale.ROOT).replaceFirst("_", ".");
+    return name().toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   /** Environment variable, e.g. {@code JETON_HTTP_PORT}. */

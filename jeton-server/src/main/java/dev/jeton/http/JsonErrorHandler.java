@@ -41,6 +41,12 @@ public final class JsonErrorHandler extends ErrorHandler {
     response.setStatus(code.status());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    // The same security headers as every answer that passes the request guard.
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    response.getHeaders().put("X-Frame-Options", "DENY");
+    response.getHeaders().put("Referrer-Policy", "no-referrer");
+    response.getHeaders().put("Content-Security-Policy",
+        "default-src 'none'; frame-ancestors 'none'");
     response.getHeaders().put(RequestIds.HEADER, requestId);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);

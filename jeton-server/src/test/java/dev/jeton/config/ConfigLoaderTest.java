@@ -100,7 +100,7 @@ class ConfigLoaderTest {
         http.host=0.0.0.0
         data.dir=/var/lib/jeton
         signing.alg=rs256
-        access.token_ttl=15m
+        access.token.ttl=15m
         """);
     Config c = ConfigLoader.load(f, Map.of());
     assertThat(c.http().port()).isEqualTo(9000);

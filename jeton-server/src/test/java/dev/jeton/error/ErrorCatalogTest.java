@@ -45,7 +45,8 @@ class ErrorCatalogTest {
   /** The repository root: the parent of the module directory Surefire runs in. */
   static Path repoRoot() {
     Path dir = Path.of("").toAbsolutePath();
-    if (Files.isDirectory(dir.resolve("jeton-server")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+    if (Files.isDirectory(dir.resolve("jeton-server"))
+        && Files.isRegularFile(dir.resolve("pom.xml"))) {
       return dir;
     }
     return dir.getParent();

@@ -187,12 +187,33 @@ class RequestIdTest {
       assertThat(r.header("Referrer-Policy")).as(r.toString()).contains("no-referrer");
       assertThat(r.header("Cache-Control")).as(r.toString()).contains("no-store");
     }
-    HttpLimitsTest.RawHttp.Answer tooLarge = HttpLimitsTest.RawHttp.exchange(
-        server.app().port(), out -> out.write(HttpLimitsTest.head("POST",
-            v1("main") + "/auth/login", "Content-Type: application/json",
-            "Content-Length: " + (2 * 1024 * 1024))));
-    assertThat(tooLarge.header("X-Content-Type-Options")).contains("nosniff");
-    assertThat(tooLarge.header("X-Frame-Options")).contains("DENY");
-    assertThat(tooLarge.header("Cache-Control")).contains("no-store");
+  }
+
+  @Test
+  void securityHeadersWhenRefusedBeforeRoutingThenPresent() {
+    List<String> filler = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      filler.add("X-Filler-" + i + ": " + "h".repeat(1000));
+    }
+    List<byte[]> requests = List.of(
+        // 413 from the request guard
+        HttpLimitsTest.head("POST", v1("main") + "/auth/login", "Content-Type: application/json",
+            "Content-Length: " + (2 * 1024 * 1024)),
+        // 414, 431 and 400 from Jetty's parser, answered by the JSON error handler
+        HttpLimitsTest.head("GET", "/api/v1/errors?q=" + "u".repeat(20 * 1024)),
+        HttpLimitsTest.head("GET", "/api/v1/errors", filler.toArray(String[]::new)),
+        HttpLimitsTest.head("GET", "/%zz"));
+    List<Integer> statuses = List.of(413, 414, 431, 400);
+    for (int i = 0; i < requests.size(); i++) {
+      byte[] request = requests.get(i);
+      HttpLimitsTest.RawHttp.Answer a = HttpLimitsTest.RawHttp.exchange(server.app().port(),
+          out -> out.write(request));
+      assertThat(a.status()).as(a.toString()).isEqualTo(statuses.get(i));
+      assertThat(a.header("X-Content-Type-Options")).as(a.toString()).contains("nosniff");
+      assertThat(a.header("X-Frame-Options")).as(a.toString()).contains("DENY");
+      assertThat(a.header("Referrer-Policy")).as(a.toString()).contains("no-referrer");
+      assertThat(a.header("Cache-Control")).as(a.toString()).contains("no-store");
+      assertThat(a.header("X-Request-Id")).as(a.toString()).isPresent();
+    }
   }
 }

@@ -35,7 +35,8 @@ class OpsTest {
   static final String LOGIN_ROUTE = "/accounts/{account}/api/v1/auth/login";
   static final Pattern SAMPLE = Pattern.compile(
       "^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+\\S+)?$");
-  static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   @Parameter
   Engine engine;
@@ -97,11 +98,14 @@ class OpsTest {
 
   @Test
   void metricsWhenScrapedThenPrometheusText() {
+    assertThat(api.get("/health/live", null).status()).isEqualTo(200);
+    awaitSample("jeton_http_requests_seconds_count",
+        labels("method", "GET", "route", "/health/live", "status", "200"), 1);
     Api.Response r = api.get("/metrics", null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("Content-Type").orElse("")).startsWith("text/plain");
-    assertThat(r.body()).contains("# TYPE jeton_http_requests_seconds summary")
-        .contains("jvm_memory_used_bytes");
+    assertThat(r.body()).contains("# TYPE jeton_http_requests_seconds ")
+        .contains("jeton_http_requests_seconds_sum{").contains("jvm_memory_used_bytes");
     for (String line : r.body().split("\n")) {
       if (!line.isEmpty() && !line.startsWith("#")) {
         assertThat(SAMPLE.matcher(line).matches()).as(line).isTrue();

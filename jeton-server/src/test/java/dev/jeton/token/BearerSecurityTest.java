@@ -453,6 +453,21 @@ class BearerSecurityTest {
   }
 
   @Test
+  void meWhenCritHeaderNamesExtensionNotUnderstoodThenRefused() {
+    // SECURITY 34/37 (RFC 7515 4.1.11): a critical header the verifier does not understand,
+    // including the unencoded-payload option b64=false (RFC 7797), makes the token unacceptable
+    // even with a genuine signature.
+    JWTClaimsSet c = TokenForge.claims(userAt);
+    assertInvalidToken(me(forge.sign("main",
+        h -> h.criticalParams(java.util.Set.of("jeton-ext")).customParam("jeton-ext", "x"), c)),
+        "token_signature_invalid");
+    Api.Response b64 = me(forge.sign("main", h -> h.base64URLEncodePayload(false), c));
+    assertThat(b64.status()).isEqualTo(401);
+    assertThat(b64.code()).isIn("token_signature_invalid", "token_malformed");
+    assertInvalidToken(b64, b64.code());
+  }
+
+  @Test
   void meWhenKidUnknownThenSignatureInvalid() {
     // SECURITY 37: an unknown kid is a refusal, not a fallback to "any key".
     JWTClaimsSet c = TokenForge.claims(userAt);
@@ -634,8 +649,6 @@ class BearerSecurityTest {
             + ".AA",
         TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"") + "." + payload + ".AA",
         TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + ".e30x!." + "AA",
-        TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + "." + TokenForge.b64("[]")
-            + ".AA",
         TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + "." + TokenForge.b64("null")
             + ".AA",
         TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + "."
@@ -651,11 +664,28 @@ class BearerSecurityTest {
     for (String g : garbage) {
       Api.Response r = me(g);
       assertThat(r.status()).as("%s -> %s", g.length() > 80 ? g.substring(0, 80) : g, r)
+          .isNotEqualTo(500);
+      assertThat(r.status()).as("%s -> %s", g.length() > 80 ? g.substring(0, 80) : g, r)
           .isEqualTo(401);
       assertThat(r.code()).as("%s -> %s", g.length() > 80 ? g.substring(0, 80) : g, r)
           .isEqualTo("token_malformed");
       assertInvalidToken(r, "token_malformed");
     }
+  }
+
+  @Test
+  void meWhenClaimsAreAJsonArrayThenRefused() {
+    // Nimbus reads a payload of "[]" as an empty claims set; whatever the code, it must be a
+    // refusal (no issuer => no key), never a 500 or an acceptance.
+    String t = TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + "."
+        + TokenForge.b64("[]") + ".AA";
+    Api.Response r = me(t);
+    assertThat(r.code()).isIn("token_malformed", "token_signature_invalid");
+    assertInvalidToken(r, r.code());
+    // even when really signed with the account's key
+    Api.Response signed = me(forge.signRaw("main", TokenForge.headerJson(userAt), "[]"));
+    assertThat(signed.code()).isIn("token_malformed", "token_signature_invalid");
+    assertInvalidToken(signed, signed.code());
   }
 
   @Test

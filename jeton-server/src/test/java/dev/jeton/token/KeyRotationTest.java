@@ -304,6 +304,24 @@ class KeyRotationTest {
   }
 
   @Test
+  void rotateTwiceWhenTokensOfBothEarlierKeysLiveThenBothStillVerify() {
+    // SECURITY 45: several previous keys can overlap; none is dropped early.
+    start();
+    String first = login().text("access_token");
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String second = login().text("access_token");
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String third = login().text("access_token");
+    assertThat(List.of(kidOf(first), kidOf(second), kidOf(third))).doesNotHaveDuplicates();
+    assertThat(kidsWithStatus("main", "previous")).containsExactlyInAnyOrder(kidOf(first),
+        kidOf(second));
+    assertThat(jwksKids("main")).hasSize(4).contains(kidOf(first), kidOf(second), kidOf(third));
+    assertAcceptedCachedAndUncached(first);
+    assertAcceptedCachedAndUncached(second);
+    assertAcceptedCachedAndUncached(third);
+  }
+
+  @Test
   void rotateWhenOverlapEndsThenOldKidRefusedAndUnpublishedAndWiped() {
     // SECURITY 45: after lifetime + skew the old kid is retired: refused, unpublished, and its
     // sealed private part erased.
