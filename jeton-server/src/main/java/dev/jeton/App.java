@@ -20,6 +20,7 @@ import dev.jeton.setup.SetupRoutes;
 import dev.jeton.setup.SetupService;
 import dev.jeton.setup.SetupTokens;
 import dev.jeton.store.Database;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.KeyRing;
@@ -59,6 +60,7 @@ public final class App implements AutoCloseable {
   private final Config config;
   private final Clock clock;
   private final Database db;
+  private final WriteQueue writes;
   private final Metrics metrics = new Metrics();
   private final KeyRing keyRing;
   private final AccessTokens accessTokens;
@@ -89,7 +91,8 @@ public final class App implements AutoCloseable {
         config.tokens().clockSkew());
     SetupTokens setupTokens = new SetupTokens(db.jdbi(), tokens, clock);
     this.accounts = new AccountService(db.jdbi(), keyRing, setupTokens, config.tokens(), clock);
-    this.sessions = new SessionService(db.jdbi(), accessTokens, tokens, metrics, clock);
+    this.writes = new WriteQueue(db);
+    this.sessions = new SessionService(db.jdbi(), writes, accessTokens, tokens, metrics, clock);
     this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
         new PasswordPolicy(), sessions, tokens, clock);
     this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
@@ -281,6 +284,7 @@ public final class App implements AutoCloseable {
             e.getMessage());
       }
     }
+    writes.close();
     db.close();
     LOG.info("Jeton stopped");
   }

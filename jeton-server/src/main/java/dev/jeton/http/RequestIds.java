@@ -1,6 +1,6 @@
 package dev.jeton.http;
 
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -13,7 +13,6 @@ public final class RequestIds {
   public static final String ATTRIBUTE = "jeton.request_id";
   private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:+=/-]{1,128}");
   private static final char[] HEX = "0123456789abcdef".toCharArray();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private RequestIds() {}
 
@@ -25,8 +24,9 @@ public final class RequestIds {
     if (correlationId != null && WELL_FORMED.matcher(correlationId).matches()) {
       return correlationId;
     }
+    // Request ids identify, they do not authorise: a fast non-cryptographic generator suffices.
     byte[] b = new byte[12];
-    RANDOM.nextBytes(b);
+    ThreadLocalRandom.current().nextBytes(b);
     char[] out = new char[24];
     for (int i = 0; i < b.length; i++) {
       out[2 * i] = HEX[(b[i] >> 4) & 0xF];

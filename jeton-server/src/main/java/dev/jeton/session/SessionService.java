@@ -8,6 +8,7 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -35,6 +36,7 @@ public final class SessionService {
   public static final String SCOPE_ADMIN = "admin";
 
   private final SessionStore store;
+  private final WriteQueue writes;
   private final AccessTokens accessTokens;
   private final OpaqueTokens tokens;
   private final Metrics metrics;
@@ -45,9 +47,10 @@ public final class SessionService {
   public record TokenPair(AccessTokens.Issued access, String refreshToken, long refreshExpiresAt,
       long issuedAt, Session session) {}
 
-  public SessionService(org.jdbi.v3.core.Jdbi jdbi, AccessTokens accessTokens,
-      OpaqueTokens tokens, Metrics metrics, Clock clock) {
+  public SessionService(org.jdbi.v3.core.Jdbi jdbi, WriteQueue writes,
+      AccessTokens accessTokens, OpaqueTokens tokens, Metrics metrics, Clock clock) {
     this.store = new SessionStore(jdbi);
+    this.writes = writes;
     this.accessTokens = accessTokens;
     this.tokens = tokens;
     this.metrics = metrics;
@@ -69,9 +72,10 @@ public final class SessionService {
         scopes, now, now, now + absolute.toMillis(), now, null, null);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
-    store.jdbi().useTransaction(h -> {
+    writes.submit(h -> {
       SessionStore.insertSession(h, s);
       SessionStore.insertToken(h, OpaqueTokens.hash(refresh), s.id(), now, rtExpires);
+      return null;
     });
     metrics.tokenIssued("refresh_token");
     return new TokenPair(issueAccess(s, lifetimes), refresh, rtExpires, now, s);
@@ -102,7 +106,7 @@ public final class SessionService {
       String next = tokens.generate(TokenKind.RT);
       long expires = Math.min(session.expiresAt(),
           now + lifetimes.refreshTokenIdle().toMillis());
-      boolean rotated = store.jdbi().inTransaction(h -> {
+      boolean rotated = writes.submit(h -> {
         if (!SessionStore.rotate(h, hash, OpaqueTokens.hash(next), now)) {
           return false;
         }
@@ -130,16 +134,15 @@ public final class SessionService {
       String nextHash = OpaqueTokens.hash(next);
       long expires = Math.min(row.session().expiresAt(),
           now + lifetimes.refreshTokenIdle().toMillis());
-      boolean granted = store.jdbi().inTransaction(h -> {
+      Boolean granted = writes.submit(h -> {
         if (!SessionStore.useGrace(h, row.hash(), row.successorHash(), nextHash, now)) {
-          h.rollback();
-          return false;
+          throw new WriteQueue.Abort();
         }
         SessionStore.insertToken(h, nextHash, row.session().id(), now, expires);
         SessionStore.touch(h, row.session().id(), now);
         return true;
       });
-      if (granted) {
+      if (granted != null) {
         Audit.event("refresh_grace_used", "account", row.session().accountId(),
             "session", row.session().id(), "user", row.session().userId());
         metrics.tokenIssued("refresh_token");

@@ -193,7 +193,7 @@ public final class AccessTokens {
     JWTClaimsSet unverified;
     try {
       unverified = signed.getJWTClaimsSet();
-    } catch (ParseException | RuntimeException e) {
+    } catch (ParseException e) {
       throw malformed("The token's claims are not a JSON object.");
     }
     String accountId = issuers.accountOf(unverified.getIssuer());

@@ -137,7 +137,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenGenuineOrFaithfullyReSignedTokenThenAccepted() {
-    // Control for every forged-token test below: the forge reproduces an acceptable token.
+    // SECURITY 33/38 control for every forged-token test below: the forge reproduces an
+    // acceptable token, so each refusal elsewhere is due to the one property changed.
     assertAccepted(me(userAt));
     assertThat(TokenForge.header(userAt).getType().toString()).isEqualTo("at+jwt");
     String resigned = forge.resign("main", userAt, c -> c);
@@ -200,7 +201,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenSchemeInOtherCaseThenAccepted() {
-    // RFC 9110 11.1: the auth scheme is case-insensitive.
+    // SECURITY 43: the auth scheme is case-insensitive (RFC 9110 11.1).
     assertAccepted(api.send("GET", ME, null, Map.of("Authorization", "bearer " + userAt)));
     assertAccepted(api.send("GET", ME, null, Map.of("Authorization", "BEARER " + userAt)));
   }
@@ -631,6 +632,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenGarbageThenMalformed() {
+    // SECURITY 38/67: anything that is not a well-formed JWS is token_malformed, never a 500
+    // (a header of JSON null used to crash the parser into an internal_error).
     String payload = TokenForge.b64(TokenForge.payloadJson(userAt));
     List<String> garbage = new ArrayList<>(List.of("garbage", "a.b.c", "a.b", "....", ".", "..",
         "eyJ", "eyJhbGciOiJFUzI1NiJ9", "eyJhbGciOiJFUzI1NiJ9.", "null", "{}", "%00",
@@ -674,9 +677,35 @@ class BearerSecurityTest {
   }
 
   @Test
+  void meWhenHeaderIsHostileThenRefusedNever500() {
+    // SECURITY 38/67: odd but parseable headers naming the real kid, signed by an attacker, are
+    // refused with an invalid_token code; nothing in header handling may fail with a 500.
+    String kid = forge.currentKid("main");
+    String payload = TokenForge.payloadJson(userAt);
+    ECKey attacker = TokenForge.attackerEcKey(kid);
+    String base = "\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":" + Api.q(kid);
+    for (String extra : List.of("", ",\"crit\":[]", ",\"crit\":[null]", ",\"crit\":[\"kid\"]",
+        ",\"crit\":[\"exp\"]", ",\"jwk\":null", ",\"jku\":null", ",\"x5u\":null",
+        ",\"x5c\":[]", ",\"cty\":\"JWT\"", ",\"zip\":\"DEF\"", ",\"kid\":" + Api.q(kid + "x"),
+        ",\"alg\":\"none\"", ",\"typ\":\"JWT\"", ",\"b64\":false")) {
+      String header = "{" + base + extra + "}";
+      for (String token : List.of(
+          TokenForge.signRawWith(attacker, JWSAlgorithm.ES256, header, payload),
+          TokenForge.b64(header) + "." + TokenForge.b64(payload) + ".AA")) {
+        Api.Response r = me(token);
+        assertThat(r.status()).as("%s -> %s", header, r).isEqualTo(401);
+        assertThat(r.code()).as("%s -> %s", header, r).isIn("token_signature_invalid",
+            "token_malformed", "token_wrong_type");
+        assertInvalidToken(r, r.code());
+      }
+    }
+    assertAccepted(me(userAt));
+  }
+
+  @Test
   void meWhenClaimsAreAJsonArrayThenRefused() {
-    // Nimbus reads a payload of "[]" as an empty claims set; whatever the code, it must be a
-    // refusal (no issuer => no key), never a 500 or an acceptance.
+    // SECURITY 38: Nimbus reads a payload of "[]" as an empty claims set; whatever the code,
+    // it must be a refusal (no issuer => no key), never a 500 or an acceptance.
     String t = TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + "."
         + TokenForge.b64("[]") + ".AA";
     Api.Response r = me(t);
@@ -698,8 +727,8 @@ class BearerSecurityTest {
     }
     // claims of the wrong JSON type
     for (Map.Entry<String, Object> e : List.<Map.Entry<String, Object>>of(
-        Map.entry("sub", List.of("x")), Map.entry("client_id", List.of("jeton")), Map.entry("exp", "soon"),
-        Map.entry("iat", true), Map.entry("jti", Map.of("a", 1)), Map.entry("scope", 7))) {
+        Map.entry("sub", List.of("x")), Map.entry("client_id", List.of("jeton")),
+        Map.entry("exp", "soon"), Map.entry("iat", true), Map.entry("jti", Map.of("a", 1)), Map.entry("scope", 7))) {
       String payload = TokenForge.payloadJson(forge.resign("main", userAt,
           c -> c.claim(e.getKey(), null)));
       String withBad = payload.substring(0, payload.length() - 1) + ",\"" + e.getKey() + "\":"
@@ -742,7 +771,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenTokenTooLongThenMalformedWithoutWork() {
-    // An 8 KiB+ token that is otherwise a JWT (real header and payload) is refused on length.
+    // SECURITY 38: an 8 KiB+ token that is otherwise a JWT (real header and payload) is refused
+    // on length before any parsing.
     String[] parts = userAt.split("\\.");
     String big = parts[0] + "." + parts[1] + "." + Base64URL.encode(new byte[7000]);
     assertInvalidToken(me(big), "token_malformed");

@@ -165,7 +165,8 @@ class KeyRotationTest {
   /** Verifies a token the way an outside resource server would: with the published JWKS. */
   private boolean verifiesWithPublishedJwks(String token, String account) {
     try {
-      JWKSet set = JWKSet.parse(api.get("/accounts/" + account + "/.well-known/jwks.json", null).body());
+      JWKSet set = JWKSet.parse(
+          api.get("/accounts/" + account + "/.well-known/jwks.json", null).body());
       SignedJWT jwt = SignedJWT.parse(token);
       JWK key = set.getKeyByKeyId(jwt.getHeader().getKeyID());
       if (key == null) {
@@ -470,7 +471,7 @@ class KeyRotationTest {
 
   @Test
   void rotateDueKeysWhenIntervalZeroThenNeverRotates() {
-    // "0 disables scheduled rotation"; manual rotation still works.
+    // SECURITY 45: "0 disables scheduled rotation"; manual rotation still works.
     start(Map.of(Setting.KEY_ROTATION_INTERVAL, "0"));
     String c1 = kidWithStatus("main", "current");
     server.clock().advance(Duration.ofDays(400));
