@@ -1,0 +1,132 @@
+package dev.jeton.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jeton.testing.Databases;
+import dev.jeton.testing.Engine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Group commit keeps every unit of work atomic and isolated, on both engines. */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class WriteQueueTest {
+  @Parameter
+  Engine engine;
+
+  Database db;
+  WriteQueue writes;
+
+  @BeforeEach
+  void open() throws Exception {
+    Path dir = Files.createTempDirectory("jeton-wq");
+    db = Database.open(Databases.create(engine, dir));
+    db.migrate();
+    db.jdbi().useHandle(h -> h.execute(
+        "INSERT INTO accounts (id, name, created_at) VALUES ('main', 'Main', 0)"));
+    writes = new WriteQueue(db);
+  }
+
+  @AfterEach
+  void close() {
+    writes.close();
+    db.close();
+  }
+
+  private static void insertAccount(org.jdbi.v3.core.Handle h, String id) {
+    h.createUpdate("INSERT INTO accounts (id, parent_id, name, created_at) "
+        + "VALUES (:id, 'main', :id, 0)").bind("id", id).execute();
+  }
+
+  private int count(String like) {
+    return db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM accounts WHERE id LIKE :l").bind("l", like)
+        .mapTo(Integer.class).one());
+  }
+
+  @Test
+  void submitWhenManyWritersThenEveryWriteCommittedOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<String>> futures = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      String id = "acct-" + i;
+      futures.add(pool.submit(() -> {
+        go.await();
+        return writes.submit(h -> {
+          insertAccount(h, id);
+          return id;
+        });
+      }));
+    }
+    go.countDown();
+    for (int i = 0; i < futures.size(); i++) {
+      assertThat(futures.get(i).get()).isEqualTo("acct-" + i);
+    }
+    pool.shutdown();
+    assertThat(count("acct-%")).isEqualTo(400);
+  }
+
+  @Test
+  void submitWhenWorkAbortsThenOnlyItsOwnStatementsUndone() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Object>> futures = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      String id = "mix-" + i;
+      boolean abort = i % 3 == 0;
+      futures.add(pool.submit(() -> {
+        go.await();
+        return writes.submit(h -> {
+          insertAccount(h, id);
+          if (abort) {
+            throw new WriteQueue.Abort();
+          }
+          return id;
+        });
+      }));
+    }
+    go.countDown();
+    for (int i = 0; i < futures.size(); i++) {
+      if (i % 3 == 0) {
+        assertThat(futures.get(i).get()).isNull();
+      } else {
+        assertThat(futures.get(i).get()).isEqualTo("mix-" + i);
+      }
+    }
+    pool.shutdown();
+    assertThat(count("mix-%")).isEqualTo(66);
+  }
+
+  @Test
+  void submitWhenWorkFailsThenCallerGetsTheErrorAndOthersCommit() {
+    writes.submit(h -> {
+      insertAccount(h, "dup");
+      return null;
+    });
+    assertThatThrownBy(() -> writes.submit(h -> {
+      insertAccount(h, "dup-partner");
+      insertAccount(h, "dup");
+      return null;
+    })).isInstanceOf(RuntimeException.class);
+    writes.submit(h -> {
+      insertAccount(h, "after");
+      return null;
+    });
+    assertThat(count("dup-partner")).isZero();
+    assertThat(count("after")).isEqualTo(1);
+  }
+}
