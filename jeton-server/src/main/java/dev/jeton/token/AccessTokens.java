@@ -224,6 +224,10 @@ public final class AccessTokens {
 
   private SigningKey findKey(String accountId, String kid) {
     KeyRing.AccountKeys ak = keys.keys(accountId);
+    if (ak == KeyRing.NONE) {
+      throw new ApiException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+          "The token was not issued by an account of this server.");
+    }
     SigningKey key = ak.verifierFor(kid);
     if (key == null && !ak.retiredKids().contains(kid)
         && clock.millis() - ak.loadedAt() > 2_000) {

@@ -52,6 +52,10 @@ public final class KeyRing {
   private final LoadingCache<String, AccountKeys> cache;
 
   /** The usable keys of one account, with its JWKS document rendered once. */
+  /** The keys of an account that has none (an unknown account). */
+  public static final AccountKeys NONE = new AccountKeys(null, Map.of(), Set.of(),
+      "{\"keys\":[]}", Long.MAX_VALUE);
+
   public record AccountKeys(SigningKey current, Map<String, SigningKey> verifiable,
       Set<String> retiredKids, String jwksJson, long loadedAt) {
     SigningKey verifierFor(String kid) {
@@ -78,14 +82,23 @@ public final class KeyRing {
     SigningKeyStore.insert(h, newKey(accountId, alg, SigningKeyStore.NEXT, now + 1));
   }
 
-  /** The account's keys; loads them on first use. */
+  /**
+   * The account's keys, loaded on first use; {@link #NONE} for an account without keys (an
+   * unknown account). Unknown accounts are not cached, so tokens naming made-up issuers cannot
+   * push real accounts' keys out of the cache.
+   */
   public AccountKeys keys(String accountId) {
-    return cache.get(accountId);
+    AccountKeys k = cache.get(accountId);
+    return k == null ? NONE : k;
   }
 
   /** Reloads the account's keys now (after a rotation, or when a token names an unknown kid). */
   public AccountKeys reload(String accountId) {
     AccountKeys fresh = load(accountId);
+    if (fresh == null) {
+      cache.invalidate(accountId);
+      return NONE;
+    }
     cache.put(accountId, fresh);
     return fresh;
   }
@@ -168,12 +181,16 @@ public final class KeyRing {
   }
 
   private AccountKeys load(String accountId) {
+    List<SigningKeyStore.Row> rows = store.forAccount(accountId);
+    if (rows.isEmpty()) {
+      return null;
+    }
     long now = clock.millis();
     SigningKey current = null;
     Map<String, SigningKey> verifiable = new HashMap<>();
     Set<String> retired = new HashSet<>();
     List<JWK> published = new ArrayList<>();
-    for (SigningKeyStore.Row r : store.forAccount(accountId)) {
+    for (SigningKeyStore.Row r : rows) {
       boolean expired = r.status().equals(SigningKeyStore.RETIRED)
           || (r.verifyUntil() != null && r.verifyUntil() < now);
       if (expired) {
