@@ -87,7 +87,7 @@ class ConfigLoaderTest {
     assertThat(Setting.HTTP_PORT.fileKey()).isEqualTo("http.port");
     assertThat(Setting.HTTP_PORT.envName()).isEqualTo("JETON_HTTP_PORT");
     assertThat(Setting.BASE_URL.fileKey()).isEqualTo("base.url");
-    assertThat(Setting.ACCESS_TOKEN_TTL.fileKey()).isEqualTo("access.token_ttl");
+    assertThat(Setting.ACCESS_TOKEN_TTL.fileKey()).isEqualTo("access.token.ttl");
   }
 
   // ---- precedence ----------------------------------------------------------------------------
