@@ -14,6 +14,8 @@ bench=$root/jeton-bench/target/benchmarks.jar
 duration=${DURATION:-10s}
 conns=${CONNS:-32}
 seed=${SEED:-1000000}
+# The heap Jeton is run with; the RSS target (< 250 MiB) assumes a bounded heap.
+jeton_opts=${JETON_JAVA_OPTS:--Xms64m -Xmx192m}
 hello_port=8099
 port=8098
 work=$(mktemp -d)
@@ -33,20 +35,21 @@ run_wrk() { # name, wrk args...
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "java: $($java -version 2>&1 | head -1)"
-echo "wrk: $conns connections, $duration per run"
+echo "wrk: $conns connections, $duration per run after a ${WARMUP:-5s} warm-up; Jeton JVM options: $jeton_opts"
 echo
 
 "$java" -cp "$bench" dev.jeton.bench.HelloServer $hello_port > "$work/hello.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$hello_port/hello" >/dev/null && break; sleep 0.1; done
-wrk -t2 -c$conns -d3s "http://127.0.0.1:$hello_port/hello" >/dev/null
+wrk -t2 -c$conns -d${WARMUP:-5s} "http://127.0.0.1:$hello_port/hello" >/dev/null
 run_wrk "hello-world (ceiling)" -t2 -c$conns -d$duration "http://127.0.0.1:$hello_port/hello"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 
 export JETON_HTTP_PORT=$port JETON_DATA_DIR=$work/data JETON_LOG_FORMAT=json
 export JETON_BOOTSTRAP_ADMIN_EMAIL=admin@bench.example.com JETON_BOOTSTRAP_ADMIN_PASSWORD='bench root pass phrase'
 start=$(date +%s%N)
-"$java" -jar "$jar" > "$work/jeton.log" 2>&1 &
+# shellcheck disable=SC2086
+"$java" $jeton_opts -jar "$jar" > "$work/jeton.log" 2>&1 &
 jeton=$!
 pids+=($jeton)
 until curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null; do
@@ -67,10 +70,12 @@ login_sessions() { # n -> file of refresh tokens
     curl -fs -X POST "$api/auth/login" -H 'Content-Type: application/json' \
       -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" \
       | sed -E 's/.*"refresh_token":"([^"]+)".*/\1/' >> "$work/rt.txt"
+    echo >> "$work/rt.txt"
   done
 }
 
-wrk -t2 -c$conns -d3s -H "Authorization: Bearer $at" "$api/me" >/dev/null
+wrk -t2 -c$conns -d${WARMUP:-5s} -H "Authorization: Bearer $at" "$api/me" >/dev/null
+wrk -t2 -c$conns -d${WARMUP:-5s} "http://127.0.0.1:$port/accounts/main/.well-known/jwks.json" >/dev/null
 run_wrk "GET /api/v1/me" -t2 -c$conns -d$duration -H "Authorization: Bearer $at" "$api/me"
 run_wrk "GET jwks.json" -t2 -c$conns -d$duration \
   "http://127.0.0.1:$port/accounts/main/.well-known/jwks.json"
@@ -78,7 +83,7 @@ run_wrk "POST login (Argon2id)" -t2 -c$conns -d$duration -s "$root/jeton-bench/w
   "$api/auth/login"
 login_sessions "$conns"
 export RT_FILE=$work/rt.txt
-wrk -t$conns -c$conns -d3s -s "$root/jeton-bench/wrk/refresh.lua" "$api/auth/refresh" >/dev/null
+wrk -t$conns -c$conns -d${WARMUP:-5s} -s "$root/jeton-bench/wrk/refresh.lua" "$api/auth/refresh" >/dev/null
 login_sessions "$conns"
 run_wrk "POST refresh (rotation)" -t$conns -c$conns -d$duration \
   -s "$root/jeton-bench/wrk/refresh.lua" "$api/auth/refresh"
@@ -90,3 +95,4 @@ if [ "$seed" -gt 0 ]; then
     -s "$root/jeton-bench/wrk/refresh.lua" "$api/auth/refresh"
 fi
 echo "Jeton RSS after the run: $(( $(ps -o rss= -p $jeton) / 1024 )) MiB"
+echo "Jeton's own start-up time (migrations, keys, HTTP): $(grep -o '"startup_ms":[0-9]*' "$work/jeton.log" | cut -d: -f2) ms"

@@ -112,6 +112,7 @@ public final class App implements AutoCloseable {
       cfg.startup.showOldJavalinVersionWarning = false;
       cfg.http.prefer405over404 = true;
       cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
+      cfg.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
       cfg.router.ignoreTrailingSlashes = false;
       cfg.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
       cfg.jetty.host = config.http().host();

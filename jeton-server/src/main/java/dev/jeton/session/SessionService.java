@@ -56,7 +56,7 @@ public final class SessionService {
     this.metrics = metrics;
     this.clock = clock;
     this.active = Caffeine.newBuilder()
-        .maximumSize(200_000)
+        .maximumSize(100_000)
         .expireAfterWrite(Duration.ofSeconds(2))
         .build(id -> store.findSession(id)
             .map(s -> !s.revoked() && s.expiresAt() > clock.millis())

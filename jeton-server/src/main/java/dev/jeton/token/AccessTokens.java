@@ -58,7 +58,7 @@ public final class AccessTokens {
     this.clock = clock;
     this.skewSeconds = clockSkew.toSeconds();
     this.verified = Caffeine.newBuilder()
-        .maximumSize(100_000)
+        .maximumSize(20_000)
         .expireAfterWrite(Duration.ofMinutes(5))
         .build();
   }
