@@ -30,10 +30,24 @@ public final class PasswordHasher {
   private final String dummyHash;
   private final java.util.concurrent.atomic.LongAdder verifications =
       new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.Semaphore lanes;
+  private final java.util.concurrent.atomic.AtomicInteger running =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger peak =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public PasswordHasher(Params params, SecureRandom random) {
+    this(params, random, Math.max(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * A hasher that runs at most {@code lanes} Argon2 computations at once (each takes
+   * {@code memoryKib} of heap): further sign-ins wait their turn instead of exhausting memory.
+   */
+  public PasswordHasher(Params params, SecureRandom random, int lanes) {
     this.params = params;
     this.random = random;
+    this.lanes = new java.util.concurrent.Semaphore(lanes, true);
     this.dummyHash = hash("jeton-timing-equaliser");
   }
 
@@ -80,6 +94,11 @@ public final class PasswordHasher {
     verify(password, dummyHash);
   }
 
+  /** The most Argon2 computations that ever ran at the same time. */
+  int peakConcurrency() {
+    return peak.get();
+  }
+
   /** How many verifications ran (real and dummy): lets tests prove both paths do equal work. */
   public long verifications() {
     return verifications.sum();
@@ -102,7 +121,18 @@ public final class PasswordHasher {
     return new Params(m, t, p);
   }
 
-  private static byte[] derive(String password, byte[] salt, Params p, int length) {
+  private byte[] derive(String password, byte[] salt, Params p, int length) {
+    lanes.acquireUninterruptibly();
+    try {
+      peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+      return argon2(password, salt, p, length);
+    } finally {
+      running.decrementAndGet();
+      lanes.release();
+    }
+  }
+
+  private static byte[] argon2(String password, byte[] salt, Params p, int length) {
     Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withMemoryAsKB(p.memoryKib())

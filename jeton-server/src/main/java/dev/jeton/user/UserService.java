@@ -28,6 +28,11 @@ public final class UserService {
   private final SessionService sessions;
   private final OpaqueTokens ids;
   private final Clock clock;
+  private final com.github.benmanes.caffeine.cache.Cache<String, User> recent =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(50_000)
+          .expireAfterWrite(java.time.Duration.ofSeconds(2))
+          .build();
 
   public UserService(Jdbi jdbi, PasswordHasher hasher, PasswordPolicy policy,
       SessionService sessions, OpaqueTokens ids, Clock clock) {
@@ -46,6 +51,17 @@ public final class UserService {
 
   public UserStore store() {
     return store;
+  }
+
+  /** Blocks or unblocks a user and sets the reset-required flag; ends a blocked user's sessions. */
+  public void setState(User u, boolean blocked, boolean resetRequired) {
+    store.setState(u.id(), blocked ? clock.millis() : null, resetRequired);
+    if (blocked) {
+      jdbi.useTransaction(h -> sessions.revokeAllOfUser(h, u.id(), null, "user_blocked"));
+    }
+    recent.invalidate(u.id());
+    Audit.event(blocked ? "user_blocked" : "user_state_changed", "account", u.accountId(),
+        "user", u.id());
   }
 
   /** Validated, normalised credentials. */
@@ -127,10 +143,17 @@ public final class UserService {
     return u;
   }
 
-  /** The user behind a session, who must exist and not be blocked. */
+  /**
+   * The user behind a session, who must exist and not be blocked. Cached for two seconds like
+   * session state: changes made through this node are seen at once, other nodes' within 2 s.
+   */
   public User current(String accountId, String userId) {
-    User u = store.byId(accountId, userId).orElseThrow(() -> new ApiException(
-        ErrorCode.TOKEN_REVOKED, "The user this token was issued to no longer exists."));
+    User u = recent.getIfPresent(userId);
+    if (u == null || !u.accountId().equals(accountId)) {
+      u = store.byId(accountId, userId).orElseThrow(() -> new ApiException(
+          ErrorCode.TOKEN_REVOKED, "The user this token was issued to no longer exists."));
+      recent.put(userId, u);
+    }
     if (u.blocked()) {
       throw new ApiException(ErrorCode.USER_BLOCKED, "This user is blocked.");
     }
@@ -156,6 +179,7 @@ public final class UserService {
       store.updatePassword(h, u.id(), hash, clock.millis());
       return sessions.revokeAllOfUser(h, u.id(), keepSession, "password_changed");
     });
+    recent.invalidate(u.id());
     Audit.event("password_changed", "account", u.accountId(), "user", u.id(),
         "sessions_revoked", revoked.size());
   }

@@ -199,4 +199,19 @@ class AuthFlowTest {
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.code()).isEqualTo("account_not_found");
   }
+
+  @Test
+  void blockWhenUserBlockedThenSessionsRevokedAndCachedProfileDropped() {
+    Api.Response login = server.register("main", "nina@example.com", "long pass phrase 42 zulu");
+    String at = login.text("access_token");
+    assertThat(api.get(v1("main") + "/me", at).status()).isEqualTo(200);
+    User u = server.app().users().store().byId("main", login.json().path("user").path("id")
+        .asText()).orElseThrow();
+    server.app().users().setState(u, true, false);
+    Api.Response me = api.get(v1("main") + "/me", at);
+    assertThat(me.status()).isEqualTo(401);
+    assertThat(me.code()).isEqualTo("token_revoked");
+    assertThat(server.refresh("main", login.text("refresh_token")).code())
+        .isEqualTo("token_revoked");
+  }
 }

@@ -113,4 +113,23 @@ class PasswordHasherTest {
     assertThat(h.verify(p, stored)).isTrue();
     assertThat(h.verify("mot de passe ete \uD83D\uDD11", stored)).isFalse();
   }
+
+  @Test
+  void verifyWhenManyAtOnceThenAtMostLanesRunTogether() throws Exception {
+    PasswordHasher hasher = new PasswordHasher(new PasswordHasher.Params(4096, 1, 1),
+        new java.security.SecureRandom(), 2);
+    String hash = hasher.hash("lane test pass phrase");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      results.add(pool.submit(() -> hasher.verify("lane test pass phrase", hash)));
+    }
+    for (java.util.concurrent.Future<Boolean> f : results) {
+      assertThat(f.get()).isTrue();
+    }
+    pool.shutdown();
+    // Each Argon2 run holds memoryKib of heap: concurrency is capped so sign-in floods cannot
+    // exhaust memory.
+    assertThat(hasher.peakConcurrency()).isBetween(1, 2);
+  }
 }
