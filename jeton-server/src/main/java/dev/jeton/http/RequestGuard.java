@@ -89,15 +89,28 @@ public final class RequestGuard implements Filter {
       Object route = req.getAttribute(ROUTE);
       int status = res.getStatus();
       metrics.request(method, route == null ? "unmatched" : route.toString(), status, nanos);
-      ACCESS.atInfo()
-          .addKeyValue("method", method)
-          .addKeyValue("path", req.getRequestURI())
-          .addKeyValue("status", status)
-          .addKeyValue("duration_ms", nanos / 1_000_000.0)
-          .addKeyValue("ip", req.getRemoteAddr())
-          .log("request");
+      if (status >= 400 || !isQuietPath(req.getRequestURI())) {
+        ACCESS.atInfo()
+            .addKeyValue("method", method)
+            .addKeyValue("path", req.getRequestURI())
+            .addKeyValue("status", status)
+            .addKeyValue("duration_ms", nanos / 1_000_000.0)
+            .addKeyValue("ip", req.getRemoteAddr())
+            .log("request");
+      }
       MDC.remove("request_id");
     }
+  }
+
+  /**
+   * Probes, metrics scrapes and public documents (keys, discovery, catalog, assets) are polled
+   * constantly and carry no user action: their successful requests are counted in the metrics
+   * but not written to the access log.
+   */
+  static boolean isQuietPath(String path) {
+    return path.startsWith("/health/") || path.equals("/metrics")
+        || path.contains("/.well-known/") || path.startsWith("/assets/")
+        || path.startsWith("/api/v1/errors");
   }
 
   private void securityHeaders(HttpServletResponse res) {
