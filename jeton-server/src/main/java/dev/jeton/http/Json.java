@@ -25,7 +25,8 @@ public final class Json {
     m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-    m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    m.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+        JsonInclude.Include.NON_NULL));
     m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     return m;
   }

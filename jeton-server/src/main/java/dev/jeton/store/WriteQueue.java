@@ -126,7 +126,7 @@ public final class WriteQueue implements AutoCloseable {
         h.savepoint("w");
         try {
           results.add(job.work().run(h));
-          h.release("w");
+          h.releaseSavepoint("w");
         } catch (RuntimeException e) {
           h.rollbackToSavepoint("w");
           results.add(e instanceof Abort ? null : e);
