@@ -30,7 +30,7 @@ public final class PasswordHasher {
   private final String dummyHash;
   private final java.util.concurrent.atomic.LongAdder verifications =
       new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.Semaphore lanes;
+  private final java.util.concurrent.BlockingQueue<Lane> lanes;
   private final java.util.concurrent.atomic.AtomicInteger running =
       new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger peak =
@@ -41,13 +41,17 @@ public final class PasswordHasher {
   }
 
   /**
-   * A hasher that runs at most {@code lanes} Argon2 computations at once (each takes
-   * {@code memoryKib} of heap): further sign-ins wait their turn instead of exhausting memory.
+   * A hasher that runs at most {@code lanes} Argon2 computations at once: further sign-ins wait
+   * their turn instead of exhausting memory. Each lane keeps its Argon2 memory (19 MiB with the
+   * OWASP parameters) and reuses it for every hash, so sign-ins do not churn the heap.
    */
   public PasswordHasher(Params params, SecureRandom random, int lanes) {
     this.params = params;
     this.random = random;
-    this.lanes = new java.util.concurrent.Semaphore(lanes, true);
+    this.lanes = new java.util.concurrent.ArrayBlockingQueue<>(lanes, true);
+    for (int i = 0; i < lanes; i++) {
+      this.lanes.add(new Lane());
+    }
     this.dummyHash = hash("jeton-timing-equaliser");
   }
 
@@ -122,18 +126,38 @@ public final class PasswordHasher {
   }
 
   private byte[] derive(String password, byte[] salt, Params p, int length) {
-    lanes.acquireUninterruptibly();
+    Lane lane;
+    try {
+      lane = lanes.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a hashing lane", e);
+    }
     try {
       peak.accumulateAndGet(running.incrementAndGet(), Math::max);
-      return argon2(password, salt, p, length);
+      return argon2(password, salt, p, length, lane.pool(p));
     } finally {
       running.decrementAndGet();
-      lanes.release();
+      lanes.add(lane);
     }
   }
 
-  private static byte[] argon2(String password, byte[] salt, Params p, int length) {
+  /** One hashing slot with its reusable Argon2 memory, per parameter set. */
+  private static final class Lane {
+    private final java.util.Map<Integer, Argon2BytesGenerator.BlockPool> pools =
+        new java.util.HashMap<>();
+
+    Argon2BytesGenerator.BlockPool pool(Params p) {
+      return pools.computeIfAbsent(
+          Argon2BytesGenerator.getBlockCount(p.memoryKib(), p.parallelism()),
+          Argon2BytesGenerator.FixedBlockPool::new);
+    }
+  }
+
+  private static byte[] argon2(String password, byte[] salt, Params p, int length,
+      Argon2BytesGenerator.BlockPool pool) {
     Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withBlockPool(pool)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withMemoryAsKB(p.memoryKib())
         .withIterations(p.iterations())

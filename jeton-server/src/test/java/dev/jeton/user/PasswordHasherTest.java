@@ -132,4 +132,27 @@ class PasswordHasherTest {
     // exhaust memory.
     assertThat(hasher.peakConcurrency()).isBetween(1, 2);
   }
+
+  @Test
+  void hashWhenLaneMemoryReusedThenEqualsAFreshArgon2Computation() {
+    // Lanes reuse Argon2 memory between hashes; every result must still be exactly what a
+    // fresh Bouncy Castle computation (own memory, no pool) gives for the same salt.
+    PasswordHasher hasher = new PasswordHasher(new PasswordHasher.Params(2048, 2, 1),
+        new java.security.SecureRandom(), 1);
+    for (String password : new String[] {"first pass phrase", "second pass phrase", "ünïcödé ok"}) {
+      String phc = hasher.hash(password);
+      String[] parts = phc.split("\\$");
+      byte[] salt = Base64.getDecoder().decode(parts[4]);
+      byte[] expected = new byte[32];
+      org.bouncycastle.crypto.generators.Argon2BytesGenerator gen =
+          new org.bouncycastle.crypto.generators.Argon2BytesGenerator();
+      gen.init(new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
+              org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id)
+          .withVersion(org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_VERSION_13)
+          .withMemoryAsKB(2048).withIterations(2).withParallelism(1).withSalt(salt).build());
+      gen.generateBytes(password.getBytes(java.nio.charset.StandardCharsets.UTF_8), expected);
+      assertThat(Base64.getDecoder().decode(parts[5])).isEqualTo(expected);
+      assertThat(hasher.verify(password, phc)).isTrue();
+    }
+  }
 }
