@@ -3,6 +3,9 @@ package dev.jeton;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountRoutes;
 import dev.jeton.account.AccountService;
+import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.client.ClientRoutes;
+import dev.jeton.client.ClientService;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorRoutes;
@@ -68,6 +71,8 @@ public final class App implements AutoCloseable {
   private final SessionService sessions;
   private final UserService users;
   private final SetupService setup;
+  private final ClientService clients;
+  private final ClientAuthenticator clientAuthenticator;
   private final Issuers issuers;
   private final Javalin javalin;
   private ScheduledExecutorService scheduler;
@@ -96,6 +101,8 @@ public final class App implements AutoCloseable {
     this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
         new PasswordPolicy(), sessions, tokens, clock);
     this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
+    this.clients = new ClientService(db.jdbi(), tokens, clock);
+    this.clientAuthenticator = new ClientAuthenticator(clients);
     this.javalin = createServer();
   }
 
@@ -149,6 +156,7 @@ public final class App implements AutoCloseable {
       new KeyRoutes(accounts, keyRing, issuers, config.tokens().signingAlg()).register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
+      new ClientRoutes(clients, bearer, issuers).register(r);
       new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
     });
   }
@@ -271,6 +279,14 @@ public final class App implements AutoCloseable {
 
   public SessionService sessions() {
     return sessions;
+  }
+
+  public ClientService clients() {
+    return clients;
+  }
+
+  public ClientAuthenticator clientAuthenticator() {
+    return clientAuthenticator;
   }
 
   /** Stops accepting requests, lets those in flight finish, then closes the database. */

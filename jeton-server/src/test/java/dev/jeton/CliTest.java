@@ -17,6 +17,8 @@ class CliTest {
   private record Run(int exit, String out, String err) {}
 
   private static Run run(String... args) {
+    // Start logging before System.out is swapped, so log lines never land in a captured stream.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -111,6 +111,17 @@ public enum ErrorCode {
       "An account cannot disable itself or the default account; ask the parent account's admin.",
       false),
 
+  // --- OAuth clients (RFC 6749 2) -------------------------------------------------------------
+  CLIENT_NOT_FOUND(404, "Client not found",
+      "Check the client_id; a client is visible only in the account that registered it.", false),
+  CLIENT_HAS_NO_SECRET(409, "Public client has no secret",
+      "Public clients (native and browser apps) cannot keep a secret, so they have none to "
+          + "rotate; register a confidential client if the app runs on a server.", false),
+  INVALID_CLIENT(401, "Client authentication failed",
+      "Send the client_id and its current secret either with HTTP Basic (RFC 6749 2.3.1: "
+          + "base64 of urlencoded id ':' urlencoded secret) or as client_id and client_secret "
+          + "form fields, never both; a public client sends only client_id.", false),
+
   // --- first-admin setup ---------------------------------------------------------------------
   SETUP_TOKEN_INVALID(400, "Setup link invalid",
       "The setup link is unknown, expired or already used; restart the server or run "

@@ -125,6 +125,35 @@ public final class JsonBody {
     return nested;
   }
 
+  /**
+   * An optional array of strings; null when absent or JSON null. At most {@code maxItems} items of
+   * at most {@code maxChars} characters each (a sanity cap: callers apply their own rules).
+   */
+  public List<String> optionalStrings(String field, int maxItems, int maxChars) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isArray()) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must be an array of strings."));
+      return null;
+    }
+    if (v.size() > maxItems) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must have at most " + maxItems + " items."));
+      return null;
+    }
+    List<String> out = new ArrayList<>(v.size());
+    boolean ok = true;
+    for (int i = 0; i < v.size(); i++) {
+      String s = string(field + "[" + i + "]", v.get(i), maxChars);
+      ok &= s != null;
+      out.add(s);
+    }
+    return ok ? List.copyOf(out) : null;
+  }
+
   /** True when the field is present (even as null). */
   public boolean has(String field) {
     return node.has(field);

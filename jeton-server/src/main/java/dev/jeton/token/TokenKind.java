@@ -15,7 +15,9 @@ public enum TokenKind {
   /** QR login token. */
   QR,
   /** One-time setup link for an account's first admin. */
-  ST;
+  ST,
+  /** OAuth client secret (RFC 6749 2.3.1). */
+  CS;
 
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

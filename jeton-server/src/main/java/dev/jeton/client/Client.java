@@ -1,0 +1,68 @@
+package dev.jeton.client;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A registered OAuth 2.0 client (RFC 6749 2) of one account: its Jeton-generated id, its settings,
+ * and for confidential clients the SHA-256 hash of its secret (never the secret itself).
+ */
+public record Client(String clientId, String accountId, Spec spec, String secretHash,
+    long createdAt, long updatedAt, Long secretRotatedAt) {
+
+  /** The prefix of every client id; user ids start with {@code usr_}, so the two never collide. */
+  public static final String ID_PREFIX = "cli_";
+
+  public static final String AUTHORIZATION_CODE = "authorization_code";
+  public static final String REFRESH_TOKEN = "refresh_token";
+  public static final String CLIENT_CREDENTIALS = "client_credentials";
+  public static final String DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+
+  /** The grant types a client may register. */
+  public static final List<String> GRANT_TYPES = List.of(AUTHORIZATION_CODE, REFRESH_TOKEN,
+      CLIENT_CREDENTIALS, DEVICE_CODE);
+
+  /** RFC 6749 2.1: whether the client can keep a secret. */
+  public enum Type {
+    CONFIDENTIAL, PUBLIC;
+
+    /** The wire and column value: {@code confidential} or {@code public}. */
+    public String value() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The type named {@code value}, or null. */
+    public static Type of(String value) {
+      for (Type t : values()) {
+        if (t.value().equals(value)) {
+          return t;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Per-client lifetime overrides in seconds (null: the account's default). */
+  public record Lifetimes(Long accessToken, Long refreshToken) {
+    public static final Lifetimes NONE = new Lifetimes(null, null);
+  }
+
+  /** The settings an admin chooses; checked by {@link ClientRules} before they are stored. */
+  public record Spec(String name, Type type, List<String> redirectUris, List<String> grantTypes,
+      List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes) {
+    public Spec {
+      redirectUris = redirectUris == null ? List.of() : List.copyOf(redirectUris);
+      grantTypes = grantTypes == null ? List.of() : List.copyOf(grantTypes);
+      scopes = scopes == null ? List.of() : List.copyOf(scopes);
+      lifetimes = lifetimes == null ? Lifetimes.NONE : lifetimes;
+    }
+  }
+
+  public boolean isPublic() {
+    return spec.type() == Type.PUBLIC;
+  }
+
+  public boolean allowsGrant(String grantType) {
+    return spec.grantTypes().contains(grantType);
+  }
+}

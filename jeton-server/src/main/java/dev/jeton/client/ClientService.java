@@ -1,0 +1,111 @@
+package dev.jeton.client;
+
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.TokenKind;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Registration of an account's OAuth clients: create, read, update, delete and secret rotation.
+ * Jeton generates every client id and secret; a secret is answered once and stored only as its
+ * SHA-256 hash (SECURITY 24, 26). A client exists only inside its account: asked for from any
+ * other account it is {@code client_not_found}.
+ */
+public final class ClientService {
+  private final ClientStore store;
+  private final OpaqueTokens tokens;
+  private final Clock clock;
+
+  public ClientService(Jdbi jdbi, OpaqueTokens tokens, Clock clock) {
+    this.store = new ClientStore(jdbi);
+    this.tokens = tokens;
+    this.clock = clock;
+  }
+
+  /** A client and, for a confidential client only, its secret in clear (shown this once). */
+  public record Registered(Client client, String secret) {}
+
+  /** Registers a client in {@code accountId}; {@code validation_failed} lists every bad field. */
+  public Registered create(String accountId, Client.Spec spec) {
+    Client.Spec s = checked(spec);
+    String secret = s.type() == Client.Type.CONFIDENTIAL ? tokens.generate(TokenKind.CS) : null;
+    long now = clock.millis();
+    Client c = new Client(tokens.id(Client.ID_PREFIX), accountId, s,
+        secret == null ? null : OpaqueTokens.hash(secret), now, now, null);
+    store.insert(c);
+    return new Registered(c, secret);
+  }
+
+  /** Every client of the account, oldest first. */
+  public List<Client> list(String accountId) {
+    return store.list(accountId);
+  }
+
+  /** The client, which must belong to {@code accountId}. */
+  public Client get(String accountId, String clientId) {
+    return store.find(accountId, clientId).orElseThrow(() -> notFound(accountId, clientId));
+  }
+
+  /** Replaces the client's settings; its type cannot change. */
+  public Client update(String accountId, String clientId, Client.Spec spec) {
+    Client current = get(accountId, clientId);
+    if (spec.type() != current.spec().type()) {
+      throw ApiException.validation(List.of(new ApiException.FieldError("type",
+          ErrorCode.FIELD_INVALID, "The type of a client cannot change (it is '"
+          + current.spec().type().value() + "'); register a new client instead.")));
+    }
+    if (!store.update(accountId, clientId, checked(spec), clock.millis())) {
+      throw notFound(accountId, clientId);
+    }
+    return get(accountId, clientId);
+  }
+
+  /** Deletes the client; its secret stops working at once. */
+  public void delete(String accountId, String clientId) {
+    if (!store.delete(accountId, clientId)) {
+      throw notFound(accountId, clientId);
+    }
+  }
+
+  /** A new secret for a confidential client; the previous one stops working at once. */
+  public String rotateSecret(String accountId, String clientId) {
+    Client c = get(accountId, clientId);
+    if (c.isPublic()) {
+      throw new ApiException(ErrorCode.CLIENT_HAS_NO_SECRET,
+          "The client '" + clientId + "' is public and has no secret.");
+    }
+    String secret = tokens.generate(TokenKind.CS);
+    if (!store.replaceSecret(accountId, clientId, OpaqueTokens.hash(secret), clock.millis())) {
+      throw notFound(accountId, clientId);
+    }
+    return secret;
+  }
+
+  /** The client for authentication, if it exists in the account. */
+  Optional<Client> find(String accountId, String clientId) {
+    return store.find(accountId, clientId);
+  }
+
+  private static Client.Spec checked(Client.Spec spec) {
+    List<ApiException.FieldError> errors = ClientRules.check(spec);
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(errors);
+    }
+    return new Client.Spec(spec.name().trim(), spec.type(), spec.redirectUris(),
+        spec.grantTypes(), spec.scopes(), spec.logoUri(), spec.clientUri(), spec.lifetimes());
+  }
+
+  private static ApiException notFound(String accountId, String clientId) {
+    return new ApiException(ErrorCode.CLIENT_NOT_FOUND,
+        "There is no client '" + clip(clientId) + "' in the account '" + accountId + "'.");
+  }
+
+  private static String clip(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
+    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
+  }
+}

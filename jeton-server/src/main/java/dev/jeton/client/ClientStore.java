@@ -1,0 +1,107 @@
+package dev.jeton.client;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/**
+ * SQL for the {@code clients} table. Every query names the account, so a client is only ever
+ * found in the account that registered it.
+ */
+final class ClientStore {
+  private static final String COLUMNS = """
+      client_id, account_id, name, type, secret_hash, redirect_uris, grant_types, scopes,
+      logo_uri, client_uri, access_token_ttl, refresh_token_ttl, created_at, updated_at,
+      secret_rotated_at""";
+
+  private final Jdbi jdbi;
+
+  ClientStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  Optional<Client> find(String accountId, String clientId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
+            + " FROM clients WHERE account_id = :account AND client_id = :id")
+        .bind("account", accountId).bind("id", clientId)
+        .map((rs, ctx) -> map(rs)).findOne());
+  }
+
+  List<Client> list(String accountId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
+            + " FROM clients WHERE account_id = :account ORDER BY created_at, client_id")
+        .bind("account", accountId).map((rs, ctx) -> map(rs)).list());
+  }
+
+  void insert(Client c) {
+    jdbi.useHandle(h -> bindSpec(h.createUpdate("""
+            INSERT INTO clients (client_id, account_id, name, type, secret_hash, redirect_uris,
+                                 grant_types, scopes, logo_uri, client_uri, access_token_ttl,
+                                 refresh_token_ttl, created_at, updated_at)
+            VALUES (:id, :account, :name, :type, :hash, :redirects, :grants, :scopes, :logo,
+                    :uri, :at, :rt, :created, :updated)"""), c.spec())
+        .bind("id", c.clientId()).bind("account", c.accountId())
+        .bind("hash", c.secretHash()).bind("created", c.createdAt())
+        .bind("updated", c.updatedAt())
+        .execute());
+  }
+
+  /** Replaces the settings (never the type or the secret); false when there is no such client. */
+  boolean update(String accountId, String clientId, Client.Spec spec, long now) {
+    return jdbi.withHandle(h -> bindSpec(h.createUpdate("""
+            UPDATE clients SET name = :name, redirect_uris = :redirects, grant_types = :grants,
+                   scopes = :scopes, logo_uri = :logo, client_uri = :uri,
+                   access_token_ttl = :at, refresh_token_ttl = :rt, updated_at = :updated
+            WHERE account_id = :account AND client_id = :id"""), spec)
+        .bind("account", accountId).bind("id", clientId).bind("updated", now)
+        .execute()) == 1;
+  }
+
+  /** Replaces a confidential client's secret hash; false when there is no such client. */
+  boolean replaceSecret(String accountId, String clientId, String hash, long now) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE clients SET secret_hash = :hash, secret_rotated_at = :now, updated_at = :now
+            WHERE account_id = :account AND client_id = :id AND type = 'confidential'""")
+        .bind("account", accountId).bind("id", clientId).bind("hash", hash).bind("now", now)
+        .execute()) == 1;
+  }
+
+  boolean delete(String accountId, String clientId) {
+    return jdbi.withHandle(h -> h.createUpdate(
+            "DELETE FROM clients WHERE account_id = :account AND client_id = :id")
+        .bind("account", accountId).bind("id", clientId).execute()) == 1;
+  }
+
+  private static <T extends SqlStatement<T>> T bindSpec(T st, Client.Spec s) {
+    return st.bind("name", s.name()).bind("type", s.type().value())
+        .bind("redirects", String.join("\n", s.redirectUris()))
+        .bind("grants", String.join(" ", s.grantTypes()))
+        .bind("scopes", String.join(" ", s.scopes()))
+        .bind("logo", s.logoUri()).bind("uri", s.clientUri())
+        .bind("at", s.lifetimes().accessToken()).bind("rt", s.lifetimes().refreshToken());
+  }
+
+  private static Client map(ResultSet rs) throws SQLException {
+    Client.Spec spec = new Client.Spec(rs.getString("name"), Client.Type.of(rs.getString("type")),
+        split(rs.getString("redirect_uris"), "\n"), split(rs.getString("grant_types"), " "),
+        split(rs.getString("scopes"), " "), rs.getString("logo_uri"), rs.getString("client_uri"),
+        new Client.Lifetimes(longOrNull(rs, "access_token_ttl"),
+            longOrNull(rs, "refresh_token_ttl")));
+    return new Client(rs.getString("client_id"), rs.getString("account_id"), spec,
+        rs.getString("secret_hash"), rs.getLong("created_at"), rs.getLong("updated_at"),
+        longOrNull(rs, "secret_rotated_at"));
+  }
+
+  private static List<String> split(String joined, String separator) {
+    return joined.isEmpty() ? List.of() : Arrays.asList(joined.split(separator, -1));
+  }
+
+  private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+}

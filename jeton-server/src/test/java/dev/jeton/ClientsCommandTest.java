@@ -1,0 +1,127 @@
+package dev.jeton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.config.Config;
+import dev.jeton.config.ConfigLoader;
+import dev.jeton.testing.Databases;
+import dev.jeton.testing.Engine;
+import dev.jeton.token.OpaqueTokens;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import picocli.CommandLine;
+
+/**
+ * {@code jeton clients create} against a real database of each engine: the printed id and secret
+ * authenticate, the secret is stored only hashed, and bad settings stop with the field named.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class ClientsCommandTest {
+  private record Run(int exit, String out, String err) {}
+
+  @Parameter
+  Engine engine;
+
+  Path file;
+
+  @BeforeEach
+  void configure() throws Exception {
+    // Start logging before System.out is swapped, so log lines never land in a captured stream.
+    org.slf4j.LoggerFactory.getILoggerFactory();
+    Path dir = Files.createTempDirectory("jeton-cli");
+    Config.Db db = Databases.create(engine, dir);
+    file = dir.resolve("jeton.properties");
+    Files.writeString(file, "data.dir=" + dir + "\nbase.url=http://jeton.example.com\n"
+        + "db.url=" + db.url() + "\n" + (db.user().isEmpty() ? "" : "db.user=" + db.user() + "\n"));
+  }
+
+  private static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int exit = new CommandLine(new Main()).execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private static String field(String out, String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + ": (\\S+)$").matcher(out);
+    assertThat(m.find()).as("%s in %s", name, out).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void clientsCreateWhenConfidentialThenPrintsIdAndSecretThatAuthenticate() {
+    Run r = run("--config", file.toString(), "clients", "create", "--account", "main",
+        "--name", "Reports job", "--type", "confidential", "--grant-type", "client_credentials",
+        "--scope", "reports:read", "--scope", "reports:write");
+    assertThat(r.exit()).as(r.err()).isZero();
+    String id = field(r.out(), "client_id");
+    String secret = field(r.out(), "client_secret");
+    assertThat(id).matches("cli_[0-9A-Za-z]{22}");
+    assertThat(secret).startsWith("jeton_cs_");
+
+    try (App app = new App(ConfigLoader.load(file, Map.of())).prepare()) {
+      ClientAuthenticator.Authenticated a = app.clientAuthenticator()
+          .authenticate("main", null, id, secret);
+      assertThat(a.client().spec().name()).isEqualTo("Reports job");
+      assertThat(a.client().spec().scopes()).containsExactly("reports:read", "reports:write");
+      String stored = app.database().jdbi().withHandle(h -> h.createQuery(
+          "SELECT secret_hash FROM clients WHERE client_id = :id").bind("id", id)
+          .mapTo(String.class).one());
+      assertThat(stored).isEqualTo(OpaqueTokens.hash(secret));
+    }
+  }
+
+  @Test
+  void clientsCreateWhenPublicThenNoSecretPrinted() {
+    Run r = run("--config", file.toString(), "clients", "create", "--name", "Phone",
+        "--type", "public", "--redirect-uri", "com.example.app:/cb");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(field(r.out(), "client_id")).startsWith("cli_");
+    assertThat(r.out()).doesNotContain("client_secret").doesNotContain("jeton_cs_");
+  }
+
+  @Test
+  void clientsCreateWhenRulesBrokenThenFieldsNamedAndExitOne() {
+    Run r = run("--config", file.toString(), "clients", "create", "--name", "Bad",
+        "--type", "public", "--grant-type", "password", "--redirect-uri", "http://evil.example/");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("validation_failed").contains("grant_types[0]")
+        .contains("redirect_uris[0]").doesNotContain("Exception");
+    assertThat(r.out()).doesNotContain("client_id");
+  }
+
+  @Test
+  void clientsCreateWhenAccountUnknownOrTypeWrongThenRefused() {
+    Run unknown = run("--config", file.toString(), "clients", "create", "--account", "nope",
+        "--name", "X", "--type", "confidential", "--grant-type", "client_credentials");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("account_not_found");
+    Run type = run("--config", file.toString(), "clients", "create", "--name", "X",
+        "--type", "secret");
+    assertThat(type.exit()).isEqualTo(2);
+    assertThat(type.err()).contains("confidential");
+  }
+}
