@@ -16,6 +16,7 @@ import dev.jeton.http.Problems;
 import dev.jeton.http.RequestGuard;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.oauth.OAuthRoutes;
 import dev.jeton.observe.Metrics;
 import dev.jeton.observe.OpsRoutes;
 import dev.jeton.session.SessionService;
@@ -157,6 +158,8 @@ public final class App implements AutoCloseable {
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
+      new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
+          clock).register(r);
       new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
     });
   }

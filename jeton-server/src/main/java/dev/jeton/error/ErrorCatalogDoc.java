@@ -14,6 +14,10 @@ public final class ErrorCatalogDoc {
         .append("with `type`, `title`, `status`, `detail`, `code`, `remedy`, `retryable`,\n")
         .append("`request_id` and, when several fields are wrong, `errors[]` (each with `field`,\n")
         .append("`code`, `detail`). Bearer errors also carry an RFC 6750 `WWW-Authenticate` challenge.\n\n")
+        .append("The OAuth endpoints (`{issuer}/oauth2/token`, `/oauth2/introspect`, `/oauth2/revoke`)\n")
+        .append("answer errors in the RFC 6749 5.2 format instead: `{\"error\", \"error_description\",\n")
+        .append("\"request_id\"}` with `Cache-Control: no-store`, where `error` is the code below (see\n")
+        .append("`docs/oauth.md`).\n\n")
         .append("| code | status | title | remedy | retry helps |\n")
         .append("|---|---|---|---|---|\n");
     for (ErrorCode c : ErrorCode.values()) {

@@ -122,6 +122,31 @@ public enum ErrorCode {
           + "base64 of urlencoded id ':' urlencoded secret) or as client_id and client_secret "
           + "form fields, never both; a public client sends only client_id.", false),
 
+  // --- OAuth 2.0 endpoints (RFC 6749 5.2, RFC 7009 2.2.1) -----------------------------------
+  // The wire codes are the RFC's own; the OAuth endpoints render them as RFC 6749 5.2 JSON.
+  INVALID_REQUEST(400, "Invalid OAuth request",
+      "Send the parameters as an application/x-www-form-urlencoded UTF-8 body, each at most once, "
+          + "with every required parameter present (RFC 6749 3.2, 5.2).", false),
+  INVALID_GRANT(400, "Invalid grant",
+      "The authorization grant or refresh token is invalid, expired, revoked, or was issued to "
+          + "another client; start the flow again.", false),
+  UNAUTHORIZED_CLIENT(400, "Client not allowed to use this grant",
+      "Register the grant type for this client (confidential clients only for "
+          + "client_credentials), or use a grant it is registered for.", false),
+  UNSUPPORTED_GRANT_TYPE(400, "Unsupported grant type",
+      "Use a grant type listed in grant_types_supported of the discovery document; the password "
+          + "and implicit grants are never offered.", false),
+  INVALID_SCOPE(400, "Invalid scope",
+      "Request only scopes registered for the client, as space-separated RFC 6749 3.3 tokens, or "
+          + "omit scope to receive all of them.", false),
+  UNSUPPORTED_TOKEN_TYPE(400, "Unsupported token type",
+      "This kind of token cannot be revoked here: self-contained client_credentials access "
+          + "tokens expire on their own; revoke refresh tokens and session tokens instead.",
+      false),
+  CLIENT_TOKEN_NOT_ACCEPTED(401, "Client token not accepted",
+      "This API acts for a signed-in user; a client_credentials token names a client, not a "
+          + "user. Sign in as a user to obtain a user's access token.", false),
+
   // --- first-admin setup ---------------------------------------------------------------------
   SETUP_TOKEN_INVALID(400, "Setup link invalid",
       "The setup link is unknown, expired or already used; restart the server or run "
@@ -165,7 +190,7 @@ public enum ErrorCode {
     return switch (this) {
       case TOKEN_MALFORMED, TOKEN_WRONG_TYPE, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED,
           TOKEN_NOT_YET_VALID, TOKEN_UNKNOWN, TOKEN_REVOKED, TOKEN_WRONG_ACCOUNT,
-          TOKEN_WRONG_AUDIENCE -> true;
+          TOKEN_WRONG_AUDIENCE, CLIENT_TOKEN_NOT_ACCEPTED -> true;
       default -> false;
     };
   }

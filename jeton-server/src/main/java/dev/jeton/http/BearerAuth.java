@@ -2,6 +2,7 @@ package dev.jeton.http;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Metrics;
@@ -56,6 +57,12 @@ public final class BearerAuth {
       }
       String token = bearerToken(ctx.header("Authorization"));
       AccessToken at = accessTokens.verify(token, accountId);
+      if (at.sessionId() == null && at.subject().equals(at.clientId())
+          && at.subject().startsWith(Client.ID_PREFIX)) {
+        throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED,
+            "This token was issued to the client '" + at.clientId() + "' by the "
+                + "client_credentials grant; it carries no user and no session (SECURITY 26).");
+      }
       if (!sessions.isActive(at.sessionId())) {
         throw new ApiException(ErrorCode.TOKEN_REVOKED,
             "The session this token belongs to has ended (logout, expiry or revocation).");

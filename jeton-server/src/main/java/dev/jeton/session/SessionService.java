@@ -63,12 +63,21 @@ public final class SessionService {
             .orElse(false));
   }
 
-  /** Starts a session for a user who just proved who they are. */
+  /** Starts a first-party session for a user who just proved who they are. */
   public TokenPair start(Account account, User user, Config.Lifetimes lifetimes) {
+    return start(account, user, lifetimes, FIRST_PARTY_CLIENT);
+  }
+
+  /**
+   * Starts a session of {@code clientId} (the {@code client_id} of its tokens) for a user who
+   * just proved who they are.
+   */
+  public TokenPair start(Account account, User user, Config.Lifetimes lifetimes,
+      String clientId) {
     long now = clock.millis();
     Set<String> scopes = user.isAdmin() ? Set.of(SCOPE_USER, SCOPE_ADMIN) : Set.of(SCOPE_USER);
     Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
-    Session s = new Session(tokens.id("ses_"), account.id(), user.id(), FIRST_PARTY_CLIENT,
+    Session s = new Session(tokens.id("ses_"), account.id(), user.id(), clientId,
         scopes, now, now, now + absolute.toMillis(), now, null, null);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
@@ -223,6 +232,31 @@ public final class SessionService {
    */
   public boolean isActive(String sessionId) {
     return sessionId != null && active.get(sessionId);
+  }
+
+  /**
+   * A refresh token's state, read-only (for introspection and revocation). Times in ms;
+   * {@code expiresAt} is the earlier of the token's and the session's expiry.
+   */
+  public record RefreshTokenState(Session session, long issuedAt, long expiresAt, boolean live) {}
+
+  /**
+   * The state of a refresh token of any account, or empty when the text is not a well-formed
+   * refresh token or was never issued. Live means usable now: not rotated (spent), not revoked,
+   * not expired, its session active and its user not blocked. Changes nothing.
+   */
+  public java.util.Optional<RefreshTokenState> findRefreshToken(String refreshToken) {
+    if (OpaqueTokens.kindOf(refreshToken) != TokenKind.RT) {
+      return java.util.Optional.empty();
+    }
+    long now = clock.millis();
+    return store.findToken(OpaqueTokens.hash(refreshToken)).map(r -> {
+      Session s = r.session();
+      boolean live = !s.revoked() && r.revokedAt() == null && r.rotatedAt() == null
+          && now < s.expiresAt() && now < r.expiresAt() && !r.ownerBlocked();
+      return new RefreshTokenState(s, r.issuedAt(), Math.min(r.expiresAt(), s.expiresAt()),
+          live);
+    });
   }
 
   /** The session, if it exists. */

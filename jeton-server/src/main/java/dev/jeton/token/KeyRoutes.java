@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public final class KeyRoutes {
   private static final String WELL_KNOWN = "/accounts/{account}/.well-known";
+  /** RFC 6749 2.3.1 client authentication, as the token and introspection endpoints take it. */
+  private static final List<String> CLIENT_AUTH = List.of("client_secret_basic",
+      "client_secret_post");
 
   private final AccountService accounts;
   private final KeyRing keys;
@@ -50,7 +53,14 @@ public final class KeyRoutes {
     doc.put("response_types_supported", List.of());
     doc.put("subject_types_supported", List.of("public"));
     doc.put("id_token_signing_alg_values_supported", List.of(signingAlg));
-    doc.put("token_endpoint_auth_methods_supported", List.of());
+    doc.put("token_endpoint", issuer + "/oauth2/token");
+    doc.put("introspection_endpoint", issuer + "/oauth2/introspect");
+    doc.put("revocation_endpoint", issuer + "/oauth2/revoke");
+    doc.put("grant_types_supported", List.of("client_credentials"));
+    doc.put("token_endpoint_auth_methods_supported", CLIENT_AUTH);
+    doc.put("introspection_endpoint_auth_methods_supported", CLIENT_AUTH);
+    doc.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic",
+        "client_secret_post", "none"));
     doc.put("jeton_api", issuer + "/api/v1");
     Responses.publicCache(ctx, 300);
     Responses.json(ctx, 200, doc);
