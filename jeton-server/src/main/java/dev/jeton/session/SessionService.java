@@ -136,7 +136,8 @@ public final class SessionService {
 
   private TokenPair afterRotation(SessionStore.TokenRow row, long now,
       Config.Lifetimes lifetimes) {
-    boolean inGrace = !row.graceUsed() && row.successorHash() != null
+    boolean inGrace = !lifetimes.refreshGrace().isZero() && !row.graceUsed()
+        && row.successorHash() != null
         && now - row.rotatedAt() <= lifetimes.refreshGrace().toMillis();
     if (inGrace) {
       String next = tokens.generate(TokenKind.RT);

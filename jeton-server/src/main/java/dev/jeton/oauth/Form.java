@@ -1,0 +1,150 @@
+package dev.jeton.oauth;
+
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The parameters of an OAuth endpoint request, parsed strictly: the body must be
+ * {@code application/x-www-form-urlencoded} (RFC 6749 3.2, RFC 7009 2.1, RFC 7662 2.1) in UTF-8
+ * (Appendix B), each parameter may appear at most once (RFC 6749 3.1, 3.2), and a parameter sent
+ * without a value counts as omitted (RFC 6749 3.1). Every violation is {@code invalid_request}
+ * naming the parameter. The size is already capped at 1 MiB by the request guard.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-3.2">RFC 6749 3.2</a>
+ */
+final class Form {
+  static final String MEDIA_TYPE = "application/x-www-form-urlencoded";
+
+  private final Map<String, String> values;
+
+  private Form(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** The value of a parameter, or null when it is absent or empty. */
+  String get(String name) {
+    String v = values.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** The value of a required parameter; {@code invalid_request} naming it when missing. */
+  String required(String name) {
+    String v = get(name);
+    if (v == null) {
+      throw invalidRequest("The parameter '" + name + "' is required.");
+    }
+    return v;
+  }
+
+  static Form parse(Context ctx) {
+    checkType(ctx.header("Content-Type"));
+    byte[] body;
+    try (InputStream in = ctx.req().getInputStream()) {
+      body = in.readAllBytes();
+    } catch (IOException e) {
+      throw invalidRequest("The request body could not be read.");
+    }
+    return parse(body);
+  }
+
+  /** Parses a form body (exposed for unit tests of the syntax). */
+  static Form parse(byte[] body) {
+    String text = utf8(body, "The request body is not valid UTF-8.");
+    Map<String, String> values = new HashMap<>();
+    for (String pair : text.split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      if (values.putIfAbsent(name, value) != null) {
+        throw invalidRequest("The parameter '" + clip(name) + "' is repeated; send each parameter "
+            + "at most once (RFC 6749 3.1).");
+      }
+    }
+    return new Form(values);
+  }
+
+  private static void checkType(String contentType) {
+    if (contentType == null) {
+      throw invalidRequest("Send the parameters as an " + MEDIA_TYPE + " body (RFC 6749 3.2); "
+          + "the request has no Content-Type.");
+    }
+    String[] parts = contentType.split(";");
+    if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(MEDIA_TYPE)) {
+      throw invalidRequest("Send the parameters as an " + MEDIA_TYPE + " body (RFC 6749 3.2), "
+          + "not " + clip(parts[0].trim()) + ".");
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      int eq = p.indexOf('=');
+      if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+        String cs = p.substring(eq + 1).trim().replace("\"", "");
+        if (!cs.equalsIgnoreCase("utf-8")) {
+          throw invalidRequest("The form must be encoded in UTF-8 (RFC 6749 Appendix B), not "
+              + clip(cs) + ".");
+        }
+      }
+    }
+  }
+
+  /** Percent-decodes one name or value ({@code +} is a space), strictly as UTF-8. */
+  private static String decode(String s) {
+    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    byte[] raw = s.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < raw.length; i++) {
+      byte b = raw[i];
+      if (b == '+') {
+        out.write(' ');
+      } else if (b == '%') {
+        int hi = i + 1 < raw.length ? Character.digit(raw[i + 1], 16) : -1;
+        int lo = i + 2 < raw.length ? Character.digit(raw[i + 2], 16) : -1;
+        if (hi < 0 || lo < 0) {
+          throw invalidRequest("The body has a malformed percent-encoding; '%' must be followed "
+              + "by two hexadecimal digits.");
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        out.write(b);
+      }
+    }
+    return utf8(out.toByteArray(), "A percent-encoded parameter is not valid UTF-8.");
+  }
+
+  private static String utf8(byte[] bytes, String error) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw invalidRequest(error);
+    }
+  }
+
+  static ApiException invalidRequest(String description) {
+    return new ApiException(ErrorCode.INVALID_REQUEST, description);
+  }
+
+  /** Client input made safe to quote: printable ASCII only, at most 64 characters. */
+  static String clip(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
+    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.jeton.oauth;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Responses;
+import dev.jeton.session.Session;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.AccessToken;
+import dev.jeton.token.AccessTokens;
+import dev.jeton.token.Issuers;
+import dev.jeton.token.OpaqueTokens;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * {@code POST {issuer}/oauth2/introspect} (RFC 7662): tells an authenticated confidential client
+ * whether a token of this account is active. Callers must authenticate (SECURITY 25, 51: no
+ * anonymous token scanning); any confidential client of the account may introspect the account's
+ * tokens, because every token's audience is the account's issuer.
+ *
+ * <p>Active: a JWT access token of this account that verifies (RFC 8725 checks in {@link
+ * AccessTokens}), has not expired and whose session, if it names one, is still active; or a
+ * refresh token of this account that is unspent, unrevoked, unexpired, with an active session.
+ * Anything else, whatever the reason, is exactly {@code {"active":false}} (RFC 7662 2.2,
+ * SECURITY 52). {@code token_type_hint} is accepted and not needed: the format tells the kind.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc7662#section-2">RFC 7662 2</a>
+ */
+final class IntrospectionEndpoint {
+  private static final Map<String, Object> INACTIVE = Map.of("active", false);
+
+  private final AccountService accounts;
+  private final ClientAuthenticator clientAuth;
+  private final AccessTokens accessTokens;
+  private final SessionService sessions;
+  private final Issuers issuers;
+  private final Clock clock;
+
+  IntrospectionEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+      AccessTokens accessTokens, SessionService sessions, Issuers issuers, Clock clock) {
+    this.accounts = accounts;
+    this.clientAuth = clientAuth;
+    this.accessTokens = accessTokens;
+    this.sessions = sessions;
+    this.issuers = issuers;
+    this.clock = clock;
+  }
+
+  void handle(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    Form form = Form.parse(ctx);
+    ClientAuthenticator.Authenticated caller = clientAuth.authenticate(account.id(),
+        ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"));
+    if (caller.client().isPublic()) {
+      throw new ApiException(ErrorCode.INVALID_CLIENT, "Introspection is only for confidential "
+          + "clients (RFC 7662 2.1, SECURITY 25).");
+    }
+    String token = form.required("token");
+    // token_type_hint (OPTIONAL, RFC 7662 2.1) is not needed: the token's format tells its kind.
+    Map<String, Object> answer = OpaqueTokens.kindOf(token) != null
+        ? refreshToken(account, token).orElse(INACTIVE)
+        : accessToken(account, token).orElse(INACTIVE);
+    Responses.tokens(ctx, 200, answer);
+  }
+
+  private Optional<Map<String, Object>> refreshToken(Account account, String token) {
+    return sessions.findRefreshToken(token)
+        .filter(SessionService.RefreshTokenState::live)
+        .filter(r -> r.session().accountId().equals(account.id()))
+        .map(r -> {
+          Session s = r.session();
+          String issuer = issuers.issuer(account.id());
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("active", true);
+          m.put("scope", String.join(" ", new TreeSet<>(s.scopes())));
+          m.put("client_id", s.clientId());
+          m.put("sub", s.userId());
+          m.put("exp", r.expiresAt() / 1000);
+          m.put("iat", r.issuedAt() / 1000);
+          m.put("iss", issuer);
+          m.put("aud", issuer);
+          m.put("token_type", "refresh_token");
+          return m;
+        });
+  }
+
+  private Optional<Map<String, Object>> accessToken(Account account, String token) {
+    AccessToken at;
+    try {
+      at = accessTokens.verify(token, account.id());
+    } catch (ApiException e) {
+      return Optional.empty();
+    }
+    if (clock.instant().getEpochSecond() >= at.expiresAt()
+        || (at.sessionId() != null && !sessions.isActive(at.sessionId()))) {
+      return Optional.empty();
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("active", true);
+    m.put("scope", String.join(" ", new TreeSet<>(at.scopes())));
+    m.put("client_id", at.clientId());
+    m.put("sub", at.subject());
+    m.put("exp", at.expiresAt());
+    m.put("iat", at.issuedAt());
+    m.put("iss", issuers.issuer(at.accountId()));
+    m.put("aud", at.audience().size() == 1 ? at.audience().iterator().next()
+        : new TreeSet<>(at.audience()));
+    m.put("token_type", "Bearer");
+    m.put("jti", at.jti());
+    return Optional.of(m);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.jeton.oauth;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Responses;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code POST {issuer}/oauth2/token} (RFC 6749 3.2): authenticates the client (RFC 6749 2.3,
+ * 3.2.1), then dispatches on {@code grant_type}. Only {@code client_credentials} (RFC 6749 4.4)
+ * is offered so far; the password and implicit grants never will be (SECURITY 9). The answer is
+ * the RFC 6749 5.1 token response with {@code Cache-Control: no-store} (SECURITY 21).
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-5.1">RFC 6749 5.1</a>
+ */
+final class TokenEndpoint {
+  private final AccountService accounts;
+  private final ClientAuthenticator clientAuth;
+  private final ClientCredentialsGrant clientCredentials;
+
+  TokenEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+      ClientCredentialsGrant clientCredentials) {
+    this.accounts = accounts;
+    this.clientAuth = clientAuth;
+    this.clientCredentials = clientCredentials;
+  }
+
+  void handle(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    Form form = Form.parse(ctx);
+    Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
+        form.get("client_id"), form.get("client_secret")).client();
+    String grantType = form.get("grant_type");
+    if (grantType == null) {
+      if (form.get("response_type") != null) {
+        throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE, "The implicit grant is not "
+            + "offered (SECURITY 9); the token endpoint takes a grant_type.");
+      }
+      throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.4.2).");
+    }
+    switch (grantType) {
+      case Client.CLIENT_CREDENTIALS -> clientCredentials(ctx, account, client, form);
+      case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
+          "The resource owner password grant is never offered: it hands the user's password to "
+              + "the client (SECURITY 9, RFC 9700 2.4).");
+      case "implicit", "token" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
+          "The implicit grant is never offered (SECURITY 9, RFC 9700 2.1.2).");
+      default -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
+          "The grant type '" + Form.clip(grantType) + "' is not supported here; see "
+              + "grant_types_supported in the discovery document.");
+    }
+  }
+
+  private void clientCredentials(Context ctx, Account account, Client client, Form form) {
+    ClientCredentialsGrant.Result r = clientCredentials.grant(client, form.get("scope"),
+        accounts.lifetimes(account).accessToken());
+    long issuedAt = r.issued().claims().issuedAt();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("access_token", r.issued().token());
+    body.put("token_type", "Bearer");
+    body.put("expires_in", r.issued().claims().expiresAt() - issuedAt);
+    if (!r.scopes().isEmpty()) {
+      body.put("scope", String.join(" ", r.scopes()));
+    }
+    body.put("issued_at", issuedAt);
+    Responses.tokens(ctx, 200, body);
+  }
+}
