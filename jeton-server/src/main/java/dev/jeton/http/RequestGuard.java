@@ -125,7 +125,8 @@ public final class RequestGuard implements Filter {
   }
 
   /**
-   * For a form POST whose {@code _method} field is GET: the same request as a GET, with the other
+   * For a form POST whose {@code _method} is GET (a body field, or a URL parameter with the rest
+   * of the query in the body): the same request as a GET, with the other
    * fields appended to the query string. Otherwise the request, with its body replayable. Null
    * when an error was already written.
    */
@@ -163,12 +164,26 @@ public final class RequestGuard implements Filter {
       }
       rest.append(pair);
     }
+    // _method may also sit in the URL, with the rest of the query in the body.
+    StringBuilder query = new StringBuilder();
+    String rawQuery = req.getQueryString();
+    if (rawQuery != null) {
+      for (String pair : rawQuery.split("&")) {
+        int eq = pair.indexOf('=');
+        if ("_method".equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+          get |= "GET".equalsIgnoreCase(decode(eq < 0 ? "" : pair.substring(eq + 1)));
+          continue;
+        }
+        if (!pair.isEmpty()) {
+          query.append(query.length() > 0 ? "&" : "").append(pair);
+        }
+      }
+    }
     if (!get) {
       return new Replay(req, body);
     }
-    String query = req.getQueryString();
-    String merged = query == null || query.isEmpty() ? rest.toString()
-        : rest.length() == 0 ? query : query + "&" + rest;
+    String merged = query.length() == 0 ? rest.toString()
+        : rest.length() == 0 ? query.toString() : query + "&" + rest;
     return new AsGet(req, merged);
   }
 

@@ -329,6 +329,21 @@ class HttpLimitsTest {
   }
 
   @Test
+  void methodOverrideWhenMethodInUrlAndQueryInBodyThenServedAsGet() {
+    // The seed's variant: POST ...?_method=GET with the rest of the query string in the body.
+    String link = server.app().newSetupLink("main");
+    String secret = link.substring(link.indexOf("token=") + "token=".length());
+    Map<String, String> form = Map.of("Content-Type", "application/x-www-form-urlencoded");
+    Api.Response valid = api.send("POST", "/accounts/main/setup?_method=GET",
+        "token=" + URLEncoder.encode(secret, StandardCharsets.UTF_8), form);
+    assertThat(valid.status()).as(valid.toString()).isEqualTo(200);
+    assertThat(valid.body()).contains("Create the first admin");
+    Api.Response catalog = api.send("POST", "/api/v1/errors/token_expired?_method=get", "", form);
+    assertThat(catalog.status()).as(catalog.toString()).isEqualTo(200);
+    assertThat(catalog.text("code")).isEqualTo("token_expired");
+  }
+
+  @Test
   void methodOverrideWhenOtherMethodThenNotOverridden() {
     // Stays a POST: the login handler runs and refuses the form body (a DELETE would be 405).
     Api.Response delete = api.send("POST", LOGIN, "_method=DELETE&email=nora%40example.com",
