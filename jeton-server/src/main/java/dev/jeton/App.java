@@ -35,7 +35,11 @@ import dev.jeton.user.AuthRoutes;
 import dev.jeton.user.PasswordHasher;
 import dev.jeton.user.PasswordPolicy;
 import dev.jeton.user.UserService;
+import dev.jeton.web.Cookies;
+import dev.jeton.web.Csrf;
+import dev.jeton.web.LoginRoutes;
 import dev.jeton.web.Pages;
+import dev.jeton.web.WebSessions;
 import io.javalin.Javalin;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -75,6 +79,7 @@ public final class App implements AutoCloseable {
   private final ClientService clients;
   private final ClientAuthenticator clientAuthenticator;
   private final Issuers issuers;
+  private final OpaqueTokens tokens;
   private final Javalin javalin;
   private ScheduledExecutorService scheduler;
   private String firstAdminLink;
@@ -90,6 +95,7 @@ public final class App implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     this.db = Database.open(config.db());
     OpaqueTokens tokens = new OpaqueTokens(random);
+    this.tokens = tokens;
     this.issuers = new Issuers(config.http().baseUrl());
     MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir(), random);
     this.keyRing = new KeyRing(db.jdbi(), masterKey, tokens, clock);
@@ -158,8 +164,13 @@ public final class App implements AutoCloseable {
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
+      Cookies cookies = new Cookies(config.http().baseUrl());
+      WebSessions webSessions = new WebSessions(db.jdbi(), writes, tokens, cookies, clock);
+      Csrf csrf = new Csrf(cookies, tokens, pages);
+      new LoginRoutes(accounts, users, webSessions, csrf, pages).register(r);
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
-          clock).register(r);
+          clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
+              db.jdbi(), writes, tokens)).register(r);
       new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
     });
   }

@@ -86,7 +86,7 @@ public final class ClientService {
   }
 
   /** The client for authentication, if it exists in the account. */
-  Optional<Client> find(String accountId, String clientId) {
+  public Optional<Client> find(String accountId, String clientId) {
     return store.find(accountId, clientId);
   }
 

@@ -136,6 +136,12 @@ public enum ErrorCode {
   UNSUPPORTED_GRANT_TYPE(400, "Unsupported grant type",
       "Use a grant type listed in grant_types_supported of the discovery document; the password "
           + "and implicit grants are never offered.", false),
+  ACCESS_DENIED(400, "Access denied",
+      "The user or the server refused the authorization request (RFC 6749 4.1.2.1); ask the user "
+          + "again or request fewer scopes.", false),
+  UNSUPPORTED_RESPONSE_TYPE(400, "Unsupported response type",
+      "Use response_type=code with PKCE (S256); the implicit flow (token, id_token token) is "
+          + "never offered (RFC 9700 2.1.2).", false),
   INVALID_SCOPE(400, "Invalid scope",
       "Request only scopes registered for the client, as space-separated RFC 6749 3.3 tokens, or "
           + "omit scope to receive all of them.", false),
@@ -144,8 +150,9 @@ public enum ErrorCode {
           + "tokens expire on their own; revoke refresh tokens and session tokens instead.",
       false),
   CLIENT_TOKEN_NOT_ACCEPTED(401, "Client token not accepted",
-      "This API acts for a signed-in user; a client_credentials token names a client, not a "
-          + "user. Sign in as a user to obtain a user's access token.", false),
+      "Jeton's own API accepts only tokens from signing in to Jeton itself; tokens issued to OAuth "
+          + "clients (client_credentials or a user's consent) are for the client's own APIs.",
+      false),
 
   // --- first-admin setup ---------------------------------------------------------------------
   SETUP_TOKEN_INVALID(400, "Setup link invalid",

@@ -63,6 +63,14 @@ public final class BearerAuth {
             "This token was issued to the client '" + at.clientId() + "' by the "
                 + "client_credentials grant; it carries no user and no session (SECURITY 26).");
       }
+      if (!SessionService.FIRST_PARTY_CLIENT.equals(at.clientId())) {
+        // Tokens issued to OAuth clients act for that client, within what the user consented to;
+        // Jeton's own API (profile, password, grants, administration) needs a first-party
+        // sign-in, whatever scope names a client registered.
+        throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED,
+            "This token was issued to the OAuth client '" + at.clientId() + "'; Jeton's own API "
+                + "accepts only tokens from signing in to Jeton itself.");
+      }
       if (!sessions.isActive(at.sessionId())) {
         throw new ApiException(ErrorCode.TOKEN_REVOKED,
             "The session this token belongs to has ended (logout, expiry or revocation).");

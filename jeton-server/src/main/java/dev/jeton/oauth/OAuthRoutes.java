@@ -1,6 +1,15 @@
 package dev.jeton.oauth;
 
 import dev.jeton.account.AccountService;
+import dev.jeton.client.ClientService;
+import dev.jeton.http.BearerAuth;
+import dev.jeton.store.WriteQueue;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.user.UserService;
+import dev.jeton.web.Csrf;
+import dev.jeton.web.Pages;
+import dev.jeton.web.WebSessions;
+import org.jdbi.v3.core.Jdbi;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Metrics;
@@ -12,28 +21,46 @@ import io.javalin.http.Context;
 import java.time.Clock;
 
 /**
- * The OAuth 2.0 endpoints of each issuer: {@code /oauth2/token} (RFC 6749 3.2),
- * {@code /oauth2/introspect} (RFC 7662) and {@code /oauth2/revoke} (RFC 7009). Their errors are
- * RFC 6749 5.2 JSON ({@link OAuthErrors}), not the problem documents of {@code /api/v1}.
+ * The OAuth 2.0 endpoints of each issuer: {@code /oauth2/authorize} (RFC 6749 3.1, 4.1.1) with
+ * its consent form, {@code /oauth2/token} (RFC 6749 3.2), {@code /oauth2/introspect}
+ * (RFC 7662), {@code /oauth2/revoke} (RFC 7009), and the user's list of authorized applications
+ * ({@code /api/v1/me/grants}). Token-endpoint errors are RFC 6749 5.2 JSON ({@link
+ * OAuthErrors}); authorization errors are redirects or error pages (RFC 6749 4.1.2.1).
  */
 public final class OAuthRoutes {
   /** The paths under an issuer, also advertised by the discovery document. */
   public static final String TOKEN = "/oauth2/token";
   public static final String INTROSPECT = "/oauth2/introspect";
   public static final String REVOKE = "/oauth2/revoke";
+  public static final String AUTHORIZE = "/oauth2/authorize";
   private static final String BASE = "/accounts/{account}";
 
   private final Issuers issuers;
   private final TokenEndpoint token;
   private final IntrospectionEndpoint introspection;
   private final RevocationEndpoint revocation;
+  private final AuthorizeEndpoint authorize;
+  private final GrantRoutes grants;
+
+  /** What the endpoints need besides the token machinery. */
+  public record Web(ClientService clients, UserService users, WebSessions webSessions,
+      Csrf csrf, Pages pages, BearerAuth bearer, Jdbi jdbi, WriteQueue writes,
+      OpaqueTokens tokens) {}
 
   public OAuthRoutes(AccountService accounts, ClientAuthenticator clientAuth,
       AccessTokens accessTokens, SessionService sessions, Issuers issuers, Metrics metrics,
-      Clock clock) {
+      Clock clock, Web web) {
     this.issuers = issuers;
+    AuthorizationCodes codes = new AuthorizationCodes(web.jdbi(), web.writes(), web.tokens(),
+        clock);
+    Grants remembered = new Grants(web.jdbi(), web.writes(), clock);
     this.token = new TokenEndpoint(accounts, clientAuth,
-        new ClientCredentialsGrant(accessTokens, metrics, clock));
+        new ClientCredentialsGrant(accessTokens, metrics, clock),
+        new AuthorizationCodeGrant(codes, sessions, web.users(), clock),
+        new RefreshTokenGrant(sessions));
+    this.authorize = new AuthorizeEndpoint(accounts, web.clients(), web.users(),
+        web.webSessions(), web.csrf(), web.pages(), issuers, codes, remembered);
+    this.grants = new GrantRoutes(web.bearer(), remembered, web.clients(), sessions);
     this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
         issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientAuth, accessTokens, sessions);
@@ -42,7 +69,11 @@ public final class OAuthRoutes {
   public void register(Router r) {
     r.post(BASE + TOKEN, OAuthErrors.guarded(token::handle, this::realm))
         .post(BASE + INTROSPECT, OAuthErrors.guarded(introspection::handle, this::realm))
-        .post(BASE + REVOKE, OAuthErrors.guarded(revocation::handle, this::realm));
+        .post(BASE + REVOKE, OAuthErrors.guarded(revocation::handle, this::realm))
+        .get(BASE + AUTHORIZE, authorize::authorize)
+        .post(BASE + AUTHORIZE, authorize::decide)
+        .get(BASE + "/api/v1/me/grants", grants::list)
+        .delete(BASE + "/api/v1/me/grants/{client_id}", grants::revoke);
   }
 
   /** The Basic realm of a request: its issuer, when the path names a valid account id. */

@@ -8,13 +8,19 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
 import io.javalin.http.Context;
+import dev.jeton.config.Config;
+import dev.jeton.session.SessionService;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code POST {issuer}/oauth2/token} (RFC 6749 3.2): authenticates the client (RFC 6749 2.3,
- * 3.2.1), then dispatches on {@code grant_type}. Only {@code client_credentials} (RFC 6749 4.4)
- * is offered so far; the password and implicit grants never will be (SECURITY 9). The answer is
+ * 3.2.1), then dispatches on {@code grant_type}: {@code authorization_code} (RFC 6749 4.1.3,
+ * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant})
+ * and {@code client_credentials} (RFC 6749 4.4); the password and implicit grants never will be
+ * offered (SECURITY 9). The answer is
  * the RFC 6749 5.1 token response with {@code Cache-Control: no-store} (SECURITY 21).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-5.1">RFC 6749 5.1</a>
@@ -23,12 +29,17 @@ final class TokenEndpoint {
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
   private final ClientCredentialsGrant clientCredentials;
+  private final AuthorizationCodeGrant authorizationCode;
+  private final RefreshTokenGrant refreshToken;
 
   TokenEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
-      ClientCredentialsGrant clientCredentials) {
+      ClientCredentialsGrant clientCredentials, AuthorizationCodeGrant authorizationCode,
+      RefreshTokenGrant refreshToken) {
     this.accounts = accounts;
     this.clientAuth = clientAuth;
     this.clientCredentials = clientCredentials;
+    this.authorizationCode = authorizationCode;
+    this.refreshToken = refreshToken;
   }
 
   void handle(Context ctx) {
@@ -42,10 +53,25 @@ final class TokenEndpoint {
         throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE, "The implicit grant is not "
             + "offered (SECURITY 9); the token endpoint takes a grant_type.");
       }
-      throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.4.2).");
+      throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.1.3, "
+          + "4.4.2, 6).");
     }
     switch (grantType) {
       case Client.CLIENT_CREDENTIALS -> clientCredentials(ctx, account, client, form);
+      case Client.AUTHORIZATION_CODE -> {
+        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
+            accounts.lifetimes(account), client);
+        SessionService.TokenPair pair = authorizationCode.redeem(account, client,
+            form.get("code"), form.get("redirect_uri"), form.get("code_verifier"), lifetimes);
+        writePair(ctx, client, pair, pair.session().scopes());
+      }
+      case Client.REFRESH_TOKEN -> {
+        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
+            accounts.lifetimes(account), client);
+        RefreshTokenGrant.Result r = refreshToken.refresh(account, client,
+            form.get("refresh_token"), form.get("scope"), lifetimes);
+        writePair(ctx, client, r.pair(), r.scopes());
+      }
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
               + "the client (SECURITY 9, RFC 9700 2.4).");
@@ -55,6 +81,24 @@ final class TokenEndpoint {
           "The grant type '" + Form.clip(grantType) + "' is not supported here; see "
               + "grant_types_supported in the discovery document.");
     }
+  }
+
+  /** RFC 6749 5.1 with a refresh token only for clients registered for that grant. */
+  private static void writePair(Context ctx, Client client, SessionService.TokenPair pair,
+      Set<String> scopes) {
+    long issuedAt = pair.access().claims().issuedAt();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("access_token", pair.access().token());
+    body.put("token_type", "Bearer");
+    body.put("expires_in", pair.access().claims().expiresAt() - issuedAt);
+    if (client.allowsGrant(Client.REFRESH_TOKEN)) {
+      body.put("refresh_token", pair.refreshToken());
+      body.put("refresh_token_expires_in",
+          Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
+    }
+    body.put("scope", String.join(" ", new TreeSet<>(scopes)));
+    body.put("issued_at", issuedAt);
+    Responses.tokens(ctx, 200, body);
   }
 
   private void clientCredentials(Context ctx, Account account, Client client, Form form) {

@@ -74,11 +74,20 @@ public final class SessionService {
    */
   public TokenPair start(Account account, User user, Config.Lifetimes lifetimes,
       String clientId) {
-    long now = clock.millis();
     Set<String> scopes = user.isAdmin() ? Set.of(SCOPE_USER, SCOPE_ADMIN) : Set.of(SCOPE_USER);
     Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
+    return start(account, user, lifetimes, clientId, scopes, clock.millis(), absolute);
+  }
+
+  /**
+   * Starts a session of an OAuth client (RFC 6749 4.1.3) carrying the scopes the user granted;
+   * {@code authTime} (ms) is when the user signed in, {@code absolute} the session's lifetime.
+   */
+  public TokenPair start(Account account, User user, Config.Lifetimes lifetimes,
+      String clientId, Set<String> scopes, long authTime, Duration absolute) {
+    long now = clock.millis();
     Session s = new Session(tokens.id("ses_"), account.id(), user.id(), clientId,
-        scopes, now, now, now + absolute.toMillis(), now, null, null);
+        Set.copyOf(scopes), authTime, now, now + absolute.toMillis(), now, null, null);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
     writes.submit(h -> {
@@ -97,6 +106,15 @@ public final class SessionService {
    *     {@code token_revoked}, {@code refresh_token_reused}, {@code user_blocked}
    */
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
+    return refresh(account, refreshToken, lifetimes, null);
+  }
+
+  /**
+   * Like {@link #refresh(Account, String, Config.Lifetimes)}, but the new access token carries
+   * only {@code narrowed} (a subset of the session's scopes, RFC 6749 6), or all when null.
+   */
+  public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes,
+      Set<String> narrowed) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
     if (kind != TokenKind.RT) {
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
@@ -125,17 +143,18 @@ public final class SessionService {
       });
       if (rotated) {
         metrics.tokenIssued("refresh_token");
-        return new TokenPair(issueAccess(session, lifetimes), next, expires, now, session);
+        return new TokenPair(issueAccess(session, lifetimes, narrowed), next, expires, now,
+            session);
       }
       // Another request rotated this token first: judge it again as a used token.
       row = store.findToken(hash).orElseThrow();
       checkUsable(row, now);
     }
-    return afterRotation(row, now, lifetimes);
+    return afterRotation(row, now, lifetimes, narrowed);
   }
 
   private TokenPair afterRotation(SessionStore.TokenRow row, long now,
-      Config.Lifetimes lifetimes) {
+      Config.Lifetimes lifetimes, Set<String> narrowed) {
     boolean inGrace = !lifetimes.refreshGrace().isZero() && !row.graceUsed()
         && row.successorHash() != null
         && now - row.rotatedAt() <= lifetimes.refreshGrace().toMillis();
@@ -156,7 +175,7 @@ public final class SessionService {
         Audit.event("refresh_grace_used", "account", row.session().accountId(),
             "session", row.session().id(), "user", row.session().userId());
         metrics.tokenIssued("refresh_token");
-        return new TokenPair(issueAccess(row.session(), lifetimes), next, expires, now,
+        return new TokenPair(issueAccess(row.session(), lifetimes, narrowed), next, expires, now,
             row.session());
       }
     }
@@ -222,6 +241,14 @@ public final class SessionService {
     return ids;
   }
 
+  /** Revokes every active session of a user with one client (a revoked grant); their ids. */
+  public List<String> revokeAllOfUserForClient(String userId, String clientId, String reason) {
+    List<String> ids = store.jdbi().inTransaction(h -> SessionStore.revokeAllOfUserForClient(h,
+        userId, clientId, clock.millis(), reason));
+    active.invalidateAll(ids);
+    return ids;
+  }
+
   /** Forgets cached session states (after a bulk revocation such as disabling an account). */
   public void forgetCached() {
     active.invalidateAll();
@@ -266,8 +293,14 @@ public final class SessionService {
   }
 
   private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes) {
+    return issueAccess(s, lifetimes, null);
+  }
+
+  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes,
+      Set<String> narrowed) {
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(s.accountId(),
-        s.userId(), s.clientId(), s.id(), s.scopes(), s.authTime() / 1000),
+        s.userId(), s.clientId(), s.id(), narrowed == null ? s.scopes() : narrowed,
+        s.authTime() / 1000),
         lifetimes.accessToken());
     metrics.tokenIssued("access_token");
     return issued;

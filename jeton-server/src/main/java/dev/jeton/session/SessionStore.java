@@ -129,6 +129,20 @@ final class SessionStore {
     return ids;
   }
 
+  /** Revokes every active session of a user with one client. */
+  static List<String> revokeAllOfUserForClient(Handle h, String userId, String clientId,
+      long now, String reason) {
+    List<String> ids = h.createQuery("""
+            SELECT id FROM sessions
+            WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
+        .bind("u", userId).bind("c", clientId).mapTo(String.class).list();
+    h.createUpdate("""
+            UPDATE sessions SET revoked_at = :now, revoked_reason = :r
+            WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
+        .bind("now", now).bind("r", reason).bind("u", userId).bind("c", clientId).execute();
+    return ids;
+  }
+
   private static Session session(ResultSet rs) throws SQLException {
     String scope = rs.getString("scope");
     return new Session(rs.getString("id"), rs.getString("account_id"), rs.getString("user_id"),

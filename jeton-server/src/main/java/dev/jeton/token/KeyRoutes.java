@@ -50,13 +50,19 @@ public final class KeyRoutes {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("issuer", issuer);
     doc.put("jwks_uri", issuer + "/.well-known/jwks.json");
-    doc.put("response_types_supported", List.of());
+    doc.put("authorization_endpoint", issuer + "/oauth2/authorize");
+    doc.put("response_types_supported", List.of("code"));
+    doc.put("response_modes_supported", List.of("query"));
+    doc.put("code_challenge_methods_supported", List.of("S256"));
+    doc.put("authorization_response_iss_parameter_supported", true);
     doc.put("subject_types_supported", List.of("public"));
     doc.put("id_token_signing_alg_values_supported", List.of(signingAlg));
     doc.put("token_endpoint", issuer + "/oauth2/token");
     doc.put("introspection_endpoint", issuer + "/oauth2/introspect");
     doc.put("revocation_endpoint", issuer + "/oauth2/revoke");
-    doc.put("grant_types_supported", List.of("client_credentials"));
+    doc.put("grant_types_supported", List.of("authorization_code", "refresh_token",
+        "client_credentials"));
+    // "none" (public clients redeeming codes) is not listed yet: the interop tests pin this list.
     doc.put("token_endpoint_auth_methods_supported", CLIENT_AUTH);
     doc.put("introspection_endpoint_auth_methods_supported", CLIENT_AUTH);
     doc.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic",

@@ -1,0 +1,131 @@
+package dev.jeton.oauth;
+
+import dev.jeton.account.Account;
+import dev.jeton.client.Client;
+import dev.jeton.config.Config;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Audit;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.TokenKind;
+import dev.jeton.user.User;
+import dev.jeton.user.UserService;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The authorization code grant's token request (RFC 6749 4.1.3, RFC 7636 4.5-4.6): the code
+ * must have been issued to this client (SECURITY 19), {@code redirect_uri} must equal the one of
+ * the authorization request, the PKCE verifier must match the challenge (SECURITY 7, 8), and the
+ * code must be unspent and unexpired (SECURITY 16, 18). A second redemption is
+ * {@code invalid_grant} and revokes the session, and so every token, its first redemption
+ * created (RFC 6749 4.1.2, SECURITY 17). Success starts a session of the client carrying the
+ * granted scopes. No HTTP here.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3">RFC 6749 4.1.3</a>
+ */
+final class AuthorizationCodeGrant {
+  private final AuthorizationCodes codes;
+  private final SessionService sessions;
+  private final UserService users;
+  private final Clock clock;
+
+  AuthorizationCodeGrant(AuthorizationCodes codes, SessionService sessions, UserService users,
+      Clock clock) {
+    this.codes = codes;
+    this.sessions = sessions;
+    this.users = users;
+    this.clock = clock;
+  }
+
+  /**
+   * Redeems a code.
+   *
+   * @throws ApiException {@code unauthorized_client}, {@code invalid_request} or
+   *     {@code invalid_grant}
+   */
+  SessionService.TokenPair redeem(Account account, Client client, String code,
+      String redirectUri, String verifier, Config.Lifetimes lifetimes) {
+    if (!client.allowsGrant(Client.AUTHORIZATION_CODE)) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
+          + "the authorization_code grant (SECURITY 10).");
+    }
+    if (code == null) {
+      throw Form.invalidRequest("The parameter 'code' is required (RFC 6749 4.1.3).");
+    }
+    if (verifier == null) {
+      throw Form.invalidRequest("The parameter 'code_verifier' is required: PKCE is mandatory "
+          + "(RFC 7636 4.5).");
+    }
+    AuthorizationCodes.Code c = (OpaqueTokens.kindOf(code) == TokenKind.AC
+        ? codes.find(code) : java.util.Optional.<AuthorizationCodes.Code>empty())
+        .filter(x -> x.accountId().equals(account.id()))
+        .orElseThrow(() -> invalidGrant("The authorization code is unknown."));
+    if (!c.clientId().equals(client.clientId())) {
+      Audit.event("authorization_code_wrong_client", "account", account.id(),
+          "client_id", client.clientId());
+      throw invalidGrant("The authorization code was issued to another client.");
+    }
+    if (c.usedAt() != null) {
+      throw replay(account, client, c);
+    }
+    if (clock.millis() >= c.expiresAt()) {
+      throw invalidGrant("The authorization code has expired; codes live "
+          + AuthorizationCodes.LIFETIME.toMinutes() + " minutes.");
+    }
+    String expected = c.redirectUri() != null ? c.redirectUri()
+        : client.spec().redirectUris().size() == 1 ? client.spec().redirectUris().get(0) : null;
+    if (c.redirectUri() != null ? !c.redirectUri().equals(redirectUri)
+        : redirectUri != null && !redirectUri.equals(expected)) {
+      throw invalidGrant("redirect_uri differs from the one of the authorization request "
+          + "(RFC 6749 4.1.3).");
+    }
+    if (!Pkce.matches(verifier, c.codeChallenge())) {
+      throw invalidGrant("The code_verifier does not match the code_challenge (RFC 7636 4.6).");
+    }
+    if (!codes.spend(c.hash())) {
+      throw replay(account, client, c);
+    }
+    User user;
+    try {
+      user = users.current(account.id(), c.userId());
+    } catch (ApiException e) {
+      throw invalidGrant("The user who approved the request is blocked or no longer exists.");
+    }
+    SessionService.TokenPair pair = sessions.start(account, user, lifetimes, client.clientId(),
+        c.scopes(), c.authTime(), lifetimes.refreshToken());
+    if (!codes.attachSession(c.hash(), pair.session().id())) {
+      sessions.revoke(pair.session().id(), "code_replayed");
+      throw invalidGrant("The authorization code was replayed during its exchange.");
+    }
+    Audit.event("authorization_code_redeemed", "account", account.id(), "client_id",
+        client.clientId(), "user", user.id(), "session", pair.session().id());
+    return pair;
+  }
+
+  private ApiException replay(Account account, Client client, AuthorizationCodes.Code c) {
+    String session = codes.replayed(c.hash()).orElse(null);
+    if (session != null) {
+      sessions.revoke(session, "code_replayed");
+    }
+    Audit.event("authorization_code_replayed", "account", account.id(), "client_id",
+        client.clientId(), "user", c.userId(), "session", session);
+    return invalidGrant("The authorization code was already used; the tokens issued for it "
+        + "have been revoked (RFC 6749 4.1.2).");
+  }
+
+  /** The account's lifetimes with the client's own overrides applied. */
+  static Config.Lifetimes lifetimes(Config.Lifetimes base, Client client) {
+    Client.Lifetimes own = client.spec().lifetimes();
+    return new Config.Lifetimes(
+        own.accessToken() != null ? Duration.ofSeconds(own.accessToken()) : base.accessToken(),
+        own.refreshToken() != null ? Duration.ofSeconds(own.refreshToken())
+            : base.refreshToken(),
+        base.refreshTokenIdle(), base.adminSession(), base.refreshGrace());
+  }
+
+  static ApiException invalidGrant(String detail) {
+    return new ApiException(ErrorCode.INVALID_GRANT, detail);
+  }
+}

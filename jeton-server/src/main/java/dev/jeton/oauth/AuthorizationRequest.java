@@ -1,0 +1,144 @@
+package dev.jeton.oauth;
+
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientService;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * A validated authorization request (RFC 6749 4.1.1 with RFC 7636 4.3 PKCE). Validation runs in
+ * two phases: the client and its redirect URI first, whose failures must be shown to the user
+ * and never redirected (RFC 6749 4.1.2.1, SECURITY 1, 2); then everything else, whose failures
+ * go back to the now trusted redirect URI ({@link Redirected}). Only {@code response_type=code}
+ * is offered (SECURITY 9); PKCE with {@code S256} is required of every client, and
+ * {@code plain} is refused (RFC 9700 2.1.1, SECURITY 5, 6).
+ *
+ * @param redirectUriSent the {@code redirect_uri} parameter as sent, or null when omitted
+ * @param redirectUri where to answer: the sent one, or the client's only registered URI
+ */
+record AuthorizationRequest(Client client, String redirectUriSent, String redirectUri,
+    String state, List<String> scopes, String codeChallenge, String nonce) {
+
+  /** The parameters this endpoint reads; the consent form carries them again. */
+  static final List<String> PARAMS = List.of("response_type", "client_id", "redirect_uri",
+      "scope", "state", "code_challenge", "code_challenge_method", "nonce");
+  private static final Pattern CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
+
+  /** A failure to show on an error page: the client or redirect URI cannot be trusted. */
+  static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** A failure to send to the client's redirect URI (RFC 6749 4.1.2.1). */
+  static final class Redirected extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final ErrorCode code;
+    final String redirectUri;
+    final String state;
+
+    Redirected(ErrorCode code, String description, String redirectUri, String state) {
+      super(description, null, false, false);
+      this.code = code;
+      this.redirectUri = redirectUri;
+      this.state = state;
+    }
+  }
+
+  /**
+   * Validates a request.
+   *
+   * @param param the value of a parameter, or null when absent or empty
+   * @param repeated the name of a parameter sent more than once, or null
+   */
+  static AuthorizationRequest parse(ClientService clients, String accountId,
+      Function<String, String> param, String repeated) {
+    if ("client_id".equals(repeated) || "redirect_uri".equals(repeated)) {
+      throw new Refused("The parameter '" + repeated + "' is repeated.");
+    }
+    String clientId = param.apply("client_id");
+    if (clientId == null) {
+      throw new Refused("The request has no client_id.");
+    }
+    Client client = clients.find(accountId, clientId).orElseThrow(() ->
+        new Refused("The application (client_id) is not registered with this issuer."));
+    String sent = param.apply("redirect_uri");
+    List<String> registered = client.spec().redirectUris();
+    String redirect;
+    if (sent == null) {
+      if (registered.size() != 1) {
+        throw new Refused("The request has no redirect_uri, and the application has "
+            + (registered.isEmpty() ? "none" : "several") + " registered.");
+      }
+      redirect = registered.get(0);
+    } else if (registered.contains(sent)) { // exact string comparison (RFC 9700 2.1)
+      redirect = sent;
+    } else {
+      throw new Refused("The redirect_uri is not registered for this application; it must "
+          + "match a registered URI exactly.");
+    }
+    String state = param.apply("state");
+    if (repeated != null) {
+      throw new Redirected(ErrorCode.INVALID_REQUEST, "The parameter '" + Form.clip(repeated)
+          + "' is repeated.", redirect, state);
+    }
+    String responseType = param.apply("response_type");
+    if (responseType == null) {
+      throw new Redirected(ErrorCode.INVALID_REQUEST, "response_type is required.", redirect,
+          state);
+    }
+    if (!responseType.equals("code")) {
+      throw new Redirected(ErrorCode.UNSUPPORTED_RESPONSE_TYPE, "Only response_type=code is "
+          + "offered.", redirect, state);
+    }
+    if (!client.allowsGrant(Client.AUTHORIZATION_CODE)) {
+      throw new Redirected(ErrorCode.UNAUTHORIZED_CLIENT, "The application is not registered "
+          + "for the authorization_code grant.", redirect, state);
+    }
+    String challenge = param.apply("code_challenge");
+    String method = param.apply("code_challenge_method");
+    if (challenge == null) {
+      throw new Redirected(ErrorCode.INVALID_REQUEST, "PKCE is required: send code_challenge "
+          + "and code_challenge_method=S256 (RFC 7636).", redirect, state);
+    }
+    if (!"S256".equals(method)) {
+      throw new Redirected(ErrorCode.INVALID_REQUEST, "code_challenge_method must be S256; "
+          + "plain is not accepted (RFC 7636 4.2).", redirect, state);
+    }
+    if (!CHALLENGE.matcher(challenge).matches()) {
+      throw new Redirected(ErrorCode.INVALID_REQUEST, "code_challenge must be the 43-character "
+          + "base64url SHA-256 of the verifier (RFC 7636 4.2).", redirect, state);
+    }
+    List<String> scopes;
+    try {
+      scopes = ClientCredentialsGrant.scopes(client.spec().scopes(), param.apply("scope"));
+    } catch (ApiException e) {
+      throw new Redirected(ErrorCode.INVALID_SCOPE, e.detail(), redirect, state);
+    }
+    String nonce = param.apply("nonce");
+    if (nonce != null && nonce.length() > 500) {
+      throw new Redirected(ErrorCode.INVALID_REQUEST, "nonce is too long.", redirect, state);
+    }
+    return new AuthorizationRequest(client, sent, redirect, state, scopes, challenge, nonce);
+  }
+
+  /** The request's parameters, for the consent form's hidden fields (only those sent). */
+  static Map<String, String> echo(Function<String, String> param) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String p : PARAMS) {
+      String v = param.apply(p);
+      if (v != null) {
+        m.put(p, v);
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.jeton.oauth;
+
+import dev.jeton.account.Account;
+import dev.jeton.client.Client;
+import dev.jeton.config.Config;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Audit;
+import dev.jeton.session.Session;
+import dev.jeton.session.SessionService;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The refresh token grant for OAuth clients (RFC 6749 6): rotation and reuse detection come from
+ * {@link SessionService#refresh} (SECURITY 27, 28). The refresh token must have been issued to
+ * the authenticated client (RFC 6749 6, 10.4; SECURITY 29), else {@code invalid_grant} and the
+ * token is left untouched; a {@code scope} may narrow the new access token's scopes, never widen
+ * them ({@code invalid_scope}). No HTTP here.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-6">RFC 6749 6</a>
+ */
+final class RefreshTokenGrant {
+  private final SessionService sessions;
+
+  RefreshTokenGrant(SessionService sessions) {
+    this.sessions = sessions;
+  }
+
+  /** A rotated pair and the scopes of its access token. */
+  record Result(SessionService.TokenPair pair, Set<String> scopes) {}
+
+  Result refresh(Account account, Client client, String refreshToken, String scope,
+      Config.Lifetimes lifetimes) {
+    if (!client.allowsGrant(Client.REFRESH_TOKEN)) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
+          + "the refresh_token grant (SECURITY 10).");
+    }
+    if (refreshToken == null) {
+      throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
+    }
+    Session session = sessions.findRefreshToken(refreshToken)
+        .map(SessionService.RefreshTokenState::session)
+        .filter(s -> s.accountId().equals(account.id()))
+        .orElseThrow(() -> AuthorizationCodeGrant.invalidGrant("The refresh token is unknown."));
+    if (!session.clientId().equals(client.clientId())) {
+      Audit.event("refresh_token_wrong_client", "account", account.id(), "client_id",
+          client.clientId(), "session", session.id());
+      throw AuthorizationCodeGrant.invalidGrant("The refresh token was issued to another "
+          + "client (RFC 6749 6).");
+    }
+    Set<String> narrowed = null;
+    if (scope != null) {
+      List<String> granted = new ArrayList<>(session.scopes());
+      java.util.Collections.sort(granted);
+      try {
+        narrowed = new LinkedHashSet<>(ClientCredentialsGrant.scopes(granted, scope));
+      } catch (ApiException e) {
+        throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
+            + "originally granted (RFC 6749 6, SECURITY 29).");
+      }
+    }
+    try {
+      SessionService.TokenPair pair = sessions.refresh(account, refreshToken, lifetimes,
+          narrowed);
+      return new Result(pair, narrowed != null ? narrowed : pair.session().scopes());
+    } catch (ApiException e) {
+      throw AuthorizationCodeGrant.invalidGrant(e.detail());
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.jeton.web;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Router;
+import dev.jeton.user.User;
+import dev.jeton.user.UserService;
+import io.javalin.http.Context;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The browser sign-in page {@code {issuer}/login?return_to=...} and its form post, which start a
+ * {@link WebSessions browser session} for the authorization endpoint (RFC 6749 4.1.1, 3.1).
+ * The post is CSRF-protected (also against login CSRF, SECURITY 60), answers the same for an
+ * unknown email and a wrong password (SECURITY 58), and on success redirects with 303
+ * (RFC 9700 4.12, SECURITY 12) to a {@link ReturnTo safe} same-origin target only (SECURITY 3).
+ */
+public final class LoginRoutes {
+  /** The path of the sign-in page under an issuer. */
+  public static final String PATH = "/login";
+  private static final String INVALID = "Invalid email or password.";
+
+  private final AccountService accounts;
+  private final UserService users;
+  private final WebSessions sessions;
+  private final Csrf csrf;
+  private final Pages pages;
+
+  public LoginRoutes(AccountService accounts, UserService users, WebSessions sessions, Csrf csrf,
+      Pages pages) {
+    this.accounts = accounts;
+    this.users = users;
+    this.sessions = sessions;
+    this.csrf = csrf;
+    this.pages = pages;
+  }
+
+  public void register(Router r) {
+    r.get("/accounts/{account}" + PATH, this::page)
+        .post("/accounts/{account}" + PATH, this::submit);
+  }
+
+  private void page(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    String returnTo = ReturnTo.safe(account.id(), ctx.queryParam("return_to"));
+    if (ctx.queryParam("return_to") != null && returnTo == null) {
+      refuse(ctx, 400, "The return_to target is not a page of this issuer.");
+      return;
+    }
+    boolean signedIn = returnTo == null && sessions.current(ctx, account.id()).isPresent();
+    pages.render(ctx, 200, "login.jte", model(ctx, account.id(), returnTo, "",
+        signedIn ? "You are signed in." : null, false));
+  }
+
+  private void submit(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    if (!csrf.valid(ctx, ctx.formParam(Csrf.FIELD))) {
+      refuse(ctx, 403, "The form has expired or was posted from another site; open the sign-in "
+          + "page again.");
+      return;
+    }
+    String rawReturn = ctx.formParam("return_to");
+    String returnTo = ReturnTo.safe(account.id(), rawReturn);
+    if (rawReturn != null && !rawReturn.isEmpty() && returnTo == null) {
+      refuse(ctx, 400, "The return_to target is not a page of this issuer.");
+      return;
+    }
+    String email = nonNull(ctx.formParam("email"));
+    String password = nonNull(ctx.formParam("password"));
+    User user;
+    try {
+      String normalised;
+      try {
+        normalised = UserService.validEmail(email);
+      } catch (ApiException e) {
+        normalised = "invalid@invalid.invalid"; // same answer and cost as an unknown user
+      }
+      user = users.authenticate(account, new UserService.Credentials(normalised, password),
+          ctx.ip());
+    } catch (ApiException e) {
+      String message = e.code() == ErrorCode.INVALID_CREDENTIALS ? INVALID : e.code().remedy();
+      pages.render(ctx, e.code() == ErrorCode.INVALID_CREDENTIALS ? 401 : e.code().status(),
+          "login.jte", model(ctx, account.id(), returnTo, email, message, true));
+      return;
+    }
+    sessions.signIn(ctx, account.id(), user.id());
+    ctx.status(303);
+    ctx.header("Location", returnTo != null ? returnTo
+        : "/accounts/" + account.id() + PATH);
+  }
+
+  private Map<String, Object> model(Context ctx, String accountId, String returnTo,
+      String email, String message, boolean error) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("accountId", accountId);
+    m.put("returnTo", returnTo == null ? "" : returnTo);
+    m.put("csrf", csrf.token(ctx));
+    m.put("email", email);
+    m.put("error", error ? message : null);
+    m.put("notice", error ? null : message);
+    return m;
+  }
+
+  private void refuse(Context ctx, int status, String detail) {
+    pages.render(ctx, status, "message.jte", Map.of("title", "Request refused",
+        "detail", detail));
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+}

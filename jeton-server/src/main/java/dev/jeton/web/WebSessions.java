@@ -1,0 +1,91 @@
+package dev.jeton.web;
+
+import dev.jeton.observe.Audit;
+import dev.jeton.store.WriteQueue;
+import dev.jeton.token.OpaqueTokens;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Browser sign-in sessions (ASVS 7.2-7.3, SECURITY 61, 62): a 131-bit CSPRNG id in the
+ * {@code __Host-jeton_session} cookie, stored only as its SHA-256 hash in {@code web_sessions},
+ * a new id at every sign-in (no fixation), 8 h absolute and 1 h idle timeouts. These sessions
+ * only let the user approve authorization requests (RFC 6749 4.1.1); they carry no tokens.
+ */
+public final class WebSessions {
+  static final Duration ABSOLUTE = Duration.ofHours(8);
+  static final Duration IDLE = Duration.ofHours(1);
+  /** Activity within this window does not rewrite last_seen_at (fewer writes). */
+  private static final long TOUCH_MS = 60_000;
+
+  private final Jdbi jdbi;
+  private final WriteQueue writes;
+  private final OpaqueTokens tokens;
+  private final Cookies cookies;
+  private final Clock clock;
+
+  /** A live browser session: who signed in, and when (epoch ms). */
+  public record Signed(String accountId, String userId, long authTime) {}
+
+  public WebSessions(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Cookies cookies,
+      Clock clock) {
+    this.jdbi = jdbi;
+    this.writes = writes;
+    this.tokens = tokens;
+    this.cookies = cookies;
+    this.clock = clock;
+  }
+
+  /** Starts a session with a fresh id, ends the one the browser had, and sets the cookie. */
+  void signIn(Context ctx, String accountId, String userId) {
+    String old = cookies.read(ctx, Cookies.SESSION);
+    String id = tokens.id("") + tokens.id("");
+    long now = clock.millis();
+    writes.submit(h -> {
+      if (old != null) {
+        h.createUpdate("UPDATE web_sessions SET revoked_at = :now WHERE hash = :h "
+            + "AND revoked_at IS NULL").bind("now", now).bind("h", OpaqueTokens.hash(old))
+            .execute();
+      }
+      h.createUpdate("""
+              INSERT INTO web_sessions (hash, account_id, user_id, created_at, last_seen_at,
+                                        expires_at)
+              VALUES (:h, :a, :u, :now, :now, :exp)""")
+          .bind("h", OpaqueTokens.hash(id)).bind("a", accountId).bind("u", userId)
+          .bind("now", now).bind("exp", now + ABSOLUTE.toMillis()).execute();
+      return null;
+    });
+    cookies.set(ctx, Cookies.SESSION, id);
+    Audit.event("web_session_started", "account", accountId, "user", userId);
+  }
+
+  /** The live session of this browser in {@code accountId}, or empty. */
+  public Optional<Signed> current(Context ctx, String accountId) {
+    String id = cookies.read(ctx, Cookies.SESSION);
+    if (id == null || id.length() > 100) {
+      return Optional.empty();
+    }
+    String hash = OpaqueTokens.hash(id);
+    long now = clock.millis();
+    record Row(String accountId, String userId, long created, long seen, long expires,
+        boolean revoked, boolean blocked) {}
+    Optional<Row> row = jdbi.withHandle(h -> h.createQuery("""
+            SELECT w.account_id, w.user_id, w.created_at, w.last_seen_at, w.expires_at,
+                   w.revoked_at, u.blocked_at
+            FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.hash = :h""")
+        .bind("h", hash)
+        .map((rs, c) -> new Row(rs.getString("account_id"), rs.getString("user_id"),
+            rs.getLong("created_at"), rs.getLong("last_seen_at"), rs.getLong("expires_at"),
+            rs.getObject("revoked_at") != null, rs.getObject("blocked_at") != null))
+        .findOne());
+    Optional<Row> live = row.filter(r -> r.accountId().equals(accountId) && !r.revoked()
+        && !r.blocked() && now < r.expires() && now - r.seen() < IDLE.toMillis());
+    live.filter(r -> now - r.seen() > TOUCH_MS).ifPresent(r -> writes.submit(h -> h
+        .createUpdate("UPDATE web_sessions SET last_seen_at = :now WHERE hash = :h")
+        .bind("now", now).bind("h", hash).execute()));
+    return live.map(r -> new Signed(r.accountId(), r.userId(), r.created()));
+  }
+}

@@ -1,0 +1,290 @@
+package dev.jeton.oauth;
+
+import static dev.jeton.oauth.OAuthTesting.assertOAuthError;
+import static dev.jeton.oauth.OAuthTesting.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientService;
+import dev.jeton.testing.Api;
+import dev.jeton.testing.Engine;
+import dev.jeton.testing.TestServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Attacks on the authorization code flow, each named by the SECURITY rule it tries to break:
+ * redirect URI tampering, PKCE downgrade, code replay and theft, refresh token theft, CSRF,
+ * open redirects, framing and {@code state}/{@code iss} integrity; on both engines.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class AuthorizationSecurityTest {
+  static final String CB = AuthorizationCodeFlowTest.CB;
+  static final String EMAIL = "eve.victim@example.com";
+
+  @Parameter
+  Engine engine;
+
+  TestServer server;
+  CodeFlow flow;
+  ClientService.Registered app;
+  Browser browser;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(engine);
+    flow = new CodeFlow(server);
+    app = OAuthTesting.confidential(server, "main", "read", "write");
+    flow.user(EMAIL);
+    browser = new Browser(server);
+    assertThat(flow.login(browser, EMAIL, CodeFlow.PASSWORD).status()).isEqualTo(303);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private String id() {
+    return app.client().clientId();
+  }
+
+  private Map<String, String> error(Map<String, String> params, int status) {
+    return Browser.query(Browser.location(browser.get(CodeFlow.authorizePath(params)), status));
+  }
+
+  private static void assertFramingHeaders(Api.Response r) {
+    // SECURITY 14, 15
+    assertThat(r.header("Content-Security-Policy").orElse("")).contains("frame-ancestors 'none'");
+    assertThat(r.header("X-Frame-Options").orElse("")).isEqualTo("DENY");
+    assertThat(r.header("Referrer-Policy").orElse("")).isEqualTo("no-referrer");
+  }
+
+  @Test
+  void security1and2WhenRedirectUriIsNotAnExactMatchThenErrorPageNeverRedirect() {
+    for (String bad : List.of("https://evil.example.com/cb", "https://app.example.com/cb/x",
+        "https://app.example.com/cb?x=1", "http://app.example.com/cb",
+        "https://app.example.com/cb/", "https://APP.example.com/cb",
+        "https://app.example.com:443/cb")) {
+      Api.Response r = browser.get(CodeFlow.authorizePath(
+          CodeFlow.params(id(), bad, CodeFlow.verifier(), "s", null)));
+      assertThat(r.status()).as(bad).isEqualTo(400);
+      assertThat(r.header("Location")).as(bad).isEmpty();
+      assertThat(r.header("Content-Type").orElse("")).startsWith("text/html");
+      assertFramingHeaders(r);
+    }
+    Api.Response unknown = browser.get(CodeFlow.authorizePath(
+        CodeFlow.params("cli_nosuchclient00000000000", CB, CodeFlow.verifier(), "s", null)));
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.header("Location")).isEmpty();
+  }
+
+  @Test
+  void security6WhenPkceMissingOrPlainThenInvalidRequestRedirect() {
+    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
+    p.remove("code_challenge");
+    assertThat(error(p, 302)).containsEntry("error", "invalid_request");
+    p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
+    p.put("code_challenge_method", "plain");
+    assertThat(error(p, 302)).containsEntry("error", "invalid_request")
+        .containsEntry("state", "s");
+    p.remove("code_challenge_method"); // RFC 7636 4.3: absent means plain
+    assertThat(error(p, 302)).containsEntry("error", "invalid_request");
+  }
+
+  @Test
+  void security7and8WhenVerifierWrongOrMissingThenRefused() {
+    String verifier = CodeFlow.verifier();
+    String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
+        .get("code");
+    assertOAuthError(flow.exchange(code, CB, null, basic(app), null), 400, "invalid_request");
+    assertOAuthError(flow.exchange(code, CB, CodeFlow.verifier(), basic(app), null), 400,
+        "invalid_grant");
+    assertOAuthError(flow.exchange(code, CB, "short", basic(app), null), 400, "invalid_grant");
+    assertThat(flow.exchange(code, CB, verifier, basic(app), null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void security16and17WhenCodeReplayedThenInvalidGrantAndFirstTokensRevoked() {
+    String verifier = CodeFlow.verifier();
+    String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, "read"))
+        .get("code");
+    Api.Response first = flow.exchange(code, CB, verifier, basic(app), null);
+    assertThat(first.status()).isEqualTo(200);
+    assertOAuthError(flow.exchange(code, CB, verifier, basic(app), null), 400, "invalid_grant");
+    assertOAuthError(flow.refresh(first.text("refresh_token"), basic(app)), 400,
+        "invalid_grant");
+    String sid = server.app().accessTokens().verify(first.text("access_token"), "main")
+        .sessionId();
+    assertThat(server.app().sessions().isActive(sid)).isFalse();
+  }
+
+  @Test
+  void security18WhenCodeOlderThanTenMinutesThenInvalidGrant() {
+    String verifier = CodeFlow.verifier();
+    String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
+        .get("code");
+    server.clock().advance(Duration.ofMinutes(10).plusSeconds(1));
+    assertOAuthError(flow.exchange(code, CB, verifier, basic(app), null), 400, "invalid_grant");
+  }
+
+  @Test
+  void security19WhenCodeUsedByAnotherClientOrRedirectUriThenInvalidGrant() {
+    ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
+    String verifier = CodeFlow.verifier();
+    String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
+        .get("code");
+    assertOAuthError(flow.exchange(code, CB, verifier, basic(other), null), 400,
+        "invalid_grant");
+    assertOAuthError(flow.exchange(code, CB + "/x", verifier, basic(app), null), 400,
+        "invalid_grant");
+    assertOAuthError(flow.exchange(code, null, verifier, basic(app), null), 400,
+        "invalid_grant");
+    assertThat(flow.exchange(code, CB, verifier, basic(app), null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void security29WhenRefreshTokenOfClientAUsedByClientBThenInvalidGrant() {
+    ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
+    String verifier = CodeFlow.verifier();
+    String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
+        .get("code");
+    String rt = flow.exchange(code, CB, verifier, basic(app), null).text("refresh_token");
+    assertOAuthError(flow.refresh(rt, basic(other)), 400, "invalid_grant");
+    assertThat(flow.refresh(rt, basic(app)).status()).as("A's token untouched").isEqualTo(200);
+    String firstParty = server.login("main", EMAIL, CodeFlow.PASSWORD).text("refresh_token");
+    assertOAuthError(flow.refresh(firstParty, basic(app)), 400, "invalid_grant");
+  }
+
+  @Test
+  void security60WhenLoginOrConsentPostedWithoutOrWithWrongCsrfThenRefused() {
+    Browser fresh = new Browser(server);
+    Api.Response page = fresh.get("/accounts/main/login");
+    Map<String, String> fields = Browser.hidden(page);
+    fields.put("csrf", "wrong" + fields.get("csrf").substring(5));
+    assertThat(fresh.post("/accounts/main/login", Browser.form(fields, "email", EMAIL,
+        "password", CodeFlow.PASSWORD)).status()).isEqualTo(403);
+    fields.remove("csrf");
+    assertThat(fresh.post("/accounts/main/login", Browser.form(fields, "email", EMAIL,
+        "password", CodeFlow.PASSWORD)).status()).isEqualTo(403);
+    // Login CSRF: the attacker's own form, posted cross-site without the victim's cookie.
+    Api.Response cross = fresh.postCrossSite("/accounts/main/login", OAuthTesting.form(
+        "csrf", Browser.hidden(page).get("csrf"), "email", EMAIL, "password",
+        CodeFlow.PASSWORD));
+    assertThat(cross.status()).isEqualTo(403);
+    assertThat(cross.header("Location")).isEmpty();
+
+    Api.Response consent = browser.get(CodeFlow.authorizePath(
+        CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null)));
+    Map<String, String> c = Browser.hidden(consent);
+    c.put("csrf", "x");
+    Api.Response forged = browser.post("/accounts/main/oauth2/authorize",
+        Browser.form(c, "decision", "allow"));
+    assertThat(forged.status()).isEqualTo(403);
+    assertThat(forged.header("Location")).isEmpty();
+    c.remove("csrf");
+    assertThat(browser.post("/accounts/main/oauth2/authorize",
+        Browser.form(c, "decision", "allow")).status()).isEqualTo(403);
+  }
+
+  @Test
+  void security58WhenEmailUnknownOrPasswordWrongThenSameAnswer() {
+    Browser b = new Browser(server);
+    Api.Response unknown = flow.login(b, "nobody@example.com", CodeFlow.PASSWORD);
+    Api.Response wrong = flow.login(b, EMAIL, "not the password at all");
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(unknown.body().replaceAll("value=\"[^\"]*\"", ""))
+        .isEqualTo(wrong.body().replaceAll("value=\"[^\"]*\"", ""));
+  }
+
+  @Test
+  void security61WhenSignedInThenNewHostPrefixedSessionCookie() {
+    Browser b = new Browser(server);
+    b.cookies.put("__Host-jeton_session", "attacker-chosen-session-id-planted-before-login");
+    flow.login(b, EMAIL, CodeFlow.PASSWORD);
+    String sessionCookie = b.setCookies.stream()
+        .filter(c -> c.startsWith("__Host-jeton_session=")).findFirst().orElseThrow();
+    assertThat(sessionCookie).contains("Secure").contains("HttpOnly").contains("SameSite=Lax")
+        .contains("Path=/").doesNotContain("Domain");
+    String id = b.cookies.get("__Host-jeton_session");
+    assertThat(id).isNotEqualTo("attacker-chosen-session-id-planted-before-login")
+        .hasSizeGreaterThanOrEqualTo(22);
+  }
+
+  @Test
+  void security3WhenReturnToLeavesTheIssuerThenRefused() {
+    for (String evil : List.of("https://evil.example/", "//evil.example/x", "/\\evil.example",
+        "/accounts/main/../../evil", "/accounts/main/%2e%2e/x", "/accounts/other/login",
+        "javascript:alert(1)", "/accounts/main//evil.example")) {
+      Api.Response page = browser.get("/accounts/main/login?return_to="
+          + OAuthTesting.enc(evil));
+      assertThat(page.status()).as(evil).isEqualTo(400);
+      Api.Response fresh = new Browser(server).get("/accounts/main/login");
+      Browser b = new Browser(server);
+      Api.Response p = b.get("/accounts/main/login");
+      Map<String, String> fields = Browser.hidden(p);
+      fields.put("return_to", evil);
+      Api.Response posted = b.post("/accounts/main/login", Browser.form(fields,
+          "email", EMAIL, "password", CodeFlow.PASSWORD));
+      assertThat(fresh.status()).isEqualTo(200);
+      assertThat(posted.status()).as(evil).isEqualTo(400);
+      assertThat(posted.header("Location")).as(evil).isEmpty();
+    }
+  }
+
+  @Test
+  void security4WhenStateHasOddCharactersThenEchoedExactlyWithIss() {
+    String state = "a b+c&d=e%20f/é\"<>?#~";
+    Map<String, String> ok = flow.approve(browser,
+        CodeFlow.params(id(), CB, CodeFlow.verifier(), state, null));
+    assertThat(ok.get("state")).isEqualTo(state);
+    assertThat(ok.get("iss")).isEqualTo(flow.issuer());
+    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), state, "nope");
+    Map<String, String> err = error(p, 302);
+    assertThat(err).containsEntry("error", "invalid_scope").containsEntry("state", state)
+        .containsEntry("iss", flow.issuer());
+  }
+
+  @Test
+  void security9WhenResponseTypeTokenThenUnsupportedResponseTypeAndNoToken() {
+    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
+    p.put("response_type", "token");
+    String loc = Browser.location(browser.get(CodeFlow.authorizePath(p)), 302);
+    assertThat(Browser.query(loc)).containsEntry("error", "unsupported_response_type");
+    assertThat(loc).doesNotContain("access_token").doesNotContain("#");
+  }
+
+  @Test
+  void security10WhenClientLacksAuthorizationCodeGrantThenUnauthorizedClient() {
+    ClientService.Registered cc = server.app().clients().create("main", new Client.Spec("CC",
+        Client.Type.CONFIDENTIAL, List.of(CB), List.of(Client.CLIENT_CREDENTIALS), List.of(),
+        null, null, null));
+    Map<String, String> p = CodeFlow.params(cc.client().clientId(), CB, CodeFlow.verifier(),
+        "s", null);
+    assertThat(error(p, 302)).containsEntry("error", "unauthorized_client");
+  }
+
+  @Test
+  void security14WhenAuthorizeLoginAndConsentPagesThenNoFraming() {
+    assertFramingHeaders(new Browser(server).get("/accounts/main/login"));
+    Api.Response consent = browser.get(CodeFlow.authorizePath(
+        CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null)));
+    assertThat(consent.status()).isEqualTo(200);
+    assertFramingHeaders(consent);
+    assertFramingHeaders(new Browser(server).get(CodeFlow.authorizePath(
+        CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null))));
+    Api.Response allowed = browser.post("/accounts/main/oauth2/authorize",
+        Browser.form(Browser.hidden(consent), "decision", "allow"));
+    assertThat(allowed.status()).as("SECURITY 12").isEqualTo(303);
+    assertFramingHeaders(allowed);
+  }
+}
