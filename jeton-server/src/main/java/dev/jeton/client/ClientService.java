@@ -19,6 +19,16 @@ public final class ClientService {
   private final ClientStore store;
   private final OpaqueTokens tokens;
   private final Clock clock;
+  /**
+   * Clients recently used to authenticate, for two seconds: changes made through this node are
+   * seen at once, other nodes see a rotated secret or a deleted client within two seconds.
+   * Unknown client ids are never cached.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Client> recent =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(java.time.Duration.ofSeconds(2))
+          .build();
 
   public ClientService(Jdbi jdbi, OpaqueTokens tokens, Clock clock) {
     this.store = new ClientStore(jdbi);
@@ -61,11 +71,13 @@ public final class ClientService {
     if (!store.update(accountId, clientId, checked(spec), clock.millis())) {
       throw notFound(accountId, clientId);
     }
+    recent.invalidate(key(accountId, clientId));
     return get(accountId, clientId);
   }
 
   /** Deletes the client; its secret stops working at once. */
   public void delete(String accountId, String clientId) {
+    recent.invalidate(key(accountId, clientId));
     if (!store.delete(accountId, clientId)) {
       throw notFound(accountId, clientId);
     }
@@ -82,12 +94,24 @@ public final class ClientService {
     if (!store.replaceSecret(accountId, clientId, OpaqueTokens.hash(secret), clock.millis())) {
       throw notFound(accountId, clientId);
     }
+    recent.invalidate(key(accountId, clientId));
     return secret;
   }
 
-  /** The client for authentication, if it exists in the account. */
+  /** The client for authentication, if it exists in the account (see {@link #recent}). */
   public Optional<Client> find(String accountId, String clientId) {
-    return store.find(accountId, clientId);
+    String key = key(accountId, clientId);
+    Client c = recent.getIfPresent(key);
+    if (c != null) {
+      return Optional.of(c);
+    }
+    Optional<Client> found = store.find(accountId, clientId);
+    found.ifPresent(f -> recent.put(key, f));
+    return found;
+  }
+
+  private static String key(String accountId, String clientId) {
+    return accountId + ' ' + clientId;
   }
 
   private static Client.Spec checked(Client.Spec spec) {
