@@ -17,6 +17,7 @@ import dev.jeton.http.RequestGuard;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.oauth.OAuthRoutes;
+import dev.jeton.oidc.OidcRoutes;
 import dev.jeton.observe.Metrics;
 import dev.jeton.observe.OpsRoutes;
 import dev.jeton.session.SessionService;
@@ -171,6 +172,8 @@ public final class App implements AutoCloseable {
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
               db.jdbi(), writes, tokens)).register(r);
+      new OidcRoutes(accounts, accessTokens, sessions, users, clients, webSessions, pages,
+          issuers).register(r);
       new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
     });
   }

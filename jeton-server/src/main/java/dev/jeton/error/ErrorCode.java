@@ -145,6 +145,15 @@ public enum ErrorCode {
   INVALID_SCOPE(400, "Invalid scope",
       "Request only scopes registered for the client, as space-separated RFC 6749 3.3 tokens, or "
           + "omit scope to receive all of them.", false),
+  AUTHORIZATION_PENDING(400, "Authorization pending",
+      "The user has not yet approved the device authorization request; keep polling the token "
+          + "endpoint no faster than the interval (RFC 8628 3.5).", true),
+  SLOW_DOWN(400, "Polling too fast",
+      "Poll the token endpoint less often: add 5 seconds to the interval for this and every "
+          + "later request (RFC 8628 3.5).", true),
+  EXPIRED_TOKEN(400, "Device code expired",
+      "The device code expired before the user approved it; start a new device authorization "
+          + "request (RFC 8628 3.5).", false),
   UNSUPPORTED_TOKEN_TYPE(400, "Unsupported token type",
       "This kind of token cannot be revoked here: self-contained client_credentials access "
           + "tokens expire on their own; revoke refresh tokens and session tokens instead.",

@@ -87,6 +87,11 @@ public final class BearerAuth {
     }
   }
 
+  /** The credential of an RFC 6750 2.1 Authorization header, for endpoints outside the API. */
+  public static String token(String header) {
+    return bearerToken(header);
+  }
+
   static String bearerToken(String header) {
     if (header == null || header.isBlank()) {
       throw new ApiException(ErrorCode.TOKEN_MISSING,

@@ -93,7 +93,7 @@ final class AuthorizeEndpoint {
     m.put("fields", AuthorizationRequest.echo(param));
     m.put("csrf", csrf.token(ctx));
     m.put("email", viewer.get().user().email());
-    pages.render(ctx, 200, "consent.jte", m);
+    pages.render(ctx, 200, "consent.jte", m, req.redirectUri());
   }
 
   void decide(Context ctx) {

@@ -13,6 +13,7 @@ import org.jdbi.v3.core.Jdbi;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Metrics;
+import dev.jeton.oidc.IdTokens;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.AccountIds;
@@ -24,7 +25,8 @@ import java.time.Clock;
  * The OAuth 2.0 endpoints of each issuer: {@code /oauth2/authorize} (RFC 6749 3.1, 4.1.1) with
  * its consent form, {@code /oauth2/token} (RFC 6749 3.2), {@code /oauth2/introspect}
  * (RFC 7662), {@code /oauth2/revoke} (RFC 7009), and the user's list of authorized applications
- * ({@code /api/v1/me/grants}). Token-endpoint errors are RFC 6749 5.2 JSON ({@link
+ * ({@code /api/v1/me/grants}), and the device authorization grant's
+ * {@code /oauth2/device_authorization} and {@code /device} (RFC 8628 3.1, 3.3). Token-endpoint errors are RFC 6749 5.2 JSON ({@link
  * OAuthErrors}); authorization errors are redirects or error pages (RFC 6749 4.1.2.1).
  */
 public final class OAuthRoutes {
@@ -33,6 +35,12 @@ public final class OAuthRoutes {
   public static final String INTROSPECT = "/oauth2/introspect";
   public static final String REVOKE = "/oauth2/revoke";
   public static final String AUTHORIZE = "/oauth2/authorize";
+  /** RFC 8628 3.1; the verification page is {@code /device} (RFC 8628 3.3). */
+  public static final String DEVICE_AUTHORIZATION = "/oauth2/device_authorization";
+  public static final String DEVICE = DeviceVerification.PATH;
+  /** OIDC Core 5.3 and RP-Initiated Logout 2, served by {@code dev.jeton.oidc}. */
+  public static final String USERINFO = "/oauth2/userinfo";
+  public static final String LOGOUT = "/oauth2/logout";
   private static final String BASE = "/accounts/{account}";
 
   private final Issuers issuers;
@@ -41,6 +49,8 @@ public final class OAuthRoutes {
   private final RevocationEndpoint revocation;
   private final AuthorizeEndpoint authorize;
   private final GrantRoutes grants;
+  private final DeviceAuthorizationEndpoint deviceAuthorization;
+  private final DeviceVerification deviceVerification;
 
   /** What the endpoints need besides the token machinery. */
   public record Web(ClientService clients, UserService users, WebSessions webSessions,
@@ -54,16 +64,24 @@ public final class OAuthRoutes {
     AuthorizationCodes codes = new AuthorizationCodes(web.jdbi(), web.writes(), web.tokens(),
         clock);
     Grants remembered = new Grants(web.jdbi(), web.writes(), clock);
+    DeviceCodes devices = new DeviceCodes(web.jdbi(), web.writes(), web.tokens(),
+        new UserCodes(new java.security.SecureRandom()), clock);
     this.token = new TokenEndpoint(accounts, clientAuth,
         new ClientCredentialsGrant(accessTokens, metrics, clock),
-        new AuthorizationCodeGrant(codes, sessions, web.users(), clock),
-        new RefreshTokenGrant(sessions));
+        new AuthorizationCodeGrant(codes, sessions, web.users(), clock,
+            new IdTokens(accessTokens, issuers)),
+        new RefreshTokenGrant(sessions),
+        new DeviceCodeGrant(devices, sessions, web.users(), clock));
     this.authorize = new AuthorizeEndpoint(accounts, web.clients(), web.users(),
         web.webSessions(), web.csrf(), web.pages(), issuers, codes, remembered);
     this.grants = new GrantRoutes(web.bearer(), remembered, web.clients(), sessions);
     this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
         issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientAuth, accessTokens, sessions);
+    this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientAuth, devices,
+        issuers);
+    this.deviceVerification = new DeviceVerification(accounts, web.clients(), web.users(),
+        web.webSessions(), web.csrf(), web.pages(), devices, clock);
   }
 
   public void register(Router r) {
@@ -73,7 +91,11 @@ public final class OAuthRoutes {
         .get(BASE + AUTHORIZE, authorize::authorize)
         .post(BASE + AUTHORIZE, authorize::decide)
         .get(BASE + "/api/v1/me/grants", grants::list)
-        .delete(BASE + "/api/v1/me/grants/{client_id}", grants::revoke);
+        .delete(BASE + "/api/v1/me/grants/{client_id}", grants::revoke)
+        .post(BASE + DEVICE_AUTHORIZATION,
+            OAuthErrors.guarded(deviceAuthorization::handle, this::realm))
+        .get(BASE + DEVICE, deviceVerification::page)
+        .post(BASE + DEVICE, deviceVerification::submit);
   }
 
   /** The Basic realm of a request: its issuer, when the path names a valid account id. */

@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * {@code POST {issuer}/oauth2/token} (RFC 6749 3.2): authenticates the client (RFC 6749 2.3,
  * 3.2.1), then dispatches on {@code grant_type}: {@code authorization_code} (RFC 6749 4.1.3,
  * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant})
- * and {@code client_credentials} (RFC 6749 4.4); the password and implicit grants never will be
+ * {@code client_credentials} (RFC 6749 4.4) and the device code grant (RFC 8628 3.4,
+ * {@link DeviceCodeGrant}); the password and implicit grants never will be
  * offered (SECURITY 9). The answer is
  * the RFC 6749 5.1 token response with {@code Cache-Control: no-store} (SECURITY 21).
  *
@@ -31,15 +32,17 @@ final class TokenEndpoint {
   private final ClientCredentialsGrant clientCredentials;
   private final AuthorizationCodeGrant authorizationCode;
   private final RefreshTokenGrant refreshToken;
+  private final DeviceCodeGrant deviceCode;
 
   TokenEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
       ClientCredentialsGrant clientCredentials, AuthorizationCodeGrant authorizationCode,
-      RefreshTokenGrant refreshToken) {
+      RefreshTokenGrant refreshToken, DeviceCodeGrant deviceCode) {
     this.accounts = accounts;
     this.clientAuth = clientAuth;
     this.clientCredentials = clientCredentials;
     this.authorizationCode = authorizationCode;
     this.refreshToken = refreshToken;
+    this.deviceCode = deviceCode;
   }
 
   void handle(Context ctx) {
@@ -61,8 +64,15 @@ final class TokenEndpoint {
       case Client.AUTHORIZATION_CODE -> {
         Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
             accounts.lifetimes(account), client);
-        SessionService.TokenPair pair = authorizationCode.redeem(account, client,
+        AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client,
             form.get("code"), form.get("redirect_uri"), form.get("code_verifier"), lifetimes);
+        writePair(ctx, client, r.pair(), r.pair().session().scopes(), r.idToken());
+      }
+      case Client.DEVICE_CODE -> {
+        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
+            accounts.lifetimes(account), client);
+        SessionService.TokenPair pair = deviceCode.redeem(account, client,
+            form.get("device_code"), lifetimes);
         writePair(ctx, client, pair, pair.session().scopes());
       }
       case Client.REFRESH_TOKEN -> {
@@ -86,6 +96,12 @@ final class TokenEndpoint {
   /** RFC 6749 5.1 with a refresh token only for clients registered for that grant. */
   private static void writePair(Context ctx, Client client, SessionService.TokenPair pair,
       Set<String> scopes) {
+    writePair(ctx, client, pair, scopes, null);
+  }
+
+  /** RFC 6749 5.1, plus {@code id_token} when one was issued (OIDC Core 3.1.3.3). */
+  private static void writePair(Context ctx, Client client, SessionService.TokenPair pair,
+      Set<String> scopes, String idToken) {
     long issuedAt = pair.access().claims().issuedAt();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("access_token", pair.access().token());
@@ -98,6 +114,9 @@ final class TokenEndpoint {
     }
     body.put("scope", String.join(" ", new TreeSet<>(scopes)));
     body.put("issued_at", issuedAt);
+    if (idToken != null) {
+      body.put("id_token", idToken);
+    }
     Responses.tokens(ctx, 200, body);
   }
 

@@ -107,6 +107,56 @@ public final class AccessTokens {
     return new Issued(token, at);
   }
 
+  /** A JWT signed with an account's current key, and the algorithm it was signed with. */
+  public record SignedToken(String token, JWSAlgorithm alg) {}
+
+  /**
+   * Signs other JWTs of the account (ID tokens, OIDC Core 2) with its current key under the
+   * given {@code typ}; the claims are built knowing the key's algorithm (for {@code at_hash}).
+   * Access tokens always use {@link #issue}.
+   */
+  public SignedToken sign(String accountId, JOSEObjectType typ,
+      java.util.function.Function<JWSAlgorithm, JWTClaimsSet> claims) {
+    SigningKey key = keys.keys(accountId).current();
+    if (key == null) {
+      throw new IllegalStateException("account " + accountId + " has no signing key");
+    }
+    SignedJWT jwt = new SignedJWT(
+        new JWSHeader.Builder(key.alg()).type(typ).keyID(key.kid()).build(),
+        claims.apply(key.alg()));
+    try {
+      jwt.sign(key.signer());
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing failed with key " + key.kid(), e);
+    }
+    return new SignedToken(jwt.serialize(), key.alg());
+  }
+
+  /**
+   * The claims of a JWT whose signature verifies with one of {@code accountId}'s keys under the
+   * algorithm bound to that key (RFC 8725 3.1), whatever its expiry; empty otherwise. For hints
+   * such as OIDC's {@code id_token_hint}, never for authorization.
+   */
+  public java.util.Optional<JWTClaimsSet> signedByAccount(String accountId, String token) {
+    if (token == null || token.length() > MAX_LENGTH) {
+      return java.util.Optional.empty();
+    }
+    try {
+      if (!(JWTParser.parse(token) instanceof SignedJWT signed)) {
+        return java.util.Optional.empty();
+      }
+      String kid = signed.getHeader().getKeyID();
+      SigningKey key = kid == null ? null : keys.keys(accountId).verifierFor(kid);
+      if (key == null || !key.alg().equals(signed.getHeader().getAlgorithm())
+          || signed.getHeader().getJWK() != null || !signed.verify(key.verifier())) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(signed.getJWTClaimsSet());
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /**
    * Verifies a bearer token presented to {@code accountId}'s API.
    *

@@ -33,7 +33,9 @@ public final class KeyRoutes {
   public void register(Router r) {
     r.get(WELL_KNOWN + "/jwks.json", this::jwks)
         .get(WELL_KNOWN + "/openid-configuration", this::discovery)
-        .get(WELL_KNOWN + "/oauth-authorization-server", this::discovery);
+        .get(WELL_KNOWN + "/oauth-authorization-server", this::discovery)
+        // RFC 8414 3.1: the well-known suffix inserted between host and the issuer's path.
+        .get("/.well-known/oauth-authorization-server/accounts/{account}", this::discovery);
   }
 
   private void jwks(Context ctx) {
@@ -56,17 +58,31 @@ public final class KeyRoutes {
     doc.put("code_challenge_methods_supported", List.of("S256"));
     doc.put("authorization_response_iss_parameter_supported", true);
     doc.put("subject_types_supported", List.of("public"));
-    doc.put("id_token_signing_alg_values_supported", List.of(signingAlg));
+    // ID tokens are signed with the account's current key (OIDC Core 3.1.3.7 step 6).
+    SigningKey current = keys.keys(id).current();
+    doc.put("id_token_signing_alg_values_supported",
+        List.of(current != null ? current.alg().getName() : signingAlg));
     doc.put("token_endpoint", issuer + "/oauth2/token");
     doc.put("introspection_endpoint", issuer + "/oauth2/introspect");
     doc.put("revocation_endpoint", issuer + "/oauth2/revoke");
+    doc.put("device_authorization_endpoint", issuer + "/oauth2/device_authorization");
     doc.put("grant_types_supported", List.of("authorization_code", "refresh_token",
-        "client_credentials"));
+        "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"));
     // "none" (public clients redeeming codes) is not listed yet: the interop tests pin this list.
     doc.put("token_endpoint_auth_methods_supported", CLIENT_AUTH);
     doc.put("introspection_endpoint_auth_methods_supported", CLIENT_AUTH);
     doc.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic",
         "client_secret_post", "none"));
+    // OIDC Discovery 3: the OpenID Provider members (OIDC Core 5.3, 5.4; RP-Initiated Logout 2).
+    doc.put("userinfo_endpoint", issuer + "/oauth2/userinfo");
+    doc.put("end_session_endpoint", issuer + "/oauth2/logout");
+    doc.put("scopes_supported", List.of("openid", "email"));
+    doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
+        "at_hash", "azp", "email", "email_verified"));
+    doc.put("claim_types_supported", List.of("normal"));
+    doc.put("claims_parameter_supported", false);
+    doc.put("request_parameter_supported", false);
+    doc.put("request_uri_parameter_supported", false);
     doc.put("jeton_api", issuer + "/api/v1");
     Responses.publicCache(ctx, 300);
     Responses.json(ctx, 200, doc);

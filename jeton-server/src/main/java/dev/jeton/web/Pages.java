@@ -25,12 +25,50 @@ public final class Pages {
 
   /** Renders a template with the page headers. */
   public void render(Context ctx, int status, String template, Map<String, Object> model) {
+    render(ctx, status, template, model, null);
+  }
+
+  /**
+   * Renders a page whose form's answer redirects to {@code redirectTarget} (an absolute URI of
+   * another origin, e.g. a client's registered redirect URI): browsers apply the page's
+   * {@code form-action} to that redirect, so its origin (or scheme, for an app's custom scheme)
+   * is allowed there too, and nothing else.
+   */
+  public void render(Context ctx, int status, String template, Map<String, Object> model,
+      String redirectTarget) {
     StringOutput out = new StringOutput();
     engine.render(template, model, out);
     ctx.status(status);
-    ctx.header("Content-Security-Policy", CSP);
+    String target = formTarget(redirectTarget);
+    ctx.header("Content-Security-Policy", target == null ? CSP
+        : CSP.replace("form-action 'self'", "form-action 'self' " + target));
+    // Nothing is sent to other origins (SECURITY 15), but a page's own form posts keep their
+    // Origin header: under "no-referrer" browsers send "Origin: null" even to the same origin,
+    // which would defeat the Origin check of every form.
+    ctx.header("Referrer-Policy", "same-origin");
     ctx.contentType("text/html; charset=utf-8");
     ctx.result(out.toString());
+  }
+
+  /** The CSP source for a redirect target: its origin, or its scheme for a custom scheme. */
+  static String formTarget(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    try {
+      URI u = URI.create(uri);
+      String scheme = u.getScheme();
+      if (scheme == null) {
+        return null;
+      }
+      if (u.getRawAuthority() == null) {
+        return scheme.matches("[A-Za-z][A-Za-z0-9+.-]*") ? scheme + ":" : null;
+      }
+      String origin = scheme + "://" + u.getRawAuthority();
+      return origin.matches("[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.:\\[\\]-]+") ? origin : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**

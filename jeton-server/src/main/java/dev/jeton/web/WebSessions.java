@@ -88,4 +88,23 @@ public final class WebSessions {
         .bind("now", now).bind("h", hash).execute()));
     return live.map(r -> new Signed(r.accountId(), r.userId(), r.created()));
   }
+
+  /**
+   * Ends this browser's session, if any, and deletes its cookie (OIDC RP-Initiated Logout 2);
+   * answers whether a live session of {@code accountId} was ended.
+   */
+  public boolean signOut(Context ctx, String accountId) {
+    Optional<Signed> live = current(ctx, accountId);
+    String id = cookies.read(ctx, Cookies.SESSION);
+    if (live.isPresent() && id != null) {
+      long now = clock.millis();
+      writes.submit(h -> h.createUpdate("UPDATE web_sessions SET revoked_at = :now "
+          + "WHERE hash = :h AND revoked_at IS NULL").bind("now", now)
+          .bind("h", OpaqueTokens.hash(id)).execute());
+      cookies.clear(ctx, Cookies.SESSION);
+      Audit.event("web_session_ended", "account", accountId, "user", live.get().userId());
+      return true;
+    }
+    return false;
+  }
 }

@@ -1,0 +1,65 @@
+package dev.jeton.oauth;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Responses;
+import dev.jeton.observe.Audit;
+import dev.jeton.token.Issuers;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST {issuer}/oauth2/device_authorization} (RFC 8628 3.1-3.2): the client authenticates
+ * as at the token endpoint (a public client by {@code client_id} alone, RFC 8628 3.1), must be
+ * registered for the device code grant ({@code unauthorized_client}) and may request only its
+ * registered scopes ({@code invalid_scope}). The answer carries {@code device_code},
+ * {@code user_code}, {@code verification_uri}, {@code verification_uri_complete},
+ * {@code expires_in} and {@code interval} (SECURITY 53) with {@code Cache-Control: no-store}.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.2">RFC 8628 3.2</a>
+ */
+final class DeviceAuthorizationEndpoint {
+  private final AccountService accounts;
+  private final ClientAuthenticator clientAuth;
+  private final DeviceCodes devices;
+  private final Issuers issuers;
+
+  DeviceAuthorizationEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+      DeviceCodes devices, Issuers issuers) {
+    this.accounts = accounts;
+    this.clientAuth = clientAuth;
+    this.devices = devices;
+    this.issuers = issuers;
+  }
+
+  void handle(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    Form form = Form.parse(ctx);
+    Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
+        form.get("client_id"), form.get("client_secret")).client();
+    if (!client.allowsGrant(Client.DEVICE_CODE)) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
+          + "the device_code grant (RFC 8628 3.1, SECURITY 10).");
+    }
+    List<String> scopes = ClientCredentialsGrant.scopes(client.spec().scopes(),
+        form.get("scope"));
+    DeviceCodes.Issued issued = devices.issue(account.id(), client.clientId(), scopes);
+    String verification = issuers.issuer(account.id()) + DeviceVerification.PATH;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("device_code", issued.deviceCode());
+    body.put("user_code", issued.userCode());
+    body.put("verification_uri", verification);
+    body.put("verification_uri_complete", verification + "?user_code=" + issued.userCode());
+    body.put("expires_in", DeviceCodes.LIFETIME.toSeconds());
+    body.put("interval", DeviceCodes.INTERVAL_S);
+    Audit.event("device_authorization_started", "account", account.id(), "client_id",
+        client.clientId(), "scope", String.join(" ", scopes));
+    Responses.tokens(ctx, 200, body);
+  }
+}

@@ -1,0 +1,216 @@
+package dev.jeton.oauth;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientService;
+import dev.jeton.error.ApiException;
+import dev.jeton.observe.Audit;
+import dev.jeton.user.User;
+import dev.jeton.user.UserService;
+import dev.jeton.web.Csrf;
+import dev.jeton.web.LoginRoutes;
+import dev.jeton.web.Pages;
+import dev.jeton.web.WebSessions;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The device verification page {@code GET/POST {issuer}/device} (RFC 8628 3.3): a signed-in user
+ * (others are sent to the sign-in page and back) enters the user code, case-insensitive and with
+ * or without its dash (RFC 8628 6.1), or arrives with it from {@code verification_uri_complete}
+ * (RFC 8628 3.3.1). Wrong codes are rate limited per user and per IP (RFC 8628 5.1, SECURITY 55).
+ * A valid code leads to a confirmation page naming the requesting client and the scopes, with
+ * Allow and Deny (remote phishing, RFC 8628 5.4, SECURITY 56); its post is CSRF-protected like
+ * the consent form and answered with 303 (SECURITY 12). Pages carry the framing headers.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.3">RFC 8628 3.3</a>
+ */
+final class DeviceVerification {
+  /** The path of the page under an issuer ({@code verification_uri}). */
+  static final String PATH = "/device";
+  static final int MAX_WRONG_PER_USER = 5;
+  static final int MAX_WRONG_PER_IP = 20;
+  static final Duration WINDOW = Duration.ofMinutes(5);
+
+  private final AccountService accounts;
+  private final ClientService clients;
+  private final UserService users;
+  private final WebSessions webSessions;
+  private final Csrf csrf;
+  private final Pages pages;
+  private final DeviceCodes devices;
+  private final Clock clock;
+  private final EntryLimiter perUser;
+  private final EntryLimiter perIp;
+
+  DeviceVerification(AccountService accounts, ClientService clients, UserService users,
+      WebSessions webSessions, Csrf csrf, Pages pages, DeviceCodes devices, Clock clock) {
+    this.accounts = accounts;
+    this.clients = clients;
+    this.users = users;
+    this.webSessions = webSessions;
+    this.csrf = csrf;
+    this.pages = pages;
+    this.devices = devices;
+    this.clock = clock;
+    this.perUser = new EntryLimiter(MAX_WRONG_PER_USER, WINDOW, clock);
+    this.perIp = new EntryLimiter(MAX_WRONG_PER_IP, WINDOW, clock);
+  }
+
+  /** A signed-in viewer of the page. */
+  private record Viewer(User user, long authTime) {}
+
+  void page(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    Optional<Viewer> viewer = signedIn(ctx, account);
+    if (viewer.isEmpty()) {
+      toLogin(ctx, account, ctx.path() + (ctx.queryString() == null ? ""
+          : "?" + ctx.queryString()));
+      return;
+    }
+    String result = ctx.queryParam("result");
+    if ("approved".equals(result) || "denied".equals(result)) {
+      message(ctx, 200, "approved".equals(result) ? "Device connected"
+          : "Request denied", "approved".equals(result)
+          ? "You may return to your device; it is now signed in."
+          : "The device was not given access.");
+      return;
+    }
+    String entered = ctx.queryParam("user_code");
+    if (entered == null) {
+      entry(ctx, account, viewer.get(), 200, "", null);
+      return;
+    }
+    lookup(ctx, account, viewer.get(), entered).ifPresent(d -> confirm(ctx, account,
+        viewer.get(), d));
+  }
+
+  void submit(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    Form form;
+    try {
+      form = Form.parse(ctx);
+    } catch (ApiException e) {
+      message(ctx, 400, "Request refused", e.detail());
+      return;
+    }
+    if (!csrf.valid(ctx, form.get(Csrf.FIELD))) {
+      message(ctx, 403, "Request refused", "The form has expired or was posted from another "
+          + "site; open the device page again.");
+      return;
+    }
+    Optional<Viewer> viewer = signedIn(ctx, account);
+    if (viewer.isEmpty()) {
+      toLogin(ctx, account, "/accounts/" + account.id() + PATH);
+      return;
+    }
+    String decision = form.get("decision");
+    Optional<DeviceCodes.Device> d = lookup(ctx, account, viewer.get(), form.get("user_code"));
+    if (d.isEmpty()) {
+      return;
+    }
+    String code = UserCodes.display(UserCodes.normalise(form.get("user_code")));
+    if (decision == null) {
+      see(ctx, "/accounts/" + account.id() + PATH + "?user_code=" + code);
+      return;
+    }
+    if (!"allow".equals(decision) && !"deny".equals(decision)) {
+      message(ctx, 400, "Request refused", "Choose Allow or Deny.");
+      return;
+    }
+    boolean allow = "allow".equals(decision);
+    String userId = viewer.get().user().id();
+    if (!devices.decide(d.get().hash(), allow, userId, viewer.get().authTime())) {
+      message(ctx, 400, "Request refused", "This code was already used or has expired; start "
+          + "again on your device.");
+      return;
+    }
+    Audit.event(allow ? "device_approved" : "device_denied", "account", account.id(), "user",
+        userId, "client_id", d.get().clientId());
+    see(ctx, "/accounts/" + account.id() + PATH + "?result=" + (allow ? "approved" : "denied"));
+  }
+
+  /**
+   * The pending authorization of an entered code; otherwise renders the entry page with an error
+   * (a wrong code counts against the limits) or the rate-limit page, and answers empty.
+   */
+  private Optional<DeviceCodes.Device> lookup(Context ctx, Account account, Viewer viewer,
+      String entered) {
+    String userKey = "u:" + viewer.user().id();
+    String ipKey = "ip:" + ctx.ip();
+    if (!perUser.allowed(userKey) || !perIp.allowed(ipKey)) {
+      Audit.event("device_user_code_rate_limited", "account", account.id(), "user",
+          viewer.user().id());
+      message(ctx, 429, "Too many wrong codes", "Too many wrong codes were entered. Wait "
+          + WINDOW.toMinutes() + " minutes, then try again with the code shown on your device.");
+      return Optional.empty();
+    }
+    String normalised = UserCodes.normalise(entered);
+    long now = clock.millis();
+    Optional<DeviceCodes.Device> d = normalised == null ? Optional.empty()
+        : devices.byUserCode(normalised).filter(x -> x.accountId().equals(account.id())
+            && DeviceCodes.PENDING.equals(x.status()) && now < x.expiresAt());
+    if (d.isEmpty()) {
+      perUser.fail(userKey);
+      perIp.fail(ipKey);
+      Audit.event("device_user_code_wrong", "account", account.id(), "user",
+          viewer.user().id());
+      entry(ctx, account, viewer, 400, entered == null ? "" : Form.clip(entered),
+          "That code is unknown, expired or already used. Check the code on your device.");
+    }
+    return d;
+  }
+
+  private void confirm(Context ctx, Account account, Viewer viewer, DeviceCodes.Device d) {
+    Optional<Client> client = clients.find(account.id(), d.clientId());
+    Map<String, Object> m = new HashMap<>();
+    m.put("accountId", account.id());
+    m.put("clientName", client.map(c -> c.spec().name()).orElse(d.clientId()));
+    m.put("clientUri", client.map(c -> c.spec().clientUri()).orElse(null));
+    m.put("scopes", d.scopes());
+    m.put("userCode", UserCodes.display(UserCodes.normalise(ctx.queryParam("user_code"))));
+    m.put("csrf", csrf.token(ctx));
+    m.put("email", viewer.user().email());
+    pages.render(ctx, 200, "device-confirm.jte", m);
+  }
+
+  private void entry(Context ctx, Account account, Viewer viewer, int status, String userCode,
+      String error) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("accountId", account.id());
+    m.put("csrf", csrf.token(ctx));
+    m.put("email", viewer.user().email());
+    m.put("userCode", userCode);
+    m.put("error", error);
+    pages.render(ctx, status, "device.jte", m);
+  }
+
+  private Optional<Viewer> signedIn(Context ctx, Account account) {
+    return webSessions.current(ctx, account.id()).flatMap(s -> {
+      try {
+        return Optional.of(new Viewer(users.current(account.id(), s.userId()), s.authTime()));
+      } catch (ApiException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  private static void toLogin(Context ctx, Account account, String returnTo) {
+    see(ctx, "/accounts/" + account.id() + LoginRoutes.PATH + "?return_to="
+        + AuthorizeEndpoint.enc(returnTo));
+  }
+
+  private static void see(Context ctx, String location) {
+    ctx.status(303);
+    ctx.header("Location", location);
+  }
+
+  private void message(Context ctx, int status, String title, String detail) {
+    pages.render(ctx, status, "message.jte", Map.of("title", title, "detail", detail));
+  }
+}
