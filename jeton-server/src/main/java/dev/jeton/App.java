@@ -109,7 +109,7 @@ public final class App implements AutoCloseable {
     this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
         new PasswordPolicy(), sessions, tokens, clock);
     this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
-    this.clients = new ClientService(db.jdbi(), tokens, clock);
+    this.clients = new ClientService(db.jdbi(), tokens, keyRing, clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
     this.javalin = createServer();
   }
@@ -161,7 +161,7 @@ public final class App implements AutoCloseable {
       });
       new OpsRoutes(db, metrics).register(r);
       new ErrorRoutes().register(r);
-      new KeyRoutes(accounts, keyRing, issuers, config.tokens().signingAlg()).register(r);
+      new KeyRoutes(accounts, keyRing, issuers).register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);

@@ -44,6 +44,10 @@ final class ClientsCommand {
     @Option(names = "--scope", description = "A scope the client may request (repeatable).")
     List<String> scopes = new ArrayList<>();
 
+    @Option(names = "--id-token-alg", description = "JWS algorithm of the client's ID tokens: "
+        + "RS256 (the default), ES256, ES384 or PS256.")
+    String idTokenAlg;
+
     @Override
     public Integer call() {
       Client.Type t = Client.Type.of(type);
@@ -55,7 +59,7 @@ final class ClientsCommand {
         app.accounts().requireActive(account);
         ClientService.Registered reg = app.clients().create(account, new Client.Spec(name, t,
             redirectUris, grantTypes.isEmpty() ? List.of(Client.AUTHORIZATION_CODE) : grantTypes,
-            scopes, null, null, Client.Lifetimes.NONE));
+            scopes, null, null, Client.Lifetimes.NONE, idTokenAlg));
         System.out.println("client_id: " + reg.client().clientId());
         if (reg.secret() != null) {
           System.out.println("client_secret: " + reg.secret());

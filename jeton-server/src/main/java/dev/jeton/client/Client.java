@@ -47,14 +47,40 @@ public record Client(String clientId, String accountId, Spec spec, String secret
     public static final Lifetimes NONE = new Lifetimes(null, null);
   }
 
-  /** The settings an admin chooses; checked by {@link ClientRules} before they are stored. */
+  /**
+   * The JWS algorithms a client may ask its ID tokens in ({@code id_token_signed_response_alg},
+   * OIDC Registration 2): those Jeton signs with.
+   */
+  public static final List<String> ID_TOKEN_ALGS = List.of("RS256", "ES256", "ES384", "PS256");
+
+  /** OIDC's default ID token algorithm, which every relying party supports (OIDC Core 15.1). */
+  public static final String DEFAULT_ID_TOKEN_ALG = "RS256";
+
+  /**
+   * The settings an admin chooses; checked by {@link ClientRules} before they are stored.
+   *
+   * @param idTokenAlg the algorithm of the client's ID tokens, null for {@link
+   *     #DEFAULT_ID_TOKEN_ALG}
+   */
   public record Spec(String name, Type type, List<String> redirectUris, List<String> grantTypes,
-      List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes) {
+      List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes,
+      String idTokenAlg) {
     public Spec {
       redirectUris = redirectUris == null ? List.of() : List.copyOf(redirectUris);
       grantTypes = grantTypes == null ? List.of() : List.copyOf(grantTypes);
       scopes = scopes == null ? List.of() : List.copyOf(scopes);
       lifetimes = lifetimes == null ? Lifetimes.NONE : lifetimes;
+    }
+
+    /** Settings with ID tokens in the default algorithm. */
+    public Spec(String name, Type type, List<String> redirectUris, List<String> grantTypes,
+        List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes) {
+      this(name, type, redirectUris, grantTypes, scopes, logoUri, clientUri, lifetimes, null);
+    }
+
+    /** The algorithm the client's ID tokens are signed with. */
+    public String idTokenAlgOrDefault() {
+      return idTokenAlg != null ? idTokenAlg : DEFAULT_ID_TOKEN_ALG;
     }
   }
 

@@ -23,7 +23,9 @@ import java.util.Set;
 public final class ClientRoutes {
   private static final String BASE = "/accounts/{account}/api/v1/clients";
   private static final Set<String> FIELDS = Set.of("name", "type", "redirect_uris",
-      "grant_types", "scopes", "token_lifetimes", "logo_uri", "client_uri");
+      "grant_types", "scopes", "token_lifetimes", "logo_uri", "client_uri",
+      "id_token_signed_response_alg");
+  private static final String ID_TOKEN_ALG = "id_token_signed_response_alg";
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token");
   private static final long YEAR_SECONDS = 10L * 366 * 24 * 3600;
   /** Sanity caps while parsing; {@link ClientRules} applies the real limits with clear errors. */
@@ -65,10 +67,11 @@ public final class ClientRoutes {
     String logo = body.optionalString("logo_uri", MAX_CHARS);
     String uri = body.optionalString("client_uri", MAX_CHARS);
     Client.Lifetimes lifetimes = lifetimes(body, Client.Lifetimes.NONE);
+    String idTokenAlg = body.optionalString(ID_TOKEN_ALG, 20);
     body.validate();
     Client.Spec spec = new Client.Spec(name, type, redirects,
         body.has("grant_types") ? grants : List.of(Client.AUTHORIZATION_CODE), scopes, logo, uri,
-        lifetimes);
+        lifetimes, idTokenAlg);
     ClientService.Registered reg = clients.create(p.account().id(), spec);
     Audit.event("client_created", "account", p.account().id(), "client_id",
         reg.client().clientId(), "type", type.value(), "by", p.token().subject());
@@ -107,9 +110,11 @@ public final class ClientRoutes {
     String uri = body.has("client_uri") ? body.optionalString("client_uri", MAX_CHARS)
         : c.clientUri();
     Client.Lifetimes lifetimes = lifetimes(body, c.lifetimes());
+    String idTokenAlg = body.has(ID_TOKEN_ALG) ? body.optionalString(ID_TOKEN_ALG, 20)
+        : c.idTokenAlg();
     body.validate();
     Client updated = clients.update(p.account().id(), current.clientId(),
-        new Client.Spec(name, type, redirects, grants, scopes, logo, uri, lifetimes));
+        new Client.Spec(name, type, redirects, grants, scopes, logo, uri, lifetimes, idTokenAlg));
     Audit.event("client_updated", "account", p.account().id(), "client_id", current.clientId(),
         "by", p.token().subject());
     Responses.json(ctx, 200, json(updated));
@@ -184,6 +189,7 @@ public final class ClientRoutes {
     lifetimes.put("access_token", s.lifetimes().accessToken());
     lifetimes.put("refresh_token", s.lifetimes().refreshToken());
     m.put("token_lifetimes", lifetimes);
+    m.put(ID_TOKEN_ALG, s.idTokenAlgOrDefault());
     m.put("logo_uri", s.logoUri());
     m.put("client_uri", s.clientUri());
     m.put("created_at", Instant.ofEpochMilli(c.createdAt()).toString());

@@ -40,6 +40,10 @@ final class ClientRules {
     r.scopes(spec.scopes());
     r.webUri("logo_uri", spec.logoUri());
     r.webUri("client_uri", spec.clientUri());
+    if (spec.idTokenAlg() != null && !Client.ID_TOKEN_ALGS.contains(spec.idTokenAlg())) {
+      r.invalid("id_token_signed_response_alg", "The ID token algorithm must be one of "
+          + String.join(", ", Client.ID_TOKEN_ALGS) + " (RS256 when omitted).");
+    }
     return List.copyOf(r.errors);
   }
 

@@ -1,7 +1,9 @@
 package dev.jeton.client;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.token.KeyRing;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
@@ -18,6 +20,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class ClientService {
   private final ClientStore store;
   private final OpaqueTokens tokens;
+  private final KeyRing keys;
   private final Clock clock;
   /**
    * Clients recently used to authenticate, for two seconds: changes made through this node are
@@ -30,9 +33,10 @@ public final class ClientService {
           .expireAfterWrite(java.time.Duration.ofSeconds(2))
           .build();
 
-  public ClientService(Jdbi jdbi, OpaqueTokens tokens, Clock clock) {
+  public ClientService(Jdbi jdbi, OpaqueTokens tokens, KeyRing keys, Clock clock) {
     this.store = new ClientStore(jdbi);
     this.tokens = tokens;
+    this.keys = keys;
     this.clock = clock;
   }
 
@@ -47,6 +51,7 @@ public final class ClientService {
     Client c = new Client(tokens.id(Client.ID_PREFIX), accountId, s,
         secret == null ? null : OpaqueTokens.hash(secret), now, now, null);
     store.insert(c);
+    publishIdTokenKey(accountId, s);
     return new Registered(c, secret);
   }
 
@@ -72,7 +77,19 @@ public final class ClientService {
       throw notFound(accountId, clientId);
     }
     recent.invalidate(key(accountId, clientId));
+    publishIdTokenKey(accountId, spec);
     return get(accountId, clientId);
+  }
+
+  /**
+   * Makes sure the key that will sign the client's ID tokens exists, so it is in the JWKS before
+   * the first ID token names it. Only clients that may request the {@code openid} scope get ID
+   * tokens.
+   */
+  private void publishIdTokenKey(String accountId, Client.Spec spec) {
+    if (spec.scopes().contains("openid")) {
+      keys.ensureIdTokenKey(accountId, JWSAlgorithm.parse(spec.idTokenAlgOrDefault()));
+    }
   }
 
   /** Deletes the client; its secret stops working at once. */
@@ -120,7 +137,8 @@ public final class ClientService {
       throw ApiException.validation(errors);
     }
     return new Client.Spec(spec.name().trim(), spec.type(), spec.redirectUris(),
-        spec.grantTypes(), spec.scopes(), spec.logoUri(), spec.clientUri(), spec.lifetimes());
+        spec.grantTypes(), spec.scopes(), spec.logoUri(), spec.clientUri(), spec.lifetimes(),
+        spec.idTokenAlg());
   }
 
   private static ApiException notFound(String accountId, String clientId) {

@@ -16,7 +16,7 @@ final class ClientStore {
   private static final String COLUMNS = """
       client_id, account_id, name, type, secret_hash, redirect_uris, grant_types, scopes,
       logo_uri, client_uri, access_token_ttl, refresh_token_ttl, created_at, updated_at,
-      secret_rotated_at""";
+      secret_rotated_at, id_token_alg""";
 
   private final Jdbi jdbi;
 
@@ -41,9 +41,9 @@ final class ClientStore {
     jdbi.useHandle(h -> bindSpec(h.createUpdate("""
             INSERT INTO clients (client_id, account_id, name, type, secret_hash, redirect_uris,
                                  grant_types, scopes, logo_uri, client_uri, access_token_ttl,
-                                 refresh_token_ttl, created_at, updated_at)
+                                 refresh_token_ttl, id_token_alg, created_at, updated_at)
             VALUES (:id, :account, :name, :type, :hash, :redirects, :grants, :scopes, :logo,
-                    :uri, :at, :rt, :created, :updated)"""), c.spec())
+                    :uri, :at, :rt, :idalg, :created, :updated)"""), c.spec())
         .bind("id", c.clientId()).bind("account", c.accountId())
         .bind("hash", c.secretHash()).bind("created", c.createdAt())
         .bind("updated", c.updatedAt())
@@ -55,7 +55,8 @@ final class ClientStore {
     return jdbi.withHandle(h -> bindSpec(h.createUpdate("""
             UPDATE clients SET name = :name, redirect_uris = :redirects, grant_types = :grants,
                    scopes = :scopes, logo_uri = :logo, client_uri = :uri,
-                   access_token_ttl = :at, refresh_token_ttl = :rt, updated_at = :updated
+                   access_token_ttl = :at, refresh_token_ttl = :rt, id_token_alg = :idalg,
+                   updated_at = :updated
             WHERE account_id = :account AND client_id = :id"""), spec)
         .bind("account", accountId).bind("id", clientId).bind("updated", now)
         .execute()) == 1;
@@ -82,7 +83,8 @@ final class ClientStore {
         .bind("grants", String.join(" ", s.grantTypes()))
         .bind("scopes", String.join(" ", s.scopes()))
         .bind("logo", s.logoUri()).bind("uri", s.clientUri())
-        .bind("at", s.lifetimes().accessToken()).bind("rt", s.lifetimes().refreshToken());
+        .bind("at", s.lifetimes().accessToken()).bind("rt", s.lifetimes().refreshToken())
+        .bind("idalg", s.idTokenAlg());
   }
 
   private static Client map(ResultSet rs) throws SQLException {
@@ -90,7 +92,7 @@ final class ClientStore {
         split(rs.getString("redirect_uris"), "\n"), split(rs.getString("grant_types"), " "),
         split(rs.getString("scopes"), " "), rs.getString("logo_uri"), rs.getString("client_uri"),
         new Client.Lifetimes(longOrNull(rs, "access_token_ttl"),
-            longOrNull(rs, "refresh_token_ttl")));
+            longOrNull(rs, "refresh_token_ttl")), rs.getString("id_token_alg"));
     return new Client(rs.getString("client_id"), rs.getString("account_id"), spec,
         rs.getString("secret_hash"), rs.getLong("created_at"), rs.getLong("updated_at"),
         longOrNull(rs, "secret_rotated_at"));

@@ -139,6 +139,12 @@ public enum ErrorCode {
   ACCESS_DENIED(400, "Access denied",
       "The user or the server refused the authorization request (RFC 6749 4.1.2.1); ask the user "
           + "again or request fewer scopes.", false),
+  LOGIN_REQUIRED(400, "Login required",
+      "The request said prompt=none but the user must sign in first (OIDC Core 3.1.2.6); send "
+          + "the user through the authorization endpoint without prompt=none.", false),
+  CONSENT_REQUIRED(400, "Consent required",
+      "The request said prompt=none but the user has not yet approved these scopes for the "
+          + "application (OIDC Core 3.1.2.6); ask again without prompt=none.", false),
   UNSUPPORTED_RESPONSE_TYPE(400, "Unsupported response type",
       "Use response_type=code with PKCE (S256); the implicit flow (token, id_token token) is "
           + "never offered (RFC 9700 2.1.2).", false),

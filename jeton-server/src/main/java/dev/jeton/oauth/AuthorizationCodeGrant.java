@@ -22,8 +22,8 @@ import java.time.Duration;
  * code must be unspent and unexpired (SECURITY 16, 18). A second redemption is
  * {@code invalid_grant} and revokes the session, and so every token, its first redemption
  * created (RFC 6749 4.1.2, SECURITY 17). Success starts a session of the client carrying the
- * granted scopes, and, when {@code openid} was granted, an ID token with the request's nonce
- * (OIDC Core 3.1.3.3, {@link IdTokens}). No HTTP here.
+ * granted scopes; the answer carries the request's nonce for the ID token (OIDC Core 3.1.3.3,
+ * {@link IdTokens}). No HTTP here.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3">RFC 6749 4.1.3</a>
  */
@@ -32,18 +32,16 @@ final class AuthorizationCodeGrant {
   private final SessionService sessions;
   private final UserService users;
   private final Clock clock;
-  private final IdTokens idTokens;
 
-  /** The tokens of a redeemed code; {@code idToken} null unless {@code openid} was granted. */
-  record Redeemed(SessionService.TokenPair pair, String idToken) {}
+  /** The tokens of a redeemed code, and the nonce of its authorization request (or null). */
+  record Redeemed(SessionService.TokenPair pair, String nonce) {}
 
   AuthorizationCodeGrant(AuthorizationCodes codes, SessionService sessions, UserService users,
-      Clock clock, IdTokens idTokens) {
+      Clock clock) {
     this.codes = codes;
     this.sessions = sessions;
     this.users = users;
     this.clock = clock;
-    this.idTokens = idTokens;
   }
 
   /**
@@ -108,18 +106,7 @@ final class AuthorizationCodeGrant {
     }
     Audit.event("authorization_code_redeemed", "account", account.id(), "client_id",
         client.clientId(), "user", user.id(), "session", pair.session().id());
-    return new Redeemed(pair, idToken(account, client, c, pair));
-  }
-
-  /** An ID token when the granted scopes include {@code openid} (OIDC Core 3.1.3.3). */
-  private String idToken(Account account, Client client, AuthorizationCodes.Code c,
-      SessionService.TokenPair pair) {
-    if (!c.scopes().contains(IdTokens.OPENID)) {
-      return null;
-    }
-    return idTokens.issue(new IdTokens.Claims(account.id(), client.clientId(), c.userId(),
-        c.authTime() / 1000, c.nonce(), pair.access().token(),
-        pair.access().claims().issuedAt(), pair.access().claims().expiresAt()));
+    return new Redeemed(pair, c.nonce());
   }
 
   private ApiException replay(Account account, Client client, AuthorizationCodes.Code c) {

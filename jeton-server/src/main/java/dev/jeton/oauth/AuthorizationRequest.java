@@ -5,8 +5,10 @@ import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -18,16 +20,36 @@ import java.util.regex.Pattern;
  * is offered (SECURITY 9); PKCE with {@code S256} is required of every client, and
  * {@code plain} is refused (RFC 9700 2.1.1, SECURITY 5, 6).
  *
+ * <p>OpenID Connect's {@code prompt} and {@code max_age} (OIDC Core 3.1.2.1) are read here and
+ * applied by {@link AuthorizeEndpoint}; unknown {@code prompt} values are ignored, and
+ * {@code none} combined with any other value is {@code invalid_request}.
+ *
  * @param redirectUriSent the {@code redirect_uri} parameter as sent, or null when omitted
  * @param redirectUri where to answer: the sent one, or the client's only registered URI
+ * @param prompt the {@code prompt} values Jeton acts on ({@code none}, {@code login},
+ *     {@code consent}, {@code select_account})
+ * @param maxAge the {@code max_age} in seconds, or null
+ * @param loginHint the {@code login_hint}, or null
  */
 record AuthorizationRequest(Client client, String redirectUriSent, String redirectUri,
-    String state, List<String> scopes, String codeChallenge, String nonce) {
+    String state, List<String> scopes, String codeChallenge, String nonce, Set<String> prompt,
+    Long maxAge, String loginHint) {
 
-  /** The parameters this endpoint reads; the consent form carries them again. */
+  /**
+   * The parameters the consent form carries again. {@code prompt}, {@code max_age} and
+   * {@code login_hint} are not among them: they were applied before the page was shown.
+   */
   static final List<String> PARAMS = List.of("response_type", "client_id", "redirect_uri",
       "scope", "state", "code_challenge", "code_challenge_method", "nonce");
   private static final Pattern CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
+  /** The {@code prompt} values Jeton acts on (OIDC Core 3.1.2.1). */
+  static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
+  /** The longest {@code max_age} taken: ten years, in seconds. */
+  private static final long MAX_AGE_LIMIT = 10L * 366 * 24 * 3600;
+
+  boolean prompts(String value) {
+    return prompt.contains(value);
+  }
 
   /** A failure to show on an error page: the client or redirect URI cannot be trusted. */
   static final class Refused extends RuntimeException {
@@ -127,7 +149,35 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
     if (nonce != null && nonce.length() > 500) {
       throw new Redirected(ErrorCode.INVALID_REQUEST, "nonce is too long.", redirect, state);
     }
-    return new AuthorizationRequest(client, sent, redirect, state, scopes, challenge, nonce);
+    Set<String> prompt = new LinkedHashSet<>();
+    String promptParam = param.apply("prompt");
+    if (promptParam != null) {
+      for (String v : promptParam.split(" ")) {
+        if (PROMPTS.contains(v)) {
+          prompt.add(v);
+        }
+      }
+      if (prompt.contains("none") && promptParam.trim().split(" +").length > 1) {
+        throw new Redirected(ErrorCode.INVALID_REQUEST, "prompt=none cannot be combined with "
+            + "other prompt values (OIDC Core 3.1.2.1).", redirect, state);
+      }
+    }
+    Long maxAge = null;
+    String maxAgeParam = param.apply("max_age");
+    if (maxAgeParam != null) {
+      if (!maxAgeParam.matches("[0-9]{1,12}")
+          || Long.parseLong(maxAgeParam) > MAX_AGE_LIMIT) {
+        throw new Redirected(ErrorCode.INVALID_REQUEST, "max_age must be a number of seconds "
+            + "(OIDC Core 3.1.2.1).", redirect, state);
+      }
+      maxAge = Long.parseLong(maxAgeParam);
+    }
+    String loginHint = param.apply("login_hint");
+    if (loginHint != null && loginHint.length() > 320) {
+      loginHint = null; // a hint only: one no email can be is dropped, not refused
+    }
+    return new AuthorizationRequest(client, sent, redirect, state, scopes, challenge, nonce,
+        Set.copyOf(prompt), maxAge, loginHint);
   }
 
   /** The request's parameters, for the consent form's hidden fields (only those sent). */

@@ -16,6 +16,8 @@ import dev.jeton.web.WebSessions;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +25,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * {@code GET {issuer}/oauth2/authorize} and its consent form post (RFC 6749 4.1.1-4.1.2, RFC 7636,
  * RFC 9207). An untrusted client or redirect URI gets an error page, never a redirect
  * (SECURITY 1, 2); other errors are redirected (RFC 6749 4.1.2.1). A visitor who is not signed
  * in is sent to the sign-in page; a signed-in user sees the consent page unless they already
- * granted these scopes to the client (SECURITY 63). Every authorization response, success or
+ * granted these scopes to the client (SECURITY 63). OpenID Connect's {@code prompt} and
+ * {@code max_age} (OIDC Core 3.1.2.1) can demand a fresh sign-in or the consent page, or forbid
+ * both ({@code prompt=none}: {@code login_required}, {@code consent_required}). Every authorization response, success or
  * error, echoes {@code state} byte-for-byte and carries {@code iss} (RFC 9207 2, SECURITY 4).
  * Responses to GET use 302, responses to the consent POST 303 (RFC 9700 4.12, SECURITY 12).
  *
@@ -45,10 +50,11 @@ final class AuthorizeEndpoint {
   private final Issuers issuers;
   private final AuthorizationCodes codes;
   private final Grants grants;
+  private final Clock clock;
 
   AuthorizeEndpoint(AccountService accounts, ClientService clients, UserService users,
       WebSessions webSessions, Csrf csrf, Pages pages, Issuers issuers, AuthorizationCodes codes,
-      Grants grants) {
+      Grants grants, Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
     this.users = users;
@@ -58,6 +64,7 @@ final class AuthorizeEndpoint {
     this.issuers = issuers;
     this.codes = codes;
     this.grants = grants;
+    this.clock = clock;
   }
 
   void authorize(Context ctx) {
@@ -74,15 +81,28 @@ final class AuthorizeEndpoint {
       return;
     }
     Optional<Viewer> viewer = signedIn(ctx, account);
-    if (viewer.isEmpty()) {
-      toLogin(ctx, account, ctx.path() + (ctx.queryString() == null ? ""
-          : "?" + ctx.queryString()));
+    if (viewer.isEmpty() || mustSignInAgain(req, viewer.get())) {
+      if (req.prompts("none")) {
+        redirectError(ctx, account, 302, new AuthorizationRequest.Redirected(
+            ErrorCode.LOGIN_REQUIRED, viewer.isEmpty() ? "The user is not signed in."
+                : "The user signed in longer ago than max_age allows.", req.redirectUri(),
+            req.state()));
+        return;
+      }
+      toLogin(ctx, account, afterSignIn(ctx, query), req.loginHint());
       return;
     }
     Optional<Set<String>> granted = grants.granted(viewer.get().user().id(),
         req.client().clientId());
-    if (granted.isPresent() && granted.get().containsAll(req.scopes())) {
+    if (granted.isPresent() && granted.get().containsAll(req.scopes())
+        && !req.prompts("consent")) {
       issue(ctx, account, viewer.get(), req, 302);
+      return;
+    }
+    if (req.prompts("none")) {
+      redirectError(ctx, account, 302, new AuthorizationRequest.Redirected(
+          ErrorCode.CONSENT_REQUIRED, "The user has not approved these scopes for the "
+              + "application.", req.redirectUri(), req.state()));
       return;
     }
     Map<String, Object> m = new HashMap<>();
@@ -119,7 +139,8 @@ final class AuthorizeEndpoint {
       String query = AuthorizationRequest.echo(form::get).entrySet().stream()
           .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
           .reduce((a, b) -> a + "&" + b).orElse("");
-      toLogin(ctx, account, "/accounts/" + account.id() + OAuthRoutes.AUTHORIZE + "?" + query);
+      toLogin(ctx, account, "/accounts/" + account.id() + OAuthRoutes.AUTHORIZE + "?" + query,
+          null);
       return;
     }
     String decision = form.get("decision");
@@ -204,10 +225,50 @@ final class AuthorizeEndpoint {
     ctx.header("Location", b.toString());
   }
 
-  private void toLogin(Context ctx, Account account, String returnTo) {
+  /**
+   * Whether the signed-in user must authenticate again first (OIDC Core 3.1.2.1):
+   * {@code prompt=login} or {@code select_account} (the sign-in page is where another user can
+   * be chosen), or a sign-in older than {@code max_age} seconds.
+   */
+  private boolean mustSignInAgain(AuthorizationRequest req, Viewer viewer) {
+    if (req.prompts("login") || req.prompts("select_account")) {
+      return true;
+    }
+    return req.maxAge() != null
+        && clock.millis() - viewer.authTime() > req.maxAge() * 1000;
+  }
+
+  /**
+   * Where the sign-in page sends the user back: this request without the {@code prompt}
+   * values and {@code max_age} that sent them there, since the sign-in they asked for is the
+   * one that just happened (the ID token's {@code auth_time} says when).
+   */
+  private static String afterSignIn(Context ctx, Map<String, List<String>> query) {
+    StringBuilder b = new StringBuilder(ctx.path());
+    char sep = '?';
+    for (Map.Entry<String, List<String>> e : query.entrySet()) {
+      String value = e.getValue().isEmpty() ? "" : e.getValue().get(0);
+      if (e.getKey().equals("max_age")) {
+        continue;
+      }
+      if (e.getKey().equals("prompt")) {
+        value = Arrays.stream(value.split(" "))
+            .filter(v -> !v.equals("login") && !v.equals("select_account"))
+            .collect(Collectors.joining(" "));
+        if (value.isBlank()) {
+          continue;
+        }
+      }
+      b.append(sep).append(enc(e.getKey())).append('=').append(enc(value));
+      sep = '&';
+    }
+    return b.toString();
+  }
+
+  private void toLogin(Context ctx, Account account, String returnTo, String loginHint) {
     ctx.status(303);
     ctx.header("Location", "/accounts/" + account.id() + LoginRoutes.PATH + "?return_to="
-        + enc(returnTo));
+        + enc(returnTo) + (loginHint == null ? "" : "&login_hint=" + enc(loginHint)));
   }
 
   private void errorPage(Context ctx, int status, String detail) {

@@ -68,12 +68,12 @@ public final class OAuthRoutes {
         new UserCodes(new java.security.SecureRandom()), clock);
     this.token = new TokenEndpoint(accounts, clientAuth,
         new ClientCredentialsGrant(accessTokens, metrics, clock),
-        new AuthorizationCodeGrant(codes, sessions, web.users(), clock,
-            new IdTokens(accessTokens, issuers)),
+        new AuthorizationCodeGrant(codes, sessions, web.users(), clock),
         new RefreshTokenGrant(sessions),
-        new DeviceCodeGrant(devices, sessions, web.users(), clock));
+        new DeviceCodeGrant(devices, sessions, web.users(), clock),
+        new IdTokens(accessTokens, issuers));
     this.authorize = new AuthorizeEndpoint(accounts, web.clients(), web.users(),
-        web.webSessions(), web.csrf(), web.pages(), issuers, codes, remembered);
+        web.webSessions(), web.csrf(), web.pages(), issuers, codes, remembered, clock);
     this.grants = new GrantRoutes(web.bearer(), remembered, web.clients(), sessions);
     this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
         issuers, clock);

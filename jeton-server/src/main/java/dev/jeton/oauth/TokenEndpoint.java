@@ -4,12 +4,13 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
-import io.javalin.http.Context;
-import dev.jeton.config.Config;
+import dev.jeton.oidc.IdTokens;
 import dev.jeton.session.SessionService;
+import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,16 +34,18 @@ final class TokenEndpoint {
   private final AuthorizationCodeGrant authorizationCode;
   private final RefreshTokenGrant refreshToken;
   private final DeviceCodeGrant deviceCode;
+  private final IdTokens idTokens;
 
   TokenEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
       ClientCredentialsGrant clientCredentials, AuthorizationCodeGrant authorizationCode,
-      RefreshTokenGrant refreshToken, DeviceCodeGrant deviceCode) {
+      RefreshTokenGrant refreshToken, DeviceCodeGrant deviceCode, IdTokens idTokens) {
     this.accounts = accounts;
     this.clientAuth = clientAuth;
     this.clientCredentials = clientCredentials;
     this.authorizationCode = authorizationCode;
     this.refreshToken = refreshToken;
     this.deviceCode = deviceCode;
+    this.idTokens = idTokens;
   }
 
   void handle(Context ctx) {
@@ -66,21 +69,21 @@ final class TokenEndpoint {
             accounts.lifetimes(account), client);
         AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client,
             form.get("code"), form.get("redirect_uri"), form.get("code_verifier"), lifetimes);
-        writePair(ctx, client, r.pair(), r.pair().session().scopes(), r.idToken());
+        writePair(ctx, client, r.pair(), r.pair().session().scopes(), r.nonce());
       }
       case Client.DEVICE_CODE -> {
         Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
             accounts.lifetimes(account), client);
         SessionService.TokenPair pair = deviceCode.redeem(account, client,
             form.get("device_code"), lifetimes);
-        writePair(ctx, client, pair, pair.session().scopes());
+        writePair(ctx, client, pair, pair.session().scopes(), null);
       }
       case Client.REFRESH_TOKEN -> {
         Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
             accounts.lifetimes(account), client);
         RefreshTokenGrant.Result r = refreshToken.refresh(account, client,
             form.get("refresh_token"), form.get("scope"), lifetimes);
-        writePair(ctx, client, r.pair(), r.scopes());
+        writePair(ctx, client, r.pair(), r.scopes(), null);
       }
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
@@ -93,15 +96,13 @@ final class TokenEndpoint {
     }
   }
 
-  /** RFC 6749 5.1 with a refresh token only for clients registered for that grant. */
-  private static void writePair(Context ctx, Client client, SessionService.TokenPair pair,
-      Set<String> scopes) {
-    writePair(ctx, client, pair, scopes, null);
-  }
-
-  /** RFC 6749 5.1, plus {@code id_token} when one was issued (OIDC Core 3.1.3.3). */
-  private static void writePair(Context ctx, Client client, SessionService.TokenPair pair,
-      Set<String> scopes, String idToken) {
+  /**
+   * RFC 6749 5.1, with a refresh token only for clients registered for that grant, plus an
+   * {@code id_token} when the scopes include {@code openid} (OIDC Core 3.1.3.3, 12.2).
+   */
+  private void writePair(Context ctx, Client client, SessionService.TokenPair pair,
+      Set<String> scopes, String nonce) {
+    String idToken = idTokens.forPair(client, pair, scopes, nonce);
     long issuedAt = pair.access().claims().issuedAt();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("access_token", pair.access().token());

@@ -3,6 +3,9 @@ package dev.jeton.oidc;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.jeton.client.Client;
+import dev.jeton.session.Session;
+import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import java.nio.charset.StandardCharsets;
@@ -12,12 +15,15 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * ID tokens (OIDC Core 2, 3.1.3.6): JWTs with header {@code typ: JWT}, signed with the account's
- * current key, carrying {@code iss, sub, aud, azp, exp, iat, auth_time}, the authorization
- * request's {@code nonce} echoed exactly (OIDC Core 3.1.2.1) and {@code at_hash}. They expire
- * with the access token issued beside them. Their {@code typ} differs from {@code at+jwt}, so
+ * ID tokens (OIDC Core 2, 3.1.3.6): JWTs with header {@code typ: JWT}, signed in the algorithm
+ * the client registered (RS256 unless it chose another, OIDC Registration 2), carrying
+ * {@code iss, sub, aud, azp, exp, iat, auth_time}, the authorization request's {@code nonce}
+ * echoed exactly (OIDC Core 3.1.2.1) and {@code at_hash}. They expire with the access token
+ * issued beside them. On refresh the new ID token keeps {@code sub}, {@code aud} and
+ * {@code auth_time} and has no {@code nonce} (OIDC Core 12.2). Their {@code typ} differs from {@code at+jwt}, so
  * {@link AccessTokens#verify} never accepts one as an access token (RFC 8725 3.11, SECURITY 41).
  *
  * @see <a href="https://openid.net/specs/openid-connect-core-1_0.html#IDToken">OIDC Core 2</a>
@@ -35,9 +41,14 @@ public final class IdTokens {
     this.issuers = issuers;
   }
 
-  /** What an ID token states; times in epoch seconds. */
-  public record Claims(String accountId, String clientId, String userId, long authTime,
-      String nonce, String accessToken, long issuedAt, long expiresAt) {}
+  /**
+   * What an ID token states; times in epoch seconds.
+   *
+   * @param alg the client's ID token algorithm ({@code id_token_signed_response_alg})
+   * @param nonce the authorization request's nonce, null when it sent none or on refresh
+   */
+  public record Claims(String accountId, String clientId, String alg, String userId,
+      long authTime, String nonce, String accessToken, long issuedAt, long expiresAt) {}
 
   /** Signs an ID token. */
   public String issue(Claims c) {
@@ -52,9 +63,27 @@ public final class IdTokens {
     if (c.nonce() != null) {
       b.claim("nonce", c.nonce());
     }
-    AccessTokens.SignedToken t = accessTokens.sign(c.accountId(), JWT,
+    AccessTokens.SignedToken t = accessTokens.sign(c.accountId(), JWSAlgorithm.parse(c.alg()),
+        JWT,
         alg -> b.claim("at_hash", atHash(c.accessToken(), alg)).build());
     return t.token();
+  }
+
+  /**
+   * The ID token to answer beside a user's token pair (OIDC Core 3.1.3.3, 12.2): one when the
+   * pair's scopes include {@code openid}, null otherwise.
+   *
+   * @param nonce the authorization request's nonce; null for refreshes and device grants
+   */
+  public String forPair(Client client, SessionService.TokenPair pair, Set<String> scopes,
+      String nonce) {
+    if (!scopes.contains(OPENID)) {
+      return null;
+    }
+    Session s = pair.session();
+    return issue(new Claims(s.accountId(), client.clientId(), client.spec().idTokenAlgOrDefault(),
+        s.userId(), s.authTime() / 1000, nonce, pair.access().token(),
+        pair.access().claims().issuedAt(), pair.access().claims().expiresAt()));
   }
 
   /**
@@ -74,7 +103,7 @@ public final class IdTokens {
    * {@code at_hash} (OIDC Core 3.1.3.6): the left half of the hash of the access token's ASCII
    * octets, with the hash of the JWS algorithm (SHA-384 for ES384, SHA-256 otherwise), base64url.
    */
-  static String atHash(String accessToken, JWSAlgorithm alg) {
+  public static String atHash(String accessToken, JWSAlgorithm alg) {
     try {
       byte[] h = MessageDigest.getInstance(hashFamily(alg))
           .digest(accessToken.getBytes(StandardCharsets.US_ASCII));

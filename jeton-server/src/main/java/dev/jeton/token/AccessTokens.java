@@ -111,16 +111,13 @@ public final class AccessTokens {
   public record SignedToken(String token, JWSAlgorithm alg) {}
 
   /**
-   * Signs other JWTs of the account (ID tokens, OIDC Core 2) with its current key under the
-   * given {@code typ}; the claims are built knowing the key's algorithm (for {@code at_hash}).
-   * Access tokens always use {@link #issue}.
+   * Signs other JWTs of the account (ID tokens, OIDC Core 2) in {@code alg} under the given
+   * {@code typ}, with the key {@link KeyRing#signerFor} picks; the claims are built knowing the
+   * algorithm (for {@code at_hash}). Access tokens always use {@link #issue}.
    */
-  public SignedToken sign(String accountId, JOSEObjectType typ,
+  public SignedToken sign(String accountId, JWSAlgorithm alg, JOSEObjectType typ,
       java.util.function.Function<JWSAlgorithm, JWTClaimsSet> claims) {
-    SigningKey key = keys.keys(accountId).current();
-    if (key == null) {
-      throw new IllegalStateException("account " + accountId + " has no signing key");
-    }
+    SigningKey key = keys.signerFor(accountId, alg);
     SignedJWT jwt = new SignedJWT(
         new JWSHeader.Builder(key.alg()).type(typ).keyID(key.kid()).build(),
         claims.apply(key.alg()));

@@ -51,15 +51,29 @@ public final class KeyRing {
   private final Clock clock;
   private final LoadingCache<String, AccountKeys> cache;
 
-  /** The usable keys of one account, with its JWKS document rendered once. */
   /** The keys of an account that has none (an unknown account). */
-  public static final AccountKeys NONE = new AccountKeys(null, Map.of(), Set.of(),
+  public static final AccountKeys NONE = new AccountKeys(null, Map.of(), Map.of(), Set.of(),
       "{\"keys\":[]}", Long.MAX_VALUE);
 
-  public record AccountKeys(SigningKey current, Map<String, SigningKey> verifiable,
-      Set<String> retiredKids, String jwksJson, long loadedAt) {
+  /**
+   * The usable keys of one account, with its JWKS document rendered once.
+   *
+   * @param current the primary chain's signing key (access tokens)
+   * @param idTokenOnly the signing key of each ID-token-only chain, by algorithm
+   */
+  public record AccountKeys(SigningKey current, Map<String, SigningKey> idTokenOnly,
+      Map<String, SigningKey> verifiable, Set<String> retiredKids, String jwksJson,
+      long loadedAt) {
     SigningKey verifierFor(String kid) {
       return verifiable.get(kid);
+    }
+
+    /** The key that signs ID tokens in {@code alg}, or null when the account has none yet. */
+    SigningKey signerFor(JWSAlgorithm alg) {
+      if (current != null && current.alg().equals(alg)) {
+        return current;
+      }
+      return idTokenOnly.get(alg.getName());
     }
   }
 
@@ -78,8 +92,50 @@ public final class KeyRing {
   /** Creates the current and next keys of a new account inside the caller's transaction. */
   public void createInitialKeys(org.jdbi.v3.core.Handle h, String accountId, String alg) {
     long now = clock.millis();
-    SigningKeyStore.insert(h, newKey(accountId, alg, SigningKeyStore.CURRENT, now));
-    SigningKeyStore.insert(h, newKey(accountId, alg, SigningKeyStore.NEXT, now + 1));
+    String chain = SigningKeyStore.PRIMARY;
+    SigningKeyStore.insert(h, newKey(accountId, chain, alg, SigningKeyStore.CURRENT, now));
+    SigningKeyStore.insert(h, newKey(accountId, chain, alg, SigningKeyStore.NEXT, now + 1));
+  }
+
+  /** Creates the account's key chain for ID tokens in {@code alg} unless it has one already. */
+  public void ensureIdTokenKey(String accountId, JWSAlgorithm alg) {
+    signerFor(accountId, alg);
+  }
+
+  /**
+   * The key that signs the account's ID tokens in {@code alg}: the primary key when the
+   * account signs in that algorithm anyway, else the current key of the chain of that
+   * algorithm, whose current and next keys are created on first need. They are published in
+   * the JWKS from then on; a relying party meeting the new {@code kid} fetches the JWKS again
+   * (OIDC Core 10.1.1). Two nodes creating the same chain at once are told apart by the unique
+   * index on current keys: the loser's keys are discarded and the winner's used.
+   */
+  SigningKey signerFor(String accountId, JWSAlgorithm alg) {
+    SigningKey key = keys(accountId).signerFor(alg);
+    if (key != null) {
+      return key;
+    }
+    if (keys(accountId).current() == null) {
+      throw new IllegalStateException("account " + accountId + " has no signing key");
+    }
+    long now = clock.millis();
+    String chain = alg.getName();
+    try {
+      jdbi.useTransaction(h -> {
+        SigningKeyStore.insert(h, newKey(accountId, chain, chain, SigningKeyStore.CURRENT, now));
+        SigningKeyStore.insert(h, newKey(accountId, chain, chain, SigningKeyStore.NEXT,
+            now + 1));
+      });
+      LOG.info("{} key chain created for the ID tokens of account {}", chain, accountId);
+    } catch (org.jdbi.v3.core.JdbiException e) {
+      LOG.info("{} key chain of account {} was created elsewhere at the same time ({})", chain,
+          accountId, e.getClass().getSimpleName());
+    }
+    key = reload(accountId).signerFor(alg);
+    if (key == null) {
+      throw new IllegalStateException("account " + accountId + " has no " + chain + " key");
+    }
+    return key;
   }
 
   /**
@@ -104,12 +160,33 @@ public final class KeyRing {
   }
 
   /**
-   * Rotates the account's keys: next signs from now on, the old current key keeps verifying for
-   * {@code overlap} (the longest access-token lifetime plus clock skew), and a new next key is
-   * published. Answers false when another node rotated at the same moment.
+   * Rotates the account's keys, each chain in one transaction: next signs from now on, the old
+   * current key keeps verifying for {@code overlap} (the longest access-token lifetime plus clock
+   * skew), and a new next key is published. The primary chain's new key uses {@code alg}; other
+   * chains keep their algorithm. Answers false when another node rotated the primary chain at the
+   * same moment.
    */
   public boolean rotate(String accountId, String alg, Duration overlap) {
-    List<SigningKeyStore.Row> rows = store.forAccount(accountId);
+    Map<String, List<SigningKeyStore.Row>> chains = new java.util.TreeMap<>();
+    for (SigningKeyStore.Row r : store.forAccount(accountId)) {
+      chains.computeIfAbsent(r.chain(), c -> new ArrayList<>()).add(r);
+    }
+    if (!chains.containsKey(SigningKeyStore.PRIMARY)) {
+      throw new IllegalStateException("account " + accountId + " has no signing keys");
+    }
+    boolean rotated = false;
+    for (Map.Entry<String, List<SigningKeyStore.Row>> chain : chains.entrySet()) {
+      boolean primary = chain.getKey().equals(SigningKeyStore.PRIMARY);
+      boolean done = rotateChain(accountId, chain.getKey(), chain.getValue(),
+          primary ? alg : chain.getKey(), overlap);
+      rotated |= primary && done;
+    }
+    reload(accountId);
+    return rotated;
+  }
+
+  private boolean rotateChain(String accountId, String chain, List<SigningKeyStore.Row> rows,
+      String alg, Duration overlap) {
     SigningKeyStore.Row current = null;
     SigningKeyStore.Row next = null;
     for (SigningKeyStore.Row r : rows) {
@@ -120,16 +197,16 @@ public final class KeyRing {
       }
     }
     if (current == null || next == null) {
-      throw new IllegalStateException("account " + accountId + " has no current/next key pair");
+      throw new IllegalStateException("account " + accountId + " has no current/next key pair"
+          + " in its " + chain + " chain");
     }
     long now = clock.millis();
     boolean rotated = store.rotate(accountId, current.kid(), next.kid(),
-        newKey(accountId, alg, SigningKeyStore.NEXT, now), now, now + overlap.toMillis());
+        newKey(accountId, chain, alg, SigningKeyStore.NEXT, now), now, now + overlap.toMillis());
     if (rotated) {
-      LOG.info("signing key rotated for account {}: {} -> {}", accountId, current.kid(),
-          next.kid());
+      LOG.info("signing key rotated for account {} ({}): {} -> {}", accountId, chain,
+          current.kid(), next.kid());
     }
-    reload(accountId);
     return rotated;
   }
 
@@ -158,11 +235,12 @@ public final class KeyRing {
     return n;
   }
 
-  private SigningKeyStore.Row newKey(String accountId, String alg, String status, long now) {
+  private SigningKeyStore.Row newKey(String accountId, String chain, String alg, String status,
+      long now) {
     String kid = ids.id("");
     JWK jwk = generate(kid, JWSAlgorithm.parse(alg));
     String sealed = masterKey.seal(jwk.toJSONString().getBytes(StandardCharsets.UTF_8), kid);
-    return new SigningKeyStore.Row(kid, accountId, alg, jwk.toPublicJWK().toJSONString(), sealed,
+    return new SigningKeyStore.Row(kid, accountId, chain, alg, jwk.toPublicJWK().toJSONString(), sealed,
         status, now, null, null);
   }
 
@@ -187,6 +265,7 @@ public final class KeyRing {
     }
     long now = clock.millis();
     SigningKey current = null;
+    Map<String, SigningKey> idTokenOnly = new HashMap<>();
     Map<String, SigningKey> verifiable = new HashMap<>();
     Set<String> retired = new HashSet<>();
     List<JWK> published = new ArrayList<>();
@@ -203,11 +282,16 @@ public final class KeyRing {
         verifiable.put(r.kid(), key);
       }
       if (r.status().equals(SigningKeyStore.CURRENT)) {
-        current = key;
+        if (r.chain().equals(SigningKeyStore.PRIMARY)) {
+          current = key;
+        } else {
+          idTokenOnly.put(r.chain(), key);
+        }
       }
     }
     String jwks = new JWKSet(published).toString(true);
-    return new AccountKeys(current, Map.copyOf(verifiable), Set.copyOf(retired), jwks, now);
+    return new AccountKeys(current, Map.copyOf(idTokenOnly), Map.copyOf(verifiable),
+        Set.copyOf(retired), jwks, now);
   }
 
   private SigningKey open(SigningKeyStore.Row r) {

@@ -1,6 +1,7 @@
 package dev.jeton.token;
 
 import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import io.javalin.http.Context;
@@ -21,13 +22,11 @@ public final class KeyRoutes {
   private final AccountService accounts;
   private final KeyRing keys;
   private final Issuers issuers;
-  private final String signingAlg;
 
-  public KeyRoutes(AccountService accounts, KeyRing keys, Issuers issuers, String signingAlg) {
+  public KeyRoutes(AccountService accounts, KeyRing keys, Issuers issuers) {
     this.accounts = accounts;
     this.keys = keys;
     this.issuers = issuers;
-    this.signingAlg = signingAlg;
   }
 
   public void register(Router r) {
@@ -58,18 +57,18 @@ public final class KeyRoutes {
     doc.put("code_challenge_methods_supported", List.of("S256"));
     doc.put("authorization_response_iss_parameter_supported", true);
     doc.put("subject_types_supported", List.of("public"));
-    // ID tokens are signed with the account's current key (OIDC Core 3.1.3.7 step 6).
-    SigningKey current = keys.keys(id).current();
-    doc.put("id_token_signing_alg_values_supported",
-        List.of(current != null ? current.alg().getName() : signingAlg));
+    // Each client's ID tokens use the algorithm it registered, RS256 by default (OIDC
+    // Registration 2); OIDC Discovery 3 requires RS256 in this list.
+    doc.put("id_token_signing_alg_values_supported", Client.ID_TOKEN_ALGS);
     doc.put("token_endpoint", issuer + "/oauth2/token");
     doc.put("introspection_endpoint", issuer + "/oauth2/introspect");
     doc.put("revocation_endpoint", issuer + "/oauth2/revoke");
     doc.put("device_authorization_endpoint", issuer + "/oauth2/device_authorization");
     doc.put("grant_types_supported", List.of("authorization_code", "refresh_token",
         "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"));
-    // "none" (public clients redeeming codes) is not listed yet: the interop tests pin this list.
-    doc.put("token_endpoint_auth_methods_supported", CLIENT_AUTH);
+    // "none": public clients redeem their codes and refresh tokens unauthenticated (RFC 6749 2.1)
+    doc.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic",
+        "client_secret_post", "none"));
     doc.put("introspection_endpoint_auth_methods_supported", CLIENT_AUTH);
     doc.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic",
         "client_secret_post", "none"));
@@ -77,6 +76,7 @@ public final class KeyRoutes {
     doc.put("userinfo_endpoint", issuer + "/oauth2/userinfo");
     doc.put("end_session_endpoint", issuer + "/oauth2/logout");
     doc.put("scopes_supported", List.of("openid", "email"));
+    doc.put("prompt_values_supported", List.of("none", "login", "consent", "select_account"));
     doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
         "at_hash", "azp", "email", "email_verified"));
     doc.put("claim_types_supported", List.of("normal"));

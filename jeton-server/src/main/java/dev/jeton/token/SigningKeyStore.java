@@ -6,9 +6,14 @@ import org.jdbi.v3.core.Jdbi;
 
 /** SQL for the {@code signing_keys} table. */
 final class SigningKeyStore {
-  /** A row; {@code sealedPrivate} is empty once the key is retired. */
-  record Row(String kid, String accountId, String alg, String publicJwk, String sealedPrivate,
-      String status, long createdAt, Long rotatedAt, Long verifyUntil) {}
+  /**
+   * A row; {@code sealedPrivate} is empty once the key is retired. {@code chain} is
+   * {@link #PRIMARY} or the algorithm of an ID-token-only chain.
+   */
+  record Row(String kid, String accountId, String chain, String alg, String publicJwk,
+      String sealedPrivate, String status, long createdAt, Long rotatedAt, Long verifyUntil) {}
+
+  static final String PRIMARY = "primary";
 
   static final String NEXT = "next";
   static final String CURRENT = "current";
@@ -23,13 +28,13 @@ final class SigningKeyStore {
 
   List<Row> forAccount(String accountId) {
     return jdbi.withHandle(h -> h.createQuery("""
-            SELECT kid, account_id, alg, public_jwk, sealed_private, status, created_at,
+            SELECT kid, account_id, chain, alg, public_jwk, sealed_private, status, created_at,
                    rotated_at, verify_until
             FROM signing_keys WHERE account_id = :a ORDER BY created_at""")
         .bind("a", accountId)
         .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3),
-            rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7),
-            longOrNull(rs, 8), longOrNull(rs, 9)))
+            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8),
+            longOrNull(rs, 9), longOrNull(rs, 10)))
         .list());
   }
 
@@ -40,10 +45,11 @@ final class SigningKeyStore {
 
   static void insert(Handle h, Row r) {
     h.createUpdate("""
-            INSERT INTO signing_keys (kid, account_id, alg, public_jwk, sealed_private, status,
-                                      created_at, rotated_at, verify_until)
-            VALUES (:kid, :a, :alg, :pub, :priv, :status, :created, NULL, NULL)""")
-        .bind("kid", r.kid()).bind("a", r.accountId()).bind("alg", r.alg())
+            INSERT INTO signing_keys (kid, account_id, chain, alg, public_jwk, sealed_private,
+                                      status, created_at, rotated_at, verify_until)
+            VALUES (:kid, :a, :chain, :alg, :pub, :priv, :status, :created, NULL, NULL)""")
+        .bind("kid", r.kid()).bind("a", r.accountId()).bind("chain", r.chain())
+        .bind("alg", r.alg())
         .bind("pub", r.publicJwk()).bind("priv", r.sealedPrivate()).bind("status", r.status())
         .bind("created", r.createdAt())
         .execute();

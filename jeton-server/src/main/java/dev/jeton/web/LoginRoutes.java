@@ -51,7 +51,10 @@ public final class LoginRoutes {
       return;
     }
     boolean signedIn = returnTo == null && sessions.current(ctx, account.id()).isPresent();
-    pages.render(ctx, 200, "login.jte", model(ctx, account.id(), returnTo, "",
+    // OIDC Core 3.1.2.1 login_hint: the email field starts with it, nothing else trusts it
+    String hint = ctx.queryParam("login_hint");
+    String email = hint != null && hint.length() <= 320 && hint.indexOf('@') > 0 ? hint : "";
+    pages.render(ctx, 200, "login.jte", model(ctx, account.id(), returnTo, email,
         signedIn ? "You are signed in." : null, false));
   }
 

@@ -39,6 +39,10 @@ public final class OidcFlow {
     return userId;
   }
 
+  public String clientId() {
+    return app.client().clientId();
+  }
+
   /** Authorizes {@code scope} (with {@code nonce} when not null) and exchanges the code. */
   public JsonNode tokens(String scope, String nonce) {
     String verifier = CodeFlow.verifier();
