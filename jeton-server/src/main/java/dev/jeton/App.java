@@ -109,7 +109,7 @@ public final class App implements AutoCloseable {
     this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
         new PasswordPolicy(), sessions, tokens, clock);
     this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
-    this.clients = new ClientService(db.jdbi(), tokens, keyRing, clock);
+    this.clients = new ClientService(db.jdbi(), tokens, keyRing, sessions, clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
     this.javalin = createServer();
   }

@@ -3,6 +3,7 @@ package dev.jeton.client;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.session.SessionService;
 import dev.jeton.token.KeyRing;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -21,6 +22,7 @@ public final class ClientService {
   private final ClientStore store;
   private final OpaqueTokens tokens;
   private final KeyRing keys;
+  private final SessionService sessions;
   private final Clock clock;
   /**
    * Clients recently used to authenticate, for two seconds: changes made through this node are
@@ -33,10 +35,12 @@ public final class ClientService {
           .expireAfterWrite(java.time.Duration.ofSeconds(2))
           .build();
 
-  public ClientService(Jdbi jdbi, OpaqueTokens tokens, KeyRing keys, Clock clock) {
+  public ClientService(Jdbi jdbi, OpaqueTokens tokens, KeyRing keys, SessionService sessions,
+      Clock clock) {
     this.store = new ClientStore(jdbi);
     this.tokens = tokens;
     this.keys = keys;
+    this.sessions = sessions;
     this.clock = clock;
   }
 
@@ -92,12 +96,24 @@ public final class ClientService {
     }
   }
 
-  /** Deletes the client; its secret stops working at once. */
+  /**
+   * Deletes the client in one transaction with everything it was given: its secret stops
+   * working, its sessions are revoked (so its refresh tokens are refused and introspection and
+   * userinfo stop accepting its access tokens at once; local JWT validators accept the access
+   * tokens until they expire), and the users' consent to it is forgotten.
+   */
   public void delete(String accountId, String clientId) {
     recent.invalidate(key(accountId, clientId));
-    if (!store.delete(accountId, clientId)) {
+    List<String> revoked = store.jdbi().inTransaction(h -> {
+      if (!ClientStore.delete(h, accountId, clientId)) {
+        return null;
+      }
+      return sessions.revokeAllOfClient(h, accountId, clientId, "client_deleted");
+    });
+    if (revoked == null) {
       throw notFound(accountId, clientId);
     }
+    sessions.forgetCached(revoked);
   }
 
   /** A new secret for a confidential client; the previous one stops working at once. */

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
 
@@ -71,10 +72,22 @@ final class ClientStore {
         .execute()) == 1;
   }
 
-  boolean delete(String accountId, String clientId) {
-    return jdbi.withHandle(h -> h.createUpdate(
-            "DELETE FROM clients WHERE account_id = :account AND client_id = :id")
-        .bind("account", accountId).bind("id", clientId).execute()) == 1;
+  Jdbi jdbi() {
+    return jdbi;
+  }
+
+  /**
+   * Deletes the client and the consent users gave it, inside the caller's transaction; false
+   * when there is no such client.
+   */
+  static boolean delete(Handle h, String accountId, String clientId) {
+    if (h.createUpdate("DELETE FROM clients WHERE account_id = :account AND client_id = :id")
+        .bind("account", accountId).bind("id", clientId).execute() != 1) {
+      return false;
+    }
+    h.createUpdate("DELETE FROM grants WHERE account_id = :account AND client_id = :id")
+        .bind("account", accountId).bind("id", clientId).execute();
+    return true;
   }
 
   private static <T extends SqlStatement<T>> T bindSpec(T st, Client.Spec s) {

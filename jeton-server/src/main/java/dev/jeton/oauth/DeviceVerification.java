@@ -44,12 +44,14 @@ final class DeviceVerification {
   private final Csrf csrf;
   private final Pages pages;
   private final DeviceCodes devices;
+  private final Grants grants;
   private final Clock clock;
   private final EntryLimiter perUser;
   private final EntryLimiter perIp;
 
   DeviceVerification(AccountService accounts, ClientService clients, UserService users,
-      WebSessions webSessions, Csrf csrf, Pages pages, DeviceCodes devices, Clock clock) {
+      WebSessions webSessions, Csrf csrf, Pages pages, DeviceCodes devices, Grants grants,
+      Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
     this.users = users;
@@ -57,6 +59,7 @@ final class DeviceVerification {
     this.csrf = csrf;
     this.pages = pages;
     this.devices = devices;
+    this.grants = grants;
     this.clock = clock;
     this.perUser = new EntryLimiter(MAX_WRONG_PER_USER, WINDOW, clock);
     this.perIp = new EntryLimiter(MAX_WRONG_PER_IP, WINDOW, clock);
@@ -129,6 +132,10 @@ final class DeviceVerification {
       message(ctx, 400, "Request refused", "This code was already used or has expired; start "
           + "again on your device.");
       return;
+    }
+    if (allow) {
+      // the approval is consent like the consent page's: listed and revocable under /me/grants
+      grants.remember(account.id(), userId, d.get().clientId(), d.get().scopes());
     }
     Audit.event(allow ? "device_approved" : "device_denied", "account", account.id(), "user",
         userId, "client_id", d.get().clientId());

@@ -81,7 +81,7 @@ public final class OAuthRoutes {
     this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientAuth, devices,
         issuers);
     this.deviceVerification = new DeviceVerification(accounts, web.clients(), web.users(),
-        web.webSessions(), web.csrf(), web.pages(), devices, clock);
+        web.webSessions(), web.csrf(), web.pages(), devices, remembered, clock);
   }
 
   public void register(Router r) {

@@ -27,7 +27,9 @@ import java.util.Set;
  * refreshes racing on one token never both rotate it. A token presented again after rotation is
  * reuse and revokes the whole session ({@code refresh_token_reused}), except once within the
  * grace window: then its still-unused successor is revoked and a fresh pair issued, so a client
- * that lost the response is not signed out. Either way the family ends with one live token.
+ * that lost the response is not signed out. Either way the family ends with one live token, and
+ * the successor replaced that way is reuse too if it is ever presented: whoever holds it is not
+ * the party that retried, so two parties hold the family (RFC 9700 4.14.2).
  */
 public final class SessionService {
   /** The client id of Jeton's own first-party sign-in (the {@code client_id} claim). */
@@ -126,6 +128,11 @@ public final class SessionService {
         .orElseThrow(() -> new ApiException(ErrorCode.TOKEN_UNKNOWN,
             "This refresh token was not issued by this account or has been purged."));
     long now = clock.millis();
+    if (found.revokedAt() != null && !found.session().revoked()) {
+      // The successor a grace retry replaced: two parties held this family (RFC 9700 4.14.2).
+      throw reused(found, "was replaced at " + Instant.ofEpochMilli(found.revokedAt())
+          + " by a retried refresh");
+    }
     checkUsable(found, now);
     SessionStore.TokenRow row = found;
     if (found.rotatedAt() == null) {
@@ -179,12 +186,16 @@ public final class SessionService {
             row.session());
       }
     }
+    throw reused(row, "was already used at " + Instant.ofEpochMilli(row.rotatedAt()));
+  }
+
+  /** Revokes the session of a token presented when it can no longer be (reuse detection). */
+  private ApiException reused(SessionStore.TokenRow row, String what) {
     revoke(row.session().id(), "refresh_token_reused");
     Audit.event("refresh_token_reused", "account", row.session().accountId(),
         "session", row.session().id(), "user", row.session().userId());
-    throw new ApiException(ErrorCode.REFRESH_TOKEN_REUSED,
-        "This refresh token was already used at " + Instant.ofEpochMilli(row.rotatedAt())
-            + "; the session has been revoked.");
+    return new ApiException(ErrorCode.REFRESH_TOKEN_REUSED,
+        "This refresh token " + what + "; the session has been revoked.");
   }
 
   private static void checkUsable(SessionStore.TokenRow row, long now) {
@@ -247,6 +258,21 @@ public final class SessionService {
         userId, clientId, clock.millis(), reason));
     active.invalidateAll(ids);
     return ids;
+  }
+
+  /**
+   * Revokes every active session of a client, inside the caller's transaction (the client is
+   * being deleted). The cached states are forgotten when the transaction has committed, so call
+   * {@link #forgetCached(List)} with the answer afterwards.
+   */
+  public List<String> revokeAllOfClient(org.jdbi.v3.core.Handle h, String accountId,
+      String clientId, String reason) {
+    return SessionStore.revokeAllOfClient(h, accountId, clientId, clock.millis(), reason);
+  }
+
+  /** Forgets the cached states of these sessions (after revoking them in a transaction). */
+  public void forgetCached(List<String> sessionIds) {
+    active.invalidateAll(sessionIds);
   }
 
   /** Forgets cached session states (after a bulk revocation such as disabling an account). */

@@ -143,6 +143,20 @@ final class SessionStore {
     return ids;
   }
 
+  /** Revokes every active session of a client (a deleted client); answers their ids. */
+  static List<String> revokeAllOfClient(Handle h, String accountId, String clientId, long now,
+      String reason) {
+    List<String> ids = h.createQuery("""
+            SELECT id FROM sessions
+            WHERE account_id = :a AND client_id = :c AND revoked_at IS NULL""")
+        .bind("a", accountId).bind("c", clientId).mapTo(String.class).list();
+    h.createUpdate("""
+            UPDATE sessions SET revoked_at = :now, revoked_reason = :r
+            WHERE account_id = :a AND client_id = :c AND revoked_at IS NULL""")
+        .bind("now", now).bind("r", reason).bind("a", accountId).bind("c", clientId).execute();
+    return ids;
+  }
+
   private static Session session(ResultSet rs) throws SQLException {
     String scope = rs.getString("scope");
     return new Session(rs.getString("id"), rs.getString("account_id"), rs.getString("user_id"),

@@ -3,45 +3,107 @@ package dev.jeton.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jeton.account.Account;
-import dev.jeton.session.SessionService;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.jeton.client.ClientService;
+import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.TestServer;
-import dev.jeton.user.User;
+import java.net.URI;
+import java.security.Key;
+import java.time.Duration;
 
-/** Set-up shared by the interop tests: clients registered over the admin API, user sessions. */
+/**
+ * Set-up shared by the interop tests: clients registered over the admin API, users signed in
+ * through the pages ({@link OidcFlow}), device approval, the refresh grace.
+ */
 final class Interop {
+  static final String CB = OidcFlow.CB;
+  static final String NATIVE_CB = "com.example.app:/cb";
+
   private Interop() {}
 
-  /** A client as the registration API answered it: id and the secret shown once. */
+  /** A client as the registration API answered it: id and the secret shown once (or null). */
   record Registered(String id, String secret) {}
 
   /**
-   * Registers a confidential client through {@code POST {issuer}/api/v1/clients} with the bootstrap
-   * admin's token, as an operator would.
+   * Registers a confidential client (redirect URI {@link #CB}) through
+   * {@code POST {issuer}/api/v1/clients} with the bootstrap admin's token, as an operator would.
    */
   static Registered confidential(TestServer server, String grantTypesJson, String scopesJson) {
+    Registered r = register(server, "confidential", CB, grantTypesJson, scopesJson);
+    assertThat(r.secret()).startsWith("jeton_cs_");
+    return r;
+  }
+
+  /** Registers a public client (a native app, redirect URI {@link #NATIVE_CB}): no secret. */
+  static Registered publicClient(TestServer server, String grantTypesJson, String scopesJson) {
+    Registered r = register(server, "public", NATIVE_CB, grantTypesJson, scopesJson);
+    assertThat(r.secret()).isNull();
+    return r;
+  }
+
+  private static Registered register(TestServer server, String type, String redirectUri,
+      String grantTypesJson, String scopesJson) {
     Api.Response r = server.api().postJson(TestServer.v1("main") + "/clients",
-        "{\"name\":\"Interop backend\",\"type\":\"confidential\","
-            + "\"redirect_uris\":[\"https://app.example.com/cb\"],"
+        "{\"name\":\"Interop " + type + "\",\"type\":\"" + type + "\","
+            + "\"redirect_uris\":[" + Api.q(redirectUri) + "],"
             + "\"grant_types\":" + grantTypesJson + ",\"scopes\":" + scopesJson + "}",
         server.adminToken());
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     JsonNode j = r.json();
     assertThat(j.path("client_id").asText()).startsWith("cli_");
-    assertThat(j.path("client_secret").asText()).startsWith("jeton_cs_");
-    return new Registered(j.path("client_id").asText(), j.path("client_secret").asText());
+    return new Registered(j.path("client_id").asText(),
+        j.hasNonNull("client_secret") ? j.path("client_secret").asText() : null);
   }
 
   /**
-   * Registers a user and starts a session of {@code clientId} for them (what the authorization
-   * code grant will do once it exists): an access token naming a session, and a refresh token.
+   * Registers {@code email} in main and signs a browser in through the sign-in page; its
+   * {@link OidcFlow#approve} then answers any authorization request URI a library builds.
    */
-  static SessionService.TokenPair sessionOf(TestServer s, String email, String clientId) {
-    Api.Response r = s.register("main", email, "correct horse battery staple 9");
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    Account a = s.app().accounts().requireActive("main");
-    User u = s.app().users().current("main", r.json().path("user").path("id").asText());
-    return s.app().sessions().start(a, u, s.app().accounts().lifetimes(a), clientId);
+  static OidcFlow signedIn(TestServer server, Registered app, String email) {
+    return new OidcFlow(server, new ClientService.Registered(
+        server.app().clients().get("main", app.id()), app.secret()), email);
+  }
+
+  /**
+   * Enters {@code userCode} on the device verification page in {@code user}'s signed-in browser
+   * and allows it.
+   */
+  static void approveDevice(OidcFlow user, String userCode) {
+    Api.Response result = user.decideDevice(userCode, "allow");
+    assertThat(result.body()).as(result.toString()).contains("Device connected");
+  }
+
+  /** Main's grace for a lost refresh response: past it, a rotated-out token is reuse. */
+  static Duration refreshGrace(TestServer server) {
+    return server.app().accounts().lifetimes(server.app().accounts().requireActive("main"))
+        .refreshGrace();
+  }
+
+  /**
+   * Verifies a JWS against the key of the issuer's JWKS that its {@code kid} names, with that
+   * key's own {@code alg}: the algorithm is read from the JWKS, never assumed. Answers it.
+   */
+  static JWSAlgorithm verifyWithJwks(String issuer, SignedJWT jwt) throws Exception {
+    JWKSet jwks = JWKSet.load(URI.create(issuer + "/.well-known/jwks.json").toURL());
+    JWK key = jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
+    assertThat(key).as("kid %s in the JWKS", jwt.getHeader().getKeyID()).isNotNull();
+    assertThat(key.getAlgorithm()).as("alg of the JWK").isNotNull();
+    JWSAlgorithm alg = JWSAlgorithm.parse(key.getAlgorithm().getName());
+    assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(alg);
+    Key publicKey = switch (key.getKeyType().getValue()) {
+      case "EC" -> key.toECKey().toPublicKey();
+      case "RSA" -> key.toRSAKey().toPublicKey();
+      default -> throw new IllegalStateException("unexpected key type " + key.getKeyType());
+    };
+    JWSVerifier verifier = new DefaultJWSVerifierFactory().createJWSVerifier(jwt.getHeader(),
+        publicKey);
+    assertThat(jwt.verify(verifier)).as("signature").isTrue();
+    return alg;
   }
 }

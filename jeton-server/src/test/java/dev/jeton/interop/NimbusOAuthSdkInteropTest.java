@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -18,10 +19,18 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationRequest;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.GrantType;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenIntrospectionErrorResponse;
@@ -37,22 +46,35 @@ import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceCodeGrant;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessTokenType;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Token;
-import dev.jeton.session.SessionService;
+import com.nimbusds.oauth2.sdk.token.Tokens;
+import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Date;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,10 +85,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Jeton's OAuth endpoints driven by the Nimbus OAuth 2.0 SDK (com.nimbusds:oauth2-oidc-sdk), a
- * client library written elsewhere: discovery (RFC 8414), the client credentials grant with both
- * client authentication methods (RFC 6749 4.4, 2.3.1), local JWT access token validation
- * (RFC 9068) with Nimbus's JWT processor, introspection (RFC 7662), revocation (RFC 7009) and
- * RFC 6749 5.2 errors, on both engines. Everything goes over HTTP, as a third party would see it.
+ * client library written elsewhere: discovery (RFC 8414), the authorization code grant with PKCE
+ * (RFC 6749 4.1, RFC 7636) from Nimbus's {@link AuthorizationRequest} to its parsed
+ * {@link AuthorizationResponse} (with {@code iss}, RFC 9207), the refresh token grant with
+ * rotation (RFC 6749 6, SECURITY 27, 28), the device authorization grant (RFC 8628), the client
+ * credentials grant with both client authentication methods (RFC 6749 4.4, 2.3.1), local JWT
+ * access token validation (RFC 9068) with Nimbus's JWT processor, introspection (RFC 7662),
+ * revocation (RFC 7009) and RFC 6749 5.2 errors, on both engines. Everything goes over HTTP, as a
+ * third party would see it; the user signs in and consents through Jeton's pages.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -133,7 +159,8 @@ class NimbusOAuthSdkInteropTest {
 
   /**
    * A resource server's validation of Jeton access tokens with Nimbus: keys from the discovery
-   * document's {@code jwks_uri}, ES256 only, {@code typ} at+jwt (RFC 9068 2.1), the expected
+   * document's {@code jwks_uri}, only the algorithms its keys declare (read, not assumed),
+   * {@code typ} at+jwt (RFC 9068 2.1), the expected
    * issuer and audience, required claims; {@code now} null for the real time.
    */
   private DefaultJWTProcessor<SecurityContext> processor(String expectedIssuer,
@@ -142,7 +169,7 @@ class NimbusOAuthSdkInteropTest {
         .<SecurityContext>create(metadata.getJWKSetURI().toURL()).retrying(false).build();
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
     p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
-    p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
+    p.setJWSKeySelector(new JWSVerificationKeySelector<>(jwksAlgorithms(), keys));
     p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(expectedAudience,
         new JWTClaimsSet.Builder().issuer(expectedIssuer).build(),
         Set.of("sub", "client_id", "iat", "exp", "jti")) {
@@ -154,8 +181,77 @@ class NimbusOAuthSdkInteropTest {
     return p;
   }
 
+  private Set<JWSAlgorithm> jwksAlgorithms() throws Exception {
+    Set<JWSAlgorithm> algs = new HashSet<>();
+    JWKSet.load(metadata.getJWKSetURI().toURL()).getKeys()
+        .forEach(k -> algs.add(JWSAlgorithm.parse(k.getAlgorithm().getName())));
+    assertThat(algs).as("algorithms of the JWKS").isNotEmpty();
+    return algs;
+  }
+
   private JWTClaimsSet validate(String jwt) throws Exception {
     return processor(issuer, issuer, null).process(jwt, null);
+  }
+
+  private TokenResponse send(TokenRequest request) throws Exception {
+    return TokenResponse.parse(request.toHTTPRequest().send());
+  }
+
+  private Tokens success(TokenRequest request) throws Exception {
+    TokenResponse r = send(request);
+    assertThat(r.indicatesSuccess()).as(() -> r.toErrorResponse().getErrorObject().toString())
+        .isTrue();
+    return r.toSuccessResponse().getTokens();
+  }
+
+  private ErrorObject failure(TokenRequest request) throws Exception {
+    TokenResponse r = send(request);
+    assertThat(r.indicatesSuccess()).isFalse();
+    ErrorObject e = r.toErrorResponse().getErrorObject();
+    assertThat(e.getDescription()).isNotBlank();
+    return e;
+  }
+
+  /** A token request of the confidential backend (client_secret_basic). */
+  private TokenRequest backendRequest(AuthorizationGrant grant) {
+    return new TokenRequest.Builder(metadata.getTokenEndpointURI(), basic(), grant).build();
+  }
+
+  /** A token request of a public client: {@code client_id} alone (RFC 6749 2.3.1, 3.2.1). */
+  private TokenRequest publicRequest(String clientId, AuthorizationGrant grant) {
+    return new TokenRequest.Builder(metadata.getTokenEndpointURI(), new ClientID(clientId), grant)
+        .build();
+  }
+
+  /**
+   * Nimbus's {@link AuthorizationRequest} for the backend with an S256 challenge of
+   * {@code verifier}, sent in {@code user}'s signed-in browser (consenting if asked); the
+   * redirect parsed back by Nimbus, checked for state and {@code iss} (RFC 9207).
+   */
+  private AuthorizationSuccessResponse authorize(OidcFlow user, Scope scope,
+      CodeVerifier verifier) throws Exception {
+    State state = new State();
+    URI cb = URI.create(Interop.CB);
+    AuthorizationRequest request = new AuthorizationRequest.Builder(ResponseType.CODE,
+        new ClientID(backend.id())).redirectionURI(cb).scope(scope).state(state)
+        .codeChallenge(verifier, CodeChallengeMethod.S256)
+        .endpointURI(metadata.getAuthorizationEndpointURI()).build();
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    user.approve(request.toURI().toString()).forEach((k, v) -> params.put(k, List.of(v)));
+    AuthorizationResponse r = AuthorizationResponse.parse(cb, params);
+    assertThat(r.indicatesSuccess()).as(params.toString()).isTrue();
+    AuthorizationSuccessResponse ok = r.toSuccessResponse();
+    assertThat(ok.getState()).isEqualTo(state);
+    assertThat(ok.getIssuer()).isEqualTo(new Issuer(issuer));
+    return ok;
+  }
+
+  /** The code flow for {@code scope} through Nimbus; answers the backend's tokens. */
+  private Tokens codeFlow(OidcFlow user, Scope scope) throws Exception {
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationCode code = authorize(user, scope, verifier).getAuthorizationCode();
+    return success(backendRequest(new AuthorizationCodeGrant(code, URI.create(Interop.CB),
+        verifier)));
   }
 
   @Test
@@ -173,7 +269,14 @@ class NimbusOAuthSdkInteropTest {
           .isEqualTo(URI.create(issuer + "/oauth2/introspect"));
       assertThat(m.getRevocationEndpointURI()).isEqualTo(URI.create(issuer + "/oauth2/revoke"));
       assertThat(m.getJWKSetURI()).isEqualTo(URI.create(issuer + "/.well-known/jwks.json"));
-      assertThat(m.getGrantTypes()).contains(GrantType.CLIENT_CREDENTIALS);
+      assertThat(m.getAuthorizationEndpointURI())
+          .isEqualTo(URI.create(issuer + "/oauth2/authorize"));
+      assertThat(m.getDeviceAuthorizationEndpointURI())
+          .isEqualTo(URI.create(issuer + "/oauth2/device_authorization"));
+      assertThat(m.getGrantTypes()).contains(GrantType.CLIENT_CREDENTIALS,
+          GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN, GrantType.DEVICE_CODE);
+      assertThat(m.getCodeChallengeMethods()).containsExactly(CodeChallengeMethod.S256);
+      assertThat(m.supportsAuthorizationResponseIssuerParam()).isTrue();
       assertThat(m.getTokenEndpointAuthMethods()).contains(
           ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
           ClientAuthenticationMethod.CLIENT_SECRET_POST);
@@ -209,8 +312,7 @@ class NimbusOAuthSdkInteropTest {
     assertThat(c.getAudience()).containsExactly(issuer);
     assertThat((c.getExpirationTime().getTime() - c.getIssueTime().getTime()) / 1000)
         .isEqualTo(at.getLifetime());
-    assertThat(SignedJWT.parse(at.getValue()).getHeader().getAlgorithm())
-        .isEqualTo(JWSAlgorithm.ES256);
+    Interop.verifyWithJwks(issuer, SignedJWT.parse(at.getValue()));
   }
 
   @Test
@@ -224,6 +326,153 @@ class NimbusOAuthSdkInteropTest {
     JWTClaimsSet c = validate(at.getValue());
     assertThat(c.getSubject()).isEqualTo(backend.id());
     assertThat(c.getStringClaim("scope")).isEqualTo("read write");
+  }
+
+  @Test
+  void authorizationCodeWhenNimbusRequestWithPkceThenParsedResponseAndUserTokens()
+      throws Exception {
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationCode code = authorize(ada, new Scope("read"), verifier).getAuthorizationCode();
+    assertThat(code.getValue()).startsWith("jeton_ac_");
+    TokenResponse r = send(backendRequest(new AuthorizationCodeGrant(code,
+        URI.create(Interop.CB), verifier)));
+    assertThat(r.indicatesSuccess()).as(() -> r.toErrorResponse().getErrorObject().toString())
+        .isTrue();
+    AccessTokenResponse ok = r.toSuccessResponse();
+    assertThat(ok.getCustomParameters()).as("no openid scope, no ID token")
+        .doesNotContainKey("id_token");
+    BearerAccessToken at = ok.getTokens().getBearerAccessToken();
+    assertThat(at.getScope()).isEqualTo(new Scope("read"));
+    assertThat(ok.getTokens().getRefreshToken().getValue()).startsWith("jeton_rt_");
+    JWTClaimsSet c = validate(at.getValue());
+    assertThat(c.getSubject()).isEqualTo(ada.userId());
+    assertThat(c.getStringClaim("client_id")).isEqualTo(backend.id());
+    assertThat(c.getStringClaim("scope")).isEqualTo("read");
+
+    // The same code again (RFC 6749 4.1.2): invalid_grant, and the tokens it gave are revoked.
+    ErrorObject replay = failure(backendRequest(new AuthorizationCodeGrant(code,
+        URI.create(Interop.CB), verifier)));
+    assertThat(replay).isEqualTo(OAuth2Error.INVALID_GRANT);
+    assertThat(introspectOk(at).isActive()).isFalse();
+  }
+
+  @Test
+  void authorizationCodeGrantWhenVerifierOfAnotherRequestThenInvalidGrant() throws Exception {
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    AuthorizationCode code = authorize(ada, new Scope("read"), new CodeVerifier())
+        .getAuthorizationCode();
+    ErrorObject e = failure(backendRequest(new AuthorizationCodeGrant(code,
+        URI.create(Interop.CB), new CodeVerifier())));
+    assertThat(e).isEqualTo(OAuth2Error.INVALID_GRANT);
+    assertThat(e.getHTTPStatusCode()).isEqualTo(400);
+    assertThat(e.getDescription()).contains("code_verifier");
+  }
+
+  @Test
+  void refreshTokenGrantWhenRotatedThenOldTokenRefusedAndItsReuseRevokesTheFamily()
+      throws Exception {
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    Tokens first = codeFlow(ada, new Scope("read", "write"));
+    RefreshToken rt1 = first.getRefreshToken();
+    Tokens second = success(backendRequest(new RefreshTokenGrant(rt1)));
+    RefreshToken rt2 = second.getRefreshToken();
+    assertThat(rt2.getValue()).startsWith("jeton_rt_").isNotEqualTo(rt1.getValue());
+    assertThat(second.getBearerAccessToken().getScope()).isEqualTo(new Scope("read", "write"));
+    assertThat(validate(second.getAccessToken().getValue()).getSubject())
+        .isEqualTo(ada.userId());
+    assertThat(introspectOk(rt1).isActive()).as("rotated out").isFalse();
+    assertThat(introspectOk(rt2).isActive()).isTrue();
+
+    // Past the lost-response grace the old token is reuse (SECURITY 27, 28): invalid_grant,
+    // and the family ends, its live refresh and access tokens included.
+    server.clock().advance(Interop.refreshGrace(server).plusSeconds(1));
+    ErrorObject reuse = failure(backendRequest(new RefreshTokenGrant(rt1)));
+    assertThat(reuse).isEqualTo(OAuth2Error.INVALID_GRANT);
+    assertThat(reuse.getHTTPStatusCode()).isEqualTo(400);
+    assertThat(failure(backendRequest(new RefreshTokenGrant(rt2))))
+        .isEqualTo(OAuth2Error.INVALID_GRANT);
+    assertThat(introspectOk(second.getAccessToken()).isActive()).isFalse();
+  }
+
+  @Test
+  void refreshTokenGrantWhenRetriedWithinGraceThenOneFreshPairAndLostSuccessorIsReuse()
+      throws Exception {
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    RefreshToken rt1 = codeFlow(ada, new Scope("read")).getRefreshToken();
+    RefreshToken lost = success(backendRequest(new RefreshTokenGrant(rt1))).getRefreshToken();
+    // The response was lost; the client retries with the token it still holds, within grace.
+    assertThat(Interop.refreshGrace(server)).isGreaterThan(Duration.ofSeconds(1));
+    server.clock().advance(Duration.ofSeconds(1));
+    RefreshToken kept = success(backendRequest(new RefreshTokenGrant(rt1))).getRefreshToken();
+    assertThat(kept).isNotEqualTo(lost);
+    assertThat(introspectOk(kept).isActive()).isTrue();
+    // Whoever presents the successor the retry replaced is not the client that retried: reuse,
+    // and the family ends (RFC 9700 4.14.2).
+    assertThat(failure(backendRequest(new RefreshTokenGrant(lost))))
+        .isEqualTo(OAuth2Error.INVALID_GRANT);
+    assertThat(introspectOk(kept).isActive()).isFalse();
+    assertThat(failure(backendRequest(new RefreshTokenGrant(kept))))
+        .isEqualTo(OAuth2Error.INVALID_GRANT);
+  }
+
+  @Test
+  void refreshTokenGrantWhenNarrowerScopeThenNarrowerTokenAndWiderScopeInvalidScope()
+      throws Exception {
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    RefreshToken rt = codeFlow(ada, new Scope("read")).getRefreshToken();
+    ErrorObject wider = failure(new TokenRequest.Builder(metadata.getTokenEndpointURI(), basic(),
+        new RefreshTokenGrant(rt)).scope(new Scope("read", "write")).build());
+    assertThat(wider).isEqualTo(OAuth2Error.INVALID_SCOPE);
+    Tokens same = success(new TokenRequest.Builder(metadata.getTokenEndpointURI(), basic(),
+        new RefreshTokenGrant(rt)).scope(new Scope("read")).build());
+    assertThat(validate(same.getAccessToken().getValue()).getStringClaim("scope"))
+        .isEqualTo("read");
+  }
+
+  @Test
+  void deviceCodeGrantWhenPendingThenTokenErrorResponseAndAfterApprovalTokens()
+      throws Exception {
+    Interop.Registered tv = Interop.publicClient(server,
+        "[\"urn:ietf:params:oauth:grant-type:device_code\",\"refresh_token\"]",
+        "[\"read\",\"write\"]");
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    DeviceAuthorizationResponse started = DeviceAuthorizationResponse.parse(
+        new DeviceAuthorizationRequest.Builder(new ClientID(tv.id())).scope(new Scope("read"))
+            .endpointURI(metadata.getDeviceAuthorizationEndpointURI()).build()
+            .toHTTPRequest().send());
+    assertThat(started.indicatesSuccess()).isTrue();
+    DeviceAuthorizationSuccessResponse d = started.toSuccessResponse();
+    assertThat(d.getDeviceCode().getValue()).startsWith("jeton_dc_");
+    assertThat(d.getUserCode().getValue()).matches("[A-Z]{4}-[A-Z]{4}");
+    assertThat(d.getVerificationURI()).isEqualTo(URI.create(issuer + "/device"));
+    assertThat(d.getVerificationURIComplete())
+        .isEqualTo(URI.create(issuer + "/device?user_code=" + d.getUserCode().getValue()));
+    assertThat(d.getLifetime()).isPositive();
+    assertThat(d.getInterval()).isEqualTo(5);
+
+    TokenRequest poll = publicRequest(tv.id(), new DeviceCodeGrant(d.getDeviceCode()));
+    ErrorObject pending = failure(poll);
+    assertThat(pending).isEqualTo(DeviceAuthorizationGrantError.AUTHORIZATION_PENDING);
+    assertThat(pending.getHTTPStatusCode()).isEqualTo(400);
+    assertThat(failure(poll)).as("polled within the interval")
+        .isEqualTo(DeviceAuthorizationGrantError.SLOW_DOWN);
+
+    Interop.approveDevice(ada, d.getUserCode().getValue());
+    server.clock().advance(Duration.ofSeconds(d.getInterval() + 5 + 1));
+    Tokens t = success(poll);
+    assertThat(t.getBearerAccessToken().getScope()).isEqualTo(new Scope("read"));
+    JWTClaimsSet c = validate(t.getAccessToken().getValue());
+    assertThat(c.getSubject()).isEqualTo(ada.userId());
+    assertThat(c.getStringClaim("client_id")).isEqualTo(tv.id());
+
+    server.clock().advance(Duration.ofSeconds(d.getInterval() + 5 + 1));
+    assertThat(failure(poll)).as("the device code is spent").isEqualTo(OAuth2Error.INVALID_GRANT);
+    // The device's refresh token rotates for the public client, without a secret.
+    Tokens refreshed = success(publicRequest(tv.id(), new RefreshTokenGrant(t.getRefreshToken())));
+    assertThat(refreshed.getRefreshToken()).isNotEqualTo(t.getRefreshToken());
+    assertThat(validate(refreshed.getAccessToken().getValue()).getSubject())
+        .isEqualTo(ada.userId());
   }
 
   @Test
@@ -279,15 +528,16 @@ class NimbusOAuthSdkInteropTest {
 
   @Test
   void introspectionWhenSessionRevokedByNimbusRevocationRequestThenInactive() throws Exception {
-    SessionService.TokenPair pair = Interop.sessionOf(server, "ada@example.com", backend.id());
-    BearerAccessToken at = new BearerAccessToken(pair.access().token());
-    RefreshToken rt = new RefreshToken(pair.refreshToken());
+    OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
+    Tokens tokens = codeFlow(ada, new Scope("read"));
+    BearerAccessToken at = tokens.getBearerAccessToken();
+    RefreshToken rt = tokens.getRefreshToken();
     assertThat(introspectOk(at).isActive()).isTrue();
     TokenIntrospectionSuccessResponse ri = introspectOk(rt);
     assertThat(ri.isActive()).isTrue();
     assertThat(ri.getClientID()).isEqualTo(new ClientID(backend.id()));
     assertThat(ri.getStringParameter("token_type")).isEqualTo("refresh_token");
-    assertThat(ri.getSubject().getValue()).startsWith("usr_");
+    assertThat(ri.getSubject().getValue()).isEqualTo(ada.userId());
 
     HTTPResponse revoked = revoke(rt);
     assertThat(revoked.getStatusCode()).as(revoked.getBody()).isEqualTo(200);
@@ -303,13 +553,14 @@ class NimbusOAuthSdkInteropTest {
 
   @Test
   void revocationWhenAccessTokenOfSessionThenSessionInactive() throws Exception {
-    SessionService.TokenPair pair = Interop.sessionOf(server, "bob@example.com", backend.id());
-    BearerAccessToken at = new BearerAccessToken(pair.access().token());
+    Tokens tokens = codeFlow(Interop.signedIn(server, backend, "bob@example.com"),
+        new Scope("read"));
+    BearerAccessToken at = tokens.getBearerAccessToken();
     assertThat(introspectOk(at).isActive()).isTrue();
     HTTPResponse revoked = revoke(at);
     assertThat(revoked.getStatusCode()).as(revoked.getBody()).isEqualTo(200);
     assertThat(introspectOk(at).isActive()).isFalse();
-    assertThat(introspectOk(new RefreshToken(pair.refreshToken())).isActive()).isFalse();
+    assertThat(introspectOk(tokens.getRefreshToken()).isActive()).isFalse();
   }
 
   @Test

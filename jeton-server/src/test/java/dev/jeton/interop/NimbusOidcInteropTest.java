@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
@@ -35,6 +36,7 @@ import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.AccessTokenValidator;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.jeton.client.ClientService;
+import dev.jeton.config.Setting;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
@@ -52,8 +54,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Jeton as an OpenID Provider driven by the Nimbus OAuth 2.0 SDK's OpenID Connect classes
  * (com.nimbusds.openid.connect.sdk): provider metadata (OIDC Discovery 3), an authentication
  * request with nonce and PKCE (OIDC Core 3.1.2.1), the token response with its ID token
- * validated against the JWKS (OIDC Core 3.1.3.7) and {@code at_hash} (3.1.3.8), and userinfo
- * (OIDC Core 5.3), on both engines.
+ * validated against the JWKS with the algorithm its key declares, ES256 or RS256 (OIDC Core
+ * 3.1.3.7), {@code at_hash} (3.1.3.8), and userinfo (OIDC Core 5.3), on both engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -69,7 +71,11 @@ class NimbusOidcInteropTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = TestServer.start(engine);
+    start(Map.of());
+  }
+
+  private void start(Map<Setting, String> overrides) throws Exception {
+    server = TestServer.start(engine, overrides);
     issuer = server.api().base() + "/accounts/main";
     Api.Response doc = server.api().get("/accounts/main/.well-known/openid-configuration");
     metadata = OIDCProviderMetadata.parse(doc.body());
@@ -106,8 +112,15 @@ class NimbusOidcInteropTest {
     return (OIDCTokenResponse) r.toSuccessResponse();
   }
 
-  private IDTokenValidator validator() throws Exception {
-    JWSAlgorithm alg = metadata.getIDTokenJWSAlgs().get(0);
+  /**
+   * The algorithm of the JWKS key that {@code idToken}'s {@code kid} names (read, not assumed:
+   * the account's key may be ES256 today and RS256 tomorrow), after checking its signature.
+   */
+  private JWSAlgorithm algorithmOf(JWT idToken) throws Exception {
+    return Interop.verifyWithJwks(issuer, (SignedJWT) idToken);
+  }
+
+  private IDTokenValidator validator(JWSAlgorithm alg) throws Exception {
     JWKSet jwks = JWKSet.load(metadata.getJWKSetURI().toURL());
     return new IDTokenValidator(metadata.getIssuer(), clientId(), alg, jwks);
   }
@@ -126,21 +139,40 @@ class NimbusOidcInteropTest {
     Nonce nonce = new Nonce();
     OIDCTokenResponse r = signIn(nonce);
     JWT idToken = r.getOIDCTokens().getIDToken();
-    IDTokenClaimsSet claims = validator().validate(idToken, nonce);
+    JWSAlgorithm alg = algorithmOf(idToken);
+    assertThat(metadata.getIDTokenJWSAlgs()).as("discovery agrees with the JWKS").contains(alg);
+    IDTokenClaimsSet claims = validator(alg).validate(idToken, nonce);
     assertThat(claims.getSubject().getValue()).isEqualTo(flow.userId());
     assertThat(claims.getNonce()).isEqualTo(nonce);
     assertThat(claims.getAuthenticationTime()).isNotNull();
     AccessTokenHash atHash = claims.getAccessTokenHash();
     assertThat(atHash).isNotNull();
-    AccessTokenValidator.validate(r.getOIDCTokens().getAccessToken(),
-        metadata.getIDTokenJWSAlgs().get(0), atHash);
+    AccessTokenValidator.validate(r.getOIDCTokens().getAccessToken(), alg, atHash);
+  }
+
+  @Test
+  void idTokenWhenAccountSignsWithRs256ThenValidatedWithTheAlgorithmOfTheJwks()
+      throws Exception {
+    server.close();
+    start(Map.of(Setting.SIGNING_ALG, "RS256"));
+    Nonce nonce = new Nonce();
+    OIDCTokenResponse r = signIn(nonce);
+    JWT idToken = r.getOIDCTokens().getIDToken();
+    JWSAlgorithm alg = algorithmOf(idToken);
+    assertThat(alg).isEqualTo(JWSAlgorithm.RS256);
+    assertThat(metadata.getIDTokenJWSAlgs()).contains(alg);
+    IDTokenClaimsSet claims = validator(alg).validate(idToken, nonce);
+    assertThat(claims.getSubject().getValue()).isEqualTo(flow.userId());
+    AccessTokenValidator.validate(r.getOIDCTokens().getAccessToken(), alg,
+        claims.getAccessTokenHash());
   }
 
   @Test
   void idTokenWhenValidatedWithOtherNonceThenNimbusRejects() throws Exception {
     OIDCTokenResponse r = signIn(new Nonce());
     JWT idToken = r.getOIDCTokens().getIDToken();
-    assertThatThrownBy(() -> validator().validate(idToken, new Nonce()))
+    JWSAlgorithm alg = algorithmOf(idToken);
+    assertThatThrownBy(() -> validator(alg).validate(idToken, new Nonce()))
         .isInstanceOf(BadJOSEException.class);
   }
 

@@ -109,6 +109,39 @@ class DeviceAuthorizationGrantTest {
   }
 
   @Test
+  void deviceApprovalWhenAllowedThenListedUnderGrantsAndRevokingItEndsTheDeviceSession() {
+    JsonNode start = device.start(id(), "scope", "read");
+    Api.Response done = DeviceFlow.decide(signedIn(), start.path("user_code").asText(),
+        "allow");
+    assertThat(done.status()).isEqualTo(303);
+    Api.Response ok = device.poll(id(), start.path("device_code").asText());
+    assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+
+    String userToken = server.login("main", EMAIL, CodeFlow.PASSWORD).text("access_token");
+    Api.Response listed = server.api().get("/accounts/main/api/v1/me/grants", userToken);
+    assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+    JsonNode grant = listed.json().path("items").get(0);
+    assertThat(grant.path("client_id").asText()).isEqualTo(id());
+    assertThat(grant.path("client_name").asText()).isEqualTo("Living Room TV");
+    assertThat(grant.toString()).contains("read");
+
+    Api.Response revoked = server.api().send("DELETE", "/accounts/main/api/v1/me/grants/" + id(),
+        null, java.util.Map.of("Authorization", "Bearer " + userToken));
+    assertThat(revoked.status()).as(revoked.toString()).isEqualTo(204);
+    assertOAuthError(flow.refresh(ok.text("refresh_token"), null, "client_id", id()), 400,
+        "invalid_grant");
+  }
+
+  @Test
+  void deviceApprovalWhenDeniedThenNothingListedUnderGrants() {
+    JsonNode start = device.start(id(), "scope", "read");
+    DeviceFlow.decide(signedIn(), start.path("user_code").asText(), "deny");
+    String userToken = server.login("main", EMAIL, CodeFlow.PASSWORD).text("access_token");
+    assertThat(server.api().get("/accounts/main/api/v1/me/grants", userToken).json()
+        .path("items")).isEmpty();
+  }
+
+  @Test
   void verificationUriCompleteWhenOpenedSignedOutThenSignInLeadsToConfirmation() {
     JsonNode start = device.start(id());
     String complete = start.path("verification_uri_complete").asText()

@@ -80,6 +80,16 @@ public final class OidcFlow {
     return Browser.query(Browser.location(allowed, 303));
   }
 
+  /**
+   * Enters a device's user code on the verification page in the signed-in browser and decides
+   * ({@code allow} or {@code deny}); answers the page the decision leads to.
+   */
+  public Api.Response decideDevice(String userCode, String decision) {
+    Api.Response done = DeviceFlow.decide(browser, userCode, decision);
+    assertThat(done.status()).as(done.toString()).isEqualTo(303);
+    return browser.get(done.header("Location").orElseThrow());
+  }
+
   /** A GET in the signed-in browser (its cookies kept). */
   public Api.Response get(String path) {
     return browser.get(path);

@@ -96,11 +96,44 @@ class RefreshRotationTest {
     assertThat(retry.status()).isEqualTo(200);
     String kept = retry.text("refresh_token");
     assertThat(kept).isNotEqualTo(lost);
-    // The successor the client never received is revoked; the family keeps exactly one live token.
-    assertThat(server.refresh("main", lost).code()).isEqualTo("token_revoked");
     // The grace is spent: a third presentation is reuse and ends the family.
     assertThat(server.refresh("main", rt1).code()).isEqualTo("refresh_token_reused");
     assertThat(server.refresh("main", kept).code()).isEqualTo("token_revoked");
+  }
+
+  @Test
+  void refreshWhenGraceRetryKeepsTheFamilyThenOnlyTheRetriedTokenLives() {
+    start(Map.of(Setting.REFRESH_GRACE, "30s"));
+    String rt1 = signIn("rot7@example.com").text("refresh_token");
+    server.refresh("main", rt1);
+    String kept = server.refresh("main", rt1).text("refresh_token");
+    Api.Response next = server.refresh("main", kept);
+    assertThat(next.status()).as(next.toString()).isEqualTo(200);
+    assertThat(server.api().get(v1("main") + "/me", next.text("access_token")).status())
+        .isEqualTo(200);
+  }
+
+  /**
+   * SECURITY 28 with the grace window (RFC 9700 4.14.2): a thief replays a just-spent token
+   * within the window and gets a pair; when the victim then presents the successor it really
+   * received, that is reuse and the whole family, the thief's pair included, dies.
+   */
+  @Test
+  void refreshWhenThiefRetriesSpentTokenWithinGraceThenVictimsTokenRevokesTheFamily() {
+    start(Map.of(Setting.REFRESH_GRACE, "30s"));
+    String rt1 = signIn("rot8@example.com").text("refresh_token");
+    String victims = server.refresh("main", rt1).text("refresh_token");
+    server.clock().advance(Duration.ofSeconds(3));
+    Api.Response stolen = server.refresh("main", rt1);
+    assertThat(stolen.status()).isEqualTo(200);
+
+    Api.Response victim = server.refresh("main", victims);
+    assertThat(victim.status()).isEqualTo(401);
+    assertThat(victim.code()).isEqualTo("refresh_token_reused");
+    assertThat(server.refresh("main", stolen.text("refresh_token")).code())
+        .isEqualTo("token_revoked");
+    assertThat(server.api().get(v1("main") + "/me", stolen.text("access_token")).code())
+        .isEqualTo("token_revoked");
   }
 
   @Test

@@ -1,0 +1,102 @@
+package dev.jeton.oauth;
+
+import static dev.jeton.oauth.OAuthTesting.basic;
+import static dev.jeton.oauth.OAuthTesting.form;
+import static dev.jeton.oauth.OAuthTesting.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jeton.client.ClientService;
+import dev.jeton.testing.Api;
+import dev.jeton.testing.Engine;
+import dev.jeton.testing.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Deleting a client ends everything it was given, at once, on both engines: its sessions
+ * (refresh tokens refused, access tokens inactive at introspection and refused at userinfo) and
+ * the users' consent, while other clients' sessions live on.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class ClientDeletionTest {
+  private static final String CB = "https://app.example.com/cb";
+
+  @Parameter
+  Engine engine;
+
+  TestServer server;
+  CodeFlow flow;
+  Browser browser;
+  ClientService.Registered doomed;
+  ClientService.Registered survivor;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(engine);
+    flow = new CodeFlow(server);
+    browser = new Browser(server);
+    doomed = OAuthTesting.confidential(server, "main", "openid", "read");
+    survivor = OAuthTesting.confidential(server, "main", "openid", "read");
+    flow.user("ada@example.com");
+    assertThat(flow.login(browser, "ada@example.com", CodeFlow.PASSWORD).status()).isEqualTo(303);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private JsonNode tokens(ClientService.Registered app) {
+    String verifier = CodeFlow.verifier();
+    Map<String, String> answer = flow.approve(browser, CodeFlow.params(
+        app.client().clientId(), CB, verifier, "s", "openid read"));
+    Api.Response r = flow.exchange(answer.get("code"), CB, verifier, basic(app), null);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r.json();
+  }
+
+  private boolean active(String token) {
+    Api.Response r = post(server, "main", "introspect", form("token", token), basic(survivor));
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r.json().path("active").asBoolean();
+  }
+
+  @Test
+  void deleteWhenClientHasSessionsThenTheyEndAtOnceAndOthersLive() {
+    JsonNode gone = tokens(doomed);
+    JsonNode kept = tokens(survivor);
+    String userToken = server.login("main", "ada@example.com", CodeFlow.PASSWORD)
+        .text("access_token");
+    assertThat(server.api().get("/accounts/main/api/v1/me/grants", userToken).body())
+        .contains(doomed.client().clientId());
+
+    Api.Response deleted = server.api().send("DELETE", "/accounts/main/api/v1/clients/"
+        + doomed.client().clientId(), null, Map.of("Authorization",
+        "Bearer " + server.adminToken()));
+    assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+
+    assertThat(active(gone.path("access_token").asText())).isFalse();
+    assertThat(active(gone.path("refresh_token").asText())).isFalse();
+    Api.Response info = server.api().get("/accounts/main/oauth2/userinfo",
+        gone.path("access_token").asText());
+    assertThat(info.status()).as(info.toString()).isEqualTo(401);
+    assertThat(info.code()).isEqualTo("token_revoked");
+    // the deleted client cannot authenticate any more to use its refresh token
+    assertThat(flow.refresh(gone.path("refresh_token").asText(), basic(doomed)).status())
+        .isEqualTo(401);
+    assertThat(server.api().get("/accounts/main/api/v1/me/grants", userToken).body())
+        .doesNotContain(doomed.client().clientId())
+        .contains(survivor.client().clientId());
+
+    assertThat(active(kept.path("access_token").asText())).isTrue();
+    assertThat(flow.refresh(kept.path("refresh_token").asText(), basic(survivor)).status())
+        .isEqualTo(200);
+  }
+}
