@@ -172,7 +172,7 @@ public final class App implements AutoCloseable {
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
               db.jdbi(), writes, tokens)).register(r);
-      new OidcRoutes(accounts, accessTokens, sessions, users, clients, webSessions, pages,
+      new OidcRoutes(accounts, accessTokens, sessions, users, clients, webSessions, csrf, pages,
           issuers).register(r);
       new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
     });

@@ -86,17 +86,21 @@ public final class IdTokens {
         pair.access().claims().issuedAt(), pair.access().claims().expiresAt()));
   }
 
+  /** What an {@code id_token_hint} says: the client it was issued to and the user. */
+  public record Hint(String clientId, String userId) {}
+
   /**
-   * The {@code aud} of an ID token this account signed (expired ones included, OIDC
+   * The client and user of an ID token this account signed (expired ones included, OIDC
    * RP-Initiated Logout 2), or empty when it is not one.
    */
-  public Optional<String> hintAudience(String accountId, String idTokenHint) {
+  public Optional<Hint> hint(String accountId, String idTokenHint) {
     return accessTokens.signedByAccount(accountId, idTokenHint)
         .filter(c -> issuers.issuer(accountId).equals(c.getIssuer()))
         .filter(c -> c.getAudience() != null && c.getAudience().size() == 1)
         // only ID tokens carry azp = aud; an access token's aud is the issuer itself
         .filter(c -> c.getAudience().get(0).equals(c.getClaim("azp")))
-        .map(c -> c.getAudience().get(0));
+        .filter(c -> c.getSubject() != null)
+        .map(c -> new Hint(c.getAudience().get(0), c.getSubject()));
   }
 
   /**

@@ -4,81 +4,144 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
+import dev.jeton.web.Csrf;
 import dev.jeton.web.Pages;
 import dev.jeton.web.WebSessions;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * {@code GET {issuer}/oauth2/logout} (OIDC RP-Initiated Logout 1.0, 2-3): ends this browser's
- * sign-in session, then redirects to {@code post_logout_redirect_uri} with {@code state} only
- * when that URI exactly matches one registered for the client named by {@code client_id} or by
- * the {@code aud} of an {@code id_token_hint} this account signed (both, when given, must
- * agree). Anything else gets a page, never a redirect: no open redirector (SECURITY 3,
- * RFC 9700 4.11).
+ * {@code GET} and {@code POST {issuer}/oauth2/logout} (OIDC RP-Initiated Logout 1.0, 2-3): ends
+ * this browser's sign-in session, then redirects to {@code post_logout_redirect_uri} with
+ * {@code state} only when that URI exactly matches one registered for the client named by
+ * {@code client_id} or by the {@code aud} of an {@code id_token_hint} this account signed (both,
+ * when given, must agree). Anything else gets a page, never a redirect: no open redirector
+ * (SECURITY 3, RFC 9700 4.11).
+ *
+ * <p>The session ends at once only when an {@code id_token_hint} this account signed names the
+ * signed-in user; otherwise the user is asked first (RP-Initiated Logout 2), with a CSRF-protected
+ * form, so a link or image on another site cannot sign anyone out.
  *
  * @see <a href="https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout">
  *     RP-Initiated Logout 2</a>
  */
 final class LogoutEndpoint {
+  /** The request parameters the confirmation form carries again. */
+  private static final List<String> PARAMS = List.of("id_token_hint", "client_id",
+      "post_logout_redirect_uri", "state");
+
   private final AccountService accounts;
   private final ClientService clients;
   private final WebSessions webSessions;
+  private final Csrf csrf;
   private final Pages pages;
   private final IdTokens idTokens;
 
   LogoutEndpoint(AccountService accounts, ClientService clients, WebSessions webSessions,
-      Pages pages, IdTokens idTokens) {
+      Csrf csrf, Pages pages, IdTokens idTokens) {
     this.accounts = accounts;
     this.clients = clients;
     this.webSessions = webSessions;
+    this.csrf = csrf;
     this.pages = pages;
     this.idTokens = idTokens;
   }
 
+  /** Where to send the browser afterwards, or why not (then {@code uri} is null). */
+  private record Return(String uri, String refusal) {}
+
   void handle(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    String hint = param(ctx, "id_token_hint");
-    String clientId = param(ctx, "client_id");
-    String target = param(ctx, "post_logout_redirect_uri");
-    String state = param(ctx, "state");
-    boolean ended = webSessions.signOut(ctx, account.id());
-    String done = ended ? "You are signed out." : "You were not signed in.";
-    if (target == null) {
-      page(ctx, 200, "Signed out", done);
+    boolean post = ctx.method() == HandlerType.POST;
+    Function<String, String> param = name -> {
+      String v = post ? ctx.formParam(name) : ctx.queryParam(name);
+      return v == null || v.isEmpty() ? null : v;
+    };
+    Optional<IdTokens.Hint> hint = param.apply("id_token_hint") == null ? Optional.empty()
+        : idTokens.hint(account.id(), param.apply("id_token_hint"));
+    Return back = back(account, param, hint);
+    Optional<WebSessions.Signed> session = webSessions.current(ctx, account.id());
+    if (session.isPresent()) {
+      boolean named = hint.isPresent() && hint.get().userId().equals(session.get().userId());
+      if (!named) {
+        if (!post || param.apply("decision") == null) {
+          confirm(ctx, account, param, back);
+          return;
+        }
+        if (!csrf.valid(ctx, param.apply(Csrf.FIELD))) {
+          page(ctx, 403, "Sign-out refused", "The form has expired or was posted from another "
+              + "site; you are still signed in.");
+          return;
+        }
+        if (!"sign_out".equals(param.apply("decision"))) {
+          page(ctx, 200, "Still signed in", "You are still signed in.");
+          return;
+        }
+      }
+      webSessions.signOut(ctx, account.id());
+    }
+    String done = session.isPresent() ? "You are signed out." : "You were not signed in.";
+    if (back.uri() == null) {
+      page(ctx, back.refusal() == null ? 200 : 400, "Signed out",
+          back.refusal() == null ? done : done + " " + back.refusal());
       return;
     }
-    if (hint != null) {
-      Optional<String> aud = idTokens.hintAudience(account.id(), hint);
-      if (aud.isEmpty() || (clientId != null && !clientId.equals(aud.get()))) {
-        page(ctx, 400, "Signed out", done + " The application's id_token_hint is not valid "
-            + "for this issuer, so you are not sent back to it.");
-        return;
+    ctx.status(post ? 303 : 302);
+    ctx.header("Location", back.uri());
+  }
+
+  private Return back(Account account, Function<String, String> param,
+      Optional<IdTokens.Hint> hint) {
+    String target = param.apply("post_logout_redirect_uri");
+    if (target == null) {
+      return new Return(null, null);
+    }
+    String clientId = param.apply("client_id");
+    if (param.apply("id_token_hint") != null) {
+      if (hint.isEmpty() || (clientId != null && !clientId.equals(hint.get().clientId()))) {
+        return new Return(null, "The application's id_token_hint is not valid for this "
+            + "issuer, so you are not sent back to it.");
       }
-      clientId = aud.get();
+      clientId = hint.get().clientId();
     }
     Optional<Client> client = clientId == null ? Optional.empty()
         : clients.find(account.id(), clientId);
     if (client.isEmpty() || !client.get().spec().redirectUris().contains(target)) {
-      page(ctx, 400, "Signed out", done + " The return address the application asked for is "
-          + "not registered for it, so you are not sent there.");
-      return;
+      return new Return(null, "The return address the application asked for is not "
+          + "registered for it, so you are not sent there.");
     }
+    String state = param.apply("state");
     StringBuilder to = new StringBuilder(target);
     if (state != null) {
       to.append(target.indexOf('?') >= 0 ? '&' : '?').append("state=")
           .append(URLEncoder.encode(state, StandardCharsets.UTF_8).replace("+", "%20"));
     }
-    ctx.status(302);
-    ctx.header("Location", to.toString());
+    return new Return(to.toString(), null);
   }
 
-  private static String param(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    return v == null || v.isEmpty() ? null : v;
+  private void confirm(Context ctx, Account account, Function<String, String> param,
+      Return back) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String p : PARAMS) {
+      String v = param.apply(p);
+      if (v != null) {
+        fields.put(p, v);
+      }
+    }
+    Map<String, Object> m = new HashMap<>();
+    m.put("accountId", account.id());
+    m.put("fields", fields);
+    m.put("csrf", csrf.token(ctx));
+    // the form's answer may redirect to the application: allow it as a form target (CSP)
+    pages.render(ctx, 200, "logout.jte", m, back.uri());
   }
 
   private void page(Context ctx, int status, String title, String detail) {

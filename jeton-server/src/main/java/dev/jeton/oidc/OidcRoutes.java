@@ -8,6 +8,7 @@ import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import dev.jeton.user.UserService;
+import dev.jeton.web.Csrf;
 import dev.jeton.web.Pages;
 import dev.jeton.web.WebSessions;
 
@@ -23,16 +24,17 @@ public final class OidcRoutes {
   private final LogoutEndpoint logout;
 
   public OidcRoutes(AccountService accounts, AccessTokens accessTokens, SessionService sessions,
-      UserService users, ClientService clients, WebSessions webSessions, Pages pages,
+      UserService users, ClientService clients, WebSessions webSessions, Csrf csrf, Pages pages,
       Issuers issuers) {
     this.userInfo = new UserInfoEndpoint(accounts, accessTokens, sessions, users, issuers);
-    this.logout = new LogoutEndpoint(accounts, clients, webSessions, pages,
+    this.logout = new LogoutEndpoint(accounts, clients, webSessions, csrf, pages,
         new IdTokens(accessTokens, issuers));
   }
 
   public void register(Router r) {
     r.get(BASE + OAuthRoutes.USERINFO, userInfo::handle)
         .post(BASE + OAuthRoutes.USERINFO, userInfo::handle)
-        .get(BASE + OAuthRoutes.LOGOUT, logout::handle);
+        .get(BASE + OAuthRoutes.LOGOUT, logout::handle)
+        .post(BASE + OAuthRoutes.LOGOUT, logout::handle);
   }
 }

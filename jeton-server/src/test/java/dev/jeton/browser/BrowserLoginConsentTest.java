@@ -258,6 +258,28 @@ class BrowserLoginConsentTest {
     assertThat(exchange(q.get("code"), verifier).status()).isEqualTo(400);
   }
 
+  /**
+   * RP-initiated logout without an id_token_hint in Chromium: the question page, then the
+   * confirmation's 303 to the client's registered URI is followed (the page's CSP form-action
+   * allows that origin), and the browser session is gone.
+   */
+  @Test
+  void logoutWhenConfirmedInChromiumThenSignedOutAndBackAtTheClient() throws Exception {
+    toConsent(authorizeUrl(verifier(), "st-1", "read"));
+    click("allow");
+    waitForUrl(other.callback());
+    assertThat(hasSessionCookie()).isTrue();
+
+    driver.get(issuer() + "/oauth2/logout?client_id=" + client.client().clientId()
+        + "&post_logout_redirect_uri=" + enc(other.callback()) + "&state=bye");
+    waitForTitle("Sign out");
+    assertThat(hasSessionCookie()).isTrue();
+    click("sign_out");
+    waitForUrl(other.callback() + "?state=bye");
+    driver.get(issuer() + "/login");
+    assertThat(hasSessionCookie()).isFalse();
+  }
+
   @Test
   void consentWhenDeniedInChromiumThenAccessDeniedWithStateAndIss() throws Exception {
     String verifier = verifier();

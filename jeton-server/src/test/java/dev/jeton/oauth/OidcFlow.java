@@ -90,6 +90,18 @@ public final class OidcFlow {
     return browser.get(done.header("Location").orElseThrow());
   }
 
+  /**
+   * Submits a form of {@code page} in the browser: its hidden fields, with {@code extra}
+   * name/value pairs added or replacing them, posted to {@code path}.
+   */
+  public Api.Response submit(Api.Response page, String path, String... extra) {
+    Map<String, String> fields = new java.util.LinkedHashMap<>(Browser.hidden(page));
+    for (int i = 0; i < extra.length; i += 2) {
+      fields.put(extra[i], extra[i + 1]);
+    }
+    return browser.post(path, Browser.form(fields));
+  }
+
   /** A GET in the signed-in browser (its cookies kept). */
   public Api.Response get(String path) {
     return browser.get(path);
