@@ -6,7 +6,6 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
 import dev.jeton.token.AccessTokens;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,12 +24,10 @@ import java.util.Set;
 final class ClientCredentialsGrant {
   private final AccessTokens accessTokens;
   private final Metrics metrics;
-  private final Clock clock;
 
-  ClientCredentialsGrant(AccessTokens accessTokens, Metrics metrics, Clock clock) {
+  ClientCredentialsGrant(AccessTokens accessTokens, Metrics metrics) {
     this.accessTokens = accessTokens;
     this.metrics = metrics;
-    this.clock = clock;
   }
 
   /** An issued token and the scopes it carries, in the client's registration order. */
@@ -53,8 +50,7 @@ final class ClientCredentialsGrant {
     Long own = client.spec().lifetimes().accessToken();
     Duration ttl = own != null ? Duration.ofSeconds(own) : accountDefault;
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(client.accountId(),
-        client.clientId(), client.clientId(), null, new LinkedHashSet<>(scopes),
-        clock.instant().getEpochSecond()), ttl);
+        client.clientId(), client.clientId(), null, new LinkedHashSet<>(scopes), null), ttl);
     metrics.tokenIssued("access_token");
     Audit.event("client_credentials_token_issued", "account", client.accountId(),
         "client_id", client.clientId(), "scope", String.join(" ", scopes),
@@ -74,8 +70,8 @@ final class ClientCredentialsGrant {
     for (String token : requested.split(" ", -1)) {
       if (!isScopeToken(token)) {
         throw new ApiException(ErrorCode.INVALID_SCOPE, "The scope parameter is malformed: "
-            + "scope tokens are separated by single spaces and use printable ASCII except '\"' "
-            + "and '\\' (RFC 6749 3.3).");
+            + "scope tokens are separated by single spaces and use printable ASCII except the "
+            + "double quote and the backslash (RFC 6749 3.3).");
       }
       wanted.add(token);
     }

@@ -74,9 +74,13 @@ final class DeviceCodeGrant {
     }
     boolean tooSoon = d.lastPolledAt() != null
         && now - d.lastPolledAt() < d.intervalS() * 1000L;
-    if (!devices.poll(d, now, tooSoon) || tooSoon) {
-      throw new ApiException(ErrorCode.SLOW_DOWN, "Poll at most every "
-          + (d.intervalS() + DeviceCodes.INTERVAL_S) + " seconds (RFC 8628 3.5).");
+    boolean recorded = devices.poll(d, now, tooSoon);
+    if (!recorded || tooSoon) {
+      // the interval grew only if this poll was recorded as too soon; a poll that lost a race
+      // to a concurrent one changed nothing
+      int interval = recorded ? d.intervalS() + DeviceCodes.INTERVAL_S : d.intervalS();
+      throw new ApiException(ErrorCode.SLOW_DOWN, "Poll at most every " + interval
+          + " seconds (RFC 8628 3.5).");
     }
     switch (d.status()) {
       case DeviceCodes.DENIED -> throw new ApiException(ErrorCode.ACCESS_DENIED,

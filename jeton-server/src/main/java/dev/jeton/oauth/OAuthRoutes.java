@@ -67,7 +67,7 @@ public final class OAuthRoutes {
     DeviceCodes devices = new DeviceCodes(web.jdbi(), web.writes(), web.tokens(),
         new UserCodes(new java.security.SecureRandom()), clock);
     this.token = new TokenEndpoint(accounts, clientAuth,
-        new ClientCredentialsGrant(accessTokens, metrics, clock),
+        new ClientCredentialsGrant(accessTokens, metrics),
         new AuthorizationCodeGrant(codes, sessions, web.users(), clock),
         new RefreshTokenGrant(sessions),
         new DeviceCodeGrant(devices, sessions, web.users(), clock),

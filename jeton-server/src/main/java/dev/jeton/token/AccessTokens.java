@@ -63,9 +63,13 @@ public final class AccessTokens {
         .build();
   }
 
-  /** What to put in a new access token. */
+  /**
+   * What to put in a new access token.
+   *
+   * @param authTime when the user signed in (epoch seconds), null when no user did (RFC 9068 2.2.1)
+   */
   public record Grant(String accountId, String subject, String clientId, String sessionId,
-      Set<String> scopes, long authTime) {}
+      Set<String> scopes, Long authTime) {}
 
   /** A signed access token and its lifetime. */
   public record Issued(String token, AccessToken claims) {}
@@ -91,7 +95,7 @@ public final class AccessTokens {
         .claim("client_id", g.clientId())
         .claim("scope", String.join(" ", g.scopes()))
         .claim("sid", g.sessionId())
-        .claim("auth_time", g.authTime())
+        .claim("auth_time", g.authTime()) // a null claim is left out
         .build();
     SignedJWT jwt = new SignedJWT(
         new JWSHeader.Builder(key.alg()).type(AT_JWT).keyID(key.kid()).build(), claims);

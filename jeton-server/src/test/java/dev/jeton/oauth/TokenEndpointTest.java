@@ -92,6 +92,7 @@ class TokenEndpointTest {
     assertThat(c.getSubject()).isEqualTo(id()).startsWith("cli_").doesNotStartWith("usr_");
     assertThat(c.getStringClaim("client_id")).isEqualTo(id());
     assertThat(c.getClaim("sid")).as("no session").isNull();
+    assertThat(c.getClaim("auth_time")).as("no user signed in (RFC 9068 2.2.1)").isNull();
     assertThat(c.getIssuer()).isEqualTo(issuer);
     assertThat(c.getAudience()).containsExactly(issuer);
     assertThat(c.getStringClaim("scope")).isEqualTo("read write");
