@@ -132,28 +132,26 @@ final class SessionStore {
   /** Revokes every active session of a user with one client. */
   static List<String> revokeAllOfUserForClient(Handle h, String userId, String clientId,
       long now, String reason) {
-    List<String> ids = h.createQuery("""
-            SELECT id FROM sessions
-            WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
-        .bind("u", userId).bind("c", clientId).mapTo(String.class).list();
-    h.createUpdate("""
-            UPDATE sessions SET revoked_at = :now, revoked_reason = :r
-            WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
-        .bind("now", now).bind("r", reason).bind("u", userId).bind("c", clientId).execute();
-    return ids;
+    return revokeOfClient(h, "user_id", userId, clientId, now, reason);
   }
 
   /** Revokes every active session of a client (a deleted client); answers their ids. */
   static List<String> revokeAllOfClient(Handle h, String accountId, String clientId, long now,
       String reason) {
-    List<String> ids = h.createQuery("""
-            SELECT id FROM sessions
-            WHERE account_id = :a AND client_id = :c AND revoked_at IS NULL""")
-        .bind("a", accountId).bind("c", clientId).mapTo(String.class).list();
-    h.createUpdate("""
-            UPDATE sessions SET revoked_at = :now, revoked_reason = :r
-            WHERE account_id = :a AND client_id = :c AND revoked_at IS NULL""")
-        .bind("now", now).bind("r", reason).bind("a", accountId).bind("c", clientId).execute();
+    return revokeOfClient(h, "account_id", accountId, clientId, now, reason);
+  }
+
+  /**
+   * Revokes the active sessions of a client whose {@code owner} column ({@code user_id} or
+   * {@code account_id}, never caller input) is {@code ownerId}; answers their ids.
+   */
+  private static List<String> revokeOfClient(Handle h, String owner, String ownerId,
+      String clientId, long now, String reason) {
+    String where = " WHERE " + owner + " = :o AND client_id = :c AND revoked_at IS NULL";
+    List<String> ids = h.createQuery("SELECT id FROM sessions" + where)
+        .bind("o", ownerId).bind("c", clientId).mapTo(String.class).list();
+    h.createUpdate("UPDATE sessions SET revoked_at = :now, revoked_reason = :r" + where)
+        .bind("now", now).bind("r", reason).bind("o", ownerId).bind("c", clientId).execute();
     return ids;
   }
 
