@@ -107,7 +107,7 @@ public final class App implements AutoCloseable {
     this.writes = new WriteQueue(db);
     this.sessions = new SessionService(db.jdbi(), writes, accessTokens, tokens, metrics, clock);
     this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
-        new PasswordPolicy(), sessions, tokens, clock);
+        new PasswordPolicy(), sessions, tokens, clock, config.signInFailuresPerSource());
     this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
     this.clients = new ClientService(db.jdbi(), tokens, keyRing, sessions, clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);

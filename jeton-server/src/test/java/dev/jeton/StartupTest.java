@@ -106,8 +106,7 @@ class StartupTest {
     values.put(Setting.SHUTDOWN_TIMEOUT, "0");
     values.putAll(overrides);
     Config base = ConfigLoader.of(values);
-    Config config = new Config(base.http(), base.dataDir(), db, base.masterKey(),
-        base.bootstrap(), base.tokens(), base.logFormat(), base.shutdownTimeout());
+    Config config = base.withDb(db);
     return new App(config, new MutableClock(), TestServer.FAST_HASH);
   }
 

@@ -15,7 +15,14 @@ public record Config(
     Bootstrap bootstrap,
     Tokens tokens,
     String logFormat,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    int signInFailuresPerSource) {
+
+  /** The same configuration on another database. */
+  public Config withDb(Db other) {
+    return new Config(http, dataDir, other, masterKey, bootstrap, tokens, logFormat,
+        shutdownTimeout, signInFailuresPerSource);
+  }
 
   /** Listening address and the public URL issuers are built from. */
   public record Http(String host, int port, String baseUrl) {}

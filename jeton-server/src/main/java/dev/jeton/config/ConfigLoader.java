@@ -140,7 +140,9 @@ public final class ConfigLoader {
             duration(Setting.KEY_ROTATION_INTERVAL, v.get(Setting.KEY_ROTATION_INTERVAL)), skew,
             lifetimes),
         logFormat,
-        duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)));
+        duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)),
+        intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
+            1_000_000));
   }
 
   private static String validBaseUrl(String raw) {

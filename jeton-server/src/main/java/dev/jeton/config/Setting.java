@@ -31,6 +31,9 @@ public enum Setting {
   ADMIN_SESSION_TTL("4h", "Default absolute session lifetime for account admins."),
   REFRESH_GRACE("10s",
       "Window in which the just-rotated refresh token may be presented once more (lost responses)."),
+  SIGNIN_FAILURES_PER_SOURCE("100", "Failed sign-ins one client IP may make in 15 minutes, over "
+      + "all emails, before its sign-ins must wait (0 disables; raise it behind a proxy that hides "
+      + "client addresses)."),
   LOG_FORMAT("json", "Log format on standard output: json or text."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 

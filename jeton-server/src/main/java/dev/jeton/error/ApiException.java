@@ -12,6 +12,7 @@ public final class ApiException extends RuntimeException {
   private final ErrorCode code;
   private final String detail;
   private final transient List<FieldError> errors;
+  private final long retryAfterSeconds;
 
   public ApiException(ErrorCode code) {
     this(code, code.title(), List.of(), null);
@@ -22,11 +23,27 @@ public final class ApiException extends RuntimeException {
   }
 
   public ApiException(ErrorCode code, String detail, List<FieldError> errors, String internal) {
+    this(code, detail, errors, internal, 0);
+  }
+
+  private ApiException(ErrorCode code, String detail, List<FieldError> errors, String internal,
+      long retryAfterSeconds) {
     super(internal == null ? code.code() + ": " + detail : code.code() + ": " + internal, null,
         false, false);
     this.code = code;
     this.detail = detail;
     this.errors = List.copyOf(errors);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** An error the client may retry after {@code seconds} (sent as {@code Retry-After}). */
+  public static ApiException retryAfter(ErrorCode code, String detail, long seconds) {
+    return new ApiException(code, detail, List.of(), null, Math.max(1, seconds));
+  }
+
+  /** Seconds to wait before retrying, 0 when the answer names none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   /** A {@code validation_failed} error listing every bad field. */

@@ -88,6 +88,10 @@ public enum ErrorCode {
   // --- users and sessions --------------------------------------------------------------------
   USER_ALREADY_EXISTS(409, "User already exists",
       "Sign in instead, or register with another email address.", false),
+  SIGN_IN_THROTTLED(429, "Too many failed sign-ins",
+      "Wait the number of seconds in Retry-After, then try again; the wait doubles with every "
+          + "further failure for this email and grows for a source that fails for many emails.",
+      true),
   INVALID_CREDENTIALS(401, "Invalid email or password",
       "Check the email address and password and try again.", false),
   USER_BLOCKED(403, "User blocked",

@@ -27,6 +27,9 @@ public final class ErrorMapping {
 
   public void api(ApiException e, Context ctx) {
     write(ctx, e.code(), e.detail(), e.errors());
+    if (e.retryAfterSeconds() > 0) {
+      ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+    }
     if (e.code().status() == 401 || e.code() == ErrorCode.INSUFFICIENT_SCOPE
         || e.code() == ErrorCode.TOKEN_IN_URL) {
       Object realm = ctx.attribute(BearerAuth.REALM);

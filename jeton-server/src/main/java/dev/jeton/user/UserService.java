@@ -28,6 +28,7 @@ public final class UserService {
   private final SessionService sessions;
   private final OpaqueTokens ids;
   private final Clock clock;
+  private final SignInThrottle throttle;
   private final com.github.benmanes.caffeine.cache.Cache<String, User> recent =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
           .maximumSize(50_000)
@@ -35,7 +36,7 @@ public final class UserService {
           .build();
 
   public UserService(Jdbi jdbi, PasswordHasher hasher, PasswordPolicy policy,
-      SessionService sessions, OpaqueTokens ids, Clock clock) {
+      SessionService sessions, OpaqueTokens ids, Clock clock, int signInFailuresPerSource) {
     this.jdbi = jdbi;
     this.store = new UserStore(jdbi);
     this.hasher = hasher;
@@ -43,6 +44,7 @@ public final class UserService {
     this.sessions = sessions;
     this.ids = ids;
     this.clock = clock;
+    this.throttle = new SignInThrottle(clock, signInFailuresPerSource);
   }
 
   public PasswordHasher hasher() {
@@ -117,19 +119,28 @@ public final class UserService {
 
   /** Checks credentials; the user on success. */
   public User authenticate(Account account, Credentials c, String ip) {
+    long wait = throttle.waitSeconds(account.id(), c.email(), ip);
+    if (wait > 0) {
+      Audit.event("login_throttled", "account", account.id(), "ip", ip, "wait_s", wait);
+      throw ApiException.retryAfter(ErrorCode.SIGN_IN_THROTTLED, "Too many failed sign-ins "
+          + "for this email or from this address; try again in " + wait + " s.", wait);
+    }
     Optional<User> found = store.byEmail(account.id(), c.email());
     if (found.isEmpty()) {
       hasher.verifyDummy(c.password());
+      throttle.failed(account.id(), c.email(), ip);
       Audit.event("login_failed", "account", account.id(), "reason", "invalid_credentials",
           "ip", ip);
       throw invalidCredentials();
     }
     User u = found.get();
     if (!hasher.verify(c.password(), u.passwordHash())) {
+      throttle.failed(account.id(), c.email(), ip);
       Audit.event("login_failed", "account", account.id(), "user", u.id(),
           "reason", "invalid_credentials", "ip", ip);
       throw invalidCredentials();
     }
+    throttle.succeeded(account.id(), c.email(), ip);
     if (u.blocked()) {
       Audit.event("login_failed", "account", account.id(), "user", u.id(), "reason",
           "user_blocked", "ip", ip);

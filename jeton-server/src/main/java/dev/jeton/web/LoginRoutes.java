@@ -84,7 +84,11 @@ public final class LoginRoutes {
       user = users.authenticate(account, new UserService.Credentials(normalised, password),
           ctx.ip());
     } catch (ApiException e) {
-      String message = e.code() == ErrorCode.INVALID_CREDENTIALS ? INVALID : e.code().remedy();
+      String message = e.code() == ErrorCode.INVALID_CREDENTIALS ? INVALID
+          : e.code() == ErrorCode.SIGN_IN_THROTTLED ? e.detail() : e.code().remedy();
+      if (e.retryAfterSeconds() > 0) {
+        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
       pages.render(ctx, e.code() == ErrorCode.INVALID_CREDENTIALS ? 401 : e.code().status(),
           "login.jte", model(ctx, account.id(), returnTo, email, message, true));
       return;

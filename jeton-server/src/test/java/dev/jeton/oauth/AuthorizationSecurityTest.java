@@ -209,6 +209,22 @@ class AuthorizationSecurityTest {
         .isEqualTo(wrong.body().replaceAll("value=\"[^\"]*\"", ""));
   }
 
+  /** SECURITY 57 on the sign-in page: guessing is slowed there as on the API (429, a wait). */
+  @Test
+  void security57WhenGuessingOnTheSignInPageThenThrottledPageWithRetryAfter() {
+    Browser b = new Browser(server);
+    for (int i = 0; i < 6; i++) {
+      assertThat(flow.login(b, EMAIL, "wrong guess number " + i).status()).isEqualTo(401);
+    }
+    Api.Response throttled = flow.login(b, EMAIL, CodeFlow.PASSWORD);
+    assertThat(throttled.status()).as(throttled.toString()).isEqualTo(429);
+    assertThat(throttled.header("Retry-After")).contains("1");
+    assertThat(throttled.body()).contains("try again in 1 s").doesNotContain("Exception");
+    assertThat(b.cookies).doesNotContainKey("__Host-jeton_session");
+    server.clock().advance(java.time.Duration.ofSeconds(1));
+    assertThat(flow.login(b, EMAIL, CodeFlow.PASSWORD).status()).isEqualTo(303);
+  }
+
   @Test
   void security61WhenSignedInThenNewHostPrefixedSessionCookie() {
     Browser b = new Browser(server);

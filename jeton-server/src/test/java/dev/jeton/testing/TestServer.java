@@ -63,8 +63,7 @@ public final class TestServer implements AutoCloseable {
     values.put(Setting.SHUTDOWN_TIMEOUT, "0");
     values.putAll(overrides);
     Config base = ConfigLoader.of(values);
-    Config config = new Config(base.http(), base.dataDir(), db, base.masterKey(),
-        base.bootstrap(), base.tokens(), base.logFormat(), base.shutdownTimeout());
+    Config config = base.withDb(db);
     MutableClock clock = new MutableClock();
     App app = new App(config, clock, FAST_HASH).start();
     return new TestServer(app, clock, dir);

@@ -81,6 +81,43 @@ class AuthFlowTest {
     assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("email");
   }
 
+  /**
+   * SECURITY 57: after the free failures, the next attempt waits (429 with Retry-After) without
+   * any password being checked, even the right one, so the wait is no oracle; then it passes.
+   */
+  @Test
+  void loginWhenGuessingThenThrottledWithRetryAfterAndNoPasswordChecked() {
+    server.register("main", "gil@example.com", "long pass phrase 42 zulu");
+    for (int i = 0; i <= SignInThrottle.FREE_PER_SOURCE; i++) {
+      assertThat(server.login("main", "gil@example.com", "guess " + i + " guess guess").code())
+          .isEqualTo("invalid_credentials");
+    }
+    long before = server.app().users().hasher().verifications();
+    Api.Response throttled = server.login("main", "gil@example.com", "long pass phrase 42 zulu");
+    assertThat(throttled.status()).as(throttled.toString()).isEqualTo(429);
+    assertThat(throttled.code()).isEqualTo("sign_in_throttled");
+    assertThat(throttled.header("Retry-After")).contains("1");
+    assertThat(server.app().users().hasher().verifications()).isEqualTo(before);
+    server.clock().advance(java.time.Duration.ofSeconds(1));
+    assertThat(server.login("main", "gil@example.com", "long pass phrase 42 zulu").status())
+        .isEqualTo(200);
+  }
+
+  /** SECURITY 58 under SECURITY 57: an unknown email is throttled exactly like a known one. */
+  @Test
+  void loginWhenGuessingUnknownEmailThenSameThrottleAnswer() {
+    server.register("main", "hal@example.com", "long pass phrase 42 zulu");
+    for (int i = 0; i <= SignInThrottle.FREE_PER_SOURCE; i++) {
+      server.login("main", "hal@example.com", "guess " + i + " guess guess");
+      server.login("main", "nobody@example.com", "guess " + i + " guess guess");
+    }
+    Api.Response known = server.login("main", "hal@example.com", "one more guess here");
+    Api.Response unknown = server.login("main", "nobody@example.com", "one more guess here");
+    assertThat(known.status()).isEqualTo(429).isEqualTo(unknown.status());
+    assertThat(known.text("detail")).isEqualTo(unknown.text("detail"));
+    assertThat(known.header("Retry-After")).isEqualTo(unknown.header("Retry-After"));
+  }
+
   @Test
   void loginWhenUnknownEmailOrWrongPasswordThenSameAnswerAndSameWork() {
     server.register("main", "erin@example.com", "long pass phrase 42 zulu");
