@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the hot code: access-token sign/verify (per algorithm), the refresh-token
-# lookup on a small and a one-million-row table, and the raw Argon2id rate (login's ceiling).
+# lookup on a small and a one-million-row table, the raw Argon2id rate (login's ceiling), and
+# ECDSA signing with Nimbus's ECDSASigner against a per-thread P1363 Signature (SignerBenchmark).
 #
 # Usage: jeton-bench/run-jmh.sh [JAVA_HOME] [extra JMH args]
 #   (build first: ./mvnw -q -DskipTests package)
@@ -13,6 +14,8 @@ jar=$root/jeton-bench/target/benchmarks.jar
 echo "java: $($java -version 2>&1 | head -1)"
 common=(-wi 2 -w 1s -i 3 -r 2s -f 1 -rf text -rff /dev/null)
 "$java" -jar "$jar" AccessTokenBenchmark -t 1 "${common[@]}" "$@"
+"$java" -jar "$jar" SignerBenchmark -t 1 "${common[@]}" "$@"
+"$java" -jar "$jar" SignerBenchmark -t 2 "${common[@]}" "$@"
 "$java" -jar "$jar" RefreshLookupBenchmark -t 1 "${common[@]}" "$@"
 "$java" -jar "$jar" PasswordHashBenchmark -t 1 "${common[@]}" "$@"
 "$java" -jar "$jar" PasswordHashBenchmark -t 2 "${common[@]}" "$@"

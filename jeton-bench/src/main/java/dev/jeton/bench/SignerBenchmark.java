@@ -1,0 +1,87 @@
+package dev.jeton.bench;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * ES256/ES384 JWS signing of an access-token-sized signing input: Nimbus's {@link ECDSASigner}
+ * (what Jeton uses; per call a {@code Signature.getInstance}, {@code initSign}, a DER signature
+ * transcoded to R || S) against {@link P1363EcdsaSigner} (one initialised
+ * {@code SHA256withECDSAinP1363Format} Signature per thread). {@code setUp} checks that both
+ * signatures verify with Nimbus's {@link ECDSAVerifier}.
+ *
+ * <p>Run: {@code java -jar jeton-bench/target/benchmarks.jar SignerBenchmark -t 1} (and -t 2)
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class SignerBenchmark {
+  @Param({"ES256", "ES384"})
+  public String alg;
+
+  private JWSHeader header;
+  private byte[] input;
+  private ECDSASigner nimbus;
+  private P1363EcdsaSigner p1363;
+
+  @Setup
+  public void setUp() throws Exception {
+    JWSAlgorithm a = JWSAlgorithm.parse(alg);
+    ECKey key = new ECKeyGenerator(Curve.forJWSAlgorithm(a).iterator().next())
+        .keyID("bench").generate();
+    header = new JWSHeader.Builder(a).type(new JOSEObjectType("at+jwt")).keyID("bench").build();
+    // An access token's claims, about the size Jeton issues.
+    String claims = "{\"iss\":\"http://127.0.0.1:8098/accounts/main\",\"sub\":\"cli_0123456789"
+        + "abcdefghij\",\"aud\":\"http://127.0.0.1:8098/accounts/main\",\"iat\":1764316800,"
+        + "\"exp\":1764320400,\"jti\":\"0123456789abcdefghijklmn\",\"client_id\":\"cli_01234"
+        + "56789abcdefghij\",\"scope\":\"read write\",\"auth_time\":1764316800}";
+    input = (header.toBase64URL() + "." + Base64URL.encode(claims))
+        .getBytes(StandardCharsets.US_ASCII);
+    nimbus = new ECDSASigner(key);
+    p1363 = new P1363EcdsaSigner(key.toECPrivateKey(), a);
+    ECDSAVerifier verifier = new ECDSAVerifier(key.toECPublicKey());
+    for (var signer : new com.nimbusds.jose.JWSSigner[] {nimbus, p1363}) {
+      JWSObject jws = new JWSObject(header, new Payload(claims));
+      jws.sign(signer);
+      if (!JWSObject.parse(jws.serialize()).verify(verifier)) {
+        throw new IllegalStateException(signer.getClass().getSimpleName() + " does not verify");
+      }
+    }
+  }
+
+  @Benchmark
+  public Base64URL nimbusEcdsaSigner() throws JOSEException {
+    return nimbus.sign(header, input);
+  }
+
+  @Benchmark
+  public Base64URL p1363ThreadLocal() throws JOSEException {
+    return p1363.sign(header, input);
+  }
+}
