@@ -125,6 +125,12 @@ public final class RequestGuard implements Filter {
   }
 
   /**
+   * The request attribute holding a form body this guard has already read (a {@code byte[]}),
+   * so that handlers parse it without reading and copying it again.
+   */
+  public static final String FORM_BODY = "jeton.formBody";
+
+  /**
    * For a form POST whose {@code _method} is GET (a body field, or a URL parameter with the rest
    * of the query in the body): the same request as a GET, with the other
    * fields appended to the query string. Otherwise the request, with its body replayable. Null
@@ -139,7 +145,11 @@ public final class RequestGuard implements Filter {
     }
     byte[] body;
     try {
-      body = req.getInputStream().readAllBytes();
+      long length = req.getContentLengthLong();
+      // a declared length within the limit is read into one right-sized array
+      body = length >= 0 && length <= MAX_BODY
+          ? req.getInputStream().readNBytes((int) length)
+          : req.getInputStream().readAllBytes();
     } catch (BodyLimit.TooLarge e) {
       res.setHeader("Connection", "close");
       problems.write(res, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -180,6 +190,7 @@ public final class RequestGuard implements Filter {
       }
     }
     if (!get) {
+      req.setAttribute(FORM_BODY, body);
       return new Replay(req, body);
     }
     String merged = query.length() == 0 ? rest.toString()

@@ -2,6 +2,7 @@ package dev.jeton.oauth;
 
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.RequestGuard;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,6 +50,9 @@ final class Form {
 
   static Form parse(Context ctx) {
     checkType(ctx.header("Content-Type"));
+    if (ctx.req().getAttribute(RequestGuard.FORM_BODY) instanceof byte[] read) {
+      return parse(read);
+    }
     byte[] body;
     try (InputStream in = ctx.req().getInputStream()) {
       body = in.readAllBytes();
