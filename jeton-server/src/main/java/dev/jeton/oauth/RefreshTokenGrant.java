@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The refresh token grant for OAuth clients (RFC 6749 6): rotation and reuse detection come from
@@ -41,33 +42,45 @@ final class RefreshTokenGrant {
     if (refreshToken == null) {
       throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
     }
-    Session session = sessions.findRefreshToken(refreshToken)
-        .map(SessionService.RefreshTokenState::session)
-        .filter(s -> s.accountId().equals(account.id()))
-        .orElseThrow(() -> AuthorizationCodeGrant.invalidGrant("The refresh token is unknown."));
+    try {
+      AtomicReference<Set<String>> narrowed = new AtomicReference<>();
+      SessionService.TokenPair pair = sessions.refresh(account, refreshToken, lifetimes,
+          session -> {
+            narrowed.set(admit(account, client, session, scope));
+            return narrowed.get();
+          });
+      return new Result(pair, narrowed.get() != null ? narrowed.get() : pair.session().scopes());
+    } catch (ApiException e) {
+      if (e.code() == ErrorCode.INVALID_GRANT || e.code() == ErrorCode.INVALID_SCOPE) {
+        throw e; // refused by admit(), the token untouched
+      }
+      throw AuthorizationCodeGrant.invalidGrant(e.detail());
+    }
+  }
+
+  /**
+   * Checks the token's session before anything changes: it must belong to this client (else
+   * {@code invalid_grant}, the token untouched), and a {@code scope} may only narrow it.
+   * Answers the narrowed scopes, or null for all of the session's.
+   */
+  private static Set<String> admit(Account account, Client client, Session session,
+      String scope) {
     if (!session.clientId().equals(client.clientId())) {
       Audit.event("refresh_token_wrong_client", "account", account.id(), "client_id",
           client.clientId(), "session", session.id());
       throw AuthorizationCodeGrant.invalidGrant("The refresh token was issued to another "
           + "client (RFC 6749 6).");
     }
-    Set<String> narrowed = null;
-    if (scope != null) {
-      List<String> granted = new ArrayList<>(session.scopes());
-      java.util.Collections.sort(granted);
-      try {
-        narrowed = new LinkedHashSet<>(ClientCredentialsGrant.scopes(granted, scope));
-      } catch (ApiException e) {
-        throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
-            + "originally granted (RFC 6749 6, SECURITY 29).");
-      }
+    if (scope == null) {
+      return null;
     }
+    List<String> granted = new ArrayList<>(session.scopes());
+    java.util.Collections.sort(granted);
     try {
-      SessionService.TokenPair pair = sessions.refresh(account, refreshToken, lifetimes,
-          narrowed);
-      return new Result(pair, narrowed != null ? narrowed : pair.session().scopes());
+      return new LinkedHashSet<>(ClientCredentialsGrant.scopes(granted, scope));
     } catch (ApiException e) {
-      throw AuthorizationCodeGrant.invalidGrant(e.detail());
+      throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
+          + "originally granted (RFC 6749 6, SECURITY 29).");
     }
   }
 }

@@ -108,15 +108,18 @@ public final class SessionService {
    *     {@code token_revoked}, {@code refresh_token_reused}, {@code user_blocked}
    */
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
-    return refresh(account, refreshToken, lifetimes, null);
+    return refresh(account, refreshToken, lifetimes, session -> null);
   }
 
   /**
-   * Like {@link #refresh(Account, String, Config.Lifetimes)}, but the new access token carries
-   * only {@code narrowed} (a subset of the session's scopes, RFC 6749 6), or all when null.
+   * Like {@link #refresh(Account, String, Config.Lifetimes)}, with a check of the token's
+   * session before anything is judged or changed: {@code admit} may refuse by throwing (the token
+   * is then left as it was, for instance when another client presents it), and answers the
+   * scopes the new access token carries (a subset of the session's, RFC 6749 6), or null for all.
+   * One lookup serves both.
    */
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes,
-      Set<String> narrowed) {
+      java.util.function.Function<Session, Set<String>> admit) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
     if (kind != TokenKind.RT) {
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
@@ -127,6 +130,7 @@ public final class SessionService {
         .filter(r -> r.session().accountId().equals(account.id()))
         .orElseThrow(() -> new ApiException(ErrorCode.TOKEN_UNKNOWN,
             "This refresh token was not issued by this account or has been purged."));
+    Set<String> narrowed = admit.apply(found.session());
     long now = clock.millis();
     if (found.revokedAt() != null && !found.session().revoked()) {
       // The successor a grace retry replaced: two parties held this family (RFC 9700 4.14.2).
