@@ -3,6 +3,7 @@ package dev.jeton.oauth;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
@@ -26,7 +27,8 @@ import java.util.TreeSet;
  * tokens, because every token's audience is the account's issuer.
  *
  * <p>Active: a JWT access token of this account that verifies (RFC 8725 checks in {@link
- * AccessTokens}), has not expired and whose session, if it names one, is still active; or a
+ * AccessTokens}), has not expired and whose session, if it names one, is still active (a client
+ * credentials token names none: its client must still be registered); or a
  * refresh token of this account that is unspent, unrevoked, unexpired, with an active session.
  * Anything else, whatever the reason, is exactly {@code {"active":false}} (RFC 7662 2.2,
  * SECURITY 52). {@code token_type_hint} is accepted and not needed: the format tells the kind.
@@ -40,12 +42,15 @@ final class IntrospectionEndpoint {
   private final ClientAuthenticator clientAuth;
   private final AccessTokens accessTokens;
   private final SessionService sessions;
+  private final ClientService clients;
   private final Issuers issuers;
   private final Clock clock;
 
   IntrospectionEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
-      AccessTokens accessTokens, SessionService sessions, Issuers issuers, Clock clock) {
+      AccessTokens accessTokens, SessionService sessions, ClientService clients, Issuers issuers,
+      Clock clock) {
     this.accounts = accounts;
+    this.clients = clients;
     this.clientAuth = clientAuth;
     this.accessTokens = accessTokens;
     this.sessions = sessions;
@@ -99,7 +104,8 @@ final class IntrospectionEndpoint {
       return Optional.empty();
     }
     if (clock.instant().getEpochSecond() >= at.expiresAt()
-        || (at.sessionId() != null && !sessions.isActive(at.sessionId()))) {
+        || (at.sessionId() != null && !sessions.isActive(at.sessionId()))
+        || (at.sessionId() == null && clients.find(account.id(), at.clientId()).isEmpty())) {
       return Optional.empty();
     }
     Map<String, Object> m = new LinkedHashMap<>();

@@ -76,7 +76,7 @@ public final class OAuthRoutes {
         web.webSessions(), web.csrf(), web.pages(), issuers, codes, remembered, clock);
     this.grants = new GrantRoutes(web.bearer(), remembered, web.clients(), sessions);
     this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
-        issuers, clock);
+        web.clients(), issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientAuth, accessTokens, sessions);
     this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientAuth, devices,
         issuers);

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Deleting a client ends everything it was given, at once, on both engines: its sessions
- * (refresh tokens refused, access tokens inactive at introspection and refused at userinfo) and
- * the users' consent, while other clients' sessions live on.
+ * (refresh tokens refused, access tokens inactive at introspection and refused at userinfo), its
+ * client credentials tokens (inactive at introspection) and the users' consent, while other
+ * clients' sessions live on.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -98,5 +99,16 @@ class ClientDeletionTest {
     assertThat(active(kept.path("access_token").asText())).isTrue();
     assertThat(flow.refresh(kept.path("refresh_token").asText(), basic(survivor)).status())
         .isEqualTo(200);
+  }
+
+  @Test
+  void deleteWhenClientHeldClientCredentialsTokensThenTheyIntrospectInactive() {
+    Api.Response cc = post(server, "main", "token", form("grant_type", "client_credentials"),
+        basic(doomed));
+    assertThat(cc.status()).as(cc.toString()).isEqualTo(200);
+    String token = cc.json().path("access_token").asText();
+    assertThat(active(token)).isTrue();
+    server.app().clients().delete("main", doomed.client().clientId());
+    assertThat(active(token)).isFalse();
   }
 }
