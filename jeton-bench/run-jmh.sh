@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the hot code: access-token sign/verify (per algorithm), the refresh-token
 # lookup on a small and a one-million-row table, the raw Argon2id rate (login's ceiling), and
-# ECDSA signing with Nimbus's ECDSASigner against a per-thread P1363 Signature (SignerBenchmark).
+# ECDSA signing with Nimbus's ECDSASigner against Jeton's EcdsaSigner, a per-thread P1363 Signature (SignerBenchmark).
 #
 # Usage: jeton-bench/run-jmh.sh [JAVA_HOME] [extra JMH args]
 #   (build first: ./mvnw -q -DskipTests package)

@@ -6,7 +6,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -305,7 +304,8 @@ public final class KeyRing {
       if (!r.status().equals(SigningKeyStore.PREVIOUS)) {
         JWK priv = JWK.parse(new String(masterKey.open(r.sealedPrivate(), r.kid()),
             StandardCharsets.UTF_8));
-        signer = priv instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) priv);
+        signer = priv instanceof ECKey ec ? new EcdsaSigner(ec.toECPrivateKey(), alg)
+            : new RSASSASigner((RSAKey) priv);
       }
       return new SigningKey(r.kid(), alg, pub, signer, verifier, r.status(), r.createdAt(),
           r.verifyUntil());

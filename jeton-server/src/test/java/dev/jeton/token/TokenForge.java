@@ -80,8 +80,8 @@ public final class TokenForge {
   public JWK currentPrivateJwk(String accountId) {
     SigningKey key = current(accountId);
     try {
-      if (key.signer() instanceof ECDSASigner ec) {
-        return new ECKey.Builder(key.publicJwk().toECKey()).privateKey(ec.getPrivateKey())
+      if (key.signer() instanceof EcdsaSigner ec) {
+        return new ECKey.Builder(key.publicJwk().toECKey()).privateKey(ec.privateKey())
             .build();
       }
       RSASSASigner rsa = (RSASSASigner) key.signer();

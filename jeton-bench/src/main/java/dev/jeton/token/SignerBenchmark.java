@@ -1,4 +1,4 @@
-package dev.jeton.bench;
+package dev.jeton.token;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * ES256/ES384 JWS signing of an access-token-sized signing input: Nimbus's {@link ECDSASigner}
- * (what Jeton uses; per call a {@code Signature.getInstance}, {@code initSign}, a DER signature
- * transcoded to R || S) against {@link P1363EcdsaSigner} (one initialised
+ * (per call a {@code Signature.getInstance}, {@code initSign}, a DER signature transcoded to
+ * R || S) against Jeton's {@link EcdsaSigner} (one initialised
  * {@code SHA256withECDSAinP1363Format} Signature per thread). {@code setUp} checks that both
  * signatures verify with Nimbus's {@link ECDSAVerifier}.
  *
@@ -48,7 +48,7 @@ public class SignerBenchmark {
   private JWSHeader header;
   private byte[] input;
   private ECDSASigner nimbus;
-  private P1363EcdsaSigner p1363;
+  private EcdsaSigner jeton;
 
   @Setup
   public void setUp() throws Exception {
@@ -64,9 +64,9 @@ public class SignerBenchmark {
     input = (header.toBase64URL() + "." + Base64URL.encode(claims))
         .getBytes(StandardCharsets.US_ASCII);
     nimbus = new ECDSASigner(key);
-    p1363 = new P1363EcdsaSigner(key.toECPrivateKey(), a);
+    jeton = new EcdsaSigner(key.toECPrivateKey(), a);
     ECDSAVerifier verifier = new ECDSAVerifier(key.toECPublicKey());
-    for (var signer : new com.nimbusds.jose.JWSSigner[] {nimbus, p1363}) {
+    for (var signer : new com.nimbusds.jose.JWSSigner[] {nimbus, jeton}) {
       JWSObject jws = new JWSObject(header, new Payload(claims));
       jws.sign(signer);
       if (!JWSObject.parse(jws.serialize()).verify(verifier)) {
@@ -81,7 +81,7 @@ public class SignerBenchmark {
   }
 
   @Benchmark
-  public Base64URL p1363ThreadLocal() throws JOSEException {
-    return p1363.sign(header, input);
+  public Base64URL jetonThreadLocal() throws JOSEException {
+    return jeton.sign(header, input);
   }
 }
