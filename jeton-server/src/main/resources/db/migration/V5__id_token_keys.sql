@@ -13,3 +13,13 @@ CREATE UNIQUE INDEX signing_keys_one_next ON signing_keys (account_id, chain)
 
 -- The JWS algorithm of the client's ID tokens; NULL means RS256, OIDC's default.
 ALTER TABLE clients ADD COLUMN id_token_alg VARCHAR(16);
+-- Clients registered before this column existed got ID tokens in their account's algorithm;
+-- they keep it, so relying parties that pinned it do not break on upgrade.
+UPDATE clients SET id_token_alg = (
+    SELECT k.alg FROM signing_keys k
+    WHERE k.account_id = clients.account_id AND k.status = 'current' AND k.chain = 'primary')
+  WHERE id_token_alg IS NULL AND (' ' || scopes || ' ') LIKE '% openid %';
+
+-- Deleting a client revokes its sessions and forgets its grants: find them without a scan.
+CREATE INDEX sessions_client ON sessions (account_id, client_id);
+CREATE INDEX grants_client ON grants (account_id, client_id);

@@ -110,6 +110,8 @@ public final class ClientService {
       }
       return sessions.revokeAllOfClient(h, accountId, clientId, "client_deleted");
     });
+    // again after the commit: an authentication racing the delete may have cached it meanwhile
+    recent.invalidate(key(accountId, clientId));
     if (revoked == null) {
       throw notFound(accountId, clientId);
     }

@@ -28,7 +28,10 @@ import java.util.function.Function;
  *
  * <p>The session ends at once only when an {@code id_token_hint} this account signed names the
  * signed-in user; otherwise the user is asked first (RP-Initiated Logout 2), with a CSRF-protected
- * form, so a link or image on another site cannot sign anyone out.
+ * form, so a link or image on another site cannot sign anyone out. A POST that arrives without
+ * the session cookie (a relying party's cross-site form post, which browsers send without
+ * {@code SameSite=Lax} cookies) is answered with a 303 to the same request as a GET, which
+ * carries the cookie.
  *
  * @see <a href="https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout">
  *     RP-Initiated Logout 2</a>
@@ -65,10 +68,16 @@ final class LogoutEndpoint {
       String v = post ? ctx.formParam(name) : ctx.queryParam(name);
       return v == null || v.isEmpty() ? null : v;
     };
+    Optional<WebSessions.Signed> session = webSessions.current(ctx, account.id());
+    if (post && session.isEmpty() && param.apply("decision") == null) {
+      // A relying party's cross-site form post carries no SameSite=Lax session cookie, so "not
+      // signed in" cannot be told from here. The same request as a top-level GET carries it.
+      again(ctx, account, param);
+      return;
+    }
     Optional<IdTokens.Hint> hint = param.apply("id_token_hint") == null ? Optional.empty()
         : idTokens.hint(account.id(), param.apply("id_token_hint"));
     Return back = back(account, param, hint);
-    Optional<WebSessions.Signed> session = webSessions.current(ctx, account.id());
     if (session.isPresent()) {
       boolean named = hint.isPresent() && hint.get().userId().equals(session.get().userId());
       if (!named) {
@@ -125,6 +134,22 @@ final class LogoutEndpoint {
           .append(URLEncoder.encode(state, StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return new Return(to.toString(), null);
+  }
+
+  /** Answers 303 to this logout request as a GET with the same parameters. */
+  private static void again(Context ctx, Account account, Function<String, String> param) {
+    StringBuilder to = new StringBuilder("/accounts/" + account.id() + "/oauth2/logout");
+    char sep = '?';
+    for (String p : PARAMS) {
+      String v = param.apply(p);
+      if (v != null) {
+        to.append(sep).append(p).append('=')
+            .append(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"));
+        sep = '&';
+      }
+    }
+    ctx.status(303);
+    ctx.header("Location", to.toString());
   }
 
   private void confirm(Context ctx, Account account, Function<String, String> param,

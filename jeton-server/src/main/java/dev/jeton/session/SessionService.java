@@ -105,10 +105,19 @@ public final class SessionService {
    * Exchanges a refresh token for a new pair.
    *
    * @throws ApiException {@code token_malformed}, {@code token_unknown}, {@code token_expired},
-   *     {@code token_revoked}, {@code refresh_token_reused}, {@code user_blocked}
+   *     {@code token_revoked}, {@code refresh_token_reused}, {@code user_blocked}, and
+   *     {@code client_token_not_accepted} for a token issued to an OAuth client
    */
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
-    return refresh(account, refreshToken, lifetimes, session -> null);
+    return refresh(account, refreshToken, lifetimes, session -> {
+      if (!FIRST_PARTY_CLIENT.equals(session.clientId())) {
+        // an OAuth client's token: refreshed only at the token endpoint, with the client's own
+        // authentication (RFC 6749 6, 10.4); left as it is here
+        throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
+            + "issued to an OAuth client; the client refreshes it at the token endpoint.");
+      }
+      return null;
+    });
   }
 
   /**

@@ -127,8 +127,15 @@ public final class KeyRing {
       });
       LOG.info("{} key chain created for the ID tokens of account {}", chain, accountId);
     } catch (org.jdbi.v3.core.JdbiException e) {
-      LOG.info("{} key chain of account {} was created elsewhere at the same time ({})", chain,
-          accountId, e.getClass().getSimpleName());
+      // another node created the chain at the same moment (the unique index refused ours), or
+      // the database failed: the reload tells them apart
+      key = reload(accountId).signerFor(alg);
+      if (key == null) {
+        throw e;
+      }
+      LOG.info("{} key chain of account {} was created elsewhere at the same time", chain,
+          accountId);
+      return key;
     }
     key = reload(accountId).signerFor(alg);
     if (key == null) {
@@ -173,12 +180,13 @@ public final class KeyRing {
     if (!chains.containsKey(SigningKeyStore.PRIMARY)) {
       throw new IllegalStateException("account " + accountId + " has no signing keys");
     }
-    boolean rotated = false;
-    for (Map.Entry<String, List<SigningKeyStore.Row>> chain : chains.entrySet()) {
-      boolean primary = chain.getKey().equals(SigningKeyStore.PRIMARY);
-      boolean done = rotateChain(accountId, chain.getKey(), chain.getValue(),
-          primary ? alg : chain.getKey(), overlap);
-      rotated |= primary && done;
+    // The primary chain first: when another node won that race, it rotates the other chains too.
+    boolean rotated = rotateChain(accountId, SigningKeyStore.PRIMARY,
+        chains.remove(SigningKeyStore.PRIMARY), alg, overlap);
+    if (rotated) {
+      for (Map.Entry<String, List<SigningKeyStore.Row>> chain : chains.entrySet()) {
+        rotateChain(accountId, chain.getKey(), chain.getValue(), chain.getKey(), overlap);
+      }
     }
     reload(accountId);
     return rotated;
@@ -219,7 +227,7 @@ public final class KeyRing {
     long cutoff = clock.millis() - maxAge.toMillis();
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT k.account_id FROM signing_keys k JOIN accounts a ON a.id = k.account_id
-            WHERE k.status = 'current' AND a.disabled_at IS NULL
+            WHERE k.status = 'current' AND k.chain = 'primary' AND a.disabled_at IS NULL
               AND COALESCE((SELECT MAX(p.rotated_at) FROM signing_keys p
                             WHERE p.account_id = k.account_id), k.created_at) < :cutoff""")
         .bind("cutoff", cutoff).mapTo(String.class).list());

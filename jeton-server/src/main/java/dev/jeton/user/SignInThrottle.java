@@ -24,9 +24,11 @@ import java.time.Duration;
  *       window.
  * </ul>
  *
- * <p>The answer is the same for existing and unknown emails, so the throttle reveals nothing
- * about which accounts exist (SECURITY 58). State is in memory on each node; with several nodes
- * behind a balancer each node counts on its own.
+ * <p>An attempt is counted before its password is checked and given back when it was right, so
+ * parallel attempts cannot all pass through one opening. IPv6 clients count by /64. The answer
+ * is the same for existing and unknown emails, so the throttle reveals nothing about which
+ * accounts exist (SECURITY 58). State is in memory on each node; with several nodes behind a
+ * balancer each node counts on its own.
  */
 final class SignInThrottle {
   static final int FREE_PER_SOURCE = 5;
@@ -59,36 +61,75 @@ final class SignInThrottle {
         .expireAfterWrite(SOURCE_WINDOW).build();
   }
 
-  /** Seconds the attempt must wait (rounded up), 0 when it may proceed now. */
-  long waitSeconds(String accountId, String email, String source) {
+  /**
+   * Takes an attempt: answers the seconds it must wait (rounded up) and records nothing, or 0 and
+   * counts it as a failure at once, before the password is checked, so that concurrent attempts
+   * cannot all slip through the same opening. {@link #succeeded} gives it back.
+   */
+  long acquire(String accountId, String email, String source) {
     long now = clock.millis();
-    long until = Math.max(notBefore(perEmailAndSource.getIfPresent(key(accountId, email, source))),
-        notBefore(perEmail.getIfPresent(key(accountId, email))));
-    Window w = failuresPerSource > 0 ? perSource.getIfPresent(source) : null;
-    if (w != null && now - w.start() < SOURCE_WINDOW.toMillis()
-        && w.failures() >= failuresPerSource) {
-      until = Math.max(until, w.start() + SOURCE_WINDOW.toMillis());
+    String ip = sourceKey(source);
+    String pair = key(accountId, email, ip);
+    String mail = key(accountId, email);
+    synchronized (this) {
+      long until = Math.max(notBefore(perEmailAndSource.getIfPresent(pair)),
+          notBefore(perEmail.getIfPresent(mail)));
+      Window w = failuresPerSource > 0 ? perSource.getIfPresent(ip) : null;
+      boolean windowOpen = w != null && now - w.start() < SOURCE_WINDOW.toMillis();
+      if (windowOpen && w.failures() >= failuresPerSource) {
+        until = Math.max(until, w.start() + SOURCE_WINDOW.toMillis());
+      }
+      if (until > now) {
+        return (until - now + 999) / 1000;
+      }
+      perEmailAndSource.put(pair, next(perEmailAndSource.getIfPresent(pair), now,
+          FREE_PER_SOURCE, MAX_WAIT_PER_SOURCE));
+      perEmail.put(mail, next(perEmail.getIfPresent(mail), now, FREE_PER_EMAIL,
+          MAX_WAIT_PER_EMAIL));
+      if (failuresPerSource > 0) {
+        perSource.put(ip, windowOpen ? new Window(w.start(), w.failures() + 1)
+            : new Window(now, 1));
+      }
+      return 0;
     }
-    return until <= now ? 0 : (until - now + 999) / 1000;
   }
 
-  /** Records a wrong email or password. */
-  void failed(String accountId, String email, String source) {
-    long now = clock.millis();
-    perEmailAndSource.asMap().compute(key(accountId, email, source),
-        (k, b) -> next(b, now, FREE_PER_SOURCE, MAX_WAIT_PER_SOURCE));
-    perEmail.asMap().compute(key(accountId, email),
-        (k, b) -> next(b, now, FREE_PER_EMAIL, MAX_WAIT_PER_EMAIL));
-    if (failuresPerSource > 0) {
-      perSource.asMap().compute(source, (k, w) ->
-          w == null || now - w.start() >= SOURCE_WINDOW.toMillis()
-              ? new Window(now, 1) : new Window(w.start(), w.failures() + 1));
-    }
-  }
-
-  /** Records a sign-in with the right password: this source's backoff for the email ends. */
+  /**
+   * The password was right: the attempt {@link #acquire} counted is given back, and this
+   * source's backoff for the email ends.
+   */
   void succeeded(String accountId, String email, String source) {
-    perEmailAndSource.invalidate(key(accountId, email, source));
+    String ip = sourceKey(source);
+    synchronized (this) {
+      perEmailAndSource.invalidate(key(accountId, email, ip));
+      perEmail.asMap().computeIfPresent(key(accountId, email), (k, b) ->
+          b.failures() <= 1 ? null : new Backoff(b.failures() - 1, b.notBefore()));
+      perSource.asMap().computeIfPresent(ip, (k, w) ->
+          w.failures() <= 1 ? null : new Window(w.start(), w.failures() - 1));
+    }
+  }
+
+  /**
+   * The key of a client address: IPv4 as it is, IPv6 by its /64 prefix, since one subscriber
+   * usually holds a whole /64 and could otherwise use a fresh address per attempt.
+   */
+  static String sourceKey(String source) {
+    if (source == null || source.indexOf(':') < 0) {
+      return source == null ? "" : source;
+    }
+    try {
+      byte[] b = java.net.InetAddress.getByName(source).getAddress(); // a literal: no lookup
+      if (b.length != 16) {
+        return source;
+      }
+      StringBuilder k = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        k.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
+      }
+      return k.append(":/64").toString();
+    } catch (java.net.UnknownHostException e) {
+      return source;
+    }
   }
 
   private static Backoff next(Backoff b, long now, int free, Duration max) {

@@ -119,7 +119,7 @@ public final class UserService {
 
   /** Checks credentials; the user on success. */
   public User authenticate(Account account, Credentials c, String ip) {
-    long wait = throttle.waitSeconds(account.id(), c.email(), ip);
+    long wait = throttle.acquire(account.id(), c.email(), ip);
     if (wait > 0) {
       Audit.event("login_throttled", "account", account.id(), "ip", ip, "wait_s", wait);
       throw ApiException.retryAfter(ErrorCode.SIGN_IN_THROTTLED, "Too many failed sign-ins "
@@ -128,14 +128,12 @@ public final class UserService {
     Optional<User> found = store.byEmail(account.id(), c.email());
     if (found.isEmpty()) {
       hasher.verifyDummy(c.password());
-      throttle.failed(account.id(), c.email(), ip);
       Audit.event("login_failed", "account", account.id(), "reason", "invalid_credentials",
           "ip", ip);
       throw invalidCredentials();
     }
     User u = found.get();
     if (!hasher.verify(c.password(), u.passwordHash())) {
-      throttle.failed(account.id(), c.email(), ip);
       Audit.event("login_failed", "account", account.id(), "user", u.id(),
           "reason", "invalid_credentials", "ip", ip);
       throw invalidCredentials();

@@ -209,6 +209,26 @@ class AuthorizationSecurityTest {
         .isEqualTo(wrong.body().replaceAll("value=\"[^\"]*\"", ""));
   }
 
+  /**
+   * SECURITY 29 (RFC 6749 6, 10.4): an OAuth client's refresh token presented at Jeton's own
+   * refresh endpoint, which takes no client authentication, is refused and left as it was.
+   */
+  @Test
+  void security29WhenClientRefreshTokenPresentedToFirstPartyRefreshThenRefusedAndUntouched() {
+    String verifier = CodeFlow.verifier();
+    Map<String, String> answer = flow.approve(browser, CodeFlow.params(app.client().clientId(),
+        "https://app.example.com/cb", verifier, "s", "read"));
+    Api.Response tokens = flow.exchange(answer.get("code"), "https://app.example.com/cb",
+        verifier, OAuthTesting.basic(app), null);
+    assertThat(tokens.status()).as(tokens.toString()).isEqualTo(200);
+    String rt = tokens.text("refresh_token");
+    Api.Response firstParty = server.refresh("main", rt);
+    assertThat(firstParty.status()).as(firstParty.toString()).isEqualTo(401);
+    assertThat(firstParty.code()).isEqualTo("client_token_not_accepted");
+    // untouched: the client itself still refreshes it, once
+    assertThat(flow.refresh(rt, OAuthTesting.basic(app)).status()).isEqualTo(200);
+  }
+
   /** SECURITY 57 on the sign-in page: guessing is slowed there as on the API (429, a wait). */
   @Test
   void security57WhenGuessingOnTheSignInPageThenThrottledPageWithRetryAfter() {

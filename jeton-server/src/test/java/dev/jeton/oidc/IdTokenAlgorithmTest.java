@@ -206,6 +206,25 @@ class IdTokenAlgorithmTest {
     }
   }
 
+  /**
+   * The scheduled rotation rotates each chain once per interval (SECURITY 45: the next key is
+   * published a whole period before it signs, so a second rotation in the same pass would
+   * promote a key nobody has seen yet).
+   */
+  @Test
+  void scheduledRotationWhenIdTokenChainExistsThenEveryChainRotatesOnce() throws Exception {
+    try (TestServer server = TestServer.start(engine)) {
+      client(server, null);
+      assertThat(algorithms(jwks(server))).hasSize(4);
+      server.clock().advance(Duration.ofDays(31));
+      server.app().rotateDueKeys();
+      assertThat(algorithms(jwks(server))).containsExactlyInAnyOrder("ES256", "ES256", "ES256",
+          "RS256", "RS256", "RS256");
+      server.app().rotateDueKeys(); // nothing is due any more
+      assertThat(jwks(server).getKeys()).hasSize(6);
+    }
+  }
+
   /** Two nodes needing the same new chain at once end up with one chain, used by both. */
   @Test
   void chainWhenCreatedConcurrentlyThenOneCurrentKey() throws Exception {

@@ -96,14 +96,35 @@ class LogoutTest {
     assertThat(signedIn()).isFalse();
   }
 
+  /**
+   * A relying party's cross-site form post arrives without the SameSite=Lax session cookie: it is
+   * sent on as a top-level GET, which carries the cookie, signs out and redirects.
+   */
   @Test
-  void logoutWhenPostedWithIdTokenHintThenSignedOutAndRedirectedWith303() {
+  void logoutWhenPostedCrossSiteWithoutCookieThenReplayedAsGetWhichSignsOut() {
     String idToken = flow.tokens("openid", null).path("id_token").asText();
-    Api.Response r = server.api().send("POST", PATH, "id_token_hint=" + idToken
+    Api.Response post = server.api().send("POST", PATH, "id_token_hint=" + idToken
         + "&post_logout_redirect_uri=" + enc(OidcFlow.CB) + "&state=xy", java.util.Map.of(
         "Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(post.status()).as(post.toString()).isEqualTo(303);
+    String again = post.header("Location").orElseThrow();
+    assertThat(again).startsWith(PATH + "?id_token_hint=" + idToken);
+    assertThat(signedIn()).isTrue();
+    Api.Response get = flow.get(again);
+    assertThat(get.status()).as(get.toString()).isEqualTo(302);
+    assertThat(get.header("Location").orElseThrow()).isEqualTo(OidcFlow.CB + "?state=xy");
+    assertThat(signedIn()).isFalse();
+  }
+
+  @Test
+  void logoutWhenPostedWithTheSessionCookieAndHintThenSignedOutAndRedirectedWith303() {
+    String idToken = flow.tokens("openid", null).path("id_token").asText();
+    Api.Response confirm = flow.get(PATH); // any page of the issuer carries a form to reuse
+    Api.Response r = flow.submit(confirm, PATH, "id_token_hint", idToken,
+        "post_logout_redirect_uri", OidcFlow.CB, "state", "xy");
     assertThat(r.status()).as(r.toString()).isEqualTo(303);
     assertThat(r.header("Location").orElseThrow()).isEqualTo(OidcFlow.CB + "?state=xy");
+    assertThat(signedIn()).isFalse();
   }
 
   /** A cross-site GET (a link, an image) only shows the question: the user stays signed in. */

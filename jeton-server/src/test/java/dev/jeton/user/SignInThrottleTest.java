@@ -4,100 +4,141 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testing.MutableClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
  * SECURITY 57 (password guessing): the backoff keys of {@link SignInThrottle}, driven by a clock
- * the test moves. A guesser from one address is slowed exponentially, the same email from
- * another address is not, spreading guesses over addresses meets a one-minute cap, and one
- * address failing for many emails is stopped for the window.
+ * the test moves. Every attempt that is let through counts as a failure until its password turns
+ * out right. A guesser from one address is slowed exponentially, the same email from another
+ * address is not, spreading guesses over addresses meets a one-minute cap, one address failing
+ * for many emails is stopped for the window, and parallel attempts cannot share one opening.
  */
 class SignInThrottleTest {
   private final MutableClock clock = new MutableClock();
   private final SignInThrottle throttle = new SignInThrottle(clock, 100);
 
+  /** Makes {@code times} attempts that are let through (and fail); asserts none had to wait. */
   private void fail(String email, String ip, int times) {
     for (int i = 0; i < times; i++) {
-      throttle.failed("main", email, ip);
+      assertThat(throttle.acquire("main", email, ip)).as("attempt %d", i + 1).isZero();
     }
   }
 
   @Test
-  void failuresWhenWithinTheFreeBudgetThenNoWait() {
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", "203.0.113.7")).isZero();
-  }
-
-  @Test
-  void failuresWhenPastTheBudgetThenWaitDoublesUpToFifteenMinutes() {
+  void attemptsWhenPastTheFreeBudgetThenWaitDoublesUpToFifteenMinutes() {
     String ip = "203.0.113.7";
     fail("ada@example.com", ip, SignInThrottle.FREE_PER_SOURCE + 1);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", ip)).isEqualTo(1);
-    throttle.failed("main", "ada@example.com", ip);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", ip)).isEqualTo(2);
-    throttle.failed("main", "ada@example.com", ip);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", ip)).isEqualTo(4);
-    fail("ada@example.com", ip, 30);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", ip)).isEqualTo(15 * 60);
-    clock.advance(Duration.ofMinutes(15));
-    assertThat(throttle.waitSeconds("main", "ada@example.com", ip)).isZero();
+    assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(1));
+    fail("ada@example.com", ip, 1);
+    assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(2);
+    clock.advance(Duration.ofSeconds(2));
+    fail("ada@example.com", ip, 1);
+    assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(4);
+    for (int i = 0; i < 12; i++) {
+      clock.advance(Duration.ofMinutes(15));
+      fail("ada@example.com", ip, 1);
+    }
+    assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(15 * 60);
   }
 
   @Test
   void guesserWhenSlowedThenTheUserFromAnotherAddressIsNot() {
-    fail("ada@example.com", "203.0.113.7", 12);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", "203.0.113.7")).isPositive();
-    assertThat(throttle.waitSeconds("main", "ada@example.com", "198.51.100.1")).isZero();
+    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
+    assertThat(throttle.acquire("main", "ada@example.com", "203.0.113.7")).isPositive();
+    assertThat(throttle.acquire("main", "ada@example.com", "198.51.100.1")).isZero();
   }
 
   @Test
   void successWhenAfterFailuresThenThatAddressStartsAfresh() {
     fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
     clock.advance(Duration.ofSeconds(1));
+    fail("ada@example.com", "203.0.113.7", 1);
     throttle.succeeded("main", "ada@example.com", "203.0.113.7");
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE);
-    assertThat(throttle.waitSeconds("main", "ada@example.com", "203.0.113.7")).isZero();
+    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
   }
 
   /** Guesses spread over many addresses: slowed, but a malicious lockout lasts a minute at most. */
   @Test
-  void failuresWhenSpreadOverAddressesThenEmailWideWaitCappedAtOneMinute() {
-    for (int i = 0; i < 200; i++) {
-      throttle.failed("main", "ada@example.com", "10.0." + (i / 250) + "." + (i % 250));
+  void attemptsWhenSpreadOverAddressesThenEmailWideWaitCappedAtOneMinute() {
+    int ip = 0;
+    for (int i = 0; i < 40; i++) {
+      fail("ada@example.com", "10.0.0." + ip++, 1);
+      clock.advance(Duration.ofSeconds(61));
     }
-    long wait = throttle.waitSeconds("main", "ada@example.com", "198.51.100.1");
-    assertThat(wait).isPositive().isLessThanOrEqualTo(60);
+    assertThat(throttle.acquire("main", "ada@example.com", "10.0.1." + ip++)).isZero();
+    assertThat(throttle.acquire("main", "ada@example.com", "198.51.100.1")).isEqualTo(60);
     clock.advance(Duration.ofMinutes(1));
-    assertThat(throttle.waitSeconds("main", "ada@example.com", "198.51.100.1")).isZero();
+    assertThat(throttle.acquire("main", "ada@example.com", "198.51.100.1")).isZero();
     // another email is not affected
-    assertThat(throttle.waitSeconds("main", "bob@example.com", "198.51.100.1")).isZero();
+    assertThat(throttle.acquire("main", "bob@example.com", "198.51.100.2")).isZero();
   }
 
   /** Credential stuffing: one address failing for many emails waits for the window to pass. */
   @Test
   void sourceWhenFailingForManyEmailsThenEverySignInFromItWaits() {
     for (int i = 0; i < 100; i++) {
-      throttle.failed("main", "user" + i + "@example.com", "203.0.113.9");
+      fail("user" + i + "@example.com", "203.0.113.9", 1);
     }
-    assertThat(throttle.waitSeconds("main", "fresh@example.com", "203.0.113.9"))
-        .isEqualTo(15 * 60);
-    assertThat(throttle.waitSeconds("main", "fresh@example.com", "198.51.100.1")).isZero();
+    assertThat(throttle.acquire("main", "fresh@example.com", "203.0.113.9")).isEqualTo(15 * 60);
+    assertThat(throttle.acquire("main", "fresh@example.com", "198.51.100.1")).isZero();
     clock.advance(Duration.ofMinutes(15));
-    assertThat(throttle.waitSeconds("main", "fresh@example.com", "203.0.113.9")).isZero();
+    assertThat(throttle.acquire("main", "fresh@example.com", "203.0.113.9")).isZero();
   }
 
   @Test
   void sourceLimitWhenDisabledThenOnlyPerEmailKeysApply() {
     SignInThrottle off = new SignInThrottle(clock, 0);
     for (int i = 0; i < 500; i++) {
-      off.failed("main", "user" + i + "@example.com", "203.0.113.9");
+      assertThat(off.acquire("main", "user" + i + "@example.com", "203.0.113.9")).isZero();
     }
-    assertThat(off.waitSeconds("main", "fresh@example.com", "203.0.113.9")).isZero();
+  }
+
+  /** Parallel attempts at the moment a wait ends: exactly one is let through. */
+  @Test
+  void attemptsWhenManyAtOnceThenOnlyOnePassesTheOpening() throws Exception {
+    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Long>> waits = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        waits.add(pool.submit(() -> {
+          go.await();
+          return throttle.acquire("main", "ada@example.com", "203.0.113.7");
+        }));
+      }
+      go.countDown();
+      int through = 0;
+      for (Future<Long> f : waits) {
+        through += f.get() == 0 ? 1 : 0;
+      }
+      assertThat(through).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void ipv6WhenSameSlash64ThenOneSource() {
+    assertThat(SignInThrottle.sourceKey("2001:db8::1"))
+        .isEqualTo(SignInThrottle.sourceKey("2001:db8:0:0:ffff::2"))
+        .isNotEqualTo(SignInThrottle.sourceKey("2001:db8:0:1::1"));
+    assertThat(SignInThrottle.sourceKey("203.0.113.7")).isEqualTo("203.0.113.7");
+    fail("ada@example.com", "2001:db8::1", SignInThrottle.FREE_PER_SOURCE + 1);
+    assertThat(throttle.acquire("main", "ada@example.com", "2001:db8::beef")).isPositive();
+    assertThat(throttle.acquire("main", "ada@example.com", "2001:db8:0:1::1")).isZero();
   }
 
   @Test
   void keysWhenOtherAccountThenSeparate() {
-    fail("ada@example.com", "203.0.113.7", 12);
-    assertThat(throttle.waitSeconds("acme", "ada@example.com", "203.0.113.7")).isZero();
+    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
+    assertThat(throttle.acquire("acme", "ada@example.com", "203.0.113.7")).isZero();
   }
 }
