@@ -93,10 +93,10 @@ oauth_runs() {
   check_active
   CLIENT_BASIC=$WEB_BASIC
   refresh_chains
-  warm -t"$conns" -c"$conns" -s "$wrkdir/oauth-refresh.lua" "$issuer/oauth2/token"
+  warm -t"$conns" -c"$conns" -s "$wrkdir/refresh.lua" "$issuer/oauth2/token" -- oauth
   refresh_chains
   run_wrk "$label: POST token (refresh_token, rotation)" -t"$conns" -c"$conns" -d"$duration" \
-    -s "$wrkdir/oauth-refresh.lua" "$issuer/oauth2/token"
+    -s "$wrkdir/refresh.lua" "$issuer/oauth2/token" -- oauth
   seed_codes $(( ac_max_rate * $(seconds "$warmup") ))
   warm -t2 -c"$conns" -s "$wrkdir/authorization-code.lua" "$issuer/oauth2/token" -- 2
   seed_codes $(( ac_max_rate * $(seconds "$duration") ))

@@ -1,7 +1,10 @@
 -- Refresh with rotation: every thread owns one session and follows its chain of refresh tokens
 -- (each answer's refresh_token is presented next). Run with as many threads as connections.
--- RT_FILE lists one initial refresh token per line. Prints "failures N" (answers other than 200)
--- at the end.
+-- RT_FILE lists one initial refresh token per line (URL-safe, no encoding needed). Prints
+-- "failures N" (answers other than 200) at the end.
+-- Jeton's own API ({"refresh_token"} as JSON at /auth/refresh) by default; with the script
+-- argument "oauth" (wrk ... -- oauth) the OAuth refresh_token grant (RFC 6749 6) of a
+-- confidential client, CLIENT_BASIC being its Authorization header value.
 local tokens = {}
 for line in io.lines(os.getenv("RT_FILE")) do
   tokens[#tokens + 1] = line
@@ -18,11 +21,22 @@ end
 function init(args)
   rt = tokens[id]
   failures = 0
+  oauth = args[1] == "oauth"
+  if oauth then
+    headers = {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Authorization"] = os.getenv("CLIENT_BASIC"),
+    }
+  else
+    headers = { ["Content-Type"] = "application/json" }
+  end
 end
 
 function request()
-  return wrk.format("POST", wrk.path, { ["Content-Type"] = "application/json" },
-    '{"refresh_token":"' .. rt .. '"}')
+  if oauth then
+    return wrk.format("POST", wrk.path, headers, "grant_type=refresh_token&refresh_token=" .. rt)
+  end
+  return wrk.format("POST", wrk.path, headers, '{"refresh_token":"' .. rt .. '"}')
 end
 
 function response(status, headers, body)
