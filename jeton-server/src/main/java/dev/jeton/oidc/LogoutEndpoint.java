@@ -131,7 +131,7 @@ final class LogoutEndpoint {
     StringBuilder to = new StringBuilder(target);
     if (state != null) {
       to.append(target.indexOf('?') >= 0 ? '&' : '?').append("state=")
-          .append(URLEncoder.encode(state, StandardCharsets.UTF_8).replace("+", "%20"));
+          .append(enc(state));
     }
     return new Return(to.toString(), null);
   }
@@ -144,12 +144,17 @@ final class LogoutEndpoint {
       String v = param.apply(p);
       if (v != null) {
         to.append(sep).append(p).append('=')
-            .append(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"));
+            .append(enc(v));
         sep = '&';
       }
     }
     ctx.status(303);
     ctx.header("Location", to.toString());
+  }
+
+  /** Form-urlencoding with {@code %20} for spaces, which every query parser reads alike. */
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private void confirm(Context ctx, Account account, Function<String, String> param,
