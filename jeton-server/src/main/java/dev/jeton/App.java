@@ -1,15 +1,15 @@
 package dev.jeton;
 
 import dev.jeton.account.Account;
-import dev.jeton.account.AccountRoutes;
+import dev.jeton.admin.AccountRoutes;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientRoutes;
 import dev.jeton.client.ClientService;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
-import dev.jeton.error.ErrorRoutes;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.ops.ErrorRoutes;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.http.ErrorMapping;
 import dev.jeton.http.JsonErrorHandler;
 import dev.jeton.http.Problems;
@@ -19,17 +19,16 @@ import dev.jeton.http.Router;
 import dev.jeton.oauth.OAuthRoutes;
 import dev.jeton.oidc.OidcRoutes;
 import dev.jeton.observe.Metrics;
-import dev.jeton.observe.OpsRoutes;
+import dev.jeton.ops.OpsRoutes;
 import dev.jeton.session.SessionService;
 import dev.jeton.setup.SetupRoutes;
 import dev.jeton.setup.SetupService;
-import dev.jeton.setup.SetupTokens;
+import dev.jeton.account.SetupTokens;
 import dev.jeton.store.Database;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.KeyRing;
-import dev.jeton.token.KeyRoutes;
 import dev.jeton.token.MasterKey;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.user.AuthRoutes;
@@ -39,7 +38,7 @@ import dev.jeton.user.UserService;
 import dev.jeton.web.Cookies;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
-import dev.jeton.web.Pages;
+import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
 import io.javalin.Javalin;
 import jakarta.servlet.DispatcherType;
@@ -161,7 +160,6 @@ public final class App implements AutoCloseable {
       });
       new OpsRoutes(db, metrics).register(r);
       new ErrorRoutes().register(r);
-      new KeyRoutes(accounts, keyRing, issuers).register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
@@ -172,9 +170,9 @@ public final class App implements AutoCloseable {
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
               db.jdbi(), writes, tokens)).register(r);
-      new OidcRoutes(accounts, accessTokens, sessions, users, clients, webSessions, csrf, pages,
+      new OidcRoutes(accounts, accessTokens, keyRing, sessions, users, clients, webSessions, csrf, pages,
           issuers).register(r);
-      new SetupRoutes(setup, accounts, sessions, issuers, pages).register(r);
+      new SetupRoutes(setup, accounts, users, issuers, pages).register(r);
     });
   }
 

@@ -1,7 +1,7 @@
 package dev.jeton.client;
 
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;

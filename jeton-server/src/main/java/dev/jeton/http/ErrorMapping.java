@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
 public final class ErrorMapping {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
 
+  /** Request attribute: the realm to name in the challenge. */
+  public static final String REALM = "jeton.realm";
+  /** Request attribute: the scope that was missing, for {@code insufficient_scope}. */
+  public static final String REQUIRED_SCOPE = "jeton.required_scope";
+
   private final Problems problems;
 
   public ErrorMapping(Problems problems) {
@@ -32,10 +37,10 @@ public final class ErrorMapping {
     }
     if (e.code().status() == 401 || e.code() == ErrorCode.INSUFFICIENT_SCOPE
         || e.code() == ErrorCode.TOKEN_IN_URL) {
-      Object realm = ctx.attribute(BearerAuth.REALM);
+      Object realm = ctx.attribute(REALM);
       if (realm != null) {
-        String challenge = BearerAuth.challenge(e.code(), e.detail(), realm.toString(),
-            ctx.attribute(BearerAuth.REQUIRED_SCOPE));
+        String challenge = challenge(e.code(), e.detail(), realm.toString(),
+            ctx.attribute(REQUIRED_SCOPE));
         if (challenge != null) {
           ctx.header("WWW-Authenticate", challenge);
         }
@@ -107,5 +112,36 @@ public final class ErrorMapping {
     }
     String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
     return printable.length() > 200 ? printable.substring(0, 200) + "..." : printable;
+  }
+
+  /**
+   * The RFC 6750 challenge for an error, or null when the error is not about the credential.
+   * Error descriptions are reduced to the characters RFC 6750 3 allows.
+   */
+  static String challenge(ErrorCode code, String detail, String realm, String scope) {
+    String base = "Bearer realm=\"" + realm + "\"";
+    if (code == ErrorCode.TOKEN_MISSING) {
+      return base;
+    }
+    if (code == ErrorCode.INSUFFICIENT_SCOPE) {
+      return base + ", error=\"insufficient_scope\", error_description=\"" + safe(detail) + "\""
+          + (scope == null ? "" : ", scope=\"" + scope + "\"");
+    }
+    if (code == ErrorCode.TOKEN_IN_URL) {
+      return base + ", error=\"invalid_request\", error_description=\"" + safe(detail) + "\"";
+    }
+    if (code.isInvalidToken() || code == ErrorCode.REFRESH_TOKEN_REUSED) {
+      return base + ", error=\"invalid_token\", error_description=\"" + safe(detail) + "\"";
+    }
+    return null;
+  }
+
+  private static String safe(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '\'');
+    }
+    return b.toString();
   }
 }

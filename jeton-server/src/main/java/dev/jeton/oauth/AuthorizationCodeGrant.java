@@ -6,7 +6,7 @@ import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
-import dev.jeton.oidc.IdTokens;
+import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -98,7 +98,7 @@ final class AuthorizationCodeGrant {
     } catch (ApiException e) {
       throw invalidGrant("The user who approved the request is blocked or no longer exists.");
     }
-    SessionService.TokenPair pair = sessions.start(account, user, lifetimes, client.clientId(),
+    SessionService.TokenPair pair = sessions.start(account, user.id(), lifetimes, client.clientId(),
         c.scopes(), c.authTime(), lifetimes.refreshToken());
     if (!codes.attachSession(c.hash(), pair.session().id())) {
       sessions.revoke(pair.session().id(), "code_replayed");

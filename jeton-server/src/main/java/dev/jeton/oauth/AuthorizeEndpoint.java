@@ -11,7 +11,7 @@ import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
-import dev.jeton.web.Pages;
+import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
@@ -40,7 +40,10 @@ import java.util.stream.Collectors;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1">RFC 6749 4.1.1</a>
  */
-final class AuthorizeEndpoint {
+public final class AuthorizeEndpoint {
+  /** The endpoint's path under an issuer (RFC 6749 3.1). */
+  public static final String PATH = "/oauth2/authorize";
+
   private final AccountService accounts;
   private final ClientService clients;
   private final UserService users;
@@ -139,7 +142,7 @@ final class AuthorizeEndpoint {
       String query = AuthorizationRequest.echo(form::get).entrySet().stream()
           .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
           .reduce((a, b) -> a + "&" + b).orElse("");
-      toLogin(ctx, account, "/accounts/" + account.id() + OAuthRoutes.AUTHORIZE + "?" + query,
+      toLogin(ctx, account, "/accounts/" + account.id() + PATH + "?" + query,
           null);
       return;
     }

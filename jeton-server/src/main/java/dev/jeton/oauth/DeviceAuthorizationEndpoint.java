@@ -24,7 +24,10 @@ import java.util.Map;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.2">RFC 8628 3.2</a>
  */
-final class DeviceAuthorizationEndpoint {
+public final class DeviceAuthorizationEndpoint {
+  /** The endpoint's path under an issuer (RFC 8628 3.1). */
+  public static final String PATH = "/oauth2/device_authorization";
+
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
   private final DeviceCodes devices;

@@ -104,7 +104,7 @@ final class DeviceCodeGrant {
     } catch (ApiException e) {
       throw invalidGrant("The user who approved the request is blocked or no longer exists.");
     }
-    SessionService.TokenPair pair = sessions.start(account, user, lifetimes, client.clientId(),
+    SessionService.TokenPair pair = sessions.start(account, user.id(), lifetimes, client.clientId(),
         new LinkedHashSet<>(d.scopes()), d.authTime(), lifetimes.refreshToken());
     devices.attachSession(d.hash(), pair.session().id());
     Audit.event("device_code_redeemed", "account", account.id(), "client_id",

@@ -10,7 +10,7 @@ import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
-import dev.jeton.web.Pages;
+import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -30,7 +30,7 @@ import java.util.Optional;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.3">RFC 8628 3.3</a>
  */
-final class DeviceVerification {
+public final class DeviceVerification {
   /** The path of the page under an issuer ({@code verification_uri}). */
   static final String PATH = "/device";
   static final int MAX_WRONG_PER_USER = 5;

@@ -4,7 +4,7 @@ import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.http.Responses;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;

@@ -35,7 +35,10 @@ import java.util.TreeSet;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7662#section-2">RFC 7662 2</a>
  */
-final class IntrospectionEndpoint {
+public final class IntrospectionEndpoint {
+  /** The endpoint's path under an issuer (RFC 7662 2). */
+  public static final String PATH = "/oauth2/introspect";
+
   private static final Map<String, Object> INACTIVE = Map.of("active", false);
 
   private final AccountService accounts;

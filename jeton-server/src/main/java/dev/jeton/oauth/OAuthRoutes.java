@@ -2,18 +2,18 @@ package dev.jeton.oauth;
 
 import dev.jeton.account.AccountService;
 import dev.jeton.client.ClientService;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.user.UserService;
 import dev.jeton.web.Csrf;
-import dev.jeton.web.Pages;
+import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
 import org.jdbi.v3.core.Jdbi;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Metrics;
-import dev.jeton.oidc.IdTokens;
+import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.AccountIds;
@@ -30,17 +30,6 @@ import java.time.Clock;
  * OAuthErrors}); authorization errors are redirects or error pages (RFC 6749 4.1.2.1).
  */
 public final class OAuthRoutes {
-  /** The paths under an issuer, also advertised by the discovery document. */
-  public static final String TOKEN = "/oauth2/token";
-  public static final String INTROSPECT = "/oauth2/introspect";
-  public static final String REVOKE = "/oauth2/revoke";
-  public static final String AUTHORIZE = "/oauth2/authorize";
-  /** RFC 8628 3.1; the verification page is {@code /device} (RFC 8628 3.3). */
-  public static final String DEVICE_AUTHORIZATION = "/oauth2/device_authorization";
-  public static final String DEVICE = DeviceVerification.PATH;
-  /** OIDC Core 5.3 and RP-Initiated Logout 2, served by {@code dev.jeton.oidc}. */
-  public static final String USERINFO = "/oauth2/userinfo";
-  public static final String LOGOUT = "/oauth2/logout";
   private static final String BASE = "/accounts/{account}";
 
   private final Issuers issuers;
@@ -85,17 +74,17 @@ public final class OAuthRoutes {
   }
 
   public void register(Router r) {
-    r.post(BASE + TOKEN, OAuthErrors.guarded(token::handle, this::realm))
-        .post(BASE + INTROSPECT, OAuthErrors.guarded(introspection::handle, this::realm))
-        .post(BASE + REVOKE, OAuthErrors.guarded(revocation::handle, this::realm))
-        .get(BASE + AUTHORIZE, authorize::authorize)
-        .post(BASE + AUTHORIZE, authorize::decide)
+    r.post(BASE + TokenEndpoint.PATH, OAuthErrors.guarded(token::handle, this::realm))
+        .post(BASE + IntrospectionEndpoint.PATH, OAuthErrors.guarded(introspection::handle, this::realm))
+        .post(BASE + RevocationEndpoint.PATH, OAuthErrors.guarded(revocation::handle, this::realm))
+        .get(BASE + AuthorizeEndpoint.PATH, authorize::authorize)
+        .post(BASE + AuthorizeEndpoint.PATH, authorize::decide)
         .get(BASE + "/api/v1/me/grants", grants::list)
         .delete(BASE + "/api/v1/me/grants/{client_id}", grants::revoke)
-        .post(BASE + DEVICE_AUTHORIZATION,
+        .post(BASE + DeviceAuthorizationEndpoint.PATH,
             OAuthErrors.guarded(deviceAuthorization::handle, this::realm))
-        .get(BASE + DEVICE, deviceVerification::page)
-        .post(BASE + DEVICE, deviceVerification::submit);
+        .get(BASE + DeviceVerification.PATH, deviceVerification::page)
+        .post(BASE + DeviceVerification.PATH, deviceVerification::submit);
   }
 
   /** The Basic realm of a request: its issuer, when the path names a valid account id. */

@@ -30,7 +30,10 @@ import java.util.Optional;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7009#section-2">RFC 7009 2</a>
  */
-final class RevocationEndpoint {
+public final class RevocationEndpoint {
+  /** The endpoint's path under an issuer (RFC 7009 2). */
+  public static final String PATH = "/oauth2/revoke";
+
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
   private final AccessTokens accessTokens;

@@ -8,7 +8,7 @@ import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
-import dev.jeton.oidc.IdTokens;
+import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -27,7 +27,10 @@ import java.util.TreeSet;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-5.1">RFC 6749 5.1</a>
  */
-final class TokenEndpoint {
+public final class TokenEndpoint {
+  /** The endpoint's path under an issuer (RFC 6749 3.2). */
+  public static final String PATH = "/oauth2/token";
+
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
   private final ClientCredentialsGrant clientCredentials;

@@ -1,11 +1,12 @@
 package dev.jeton.oidc;
 
+import dev.jeton.oauth.IdTokens;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.web.Csrf;
-import dev.jeton.web.Pages;
+import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -36,7 +37,10 @@ import java.util.function.Function;
  * @see <a href="https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout">
  *     RP-Initiated Logout 2</a>
  */
-final class LogoutEndpoint {
+public final class LogoutEndpoint {
+  /** The endpoint's path under an issuer (OIDC RP-Initiated Logout 2). */
+  public static final String PATH = "/oauth2/logout";
+
   /** The request parameters the confirmation form carries again. */
   private static final List<String> PARAMS = List.of("id_token_hint", "client_id",
       "post_logout_redirect_uri", "state");

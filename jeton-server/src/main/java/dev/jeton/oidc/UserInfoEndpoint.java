@@ -1,9 +1,11 @@
 package dev.jeton.oidc;
 
+import dev.jeton.http.ErrorMapping;
+import dev.jeton.oauth.IdTokens;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.http.Responses;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessToken;
@@ -26,7 +28,10 @@ import java.util.Map;
  *
  * @see <a href="https://openid.net/specs/openid-connect-core-1_0.html#UserInfo">OIDC Core 5.3</a>
  */
-final class UserInfoEndpoint {
+public final class UserInfoEndpoint {
+  /** The endpoint's path under an issuer (OIDC Core 5.3). */
+  public static final String PATH = "/oauth2/userinfo";
+
   private final AccountService accounts;
   private final AccessTokens accessTokens;
   private final SessionService sessions;
@@ -44,7 +49,7 @@ final class UserInfoEndpoint {
 
   void handle(Context ctx) {
     String accountId = ctx.pathParam("account");
-    ctx.attribute(BearerAuth.REALM, issuers.issuer(accountId));
+    ctx.attribute(ErrorMapping.REALM, issuers.issuer(accountId));
     accounts.requireActive(accountId);
     if (ctx.queryParam("access_token") != null) {
       throw new ApiException(ErrorCode.TOKEN_IN_URL,
@@ -61,7 +66,7 @@ final class UserInfoEndpoint {
           "The session this token belongs to has ended (logout, expiry or revocation).");
     }
     if (!at.hasScope(IdTokens.OPENID)) {
-      ctx.attribute(BearerAuth.REQUIRED_SCOPE, IdTokens.OPENID);
+      ctx.attribute(ErrorMapping.REQUIRED_SCOPE, IdTokens.OPENID);
       throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
           "The userinfo endpoint requires the 'openid' scope (OIDC Core 5.3.1).");
     }

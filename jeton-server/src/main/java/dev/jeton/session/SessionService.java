@@ -12,7 +12,6 @@ import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
-import dev.jeton.user.User;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,30 +64,16 @@ public final class SessionService {
             .orElse(false));
   }
 
-  /** Starts a first-party session for a user who just proved who they are. */
-  public TokenPair start(Account account, User user, Config.Lifetimes lifetimes) {
-    return start(account, user, lifetimes, FIRST_PARTY_CLIENT);
-  }
-
   /**
-   * Starts a session of {@code clientId} (the {@code client_id} of its tokens) for a user who
-   * just proved who they are.
+   * Starts a session of {@code clientId} (the {@code client_id} of its tokens; {@link
+   * #FIRST_PARTY_CLIENT} for Jeton's own sign-in) for a user who just proved who they are,
+   * carrying {@code scopes}; {@code authTime} (ms) is when the user signed in, {@code absolute}
+   * the session's lifetime.
    */
-  public TokenPair start(Account account, User user, Config.Lifetimes lifetimes,
-      String clientId) {
-    Set<String> scopes = user.isAdmin() ? Set.of(SCOPE_USER, SCOPE_ADMIN) : Set.of(SCOPE_USER);
-    Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
-    return start(account, user, lifetimes, clientId, scopes, clock.millis(), absolute);
-  }
-
-  /**
-   * Starts a session of an OAuth client (RFC 6749 4.1.3) carrying the scopes the user granted;
-   * {@code authTime} (ms) is when the user signed in, {@code absolute} the session's lifetime.
-   */
-  public TokenPair start(Account account, User user, Config.Lifetimes lifetimes,
+  public TokenPair start(Account account, String userId, Config.Lifetimes lifetimes,
       String clientId, Set<String> scopes, long authTime, Duration absolute) {
     long now = clock.millis();
-    Session s = new Session(tokens.id("ses_"), account.id(), user.id(), clientId,
+    Session s = new Session(tokens.id("ses_"), account.id(), userId, clientId,
         Set.copyOf(scopes), authTime, now, now + absolute.toMillis(), now, null, null);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());

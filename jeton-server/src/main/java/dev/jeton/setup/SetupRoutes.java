@@ -7,12 +7,11 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
-import dev.jeton.session.SessionService;
 import dev.jeton.token.Issuers;
 import dev.jeton.user.AuthRoutes;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
-import dev.jeton.web.Pages;
+import dev.jeton.http.Pages;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Set;
@@ -26,15 +25,15 @@ public final class SetupRoutes {
 
   private final SetupService setup;
   private final AccountService accounts;
-  private final SessionService sessions;
+  private final UserService users;
   private final Issuers issuers;
   private final Pages pages;
 
-  public SetupRoutes(SetupService setup, AccountService accounts, SessionService sessions,
+  public SetupRoutes(SetupService setup, AccountService accounts, UserService users,
       Issuers issuers, Pages pages) {
     this.setup = setup;
     this.accounts = accounts;
-    this.sessions = sessions;
+    this.users = users;
     this.issuers = issuers;
     this.pages = pages;
   }
@@ -92,7 +91,7 @@ public final class SetupRoutes {
     User admin = setup.complete(account, token,
         new UserService.Credentials(UserService.validEmail(email), password));
     Responses.tokens(ctx, 201, AuthRoutes.tokenBody(admin,
-        sessions.start(account, admin, accounts.lifetimes(account))));
+        users.startSession(account, admin, accounts.lifetimes(account))));
   }
 
   private static Map<String, Object> setupModel(String accountId, String token, String email,

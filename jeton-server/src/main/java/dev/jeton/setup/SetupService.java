@@ -1,5 +1,6 @@
 package dev.jeton.setup;
 
+import dev.jeton.account.SetupTokens;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.config.Config;

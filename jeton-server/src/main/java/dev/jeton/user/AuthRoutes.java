@@ -2,7 +2,7 @@ package dev.jeton.user;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
@@ -49,14 +49,14 @@ public final class AuthRoutes {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     UserService.Credentials c = credentials(ctx);
     User u = users.register(account, c, User.USER);
-    Responses.tokens(ctx, 201, tokenBody(u, sessions.start(account, u, accounts.lifetimes(account))));
+    Responses.tokens(ctx, 201, tokenBody(u, users.startSession(account, u, accounts.lifetimes(account))));
   }
 
   private void login(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     UserService.Credentials c = credentials(ctx);
     User u = users.authenticate(account, c, ctx.ip());
-    Responses.tokens(ctx, 200, tokenBody(u, sessions.start(account, u, accounts.lifetimes(account))));
+    Responses.tokens(ctx, 200, tokenBody(u, users.startSession(account, u, accounts.lifetimes(account))));
   }
 
   private void refresh(Context ctx) {

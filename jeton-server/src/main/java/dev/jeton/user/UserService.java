@@ -5,6 +5,9 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
+import java.util.Set;
+import java.time.Duration;
+import dev.jeton.config.Config;
 import dev.jeton.token.OpaqueTokens;
 import java.time.Clock;
 import java.util.List;
@@ -53,6 +56,21 @@ public final class UserService {
 
   public UserStore store() {
     return store;
+  }
+
+  /**
+   * Starts a first-party session (Jeton's own sign-in) for a user who just proved who they are:
+   * every user gets the {@code user} scope, admins also {@code admin} and the shorter admin
+   * session lifetime.
+   */
+  public SessionService.TokenPair startSession(Account account, User user,
+      Config.Lifetimes lifetimes) {
+    Set<String> scopes = user.isAdmin()
+        ? Set.of(SessionService.SCOPE_USER, SessionService.SCOPE_ADMIN)
+        : Set.of(SessionService.SCOPE_USER);
+    Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
+    return sessions.start(account, user.id(), lifetimes, SessionService.FIRST_PARTY_CLIENT,
+        scopes, clock.millis(), absolute);
   }
 
   /** Blocks or unblocks a user and sets the reset-required flag; ends a blocked user's sessions. */

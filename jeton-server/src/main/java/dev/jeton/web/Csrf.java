@@ -1,5 +1,6 @@
 package dev.jeton.web;
 
+import dev.jeton.http.Pages;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,6 @@
 package dev.jeton.web;
 
+import dev.jeton.http.Pages;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;

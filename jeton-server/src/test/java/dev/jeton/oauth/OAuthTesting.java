@@ -86,7 +86,10 @@ final class OAuthTesting {
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     Account a = s.app().accounts().requireActive(account);
     User u = s.app().users().current(account, r.json().path("user").path("id").asText());
-    return s.app().sessions().start(a, u, s.app().accounts().lifetimes(a), clientId);
+    var lifetimes = s.app().accounts().lifetimes(a);
+    return s.app().sessions().start(a, u.id(), lifetimes, clientId,
+        java.util.Set.of(SessionService.SCOPE_USER), s.clock().millis(),
+        lifetimes.refreshToken());
   }
 
   /** Asserts an RFC 6749 5.2 error: status, code, JSON (not a problem document), no-store. */

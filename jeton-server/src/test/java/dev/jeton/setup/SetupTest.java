@@ -1,5 +1,6 @@
 package dev.jeton.setup;
 
+import dev.jeton.account.SetupTokens;
 import static dev.jeton.testing.TestServer.v1;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,10 @@
-package dev.jeton.http;
+package dev.jeton.session;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
-import dev.jeton.client.Client;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorMapping;
 import dev.jeton.observe.Metrics;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessToken;
@@ -19,11 +19,6 @@ import io.javalin.http.Context;
  * handler adds the {@code WWW-Authenticate} challenge.
  */
 public final class BearerAuth {
-  /** Request attribute: the realm to name in the challenge. */
-  public static final String REALM = "jeton.realm";
-  /** Request attribute: the scope that was missing, for {@code insufficient_scope}. */
-  public static final String REQUIRED_SCOPE = "jeton.required_scope";
-
   private final AccessTokens accessTokens;
   private final SessionService sessions;
   private final AccountService accounts;
@@ -48,7 +43,7 @@ public final class BearerAuth {
    * @throws ApiException {@code token_*}, {@code insufficient_scope} or {@code account_*}
    */
   public Principal require(Context ctx, String accountId, String scope) {
-    ctx.attribute(REALM, issuers.issuer(accountId));
+    ctx.attribute(ErrorMapping.REALM, issuers.issuer(accountId));
     try {
       Account account = accounts.requireActive(accountId);
       if (ctx.queryParam("access_token") != null) {
@@ -57,8 +52,7 @@ public final class BearerAuth {
       }
       String token = bearerToken(ctx.header("Authorization"));
       AccessToken at = accessTokens.verify(token, accountId);
-      if (at.sessionId() == null && at.subject().equals(at.clientId())
-          && at.subject().startsWith(Client.ID_PREFIX)) {
+      if (at.sessionId() == null && at.subject().equals(at.clientId())) {
         throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED,
             "This token was issued to the client '" + at.clientId() + "' by the "
                 + "client_credentials grant; it carries no user and no session (SECURITY 26).");
@@ -76,7 +70,7 @@ public final class BearerAuth {
             "The session this token belongs to has ended (logout, expiry or revocation).");
       }
       if (scope != null && !at.hasScope(scope)) {
-        ctx.attribute(REQUIRED_SCOPE, scope);
+        ctx.attribute(ErrorMapping.REQUIRED_SCOPE, scope);
         throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
             "This endpoint requires the '" + scope + "' scope.");
       }
@@ -107,36 +101,5 @@ public final class BearerAuth {
       throw new ApiException(ErrorCode.TOKEN_MISSING, "The Bearer credential is empty.");
     }
     return token;
-  }
-
-  /**
-   * The RFC 6750 challenge for an error, or null when the error is not about the credential.
-   * Error descriptions are reduced to the characters RFC 6750 3 allows.
-   */
-  public static String challenge(ErrorCode code, String detail, String realm, String scope) {
-    String base = "Bearer realm=\"" + realm + "\"";
-    if (code == ErrorCode.TOKEN_MISSING) {
-      return base;
-    }
-    if (code == ErrorCode.INSUFFICIENT_SCOPE) {
-      return base + ", error=\"insufficient_scope\", error_description=\"" + safe(detail) + "\""
-          + (scope == null ? "" : ", scope=\"" + scope + "\"");
-    }
-    if (code == ErrorCode.TOKEN_IN_URL) {
-      return base + ", error=\"invalid_request\", error_description=\"" + safe(detail) + "\"";
-    }
-    if (code.isInvalidToken() || code == ErrorCode.REFRESH_TOKEN_REUSED) {
-      return base + ", error=\"invalid_token\", error_description=\"" + safe(detail) + "\"";
-    }
-    return null;
-  }
-
-  private static String safe(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '\'');
-    }
-    return b.toString();
   }
 }

@@ -1,5 +1,6 @@
-package dev.jeton.observe;
+package dev.jeton.ops;
 
+import dev.jeton.observe.Metrics;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.store.Database;

@@ -1,5 +1,8 @@
-package dev.jeton.error;
+package dev.jeton.ops;
 
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCatalogDoc;
+import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import io.javalin.http.Context;

@@ -1,4 +1,4 @@
-package dev.jeton.oidc;
+package dev.jeton.oauth;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;

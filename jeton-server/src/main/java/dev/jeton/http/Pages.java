@@ -1,4 +1,4 @@
-package dev.jeton.web;
+package dev.jeton.http;
 
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;

@@ -1,8 +1,10 @@
-package dev.jeton.account;
+package dev.jeton.admin;
 
+import dev.jeton.account.AccountService;
+import dev.jeton.account.Account;
 import dev.jeton.config.Config;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.BearerAuth;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;

@@ -1,4 +1,4 @@
-package dev.jeton.setup;
+package dev.jeton.account;
 
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
