@@ -1,29 +1,28 @@
 package dev.jeton;
 
 import dev.jeton.account.Account;
-import dev.jeton.admin.AccountRoutes;
 import dev.jeton.account.AccountService;
+import dev.jeton.account.SetupTokens;
+import dev.jeton.admin.AccountRoutes;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientRoutes;
 import dev.jeton.client.ClientService;
 import dev.jeton.config.Config;
-import dev.jeton.error.ApiException;
-import dev.jeton.ops.ErrorRoutes;
-import dev.jeton.session.BearerAuth;
-import dev.jeton.http.ErrorMapping;
-import dev.jeton.http.JsonErrorHandler;
-import dev.jeton.http.Problems;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Pages;
 import dev.jeton.http.RequestGuard;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.oauth.OAuthRoutes;
-import dev.jeton.oidc.OidcRoutes;
+import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
+import dev.jeton.oidc.OidcRoutes;
+import dev.jeton.ops.ErrorRoutes;
 import dev.jeton.ops.OpsRoutes;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.setup.SetupRoutes;
 import dev.jeton.setup.SetupService;
-import dev.jeton.account.SetupTokens;
 import dev.jeton.store.Database;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
@@ -38,7 +37,6 @@ import dev.jeton.user.UserService;
 import dev.jeton.web.Cookies;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
-import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
 import io.javalin.Javalin;
 import jakarta.servlet.DispatcherType;
@@ -49,6 +47,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -114,13 +113,12 @@ public final class App implements AutoCloseable {
   }
 
   private Javalin createServer() {
-    Problems problems = new Problems(config.http().baseUrl());
-    ErrorMapping errors = new ErrorMapping(problems);
-    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics);
     Pages pages = new Pages(config.http().baseUrl());
-    RequestGuard guard = new RequestGuard(problems, metrics,
+    ErrorWriter errors = new ErrorWriter(config.http().baseUrl(), pages, metrics);
+    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics);
+    RequestGuard guard = new RequestGuard(errors, metrics,
         config.http().baseUrl().startsWith("https:"));
-    JsonErrorHandler jettyErrors = new JsonErrorHandler(problems);
+    var jettyErrors = errors.jettyHandler();
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -144,9 +142,9 @@ public final class App implements AutoCloseable {
         handler.setErrorHandler(jettyErrors);
         handler.addFilter(new FilterHolder(guard), "/*", EnumSet.of(DispatcherType.REQUEST));
       });
-      cfg.routes.exception(ApiException.class, errors::api);
-      cfg.routes.exception(io.javalin.http.HttpResponseException.class, errors::other);
-      cfg.routes.exception(Exception.class, errors::other);
+      // Javalin answers its own HttpResponseException (404, 405, 413) unless told otherwise
+      cfg.routes.exception(io.javalin.http.HttpResponseException.class, errors::handle);
+      cfg.routes.exception(Exception.class, errors::handle);
       Router r = new Router(cfg.routes);
       r.get("/", ctx -> Responses.json(ctx, 200, Map.of(
           "name", "Jeton",

@@ -1,5 +1,6 @@
 package dev.jeton.account;
 
+import dev.jeton.store.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -81,14 +82,10 @@ final class AccountStore {
 
   private static Account map(ResultSet rs) throws SQLException {
     return new Account(rs.getString("id"), rs.getString("parent_id"), rs.getString("name"),
-        rs.getLong("created_at"), longOrNull(rs, "disabled_at"),
-        new Account.Overrides(longOrNull(rs, "access_token_ttl"),
-            longOrNull(rs, "refresh_token_ttl"), longOrNull(rs, "refresh_token_idle_ttl"),
-            longOrNull(rs, "admin_session_ttl"), longOrNull(rs, "refresh_grace")));
+        rs.getLong("created_at"), Rows.longOrNull(rs, "disabled_at"),
+        new Account.Overrides(Rows.longOrNull(rs, "access_token_ttl"),
+            Rows.longOrNull(rs, "refresh_token_ttl"), Rows.longOrNull(rs, "refresh_token_idle_ttl"),
+            Rows.longOrNull(rs, "admin_session_ttl"), Rows.longOrNull(rs, "refresh_grace")));
   }
 
-  private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
-  }
 }

@@ -1,19 +1,21 @@
 package dev.jeton.admin;
 
-import dev.jeton.account.AccountService;
 import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
 import dev.jeton.config.Config;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.session.BearerAuth;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Audit;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccountIds;
 import dev.jeton.token.Issuers;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ import java.util.Set;
  * create, list, get, update (name and token lifetimes) and disable.
  */
 public final class AccountRoutes {
+  /** The errors of the accounts API. */
+  public static final Set<ErrorCode> ERRORS = errors();
   private static final String BASE = "/accounts/{account}/api/v1/accounts";
   private static final Set<String> CREATE_FIELDS = Set.of("id", "name");
   private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes");
@@ -45,7 +49,7 @@ public final class AccountRoutes {
   }
 
   public void register(Router r) {
-    r.post(BASE, this::create)
+    r.as(ErrorWriter.Format.PROBLEM, ERRORS).post(BASE, this::create)
         .get(BASE, this::list)
         .get(BASE + "/{id}", this::get)
         .patch(BASE + "/{id}", this::update)
@@ -148,5 +152,12 @@ public final class AccountRoutes {
     lifetimes.put("refresh_grace", l.refreshGrace().toSeconds());
     m.put("token_lifetimes", lifetimes);
     return m;
+  }
+
+  private static Set<ErrorCode> errors() {
+    Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
+    all.addAll(JsonBody.ERRORS);
+    all.addAll(Set.of(ErrorCode.ACCOUNT_ALREADY_EXISTS, ErrorCode.ACCOUNT_OPERATION_FORBIDDEN));
+    return Set.copyOf(all);
   }
 }

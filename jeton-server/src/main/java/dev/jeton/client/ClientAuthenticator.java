@@ -2,8 +2,8 @@ package dev.jeton.client;
 
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.token.OpaqueTokens;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -97,10 +97,10 @@ public final class ClientAuthenticator {
       throw refused("The Basic credential must be client_id ':' client_secret.");
     }
     try {
-      String id = URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
-      String secret = URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
+      String id = Form.decode(decoded.substring(0, colon));
+      String secret = Form.decode(decoded.substring(colon + 1));
       return new String[] {id, secret.isEmpty() ? null : secret};
-    } catch (IllegalArgumentException e) {
+    } catch (ApiException e) {
       throw refused("The Basic credential is not form-urlencoded (RFC 6749 2.3.1).");
     }
   }

@@ -1,15 +1,17 @@
 package dev.jeton.client;
 
 import dev.jeton.error.ErrorCode;
-import dev.jeton.session.BearerAuth;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Audit;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.Issuers;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import java.util.Set;
  * secret appears only in the answers to create and rotate.
  */
 public final class ClientRoutes {
+  /** The errors of the clients API. */
+  public static final Set<ErrorCode> ERRORS = errors();
   private static final String BASE = "/accounts/{account}/api/v1/clients";
   private static final Set<String> FIELDS = Set.of("name", "type", "redirect_uris",
       "grant_types", "scopes", "token_lifetimes", "logo_uri", "client_uri",
@@ -43,7 +47,7 @@ public final class ClientRoutes {
   }
 
   public void register(Router r) {
-    r.post(BASE, this::create)
+    r.as(ErrorWriter.Format.PROBLEM, ERRORS).post(BASE, this::create)
         .get(BASE, this::list)
         .get(BASE + "/{client_id}", this::get)
         .patch(BASE + "/{client_id}", this::update)
@@ -197,5 +201,12 @@ public final class ClientRoutes {
     m.put("secret_rotated_at", c.secretRotatedAt() == null ? null
         : Instant.ofEpochMilli(c.secretRotatedAt()).toString());
     return m;
+  }
+
+  private static Set<ErrorCode> errors() {
+    Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
+    all.addAll(JsonBody.ERRORS);
+    all.addAll(Set.of(ErrorCode.CLIENT_NOT_FOUND, ErrorCode.CLIENT_HAS_NO_SECRET, ErrorCode.ACCOUNT_OPERATION_FORBIDDEN));
+    return Set.copyOf(all);
   }
 }

@@ -2,6 +2,7 @@ package dev.jeton.client;
 
 import dev.jeton.error.ApiException.FieldError;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Text;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ final class ClientRules {
       String field = "redirect_uris[" + i + "]";
       String uri = uris.get(i);
       if (!seen.add(uri)) {
-        invalid(field, "The redirect URI '" + clip(uri) + "' is listed twice.");
+        invalid(field, "The redirect URI '" + Text.clip(uri) + "' is listed twice.");
         continue;
       }
       String problem = redirectUriProblem(uri, type);
@@ -103,7 +104,7 @@ final class ClientRules {
       return webProblem(u, scheme, "A redirect URI");
     }
     if (type == Client.Type.CONFIDENTIAL) {
-      return "The custom scheme '" + clip(u.getScheme()) + ":' is only for native apps, which are "
+      return "The custom scheme '" + Text.clip(u.getScheme()) + ":' is only for native apps, which are "
           + "public clients (RFC 8252 7.1); a confidential client must use https (or http on a "
           + "loopback host).";
     }
@@ -126,7 +127,7 @@ final class ClientRules {
       String field = "grant_types[" + i + "]";
       String g = grants.get(i);
       if (!seen.add(g)) {
-        invalid(field, "The grant type '" + clip(g) + "' is listed twice.");
+        invalid(field, "The grant type '" + Text.clip(g) + "' is listed twice.");
       } else if (g.equals("password")) {
         invalid(field, "The password grant is not offered: it hands the user's password to the "
             + "client (RFC 9700 2.4). Use authorization_code with PKCE.");
@@ -134,7 +135,7 @@ final class ClientRules {
         invalid(field, "The implicit grant is not offered: it returns access tokens in the "
             + "redirect URL, where they leak (RFC 9700 2.1.2). Use authorization_code with PKCE.");
       } else if (!Client.GRANT_TYPES.contains(g)) {
-        invalid(field, "Unknown grant type '" + clip(g) + "'; use one of "
+        invalid(field, "Unknown grant type '" + Text.clip(g) + "'; use one of "
             + String.join(", ", Client.GRANT_TYPES) + ".");
       } else if (g.equals(Client.CLIENT_CREDENTIALS) && spec.type() == Client.Type.PUBLIC) {
         invalid(field, "The client_credentials grant needs a client that can keep a secret; a "
@@ -208,7 +209,7 @@ final class ClientRules {
     try {
       u = new URI(uri);
     } catch (URISyntaxException e) {
-      return "'" + clip(uri) + "' is not a valid URI (RFC 3986).";
+      return "'" + Text.clip(uri) + "' is not a valid URI (RFC 3986).";
     }
     if (!u.isAbsolute()) {
       return "The URI must be absolute, with a scheme such as https: (RFC 6749 3.1.2).";
@@ -236,8 +237,4 @@ final class ClientRules {
     return h.equals("127.0.0.1") || h.equals("[::1]") || h.equals("localhost");
   }
 
-  private static String clip(String s) {
-    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
-    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
-  }
 }

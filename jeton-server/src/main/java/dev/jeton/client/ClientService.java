@@ -3,11 +3,13 @@ package dev.jeton.client;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Text;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.KeyRing;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -161,11 +163,7 @@ public final class ClientService {
 
   private static ApiException notFound(String accountId, String clientId) {
     return new ApiException(ErrorCode.CLIENT_NOT_FOUND,
-        "There is no client '" + clip(clientId) + "' in the account '" + accountId + "'.");
+        "There is no client '" + Text.clip(clientId) + "' in the account '" + accountId + "'.");
   }
 
-  private static String clip(String s) {
-    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
-    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
-  }
 }

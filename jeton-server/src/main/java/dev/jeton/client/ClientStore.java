@@ -1,5 +1,6 @@
 package dev.jeton.client;
 
+import dev.jeton.store.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -104,19 +105,15 @@ final class ClientStore {
     Client.Spec spec = new Client.Spec(rs.getString("name"), Client.Type.of(rs.getString("type")),
         split(rs.getString("redirect_uris"), "\n"), split(rs.getString("grant_types"), " "),
         split(rs.getString("scopes"), " "), rs.getString("logo_uri"), rs.getString("client_uri"),
-        new Client.Lifetimes(longOrNull(rs, "access_token_ttl"),
-            longOrNull(rs, "refresh_token_ttl")), rs.getString("id_token_alg"));
+        new Client.Lifetimes(Rows.longOrNull(rs, "access_token_ttl"),
+            Rows.longOrNull(rs, "refresh_token_ttl")), rs.getString("id_token_alg"));
     return new Client(rs.getString("client_id"), rs.getString("account_id"), spec,
         rs.getString("secret_hash"), rs.getLong("created_at"), rs.getLong("updated_at"),
-        longOrNull(rs, "secret_rotated_at"));
+        Rows.longOrNull(rs, "secret_rotated_at"));
   }
 
   private static List<String> split(String joined, String separator) {
     return joined.isEmpty() ? List.of() : Arrays.asList(joined.split(separator, -1));
   }
 
-  private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
-  }
 }

@@ -173,6 +173,20 @@ public enum ErrorCode {
           + "clients (client_credentials or a user's consent) are for the client's own APIs.",
       false),
 
+  // --- hosted pages ---------------------------------------------------------------------------
+  FORM_REJECTED(403, "Form rejected",
+      "Open the page again and send the form from it: a form expires, and is accepted only when "
+          + "posted from this server's own page in the same browser.", false),
+  REDIRECT_URI_INVALID(400, "Redirect URI not registered",
+      "Send a redirect_uri registered for the client, byte for byte (RFC 9700 2.1), or omit it "
+          + "when the client has exactly one; an application's developer registers new ones.",
+      false),
+  USER_CODE_INVALID(400, "Code not valid",
+      "Check the code shown on your device and enter it again; a code works once and only for a "
+          + "few minutes, so start again on the device if it has expired.", false),
+  USER_CODE_THROTTLED(429, "Too many wrong codes",
+      "Wait for the time in Retry-After, then enter the code shown on your device again.", true),
+
   // --- first-admin setup ---------------------------------------------------------------------
   SETUP_TOKEN_INVALID(400, "Setup link invalid",
       "The setup link is unknown, expired or already used; restart the server or run "

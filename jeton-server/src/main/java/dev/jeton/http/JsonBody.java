@@ -9,6 +9,8 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +21,20 @@ import java.util.Set;
  * {@code validation_failed} answer lists them all.
  */
 public final class JsonBody {
+  /** The errors any route reading a JSON body may answer. */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.UNSUPPORTED_CONTENT_TYPE,
+      ErrorCode.INVALID_JSON, ErrorCode.VALIDATION_FAILED, ErrorCode.FIELD_MISSING,
+      ErrorCode.FIELD_INVALID, ErrorCode.FIELD_UNKNOWN);
+
   private final ObjectNode node;
   private final List<ApiException.FieldError> errors = new ArrayList<>();
+
+  /** {@link #ERRORS} and {@code more}: the declared errors of a route that reads JSON. */
+  public static Set<ErrorCode> errorsWith(ErrorCode... more) {
+    Set<ErrorCode> all = new HashSet<>(ERRORS);
+    all.addAll(Arrays.asList(more));
+    return Set.copyOf(all);
+  }
 
   private JsonBody(ObjectNode node) {
     this.node = node;
@@ -35,7 +49,7 @@ public final class JsonBody {
     String type = ctx.header("Content-Type");
     if (type == null || !isJson(type)) {
       throw new ApiException(ErrorCode.UNSUPPORTED_CONTENT_TYPE,
-          "Send the body as application/json" + (type == null ? "" : ", not " + clip(type)) + ".");
+          "Send the body as application/json" + (type == null ? "" : ", not " + Text.clip(type)) + ".");
     }
     JsonNode parsed;
     try (InputStream in = ctx.req().getInputStream()) {
@@ -64,8 +78,8 @@ public final class JsonBody {
     for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!allowed.contains(name)) {
-        body.errors.add(new ApiException.FieldError(clip(name), ErrorCode.FIELD_UNKNOWN,
-            "The field '" + clip(name) + "' is not accepted here."));
+        body.errors.add(new ApiException.FieldError(Text.clip(name), ErrorCode.FIELD_UNKNOWN,
+            "The field '" + Text.clip(name) + "' is not accepted here."));
       }
     }
     return body;
@@ -118,8 +132,8 @@ public final class JsonBody {
     for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!allowed.contains(name)) {
-        errors.add(new ApiException.FieldError(field + "." + clip(name), ErrorCode.FIELD_UNKNOWN,
-            "The field '" + field + "." + clip(name) + "' is not accepted here."));
+        errors.add(new ApiException.FieldError(field + "." + Text.clip(name), ErrorCode.FIELD_UNKNOWN,
+            "The field '" + field + "." + Text.clip(name) + "' is not accepted here."));
       }
     }
     return nested;
@@ -211,8 +225,4 @@ public final class JsonBody {
     return s;
   }
 
-  private static String clip(String s) {
-    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
-    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
-  }
 }

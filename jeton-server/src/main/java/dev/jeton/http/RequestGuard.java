@@ -1,5 +1,6 @@
 package dev.jeton.http;
 
+import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Metrics;
 import jakarta.servlet.Filter;
@@ -13,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -36,12 +36,12 @@ public final class RequestGuard implements Filter {
 
   private static final Logger ACCESS = LoggerFactory.getLogger("jeton.access");
 
-  private final Problems problems;
+  private final ErrorWriter errors;
   private final Metrics metrics;
   private final boolean https;
 
-  public RequestGuard(Problems problems, Metrics metrics, boolean https) {
-    this.problems = problems;
+  public RequestGuard(ErrorWriter errors, Metrics metrics, boolean https) {
+    this.errors = errors;
     this.metrics = metrics;
     this.https = https;
   }
@@ -66,14 +66,14 @@ public final class RequestGuard implements Filter {
       String query = req.getQueryString();
       int uriLength = req.getRequestURI().length() + (query == null ? 0 : query.length() + 1);
       if (uriLength > MAX_URI) {
-        problems.write(res, ErrorCode.URI_TOO_LONG, "The request URI has " + uriLength
+        errors.writeRaw(res, ErrorCode.URI_TOO_LONG, "The request URI has " + uriLength
             + " characters; at most " + MAX_URI + " are accepted.", requestId);
         return;
       }
       long declared = req.getContentLengthLong();
       if (declared > MAX_BODY) {
         res.setHeader("Connection", "close");
-        problems.write(res, ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + declared
+        errors.writeRaw(res, ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + declared
             + " bytes; at most " + MAX_BODY + " are accepted.", requestId);
         return;
       }
@@ -114,11 +114,7 @@ public final class RequestGuard implements Filter {
   }
 
   private void securityHeaders(HttpServletResponse res) {
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "no-referrer");
-    res.setHeader("X-Frame-Options", "DENY");
-    res.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    res.setHeader("Cache-Control", "no-store");
+    ErrorWriter.SECURITY_HEADERS.forEach(res::setHeader);
     if (https) {
       res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
@@ -152,57 +148,57 @@ public final class RequestGuard implements Filter {
           : req.getInputStream().readAllBytes();
     } catch (BodyLimit.TooLarge e) {
       res.setHeader("Connection", "close");
-      problems.write(res, ErrorCode.PAYLOAD_TOO_LARGE,
+      errors.writeRaw(res, ErrorCode.PAYLOAD_TOO_LARGE,
           "The request body is larger than " + MAX_BODY + " bytes.", requestId);
       return null;
     }
     String form = new String(body, StandardCharsets.UTF_8);
     StringBuilder rest = new StringBuilder();
     boolean get = false;
-    for (String pair : form.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-      if ("_method".equals(name)) {
-        get = "GET".equalsIgnoreCase(decode(eq < 0 ? "" : pair.substring(eq + 1)));
-        continue;
-      }
-      if (rest.length() > 0) {
-        rest.append('&');
-      }
-      rest.append(pair);
-    }
-    // _method may also sit in the URL, with the rest of the query in the body.
-    StringBuilder query = new StringBuilder();
-    String rawQuery = req.getQueryString();
-    if (rawQuery != null) {
-      for (String pair : rawQuery.split("&")) {
-        int eq = pair.indexOf('=');
-        if ("_method".equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
-          get |= "GET".equalsIgnoreCase(decode(eq < 0 ? "" : pair.substring(eq + 1)));
+    try {
+      for (String pair : form.split("&")) {
+        if (pair.isEmpty()) {
           continue;
         }
-        if (!pair.isEmpty()) {
-          query.append(query.length() > 0 ? "&" : "").append(pair);
+        int eq = pair.indexOf('=');
+        if ("_method".equals(Form.decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+          get = "GET".equalsIgnoreCase(Form.decode(eq < 0 ? "" : pair.substring(eq + 1)));
+          continue;
+        }
+        rest.append(rest.length() > 0 ? "&" : "").append(pair);
+      }
+      // _method may also sit in the URL, with the rest of the query in the body.
+      StringBuilder query = new StringBuilder();
+      String rawQuery = req.getQueryString();
+      if (rawQuery != null) {
+        for (String pair : rawQuery.split("&")) {
+          int eq = pair.indexOf('=');
+          if ("_method".equals(Form.decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+            get |= "GET".equalsIgnoreCase(Form.decode(eq < 0 ? "" : pair.substring(eq + 1)));
+            continue;
+          }
+          if (!pair.isEmpty()) {
+            query.append(query.length() > 0 ? "&" : "").append(pair);
+          }
         }
       }
-    }
-    if (!get) {
-      req.setAttribute(FORM_BODY, body);
-      return new Replay(req, body);
-    }
-    String merged = query.length() == 0 ? rest.toString()
-        : rest.length() == 0 ? query.toString() : query + "&" + rest;
-    return new AsGet(req, merged);
-  }
-
-  private static String decode(String s) {
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return s;
+      if (!get) {
+        req.setAttribute(FORM_BODY, body);
+        return new Replay(req, body);
+      }
+      String merged = query.length() == 0 ? rest.toString()
+          : rest.length() == 0 ? query.toString() : query + "&" + rest;
+      Form.parse(merged.getBytes(StandardCharsets.UTF_8));
+      return new AsGet(req, merged);
+    } catch (ApiException e) {
+      if (!get) {
+        // Not a GET in disguise: the handler parses the body itself and answers in its own
+        // format (an OAuth endpoint's invalid_request, a page's error page).
+        req.setAttribute(FORM_BODY, body);
+        return new Replay(req, body);
+      }
+      errors.writeRaw(res, ErrorCode.INVALID_PARAMETER, e.detail(), requestId);
+      return null;
     }
   }
 

@@ -5,8 +5,9 @@ import dev.jeton.client.Client;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.observe.Audit;
+import dev.jeton.http.Form;
 import dev.jeton.oauth.IdTokens;
+import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -14,6 +15,7 @@ import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The authorization code grant's token request (RFC 6749 4.1.3, RFC 7636 4.5-4.6): the code

@@ -4,11 +4,13 @@ import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Text;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  * A validated authorization request (RFC 6749 4.1.1 with RFC 7636 4.3 PKCE). Validation runs in
  * two phases: the client and its redirect URI first, whose failures must be shown to the user
  * and never redirected (RFC 6749 4.1.2.1, SECURITY 1, 2); then everything else, whose failures
- * go back to the now trusted redirect URI ({@link Redirected}). Only {@code response_type=code}
+ * go back to the now trusted redirect URI. Only {@code response_type=code}
  * is offered (SECURITY 9); PKCE with {@code S256} is required of every client, and
  * {@code plain} is refused (RFC 9700 2.1.1, SECURITY 5, 6).
  *
@@ -51,103 +53,87 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
     return prompt.contains(value);
   }
 
-  /** A failure to show on an error page: the client or redirect URI cannot be trusted. */
-  static final class Refused extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Refused(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  /** A failure to send to the client's redirect URI (RFC 6749 4.1.2.1). */
-  static final class Redirected extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final ErrorCode code;
-    final String redirectUri;
-    final String state;
-
-    Redirected(ErrorCode code, String description, String redirectUri, String state) {
-      super(description, null, false, false);
-      this.code = code;
-      this.redirectUri = redirectUri;
-      this.state = state;
-    }
-  }
-
   /**
    * Validates a request.
    *
    * @param param the value of a parameter, or null when absent or empty
    * @param repeated the name of a parameter sent more than once, or null
+   * @param trusted told the redirect URI and {@code state} as soon as the client and its
+   *     redirect URI are validated: errors before that are shown to the user, never redirected
+   *     (RFC 6749 4.1.2.1), errors after it go back to the client
    */
   static AuthorizationRequest parse(ClientService clients, String accountId,
-      Function<String, String> param, String repeated) {
+      Function<String, String> param, String repeated, BiConsumer<String, String> trusted) {
     if ("client_id".equals(repeated) || "redirect_uri".equals(repeated)) {
-      throw new Refused("The parameter '" + repeated + "' is repeated.");
+      throw new ApiException(ErrorCode.INVALID_REQUEST,
+          "The parameter '" + repeated + "' is repeated (RFC 6749 3.1).");
     }
     String clientId = param.apply("client_id");
     if (clientId == null) {
-      throw new Refused("The request has no client_id.");
+      throw new ApiException(ErrorCode.INVALID_REQUEST,
+          "The request has no client_id (RFC 6749 4.1.1).");
     }
     Client client = clients.find(accountId, clientId).orElseThrow(() ->
-        new Refused("The application (client_id) is not registered with this issuer."));
+        new ApiException(ErrorCode.CLIENT_NOT_FOUND,
+            "The application (client_id) is not registered with this issuer."));
     String sent = param.apply("redirect_uri");
     List<String> registered = client.spec().redirectUris();
     String redirect;
     if (sent == null) {
       if (registered.size() != 1) {
-        throw new Refused("The request has no redirect_uri, and the application has "
-            + (registered.isEmpty() ? "none" : "several") + " registered.");
+        throw new ApiException(ErrorCode.REDIRECT_URI_INVALID,
+            "The request has no redirect_uri, and the application has "
+                + (registered.isEmpty() ? "none" : "several") + " registered.");
       }
       redirect = registered.get(0);
     } else if (registered.contains(sent)) { // exact string comparison (RFC 9700 2.1)
       redirect = sent;
     } else {
-      throw new Refused("The redirect_uri is not registered for this application; it must "
-          + "match a registered URI exactly.");
+      throw new ApiException(ErrorCode.REDIRECT_URI_INVALID,
+          "The redirect_uri is not registered for this application; it must match a "
+              + "registered URI exactly.");
     }
     String state = param.apply("state");
+    trusted.accept(redirect, state);
     if (repeated != null) {
-      throw new Redirected(ErrorCode.INVALID_REQUEST, "The parameter '" + Form.clip(repeated)
-          + "' is repeated.", redirect, state);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "The parameter '" + Text.clip(repeated)
+          + "' is repeated.");
     }
     String responseType = param.apply("response_type");
     if (responseType == null) {
-      throw new Redirected(ErrorCode.INVALID_REQUEST, "response_type is required.", redirect,
-          state);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "response_type is required.");
     }
     if (!responseType.equals("code")) {
-      throw new Redirected(ErrorCode.UNSUPPORTED_RESPONSE_TYPE, "Only response_type=code is "
-          + "offered.", redirect, state);
+      throw new ApiException(ErrorCode.UNSUPPORTED_RESPONSE_TYPE, "Only response_type=code is "
+          + "offered.");
     }
     if (!client.allowsGrant(Client.AUTHORIZATION_CODE)) {
-      throw new Redirected(ErrorCode.UNAUTHORIZED_CLIENT, "The application is not registered "
-          + "for the authorization_code grant.", redirect, state);
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The application is not registered "
+          + "for the authorization_code grant.");
     }
     String challenge = param.apply("code_challenge");
     String method = param.apply("code_challenge_method");
     if (challenge == null) {
-      throw new Redirected(ErrorCode.INVALID_REQUEST, "PKCE is required: send code_challenge "
-          + "and code_challenge_method=S256 (RFC 7636).", redirect, state);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "PKCE is required: send code_challenge "
+          + "and code_challenge_method=S256 (RFC 7636).");
     }
     if (!"S256".equals(method)) {
-      throw new Redirected(ErrorCode.INVALID_REQUEST, "code_challenge_method must be S256; "
-          + "plain is not accepted (RFC 7636 4.2).", redirect, state);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "code_challenge_method must be S256; "
+          + "plain is not accepted (RFC 7636 4.2).");
     }
     if (!CHALLENGE.matcher(challenge).matches()) {
-      throw new Redirected(ErrorCode.INVALID_REQUEST, "code_challenge must be the 43-character "
-          + "base64url SHA-256 of the verifier (RFC 7636 4.2).", redirect, state);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "code_challenge must be the 43-character "
+          + "base64url SHA-256 of the verifier (RFC 7636 4.2).");
     }
     List<String> scopes;
     try {
       scopes = ClientCredentialsGrant.scopes(client.spec().scopes(), param.apply("scope"));
     } catch (ApiException e) {
-      throw new Redirected(ErrorCode.INVALID_SCOPE, e.detail(), redirect, state);
+      throw new ApiException(ErrorCode.INVALID_SCOPE, e.detail());
     }
     String nonce = param.apply("nonce");
     if (nonce != null && nonce.length() > 500) {
-      throw new Redirected(ErrorCode.INVALID_REQUEST, "nonce is too long.", redirect, state);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "nonce is too long.");
     }
     Set<String> prompt = new LinkedHashSet<>();
     String promptParam = param.apply("prompt");
@@ -158,8 +144,8 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
         }
       }
       if (prompt.contains("none") && promptParam.trim().split(" +").length > 1) {
-        throw new Redirected(ErrorCode.INVALID_REQUEST, "prompt=none cannot be combined with "
-            + "other prompt values (OIDC Core 3.1.2.1).", redirect, state);
+        throw new ApiException(ErrorCode.INVALID_REQUEST, "prompt=none cannot be combined with "
+            + "other prompt values (OIDC Core 3.1.2.1).");
       }
     }
     Long maxAge = null;
@@ -167,8 +153,8 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
     if (maxAgeParam != null) {
       if (!maxAgeParam.matches("[0-9]{1,12}")
           || Long.parseLong(maxAgeParam) > MAX_AGE_LIMIT) {
-        throw new Redirected(ErrorCode.INVALID_REQUEST, "max_age must be a number of seconds "
-            + "(OIDC Core 3.1.2.1).", redirect, state);
+        throw new ApiException(ErrorCode.INVALID_REQUEST, "max_age must be a number of seconds "
+            + "(OIDC Core 3.1.2.1).");
       }
       maxAge = Long.parseLong(maxAgeParam);
     }

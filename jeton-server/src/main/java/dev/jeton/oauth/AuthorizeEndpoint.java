@@ -5,17 +5,17 @@ import dev.jeton.account.AccountService;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Form;
+import dev.jeton.http.Pages;
+import dev.jeton.http.Text;
+import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
 import dev.jeton.token.Issuers;
-import dev.jeton.user.User;
-import dev.jeton.user.UserService;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
-import dev.jeton.http.Pages;
-import dev.jeton.web.WebSessions;
+import dev.jeton.web.Viewers;
 import io.javalin.http.Context;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,30 +43,30 @@ import java.util.stream.Collectors;
 public final class AuthorizeEndpoint {
   /** The endpoint's path under an issuer (RFC 6749 3.1). */
   public static final String PATH = "/oauth2/authorize";
+  /** The errors of the authorization endpoint and its consent form (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.CLIENT_NOT_FOUND, ErrorCode.REDIRECT_URI_INVALID, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_RESPONSE_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.ACCESS_DENIED, ErrorCode.LOGIN_REQUIRED, ErrorCode.CONSENT_REQUIRED, ErrorCode.FORM_REJECTED);
 
   private final AccountService accounts;
   private final ClientService clients;
-  private final UserService users;
-  private final WebSessions webSessions;
+  private final Viewers viewers;
   private final Csrf csrf;
   private final Pages pages;
   private final Issuers issuers;
   private final AuthorizationCodes codes;
-  private final Grants grants;
+  private final Consents consents;
   private final Clock clock;
 
-  AuthorizeEndpoint(AccountService accounts, ClientService clients, UserService users,
-      WebSessions webSessions, Csrf csrf, Pages pages, Issuers issuers, AuthorizationCodes codes,
-      Grants grants, Clock clock) {
+  AuthorizeEndpoint(AccountService accounts, ClientService clients, Viewers viewers, Csrf csrf,
+      Pages pages, Issuers issuers, AuthorizationCodes codes,
+      Consents consents, Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
-    this.users = users;
-    this.webSessions = webSessions;
+    this.viewers = viewers;
     this.csrf = csrf;
     this.pages = pages;
     this.issuers = issuers;
     this.codes = codes;
-    this.grants = grants;
+    this.consents = consents;
     this.clock = clock;
   }
 
@@ -80,22 +80,16 @@ public final class AuthorizeEndpoint {
       return v == null || v.isEmpty() || v.get(0).isEmpty() ? null : v.get(0);
     };
     AuthorizationRequest req = validate(ctx, account, param, repeated, 302);
-    if (req == null) {
-      return;
-    }
-    Optional<Viewer> viewer = signedIn(ctx, account);
+    Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty() || mustSignInAgain(req, viewer.get())) {
       if (req.prompts("none")) {
-        redirectError(ctx, account, 302, new AuthorizationRequest.Redirected(
-            ErrorCode.LOGIN_REQUIRED, viewer.isEmpty() ? "The user is not signed in."
-                : "The user signed in longer ago than max_age allows.", req.redirectUri(),
-            req.state()));
-        return;
+        throw new ApiException(ErrorCode.LOGIN_REQUIRED, viewer.isEmpty()
+            ? "The user is not signed in." : "The user signed in longer ago than max_age allows.");
       }
       toLogin(ctx, account, afterSignIn(ctx, query), req.loginHint());
       return;
     }
-    Optional<Set<String>> granted = grants.granted(viewer.get().user().id(),
+    Optional<Set<String>> granted = consents.granted(viewer.get().user().id(),
         req.client().clientId());
     if (granted.isPresent() && granted.get().containsAll(req.scopes())
         && !req.prompts("consent")) {
@@ -103,10 +97,8 @@ public final class AuthorizeEndpoint {
       return;
     }
     if (req.prompts("none")) {
-      redirectError(ctx, account, 302, new AuthorizationRequest.Redirected(
-          ErrorCode.CONSENT_REQUIRED, "The user has not approved these scopes for the "
-              + "application.", req.redirectUri(), req.state()));
-      return;
+      throw new ApiException(ErrorCode.CONSENT_REQUIRED,
+          "The user has not approved these scopes for the application.");
     }
     Map<String, Object> m = new HashMap<>();
     m.put("accountId", account.id());
@@ -121,26 +113,13 @@ public final class AuthorizeEndpoint {
 
   void decide(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form;
-    try {
-      form = Form.parse(ctx);
-    } catch (ApiException e) {
-      errorPage(ctx, 400, e.detail());
-      return;
-    }
-    if (!csrf.valid(ctx, form.get(Csrf.FIELD))) {
-      errorPage(ctx, 403, "The form has expired or was posted from another site; start again "
-          + "from the application.");
-      return;
-    }
+    Form form = Form.parse(ctx);
+    csrf.require(ctx, form.get(Csrf.FIELD), "start again from the application");
     AuthorizationRequest req = validate(ctx, account, form::get, null, 303);
-    if (req == null) {
-      return;
-    }
-    Optional<Viewer> viewer = signedIn(ctx, account);
+    Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty()) {
       String query = AuthorizationRequest.echo(form::get).entrySet().stream()
-          .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+          .map(e -> Text.encode(e.getKey()) + "=" + Text.encode(e.getValue()))
           .reduce((a, b) -> a + "&" + b).orElse("");
       toLogin(ctx, account, "/accounts/" + account.id() + PATH + "?" + query,
           null);
@@ -149,7 +128,7 @@ public final class AuthorizeEndpoint {
     String decision = form.get("decision");
     if ("allow".equals(decision)) {
       String userId = viewer.get().user().id();
-      grants.remember(account.id(), userId, req.client().clientId(), req.scopes());
+      consents.remember(account.id(), userId, req.client().clientId(), req.scopes());
       Audit.event("consent_granted", "account", account.id(), "user", userId,
           "client_id", req.client().clientId(), "scope", String.join(" ", req.scopes()));
       issue(ctx, account, viewer.get(), req, 303);
@@ -157,40 +136,29 @@ public final class AuthorizeEndpoint {
       Audit.event("consent_denied", "account", account.id(), "user",
           viewer.get().user().id(),
           "client_id", req.client().clientId());
-      redirectError(ctx, account, 303, new AuthorizationRequest.Redirected(
-          ErrorCode.ACCESS_DENIED, "The user denied the request.", req.redirectUri(),
-          req.state()));
+      throw new ApiException(ErrorCode.ACCESS_DENIED, "The user denied the request.");
     } else {
-      errorPage(ctx, 400, "Choose Allow or Deny.");
+      // a form that lost its decision is the page's fault, not the client's: no redirect
+      ctx.attribute(ErrorWriter.REDIRECT, null);
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "Choose Allow or Deny.");
     }
   }
 
+  /**
+   * Validates the request; once its client and redirect URI are trusted, errors are redirected
+   * there with {@code status} (RFC 6749 4.1.2.1).
+   */
   private AuthorizationRequest validate(Context ctx, Account account,
       Function<String, String> param, String repeated, int status) {
-    try {
-      return AuthorizationRequest.parse(clients, account.id(), param, repeated);
-    } catch (AuthorizationRequest.Refused e) {
-      errorPage(ctx, 400, e.getMessage());
-    } catch (AuthorizationRequest.Redirected e) {
-      redirectError(ctx, account, status, e);
-    }
-    return null;
+    String issuer = issuers.issuer(account.id());
+    return AuthorizationRequest.parse(clients, account.id(), param, repeated,
+        (uri, state) -> ctx.attribute(ErrorWriter.REDIRECT,
+            new ErrorWriter.Redirect(uri, state, issuer, status)));
   }
 
-  /** The signed-in user and when they signed in (ms). */
-  private record Viewer(User user, long authTime) {}
 
-  private Optional<Viewer> signedIn(Context ctx, Account account) {
-    return webSessions.current(ctx, account.id()).flatMap(s -> {
-      try {
-        return Optional.of(new Viewer(users.current(account.id(), s.userId()), s.authTime()));
-      } catch (ApiException e) {
-        return Optional.empty();
-      }
-    });
-  }
 
-  private void issue(Context ctx, Account account, Viewer viewer, AuthorizationRequest req,
+  private void issue(Context ctx, Account account, Viewers.Viewer viewer, AuthorizationRequest req,
       int status) {
     String code = codes.issue(account.id(), viewer.user().id(), viewer.authTime(), req);
     Audit.event("authorization_code_issued", "account", account.id(), "user",
@@ -205,27 +173,9 @@ public final class AuthorizeEndpoint {
     redirect(ctx, status, req.redirectUri(), p);
   }
 
-  private void redirectError(Context ctx, Account account, int status,
-      AuthorizationRequest.Redirected e) {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("error", e.code.code());
-    p.put("error_description", OAuthErrors.safe(e.getMessage()));
-    if (e.state != null) {
-      p.put("state", e.state);
-    }
-    p.put("iss", issuers.issuer(account.id()));
-    redirect(ctx, status, e.redirectUri, p);
-  }
-
   private static void redirect(Context ctx, int status, String uri, Map<String, String> p) {
-    StringBuilder b = new StringBuilder(uri);
-    char sep = uri.indexOf('?') >= 0 ? '&' : '?';
-    for (Map.Entry<String, String> e : p.entrySet()) {
-      b.append(sep).append(enc(e.getKey())).append('=').append(enc(e.getValue()));
-      sep = '&';
-    }
     ctx.status(status);
-    ctx.header("Location", b.toString());
+    ctx.header("Location", Text.withQuery(uri, p));
   }
 
   /**
@@ -233,7 +183,7 @@ public final class AuthorizeEndpoint {
    * {@code prompt=login} or {@code select_account} (the sign-in page is where another user can
    * be chosen), or a sign-in older than {@code max_age} seconds.
    */
-  private boolean mustSignInAgain(AuthorizationRequest req, Viewer viewer) {
+  private boolean mustSignInAgain(AuthorizationRequest req, Viewers.Viewer viewer) {
     if (req.prompts("login") || req.prompts("select_account")) {
       return true;
     }
@@ -262,7 +212,7 @@ public final class AuthorizeEndpoint {
           continue;
         }
       }
-      b.append(sep).append(enc(e.getKey())).append('=').append(enc(value));
+      b.append(sep).append(Text.encode(e.getKey())).append('=').append(Text.encode(value));
       sep = '&';
     }
     return b.toString();
@@ -271,16 +221,6 @@ public final class AuthorizeEndpoint {
   private void toLogin(Context ctx, Account account, String returnTo, String loginHint) {
     ctx.status(303);
     ctx.header("Location", "/accounts/" + account.id() + LoginRoutes.PATH + "?return_to="
-        + enc(returnTo) + (loginHint == null ? "" : "&login_hint=" + enc(loginHint)));
-  }
-
-  private void errorPage(Context ctx, int status, String detail) {
-    pages.render(ctx, status, "message.jte", Map.of("title", "Authorization request refused",
-        "detail", detail));
-  }
-
-  /** Form-urlencoding with {@code %20} for spaces, which every query parser reads alike. */
-  static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        + Text.encode(returnTo) + (loginHint == null ? "" : "&login_hint=" + Text.encode(loginHint)));
   }
 }

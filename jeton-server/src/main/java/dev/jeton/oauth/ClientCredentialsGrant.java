@@ -3,6 +3,7 @@ package dev.jeton.oauth;
 import dev.jeton.client.Client;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Text;
 import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
 import dev.jeton.token.AccessTokens;
@@ -78,7 +79,7 @@ final class ClientCredentialsGrant {
     List<String> unknown = new ArrayList<>();
     for (String s : wanted) {
       if (!registered.contains(s)) {
-        unknown.add(Form.clip(s));
+        unknown.add(Text.clip(s));
       }
     }
     if (!unknown.isEmpty()) {

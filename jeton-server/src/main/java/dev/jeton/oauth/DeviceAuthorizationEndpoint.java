@@ -6,6 +6,7 @@ import dev.jeton.client.Client;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
 import dev.jeton.observe.Audit;
 import dev.jeton.token.Issuers;
@@ -13,6 +14,7 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code POST {issuer}/oauth2/device_authorization} (RFC 8628 3.1-3.2): the client authenticates
@@ -27,6 +29,8 @@ import java.util.Map;
 public final class DeviceAuthorizationEndpoint {
   /** The endpoint's path under an issuer (RFC 8628 3.1). */
   public static final String PATH = "/oauth2/device_authorization";
+  /** The errors of the device authorization endpoint (RFC 8628 3.2, RFC 6749 5.2). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;

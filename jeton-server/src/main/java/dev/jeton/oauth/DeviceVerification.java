@@ -5,19 +5,22 @@ import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
+import dev.jeton.http.Pages;
+import dev.jeton.http.Text;
+import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
-import dev.jeton.user.User;
-import dev.jeton.user.UserService;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
-import dev.jeton.http.Pages;
-import dev.jeton.web.WebSessions;
+import dev.jeton.web.Viewers;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The device verification page {@code GET/POST {issuer}/device} (RFC 8628 3.3): a signed-in user
@@ -31,6 +34,9 @@ import java.util.Optional;
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.3">RFC 8628 3.3</a>
  */
 public final class DeviceVerification {
+  /** The errors the device page answers as an error page (a wrong code stays on the form). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.FORM_REJECTED, ErrorCode.USER_CODE_INVALID, ErrorCode.USER_CODE_THROTTLED);
   /** The path of the page under an issuer ({@code verification_uri}). */
   static final String PATH = "/device";
   static final int MAX_WRONG_PER_USER = 5;
@@ -39,38 +45,34 @@ public final class DeviceVerification {
 
   private final AccountService accounts;
   private final ClientService clients;
-  private final UserService users;
-  private final WebSessions webSessions;
+  private final Viewers viewers;
   private final Csrf csrf;
   private final Pages pages;
   private final DeviceCodes devices;
-  private final Grants grants;
+  private final Consents consents;
   private final Clock clock;
   private final EntryLimiter perUser;
   private final EntryLimiter perIp;
 
-  DeviceVerification(AccountService accounts, ClientService clients, UserService users,
-      WebSessions webSessions, Csrf csrf, Pages pages, DeviceCodes devices, Grants grants,
+  DeviceVerification(AccountService accounts, ClientService clients, Viewers viewers, Csrf csrf,
+      Pages pages, DeviceCodes devices, Consents consents,
       Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
-    this.users = users;
-    this.webSessions = webSessions;
+    this.viewers = viewers;
     this.csrf = csrf;
     this.pages = pages;
     this.devices = devices;
-    this.grants = grants;
+    this.consents = consents;
     this.clock = clock;
     this.perUser = new EntryLimiter(MAX_WRONG_PER_USER, WINDOW, clock);
     this.perIp = new EntryLimiter(MAX_WRONG_PER_IP, WINDOW, clock);
   }
 
-  /** A signed-in viewer of the page. */
-  private record Viewer(User user, long authTime) {}
 
   void page(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    Optional<Viewer> viewer = signedIn(ctx, account);
+    Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty()) {
       toLogin(ctx, account, ctx.path() + (ctx.queryString() == null ? ""
           : "?" + ctx.queryString()));
@@ -95,19 +97,9 @@ public final class DeviceVerification {
 
   void submit(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form;
-    try {
-      form = Form.parse(ctx);
-    } catch (ApiException e) {
-      message(ctx, 400, "Request refused", e.detail());
-      return;
-    }
-    if (!csrf.valid(ctx, form.get(Csrf.FIELD))) {
-      message(ctx, 403, "Request refused", "The form has expired or was posted from another "
-          + "site; open the device page again.");
-      return;
-    }
-    Optional<Viewer> viewer = signedIn(ctx, account);
+    Form form = Form.parse(ctx);
+    csrf.require(ctx, form.get(Csrf.FIELD), "open the device page again");
+    Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty()) {
       toLogin(ctx, account, "/accounts/" + account.id() + PATH);
       return;
@@ -123,19 +115,17 @@ public final class DeviceVerification {
       return;
     }
     if (!"allow".equals(decision) && !"deny".equals(decision)) {
-      message(ctx, 400, "Request refused", "Choose Allow or Deny.");
-      return;
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "Choose Allow or Deny.");
     }
     boolean allow = "allow".equals(decision);
     String userId = viewer.get().user().id();
     if (!devices.decide(d.get().hash(), allow, userId, viewer.get().authTime())) {
-      message(ctx, 400, "Request refused", "This code was already used or has expired; start "
-          + "again on your device.");
-      return;
+      throw new ApiException(ErrorCode.USER_CODE_INVALID,
+          "This code was already used or has expired; start again on your device.");
     }
     if (allow) {
       // the approval is consent like the consent page's: listed and revocable under /me/grants
-      grants.remember(account.id(), userId, d.get().clientId(), d.get().scopes());
+      consents.remember(account.id(), userId, d.get().clientId(), d.get().scopes());
     }
     Audit.event(allow ? "device_approved" : "device_denied", "account", account.id(), "user",
         userId, "client_id", d.get().clientId());
@@ -146,16 +136,16 @@ public final class DeviceVerification {
    * The pending authorization of an entered code; otherwise renders the entry page with an error
    * (a wrong code counts against the limits) or the rate-limit page, and answers empty.
    */
-  private Optional<DeviceCodes.Device> lookup(Context ctx, Account account, Viewer viewer,
+  private Optional<DeviceCodes.Device> lookup(Context ctx, Account account, Viewers.Viewer viewer,
       String entered) {
     String userKey = "u:" + viewer.user().id();
     String ipKey = "ip:" + ctx.ip();
     if (!perUser.allowed(userKey) || !perIp.allowed(ipKey)) {
       Audit.event("device_user_code_rate_limited", "account", account.id(), "user",
           viewer.user().id());
-      message(ctx, 429, "Too many wrong codes", "Too many wrong codes were entered. Wait "
-          + WINDOW.toMinutes() + " minutes, then try again with the code shown on your device.");
-      return Optional.empty();
+      throw ApiException.retryAfter(ErrorCode.USER_CODE_THROTTLED, "Too many wrong codes were "
+          + "entered. Wait " + WINDOW.toMinutes() + " minutes, then try again with the code shown "
+          + "on your device.", WINDOW.toSeconds());
     }
     String normalised = UserCodes.normalise(entered);
     long now = clock.millis();
@@ -167,13 +157,13 @@ public final class DeviceVerification {
       perIp.fail(ipKey);
       Audit.event("device_user_code_wrong", "account", account.id(), "user",
           viewer.user().id());
-      entry(ctx, account, viewer, 400, entered == null ? "" : Form.clip(entered),
+      entry(ctx, account, viewer, 400, entered == null ? "" : Text.clip(entered),
           "That code is unknown, expired or already used. Check the code on your device.");
     }
     return d;
   }
 
-  private void confirm(Context ctx, Account account, Viewer viewer, DeviceCodes.Device d) {
+  private void confirm(Context ctx, Account account, Viewers.Viewer viewer, DeviceCodes.Device d) {
     Optional<Client> client = clients.find(account.id(), d.clientId());
     Map<String, Object> m = new HashMap<>();
     m.put("accountId", account.id());
@@ -186,7 +176,7 @@ public final class DeviceVerification {
     pages.render(ctx, 200, "device-confirm.jte", m);
   }
 
-  private void entry(Context ctx, Account account, Viewer viewer, int status, String userCode,
+  private void entry(Context ctx, Account account, Viewers.Viewer viewer, int status, String userCode,
       String error) {
     Map<String, Object> m = new HashMap<>();
     m.put("accountId", account.id());
@@ -197,19 +187,10 @@ public final class DeviceVerification {
     pages.render(ctx, status, "device.jte", m);
   }
 
-  private Optional<Viewer> signedIn(Context ctx, Account account) {
-    return webSessions.current(ctx, account.id()).flatMap(s -> {
-      try {
-        return Optional.of(new Viewer(users.current(account.id(), s.userId()), s.authTime()));
-      } catch (ApiException e) {
-        return Optional.empty();
-      }
-    });
-  }
 
   private static void toLogin(Context ctx, Account account, String returnTo) {
     see(ctx, "/accounts/" + account.id() + LoginRoutes.PATH + "?return_to="
-        + AuthorizeEndpoint.enc(returnTo));
+        + Text.encode(returnTo));
   }
 
   private static void see(Context ctx, String location) {

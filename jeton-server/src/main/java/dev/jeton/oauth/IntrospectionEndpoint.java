@@ -6,6 +6,7 @@ import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -38,6 +40,8 @@ import java.util.TreeSet;
 public final class IntrospectionEndpoint {
   /** The endpoint's path under an issuer (RFC 7662 2). */
   public static final String PATH = "/oauth2/introspect";
+  /** The errors of the introspection endpoint (RFC 7662 2.3). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT);
 
   private static final Map<String, Object> INACTIVE = Map.of("active", false);
 

@@ -1,33 +1,38 @@
 package dev.jeton.oauth;
 
 import dev.jeton.account.AccountService;
-import dev.jeton.client.ClientService;
-import dev.jeton.session.BearerAuth;
-import dev.jeton.store.WriteQueue;
-import dev.jeton.token.OpaqueTokens;
-import dev.jeton.user.UserService;
-import dev.jeton.web.Csrf;
-import dev.jeton.http.Pages;
-import dev.jeton.web.WebSessions;
-import org.jdbi.v3.core.Jdbi;
 import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.client.ClientService;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
-import dev.jeton.observe.Metrics;
+import dev.jeton.oauth.ConsentRoutes;
+import dev.jeton.oauth.Consents;
 import dev.jeton.oauth.IdTokens;
+import dev.jeton.observe.Metrics;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.AccountIds;
 import dev.jeton.token.Issuers;
-import io.javalin.http.Context;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.user.UserService;
+import dev.jeton.web.Csrf;
+import dev.jeton.web.Viewers;
+import dev.jeton.web.WebSessions;
+import io.javalin.http.Handler;
 import java.time.Clock;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The OAuth 2.0 endpoints of each issuer: {@code /oauth2/authorize} (RFC 6749 3.1, 4.1.1) with
  * its consent form, {@code /oauth2/token} (RFC 6749 3.2), {@code /oauth2/introspect}
  * (RFC 7662), {@code /oauth2/revoke} (RFC 7009), and the user's list of authorized applications
  * ({@code /api/v1/me/grants}), and the device authorization grant's
- * {@code /oauth2/device_authorization} and {@code /device} (RFC 8628 3.1, 3.3). Token-endpoint errors are RFC 6749 5.2 JSON ({@link
- * OAuthErrors}); authorization errors are redirects or error pages (RFC 6749 4.1.2.1).
+ * {@code /oauth2/device_authorization} and {@code /device} (RFC 8628 3.1, 3.3). Token-endpoint errors are RFC 6749 5.2 JSON;
+ * authorization errors are redirects or error pages (RFC 6749 4.1.2.1); both are written by
+ * {@link ErrorWriter}.
  */
 public final class OAuthRoutes {
   private static final String BASE = "/accounts/{account}";
@@ -37,7 +42,7 @@ public final class OAuthRoutes {
   private final IntrospectionEndpoint introspection;
   private final RevocationEndpoint revocation;
   private final AuthorizeEndpoint authorize;
-  private final GrantRoutes grants;
+  private final ConsentRoutes consentRoutes;
   private final DeviceAuthorizationEndpoint deviceAuthorization;
   private final DeviceVerification deviceVerification;
 
@@ -52,7 +57,7 @@ public final class OAuthRoutes {
     this.issuers = issuers;
     AuthorizationCodes codes = new AuthorizationCodes(web.jdbi(), web.writes(), web.tokens(),
         clock);
-    Grants remembered = new Grants(web.jdbi(), web.writes(), clock);
+    Consents consents = new Consents(web.jdbi(), web.writes(), clock);
     DeviceCodes devices = new DeviceCodes(web.jdbi(), web.writes(), web.tokens(),
         new UserCodes(new java.security.SecureRandom()), clock);
     this.token = new TokenEndpoint(accounts, clientAuth,
@@ -61,35 +66,50 @@ public final class OAuthRoutes {
         new RefreshTokenGrant(sessions),
         new DeviceCodeGrant(devices, sessions, web.users(), clock),
         new IdTokens(accessTokens, issuers));
-    this.authorize = new AuthorizeEndpoint(accounts, web.clients(), web.users(),
-        web.webSessions(), web.csrf(), web.pages(), issuers, codes, remembered, clock);
-    this.grants = new GrantRoutes(web.bearer(), remembered, web.clients(), sessions);
+    Viewers viewers = new Viewers(web.webSessions(), web.users());
+    this.authorize = new AuthorizeEndpoint(accounts, web.clients(), viewers, web.csrf(),
+        web.pages(), issuers, codes, consents, clock);
+    this.consentRoutes = new ConsentRoutes(web.bearer(), consents, web.clients(), sessions);
     this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
         web.clients(), issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientAuth, accessTokens, sessions);
     this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientAuth, devices,
         issuers);
-    this.deviceVerification = new DeviceVerification(accounts, web.clients(), web.users(),
-        web.webSessions(), web.csrf(), web.pages(), devices, remembered, clock);
+    this.deviceVerification = new DeviceVerification(accounts, web.clients(), viewers,
+        web.csrf(), web.pages(), devices, consents, clock);
   }
 
   public void register(Router r) {
-    r.post(BASE + TokenEndpoint.PATH, OAuthErrors.guarded(token::handle, this::realm))
-        .post(BASE + IntrospectionEndpoint.PATH, OAuthErrors.guarded(introspection::handle, this::realm))
-        .post(BASE + RevocationEndpoint.PATH, OAuthErrors.guarded(revocation::handle, this::realm))
+    r.as(ErrorWriter.Format.OAUTH, TokenEndpoint.ERRORS)
+        .post(BASE + TokenEndpoint.PATH, withRealm(token::handle));
+    r.as(ErrorWriter.Format.OAUTH, IntrospectionEndpoint.ERRORS)
+        .post(BASE + IntrospectionEndpoint.PATH, withRealm(introspection::handle));
+    r.as(ErrorWriter.Format.OAUTH, RevocationEndpoint.ERRORS)
+        .post(BASE + RevocationEndpoint.PATH, withRealm(revocation::handle));
+    r.as(ErrorWriter.Format.OAUTH, DeviceAuthorizationEndpoint.ERRORS)
+        .post(BASE + DeviceAuthorizationEndpoint.PATH, withRealm(deviceAuthorization::handle));
+    r.as(ErrorWriter.Format.PAGE, AuthorizeEndpoint.ERRORS)
         .get(BASE + AuthorizeEndpoint.PATH, authorize::authorize)
-        .post(BASE + AuthorizeEndpoint.PATH, authorize::decide)
-        .get(BASE + "/api/v1/me/grants", grants::list)
-        .delete(BASE + "/api/v1/me/grants/{client_id}", grants::revoke)
-        .post(BASE + DeviceAuthorizationEndpoint.PATH,
-            OAuthErrors.guarded(deviceAuthorization::handle, this::realm))
+        .post(BASE + AuthorizeEndpoint.PATH, authorize::decide);
+    r.as(ErrorWriter.Format.PAGE, DeviceVerification.ERRORS)
         .get(BASE + DeviceVerification.PATH, deviceVerification::page)
         .post(BASE + DeviceVerification.PATH, deviceVerification::submit);
+    r.as(ErrorWriter.Format.PROBLEM, ConsentRoutes.ERRORS)
+        .get(BASE + "/api/v1/me/grants", consentRoutes::list)
+        .delete(BASE + "/api/v1/me/grants/{client_id}", consentRoutes::revoke);
   }
 
-  /** The Basic realm of a request: its issuer, when the path names a valid account id. */
-  private String realm(Context ctx) {
-    String account = ctx.pathParam("account");
-    return AccountIds.isValid(account) ? issuers.issuer(account) : null;
+  /**
+   * An OAuth endpoint whose {@code invalid_client} answers name the issuer as the Basic realm
+   * (RFC 6749 5.2), when the path names a valid account id.
+   */
+  private Handler withRealm(Handler h) {
+    return ctx -> {
+      String account = ctx.pathParam("account");
+      if (AccountIds.isValid(account)) {
+        ctx.attribute(ErrorWriter.REALM, issuers.issuer(account));
+      }
+      h.handle(ctx);
+    };
   }
 }

@@ -5,6 +5,7 @@ import dev.jeton.client.Client;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;

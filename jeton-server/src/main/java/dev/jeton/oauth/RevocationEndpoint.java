@@ -6,6 +6,7 @@ import dev.jeton.client.Client;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
@@ -15,6 +16,7 @@ import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import io.javalin.http.Context;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code POST {issuer}/oauth2/revoke} (RFC 7009): a client revokes a token issued to it.
@@ -33,6 +35,8 @@ import java.util.Optional;
 public final class RevocationEndpoint {
   /** The endpoint's path under an issuer (RFC 7009 2). */
   public static final String PATH = "/oauth2/revoke";
+  /** The errors of the revocation endpoint (RFC 7009 2.2.1). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_TOKEN_TYPE);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;

@@ -7,7 +7,9 @@ import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
+import dev.jeton.http.Text;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
@@ -30,6 +32,8 @@ import java.util.TreeSet;
 public final class TokenEndpoint {
   /** The endpoint's path under an issuer (RFC 6749 3.2). */
   public static final String PATH = "/oauth2/token";
+  /** The errors of the token endpoint (RFC 6749 5.2, RFC 8628 3.5). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.INVALID_GRANT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_GRANT_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.AUTHORIZATION_PENDING, ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
@@ -94,7 +98,7 @@ public final class TokenEndpoint {
       case "implicit", "token" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The implicit grant is never offered (SECURITY 9, RFC 9700 2.1.2).");
       default -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
-          "The grant type '" + Form.clip(grantType) + "' is not supported here; see "
+          "The grant type '" + Text.clip(grantType) + "' is not supported here; see "
               + "grant_types_supported in the discovery document.");
     }
   }

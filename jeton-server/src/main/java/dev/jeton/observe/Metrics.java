@@ -10,12 +10,14 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * Prometheus metrics: HTTP requests by route template, method and status; tokens issued by kind;
- * token rejections by catalog code; plus JVM metrics. Served at {@code /metrics}.
+ * token rejections by catalog code; error codes a route answered without declaring them; plus
+ * JVM metrics. Served at {@code /metrics}.
  */
 public final class Metrics {
   private final PrometheusMeterRegistry registry =
@@ -23,6 +25,7 @@ public final class Metrics {
   private final ConcurrentMap<String, Counter> issued = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> rejected = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> undeclared = new ConcurrentHashMap<>();
 
   public Metrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -50,6 +53,21 @@ public final class Metrics {
         .description("HTTP requests by route template, method and status")
         .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
         .register(registry)).record(Duration.ofNanos(nanos));
+  }
+
+  /**
+   * Records an error code a route answered without declaring it: a gap between what the route
+   * documents and what it does (tests require none).
+   */
+  public void undeclaredError(String route, String code) {
+    undeclared.computeIfAbsent(route + ' ' + code, k -> Counter.builder("jeton_undeclared_errors")
+        .description("Error answers whose code the route does not declare, by route and code")
+        .tag("route", route).tag("code", code).register(registry)).increment();
+  }
+
+  /** The undeclared route and code pairs answered so far ("route code"). */
+  public java.util.Set<String> undeclaredErrors() {
+    return java.util.Set.copyOf(undeclared.keySet());
   }
 
   public PrometheusMeterRegistry registry() {

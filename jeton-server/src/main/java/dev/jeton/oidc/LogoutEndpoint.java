@@ -1,22 +1,24 @@
 package dev.jeton.oidc;
 
-import dev.jeton.oauth.IdTokens;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
-import dev.jeton.web.Csrf;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Form;
 import dev.jeton.http.Pages;
+import dev.jeton.http.Text;
+import dev.jeton.oauth.IdTokens;
+import dev.jeton.web.Csrf;
 import dev.jeton.web.WebSessions;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -38,6 +40,9 @@ import java.util.function.Function;
  *     RP-Initiated Logout 2</a>
  */
 public final class LogoutEndpoint {
+  /** The errors the logout page answers as an error page. */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.FORM_REJECTED);
   /** The endpoint's path under an issuer (OIDC RP-Initiated Logout 2). */
   public static final String PATH = "/oauth2/logout";
 
@@ -68,8 +73,9 @@ public final class LogoutEndpoint {
   void handle(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     boolean post = ctx.method() == HandlerType.POST;
+    Form form = post ? Form.parse(ctx) : null;
     Function<String, String> param = name -> {
-      String v = post ? ctx.formParam(name) : ctx.queryParam(name);
+      String v = post ? form.get(name) : ctx.queryParam(name);
       return v == null || v.isEmpty() ? null : v;
     };
     Optional<WebSessions.Signed> session = webSessions.current(ctx, account.id());
@@ -89,11 +95,7 @@ public final class LogoutEndpoint {
           confirm(ctx, account, param, back);
           return;
         }
-        if (!csrf.valid(ctx, param.apply(Csrf.FIELD))) {
-          page(ctx, 403, "Sign-out refused", "The form has expired or was posted from another "
-              + "site; you are still signed in.");
-          return;
-        }
+        csrf.require(ctx, param.apply(Csrf.FIELD), "you are still signed in");
         if (!"sign_out".equals(param.apply("decision"))) {
           page(ctx, 200, "Still signed in", "You are still signed in.");
           return;
@@ -135,7 +137,7 @@ public final class LogoutEndpoint {
     StringBuilder to = new StringBuilder(target);
     if (state != null) {
       to.append(target.indexOf('?') >= 0 ? '&' : '?').append("state=")
-          .append(enc(state));
+          .append(Text.encode(state));
     }
     return new Return(to.toString(), null);
   }
@@ -148,17 +150,12 @@ public final class LogoutEndpoint {
       String v = param.apply(p);
       if (v != null) {
         to.append(sep).append(p).append('=')
-            .append(enc(v));
+            .append(Text.encode(v));
         sep = '&';
       }
     }
     ctx.status(303);
     ctx.header("Location", to.toString());
-  }
-
-  /** Form-urlencoding with {@code %20} for spaces, which every query parser reads alike. */
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private void confirm(Context ctx, Account account, Function<String, String> param,

@@ -1,17 +1,19 @@
 package dev.jeton.oidc;
 
 import dev.jeton.account.AccountService;
-import dev.jeton.token.KeyRing;
 import dev.jeton.client.ClientService;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
+import dev.jeton.token.KeyRing;
 import dev.jeton.user.UserService;
 import dev.jeton.web.Csrf;
-import dev.jeton.http.Pages;
 import dev.jeton.web.WebSessions;
+import java.util.Set;
 
 /**
  * The OpenID Connect and metadata endpoints of each issuer: userinfo (OIDC Core 5.3), RP-initiated
@@ -37,10 +39,13 @@ public final class OidcRoutes {
   }
 
   public void register(Router r) {
-    r.get(BASE + UserInfoEndpoint.PATH, userInfo::handle)
-        .post(BASE + UserInfoEndpoint.PATH, userInfo::handle)
+    r.as(ErrorWriter.Format.PROBLEM, UserInfoEndpoint.ERRORS)
+        .get(BASE + UserInfoEndpoint.PATH, userInfo::handle)
+        .post(BASE + UserInfoEndpoint.PATH, userInfo::handle);
+    r.as(ErrorWriter.Format.PAGE, LogoutEndpoint.ERRORS)
         .get(BASE + LogoutEndpoint.PATH, logout::handle)
-        .post(BASE + LogoutEndpoint.PATH, logout::handle)
+        .post(BASE + LogoutEndpoint.PATH, logout::handle);
+    r.as(ErrorWriter.Format.PROBLEM, Set.of())
         .get(BASE + JwksEndpoint.PATH, jwks::handle)
         .get(BASE + DiscoveryEndpoint.OPENID_CONFIGURATION, discovery::handle)
         .get(BASE + DiscoveryEndpoint.AUTHORIZATION_SERVER, discovery::handle)

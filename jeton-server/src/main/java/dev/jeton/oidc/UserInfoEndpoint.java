@@ -1,12 +1,12 @@
 package dev.jeton.oidc;
 
-import dev.jeton.http.ErrorMapping;
-import dev.jeton.oauth.IdTokens;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.session.BearerAuth;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
+import dev.jeton.oauth.IdTokens;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
@@ -16,6 +16,7 @@ import dev.jeton.user.UserService;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code GET} and {@code POST {issuer}/oauth2/userinfo} (OIDC Core 5.3): takes an access token
@@ -31,6 +32,8 @@ import java.util.Map;
 public final class UserInfoEndpoint {
   /** The endpoint's path under an issuer (OIDC Core 5.3). */
   public static final String PATH = "/oauth2/userinfo";
+  /** The errors of the userinfo endpoint: a refused bearer token (OIDC Core 5.3.3). */
+  public static final Set<ErrorCode> ERRORS = BearerAuth.ERRORS;
 
   private final AccountService accounts;
   private final AccessTokens accessTokens;
@@ -49,7 +52,7 @@ public final class UserInfoEndpoint {
 
   void handle(Context ctx) {
     String accountId = ctx.pathParam("account");
-    ctx.attribute(ErrorMapping.REALM, issuers.issuer(accountId));
+    ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
     accounts.requireActive(accountId);
     if (ctx.queryParam("access_token") != null) {
       throw new ApiException(ErrorCode.TOKEN_IN_URL,
@@ -66,7 +69,7 @@ public final class UserInfoEndpoint {
           "The session this token belongs to has ended (logout, expiry or revocation).");
     }
     if (!at.hasScope(IdTokens.OPENID)) {
-      ctx.attribute(ErrorMapping.REQUIRED_SCOPE, IdTokens.OPENID);
+      ctx.attribute(ErrorWriter.REQUIRED_SCOPE, IdTokens.OPENID);
       throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
           "The userinfo endpoint requires the 'openid' scope (OIDC Core 5.3.1).");
     }

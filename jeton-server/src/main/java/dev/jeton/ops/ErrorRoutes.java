@@ -1,8 +1,8 @@
 package dev.jeton.ops;
 
 import dev.jeton.error.ApiException;
-import dev.jeton.error.ErrorCatalogDoc;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import io.javalin.http.Context;
@@ -11,11 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Publishes the error catalog: {@code GET /api/v1/errors} and one entry per code. */
 public final class ErrorRoutes {
   public void register(Router r) {
-    r.get("/api/v1/errors", this::list).get("/api/v1/errors/{code}", this::one);
+    r.as(ErrorWriter.Format.PROBLEM, Set.of()).get("/api/v1/errors", this::list).get("/api/v1/errors/{code}", this::one);
   }
 
   private void list(Context ctx) {

@@ -1,11 +1,13 @@
 package dev.jeton.ops;
 
-import dev.jeton.observe.Metrics;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.observe.Metrics;
 import dev.jeton.store.Database;
 import io.javalin.http.Context;
 import java.util.Map;
+import java.util.Set;
 
 /** Liveness, readiness and Prometheus metrics. */
 public final class OpsRoutes {
@@ -18,7 +20,7 @@ public final class OpsRoutes {
   }
 
   public void register(Router r) {
-    r.get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "up")))
+    r.as(ErrorWriter.Format.PROBLEM, Set.of()).get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "up")))
         .get("/health/ready", this::ready)
         .get("/metrics", this::metrics);
   }

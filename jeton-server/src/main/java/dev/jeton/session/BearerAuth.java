@@ -4,13 +4,14 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.ErrorMapping;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.observe.Metrics;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import io.javalin.http.Context;
+import java.util.Set;
 
 /**
  * Bearer authentication (RFC 6750) for every protected endpoint: the token only in the
@@ -19,6 +20,14 @@ import io.javalin.http.Context;
  * handler adds the {@code WWW-Authenticate} challenge.
  */
 public final class BearerAuth {
+  /** The errors of bearer authentication: every way a presented token can be refused. */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.TOKEN_MISSING,
+      ErrorCode.TOKEN_IN_URL, ErrorCode.TOKEN_MALFORMED, ErrorCode.TOKEN_WRONG_TYPE,
+      ErrorCode.TOKEN_SIGNATURE_INVALID, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_NOT_YET_VALID,
+      ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_ACCOUNT,
+      ErrorCode.TOKEN_WRONG_AUDIENCE, ErrorCode.INSUFFICIENT_SCOPE,
+      ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED);
+
   private final AccessTokens accessTokens;
   private final SessionService sessions;
   private final AccountService accounts;
@@ -43,7 +52,7 @@ public final class BearerAuth {
    * @throws ApiException {@code token_*}, {@code insufficient_scope} or {@code account_*}
    */
   public Principal require(Context ctx, String accountId, String scope) {
-    ctx.attribute(ErrorMapping.REALM, issuers.issuer(accountId));
+    ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
     try {
       Account account = accounts.requireActive(accountId);
       if (ctx.queryParam("access_token") != null) {
@@ -70,7 +79,7 @@ public final class BearerAuth {
             "The session this token belongs to has ended (logout, expiry or revocation).");
       }
       if (scope != null && !at.hasScope(scope)) {
-        ctx.attribute(ErrorMapping.REQUIRED_SCOPE, scope);
+        ctx.attribute(ErrorWriter.REQUIRED_SCOPE, scope);
         throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
             "This endpoint requires the '" + scope + "' scope.");
       }

@@ -1,5 +1,6 @@
 package dev.jeton.session;
 
+import dev.jeton.store.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -59,9 +60,9 @@ final class SessionStore {
              WHERE t.hash = :h""")
         .bind("h", hash)
         .map((rs, ctx) -> new TokenRow(rs.getString("hash"), rs.getLong("t_issued_at"),
-            rs.getLong("t_expires_at"), longOrNull(rs, "rotated_at"),
+            rs.getLong("t_expires_at"), Rows.longOrNull(rs, "rotated_at"),
             rs.getString("successor_hash"), rs.getInt("grace_used") != 0,
-            longOrNull(rs, "t_revoked_at"), session(rs), longOrNull(rs, "owner_blocked") != null))
+            Rows.longOrNull(rs, "t_revoked_at"), session(rs), Rows.longOrNull(rs, "owner_blocked") != null))
         .findOne());
   }
 
@@ -161,12 +162,8 @@ final class SessionStore {
         rs.getString("client_id"),
         scope.isEmpty() ? Set.of() : Set.of(scope.split(" ")),
         rs.getLong("auth_time"), rs.getLong("created_at"), rs.getLong("expires_at"),
-        rs.getLong("last_used_at"), longOrNull(rs, "revoked_at"),
+        rs.getLong("last_used_at"), Rows.longOrNull(rs, "revoked_at"),
         rs.getString("revoked_reason"));
   }
 
-  private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
-  }
 }

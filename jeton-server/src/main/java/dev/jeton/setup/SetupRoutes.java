@@ -4,15 +4,18 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Form;
 import dev.jeton.http.JsonBody;
+import dev.jeton.http.Pages;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.token.Issuers;
 import dev.jeton.user.AuthRoutes;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
-import dev.jeton.http.Pages;
 import io.javalin.http.Context;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,6 +25,12 @@ import java.util.Set;
  */
 public final class SetupRoutes {
   private static final Set<String> FIELDS = Set.of("setup_token", "email", "password");
+  /** The errors of the setup page and its form (invalid fields stay on the form). */
+  public static final Set<ErrorCode> PAGE_ERRORS = Set.of(ErrorCode.SETUP_TOKEN_INVALID,
+      ErrorCode.FORM_REJECTED, ErrorCode.INVALID_REQUEST);
+  /** The errors of the JSON setup operation. */
+  public static final Set<ErrorCode> API_ERRORS = JsonBody.errorsWith(
+      ErrorCode.SETUP_TOKEN_INVALID, ErrorCode.PASSWORD_POLICY_VIOLATION, ErrorCode.USER_ALREADY_EXISTS);
 
   private final SetupService setup;
   private final AccountService accounts;
@@ -39,8 +48,9 @@ public final class SetupRoutes {
   }
 
   public void register(Router r) {
-    r.get("/accounts/{account}/setup", this::page)
-        .post("/accounts/{account}/setup", this::form)
+    r.as(ErrorWriter.Format.PAGE, PAGE_ERRORS).get("/accounts/{account}/setup", this::page)
+        .post("/accounts/{account}/setup", this::form);
+    r.as(ErrorWriter.Format.PROBLEM, API_ERRORS)
         .post("/accounts/{account}/api/v1/setup", this::api);
   }
 
@@ -48,9 +58,8 @@ public final class SetupRoutes {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     String token = ctx.queryParam("token");
     if (token == null || !setup.isValid(account.id(), token)) {
-      pages.render(ctx, 400, "message.jte", Map.of("title", "Setup link not valid",
-          "detail", ErrorCode.SETUP_TOKEN_INVALID.remedy()));
-      return;
+      throw new ApiException(ErrorCode.SETUP_TOKEN_INVALID,
+          "The setup link is unknown, expired or already used.");
     }
     pages.render(ctx, 200, "setup.jte", setupModel(account.id(), token, "", null));
   }
@@ -58,13 +67,13 @@ public final class SetupRoutes {
   private void form(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     if (!pages.sameOrigin(ctx)) {
-      pages.render(ctx, 403, "message.jte", Map.of("title", "Request refused",
-          "detail", "The form was posted from another site."));
-      return;
+      throw new ApiException(ErrorCode.FORM_REJECTED,
+          "The form was posted from another site; open the setup link again.");
     }
-    String token = nonNull(ctx.formParam("token"));
-    String email = nonNull(ctx.formParam("email"));
-    String password = nonNull(ctx.formParam("password"));
+    Form form = Form.parse(ctx);
+    String token = nonNull(form.get("token"));
+    String email = nonNull(form.get("email"));
+    String password = nonNull(form.get("password"));
     try {
       User admin = setup.complete(account, token,
           new UserService.Credentials(UserService.validEmail(email), password));
@@ -72,9 +81,7 @@ public final class SetupRoutes {
           "email", admin.email(), "issuer", issuers.issuer(account.id())));
     } catch (ApiException e) {
       if (e.code() == ErrorCode.SETUP_TOKEN_INVALID) {
-        pages.render(ctx, 400, "message.jte", Map.of("title", "Setup link not valid",
-            "detail", e.code().remedy()));
-        return;
+        throw e;
       }
       String message = e.errors().isEmpty() ? e.detail() : e.errors().get(0).detail();
       pages.render(ctx, 400, "setup.jte", setupModel(account.id(), token, email, message));

@@ -117,4 +117,18 @@ public final class Database implements AutoCloseable {
   public void close() {
     dataSource.close();
   }
+
+  /**
+   * True when {@code e} (or a cause) says the database cannot be reached: no connection could be
+   * had from the pool or opened. Such a failure is the server's, answered 503 (fail closed).
+   */
+  public static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.jdbi.v3.core.ConnectionException
+          || t instanceof java.sql.SQLTransientConnectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

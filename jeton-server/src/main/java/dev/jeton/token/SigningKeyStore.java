@@ -1,5 +1,6 @@
 package dev.jeton.token;
 
+import dev.jeton.store.Rows;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -34,14 +35,10 @@ final class SigningKeyStore {
         .bind("a", accountId)
         .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3),
             rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8),
-            longOrNull(rs, 9), longOrNull(rs, 10)))
+            Rows.longOrNull(rs, 9), Rows.longOrNull(rs, 10)))
         .list());
   }
 
-  private static Long longOrNull(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
-  }
 
   static void insert(Handle h, Row r) {
     h.createUpdate("""

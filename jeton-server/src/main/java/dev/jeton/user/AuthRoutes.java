@@ -2,22 +2,28 @@ package dev.jeton.user;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
-import dev.jeton.session.BearerAuth;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The first-party sign-in API under {@code {issuer}/api/v1}: register, login, refresh, logout,
  * the current user and password change.
  */
 public final class AuthRoutes {
+  /** The errors of sign-up, sign-in, refresh, logout and the signed-in user's own routes. */
+  public static final Set<ErrorCode> ERRORS = errors();
   private static final String BASE = "/accounts/{account}/api/v1";
   private static final Set<String> CREDENTIAL_FIELDS = Set.of("email", "password");
   private static final Set<String> REFRESH_FIELDS = Set.of("refresh_token");
@@ -37,7 +43,7 @@ public final class AuthRoutes {
   }
 
   public void register(Router r) {
-    r.post(BASE + "/auth/register", this::registerUser)
+    r.as(ErrorWriter.Format.PROBLEM, ERRORS).post(BASE + "/auth/register", this::registerUser)
         .post(BASE + "/auth/login", this::login)
         .post(BASE + "/auth/refresh", this::refresh)
         .post(BASE + "/auth/logout", this::logout)
@@ -136,5 +142,12 @@ public final class AuthRoutes {
     m.put("issued_at", issuedAt);
     m.put("scope", String.join(" ", new java.util.TreeSet<>(pair.session().scopes())));
     return m;
+  }
+
+  private static Set<ErrorCode> errors() {
+    Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
+    all.addAll(JsonBody.ERRORS);
+    all.addAll(Set.of(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVALID_CREDENTIALS, ErrorCode.SIGN_IN_THROTTLED, ErrorCode.PASSWORD_POLICY_VIOLATION, ErrorCode.PASSWORD_UNCHANGED, ErrorCode.PASSWORD_RESET_REQUIRED, ErrorCode.REFRESH_TOKEN_REUSED, ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_TYPE, ErrorCode.TOKEN_MALFORMED, ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED));
+    return Set.copyOf(all);
   }
 }

@@ -1,6 +1,9 @@
 package dev.jeton.web;
 
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Pages;
+import dev.jeton.token.OpaqueTokens;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +37,17 @@ public final class Csrf {
       cookies.set(ctx, Cookies.CSRF, v);
     }
     return v;
+  }
+
+  /**
+   * Refuses the POST with {@code form_rejected} unless it carries the browser's token and comes
+   * from this origin; {@code then} tells the user what to do, e.g. "open the device page again".
+   */
+  public void require(Context ctx, String field, String then) {
+    if (!valid(ctx, field)) {
+      throw new ApiException(ErrorCode.FORM_REJECTED,
+          "The form has expired or was posted from another site; " + then + ".");
+    }
   }
 
   /** True when the POST carries the browser's token and comes from this origin. */

@@ -1,16 +1,19 @@
 package dev.jeton.web;
 
-import dev.jeton.http.Pages;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Form;
+import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The browser sign-in page {@code {issuer}/login?return_to=...} and its form post, which start a
@@ -20,6 +23,9 @@ import java.util.Map;
  * (RFC 9700 4.12, SECURITY 12) to a {@link ReturnTo safe} same-origin target only (SECURITY 3).
  */
 public final class LoginRoutes {
+  /** The errors the sign-in page answers as an error page (wrong credentials stay on the form). */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.FORM_REJECTED);
   /** The path of the sign-in page under an issuer. */
   public static final String PATH = "/login";
   private static final String INVALID = "Invalid email or password.";
@@ -40,7 +46,7 @@ public final class LoginRoutes {
   }
 
   public void register(Router r) {
-    r.get("/accounts/{account}" + PATH, this::page)
+    r.as(ErrorWriter.Format.PAGE, ERRORS).get("/accounts/{account}" + PATH, this::page)
         .post("/accounts/{account}" + PATH, this::submit);
   }
 
@@ -48,8 +54,8 @@ public final class LoginRoutes {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     String returnTo = ReturnTo.safe(account.id(), ctx.queryParam("return_to"));
     if (ctx.queryParam("return_to") != null && returnTo == null) {
-      refuse(ctx, 400, "The return_to target is not a page of this issuer.");
-      return;
+      throw new ApiException(ErrorCode.INVALID_REQUEST,
+          "The return_to target is not a page of this issuer.");
     }
     boolean signedIn = returnTo == null && sessions.current(ctx, account.id()).isPresent();
     // OIDC Core 3.1.2.1 login_hint: the email field starts with it, nothing else trusts it
@@ -61,19 +67,16 @@ public final class LoginRoutes {
 
   private void submit(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    if (!csrf.valid(ctx, ctx.formParam(Csrf.FIELD))) {
-      refuse(ctx, 403, "The form has expired or was posted from another site; open the sign-in "
-          + "page again.");
-      return;
-    }
-    String rawReturn = ctx.formParam("return_to");
+    Form form = Form.parse(ctx);
+    csrf.require(ctx, form.get(Csrf.FIELD), "open the sign-in page again");
+    String rawReturn = form.get("return_to");
     String returnTo = ReturnTo.safe(account.id(), rawReturn);
-    if (rawReturn != null && !rawReturn.isEmpty() && returnTo == null) {
-      refuse(ctx, 400, "The return_to target is not a page of this issuer.");
-      return;
+    if (rawReturn != null && returnTo == null) {
+      throw new ApiException(ErrorCode.INVALID_REQUEST,
+          "The return_to target is not a page of this issuer.");
     }
-    String email = nonNull(ctx.formParam("email"));
-    String password = nonNull(ctx.formParam("password"));
+    String email = nonNull(form.get("email"));
+    String password = nonNull(form.get("password"));
     User user;
     try {
       String normalised;
@@ -110,11 +113,6 @@ public final class LoginRoutes {
     m.put("error", error ? message : null);
     m.put("notice", error ? null : message);
     return m;
-  }
-
-  private void refuse(Context ctx, int status, String detail) {
-    pages.render(ctx, status, "message.jte", Map.of("title", "Request refused",
-        "detail", detail));
   }
 
   private static String nonNull(String s) {

@@ -383,7 +383,7 @@ class BrowserLoginConsentTest {
     new WebDriverWait(driver, WAIT).withMessage(() -> "the attack page did not post: "
         + driver.getCurrentUrl()).until(d -> d.getCurrentUrl().equals(issuer() + "/login")
         && !d.findElements(By.tagName("h1")).isEmpty());
-    assertThat(heading()).isEqualTo("Request refused");
+    assertThat(heading()).isEqualTo("Form rejected");
     assertThat(driver.findElement(By.tagName("main")).getText())
         .contains("posted from another site");
     assertThat(hasSessionCookie()).isFalse();

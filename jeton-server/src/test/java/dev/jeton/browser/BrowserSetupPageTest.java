@@ -18,7 +18,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The first-admin setup page in a real browser (headless Chromium through ChromeDriver): a server
  * started without bootstrap admin prints a setup link; filling in and submitting its form creates
- * the admin, and the spent link then shows "Setup link not valid". Only {@link Engine#SQLITE} is
+ * the admin, and the spent link then shows "Setup link invalid". Only {@link Engine#SQLITE} is
  * used, to keep the suite fast: both engines are covered by {@code dev.jeton.setup.SetupTest}.
  */
 class BrowserSetupPageTest {
@@ -91,7 +91,7 @@ class BrowserSetupPageTest {
 
     // The link works once: reopening it says so and shows no form.
     driver.get(link);
-    assertThat(heading()).isEqualTo("Setup link not valid");
+    assertThat(heading()).isEqualTo("Setup link invalid");
     assertThat(driver.findElements(By.tagName("form"))).isEmpty();
     assertThat(admins()).isEqualTo(1);
   }

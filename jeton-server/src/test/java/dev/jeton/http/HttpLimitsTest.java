@@ -314,7 +314,7 @@ class HttpLimitsTest {
     Api.Response bogus = api.send("POST", "/accounts/main/setup", "_method=GET&token=bogus", form);
     assertThat(bogus.status()).as(bogus.toString()).isEqualTo(400);
     assertThat(bogus.header("Content-Type").orElse("")).startsWith("text/html");
-    assertThat(bogus.body()).contains("Setup link not valid").doesNotContain("<form");
+    assertThat(bogus.body()).contains("Setup link invalid").doesNotContain("<form");
 
     String link = server.app().newSetupLink("main");
     String secret = link.substring(link.indexOf("token=") + "token=".length());
@@ -386,6 +386,47 @@ class HttpLimitsTest {
     assertThat(api.get("/health/live", null).status()).isEqualTo(200);
   }
 
+
+  @Test
+  void databaseWhenUnavailableAtOAuthEndpointsThenRfc6749TemporarilyUnavailable() {
+    server.app().database().close();
+    Api.Response token = api.send("POST", "/accounts/main/oauth2/token",
+        "grant_type=client_credentials&client_id=cli_unknown0000000000000000",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(token.status()).as(token.toString()).isEqualTo(503);
+    assertThat(token.header("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(token.text("error")).isEqualTo("temporarily_unavailable");
+    assertThat(token.header("Cache-Control").orElse("")).isEqualTo("no-store");
+    assertThat(token.body()).doesNotContainIgnoringCase("jdbc").doesNotContainIgnoringCase("sql");
+
+    Api.Response page = api.get("/accounts/main/oauth2/authorize?client_id=cli_unknown000000"
+        + "0000000000&response_type=code", null);
+    assertThat(page.status()).as(page.toString()).isEqualTo(503);
+    assertThat(page.header("Location")).as("no redirect to an unvalidated client").isEmpty();
+    assertThat(page.header("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.body()).contains("service_unavailable");
+  }
+
+  // --- one form decoder --------------------------------------------------------------------
+
+  @Test
+  void methodOverrideWhenMalformedPercentEncodingThenInvalidParameter() {
+    Map<String, String> form = Map.of("Content-Type", "application/x-www-form-urlencoded");
+    Api.Response r = api.send("POST", "/api/v1/errors/token_expired", "_method=GET&q=%zz", form);
+    assertProblem(r, 400, "invalid_parameter");
+    Api.Response utf8 = api.send("POST", "/api/v1/errors/token_expired", "_method=GET&q=%C3%28",
+        form);
+    assertProblem(utf8, 400, "invalid_parameter");
+  }
+
+  @Test
+  void formWhenMalformedWithoutMethodOverrideThenTheEndpointRefusesInItsOwnFormat() {
+    Api.Response r = api.send("POST", "/accounts/main/oauth2/token", "grant_type=%zz",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(r.text("error")).isEqualTo("invalid_request");
+  }
 
   // --- helpers -----------------------------------------------------------------------------
 

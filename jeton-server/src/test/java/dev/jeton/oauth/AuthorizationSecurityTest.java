@@ -82,12 +82,14 @@ class AuthorizationSecurityTest {
       assertThat(r.status()).as(bad).isEqualTo(400);
       assertThat(r.header("Location")).as(bad).isEmpty();
       assertThat(r.header("Content-Type").orElse("")).startsWith("text/html");
+      assertThat(r.body()).as(bad).contains("redirect_uri_invalid");
       assertFramingHeaders(r);
     }
     Api.Response unknown = browser.get(CodeFlow.authorizePath(
         CodeFlow.params("cli_nosuchclient00000000000", CB, CodeFlow.verifier(), "s", null)));
-    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.header("Location")).isEmpty();
+    assertThat(unknown.body()).contains("client_not_found");
   }
 
   @Test

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.client.ClientService;
+import dev.jeton.http.Text;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.TestServer;
 import dev.jeton.token.AccessToken;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +84,7 @@ class DeviceAuthorizationGrantTest {
     Browser b = new Browser(server);
     String toLogin = Browser.location(b.get(DeviceFlow.DEVICE), 303);
     assertThat(toLogin).isEqualTo(CodeFlow.BASE + "/login?return_to="
-        + AuthorizeEndpoint.enc(DeviceFlow.DEVICE));
+        + dev.jeton.http.Text.encode(DeviceFlow.DEVICE));
     Api.Response page = b.get(toLogin);
     Api.Response login = b.post(CodeFlow.BASE + "/login", Browser.form(Browser.hidden(page),
         "email", EMAIL, "password", CodeFlow.PASSWORD));

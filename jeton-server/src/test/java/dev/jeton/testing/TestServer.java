@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A real Jeton server for a test: real HTTP on 127.0.0.1, a fresh database of the chosen engine,
@@ -131,6 +132,11 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
+    Set<String> undeclared = app.metrics().undeclaredErrors();
     app.close();
+    // Every error a route answered during the test must be one it declares (ErrorWriter).
+    if (!undeclared.isEmpty()) {
+      throw new AssertionError("routes answered error codes they do not declare: " + undeclared);
+    }
   }
 }

@@ -1,8 +1,7 @@
-package dev.jeton.oauth;
+package dev.jeton.http;
 
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.RequestGuard;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The parameters of an OAuth endpoint request, parsed strictly: the body must be
+ * The one decoder of {@code application/x-www-form-urlencoded} data in Jeton, used by the OAuth
+ * endpoints, the pages' forms, client authentication (RFC 6749 2.3.1) and the request guard's
+ * {@code _method=GET} path alike, so that the same bytes mean the same thing everywhere. Parsed
+ * strictly: the body must be
  * {@code application/x-www-form-urlencoded} (RFC 6749 3.2, RFC 7009 2.1, RFC 7662 2.1) in UTF-8
  * (Appendix B), each parameter may appear at most once (RFC 6749 3.1, 3.2), and a parameter sent
  * without a value counts as omitted (RFC 6749 3.1). Every violation is {@code invalid_request}
@@ -24,8 +26,8 @@ import java.util.Map;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-3.2">RFC 6749 3.2</a>
  */
-final class Form {
-  static final String MEDIA_TYPE = "application/x-www-form-urlencoded";
+public final class Form {
+  public static final String MEDIA_TYPE = "application/x-www-form-urlencoded";
 
   private final Map<String, String> values;
 
@@ -34,13 +36,13 @@ final class Form {
   }
 
   /** The value of a parameter, or null when it is absent or empty. */
-  String get(String name) {
+  public String get(String name) {
     String v = values.get(name);
     return v == null || v.isEmpty() ? null : v;
   }
 
   /** The value of a required parameter; {@code invalid_request} naming it when missing. */
-  String required(String name) {
+  public String required(String name) {
     String v = get(name);
     if (v == null) {
       throw invalidRequest("The parameter '" + name + "' is required.");
@@ -48,7 +50,7 @@ final class Form {
     return v;
   }
 
-  static Form parse(Context ctx) {
+  public static Form parse(Context ctx) {
     checkType(ctx.header("Content-Type"));
     if (ctx.req().getAttribute(RequestGuard.FORM_BODY) instanceof byte[] read) {
       return parse(read);
@@ -62,8 +64,8 @@ final class Form {
     return parse(body);
   }
 
-  /** Parses a form body (exposed for unit tests of the syntax). */
-  static Form parse(byte[] body) {
+  /** Parses a form body or query string. */
+  public static Form parse(byte[] body) {
     String text = utf8(body, "The request body is not valid UTF-8.");
     Map<String, String> values = new HashMap<>();
     for (String pair : text.split("&", -1)) {
@@ -74,7 +76,7 @@ final class Form {
       String name = decode(eq < 0 ? pair : pair.substring(0, eq));
       String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
       if (values.putIfAbsent(name, value) != null) {
-        throw invalidRequest("The parameter '" + clip(name) + "' is repeated; send each parameter "
+        throw invalidRequest("The parameter '" + Text.clip(name) + "' is repeated; send each parameter "
             + "at most once (RFC 6749 3.1).");
       }
     }
@@ -89,7 +91,7 @@ final class Form {
     String[] parts = contentType.split(";");
     if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(MEDIA_TYPE)) {
       throw invalidRequest("Send the parameters as an " + MEDIA_TYPE + " body (RFC 6749 3.2), "
-          + "not " + clip(parts[0].trim()) + ".");
+          + "not " + Text.clip(parts[0].trim()) + ".");
     }
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i].trim();
@@ -98,14 +100,18 @@ final class Form {
         String cs = p.substring(eq + 1).trim().replace("\"", "");
         if (!cs.equalsIgnoreCase("utf-8")) {
           throw invalidRequest("The form must be encoded in UTF-8 (RFC 6749 Appendix B), not "
-              + clip(cs) + ".");
+              + Text.clip(cs) + ".");
         }
       }
     }
   }
 
-  /** Percent-decodes one name or value ({@code +} is a space), strictly as UTF-8. */
-  private static String decode(String s) {
+  /**
+   * Percent-decodes one name or value ({@code +} is a space), strictly as UTF-8.
+   *
+   * @throws ApiException {@code invalid_request} for a malformed escape or invalid UTF-8
+   */
+  public static String decode(String s) {
     if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
       return s;
     }
@@ -142,13 +148,7 @@ final class Form {
     }
   }
 
-  static ApiException invalidRequest(String description) {
+  public static ApiException invalidRequest(String description) {
     return new ApiException(ErrorCode.INVALID_REQUEST, description);
-  }
-
-  /** Client input made safe to quote: printable ASCII only, at most 64 characters. */
-  static String clip(String s) {
-    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
-    return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
   }
 }

@@ -1,5 +1,6 @@
 package dev.jeton.oauth;
 
+import dev.jeton.oauth.Consents;
 import dev.jeton.store.WriteQueue;
 import java.time.Clock;
 import java.util.Arrays;
@@ -14,7 +15,7 @@ import org.jdbi.v3.core.Jdbi;
  * a client, in the {@code grants} table, one row per user and client. A request for scopes
  * already granted skips the consent page; the user can list and revoke grants.
  */
-final class Grants {
+final class Consents {
   private final Jdbi jdbi;
   private final WriteQueue writes;
   private final Clock clock;
@@ -22,7 +23,7 @@ final class Grants {
   /** A live grant; {@code createdAt} in ms. */
   record Grant(String clientId, Set<String> scopes, long createdAt) {}
 
-  Grants(Jdbi jdbi, WriteQueue writes, Clock clock) {
+  Consents(Jdbi jdbi, WriteQueue writes, Clock clock) {
     this.jdbi = jdbi;
     this.writes = writes;
     this.clock = clock;
@@ -34,7 +35,7 @@ final class Grants {
             SELECT scope FROM grants
             WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
         .bind("u", userId).bind("c", clientId).mapTo(String.class).findOne()
-        .map(Grants::split));
+        .map(Consents::split));
   }
 
   /** Adds {@code scopes} to the user's grant to the client (creating or renewing it). */

@@ -4,16 +4,21 @@ import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.session.BearerAuth;
 import dev.jeton.http.Responses;
+import dev.jeton.http.Text;
+import dev.jeton.oauth.ConsentRoutes;
+import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
+import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -22,23 +27,25 @@ import java.util.TreeSet;
  * of the user with that client at once, so its refresh and access tokens stop working
  * (RFC 7009 2.1 semantics). Only Jeton's own first-party user tokens may call these routes.
  */
-final class GrantRoutes {
+final class ConsentRoutes {
+  /** The errors of the user's list of authorized applications. */
+  static final Set<ErrorCode> ERRORS = errors();
   private final BearerAuth bearer;
-  private final Grants grants;
+  private final Consents consents;
   private final ClientService clients;
   private final SessionService sessions;
 
-  GrantRoutes(BearerAuth bearer, Grants grants, ClientService clients,
+  ConsentRoutes(BearerAuth bearer, Consents consents, ClientService clients,
       SessionService sessions) {
     this.bearer = bearer;
-    this.grants = grants;
+    this.consents = consents;
     this.clients = clients;
     this.sessions = sessions;
   }
 
   void list(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
-    List<Map<String, Object>> items = grants.list(p.token().subject()).stream().map(g -> {
+    List<Map<String, Object>> items = consents.list(p.token().subject()).stream().map(g -> {
       Map<String, Object> m = new LinkedHashMap<>();
       Optional<Client> c = clients.find(p.account().id(), g.clientId());
       m.put("client_id", g.clientId());
@@ -55,11 +62,11 @@ final class GrantRoutes {
     BearerAuth.Principal p = principal(ctx);
     String clientId = ctx.pathParam("client_id");
     String userId = p.token().subject();
-    boolean had = grants.revoke(userId, clientId);
+    boolean had = consents.revoke(userId, clientId);
     List<String> ended = sessions.revokeAllOfUserForClient(userId, clientId, "grant_revoked");
     if (!had && ended.isEmpty()) {
       throw new ApiException(ErrorCode.CLIENT_NOT_FOUND, "You have not authorized the "
-          + "application '" + Form.clip(clientId) + "'.");
+          + "application '" + Text.clip(clientId) + "'.");
     }
     Audit.event("grant_revoked", "account", p.account().id(), "user", userId,
         "client_id", clientId, "sessions", ended.size());
@@ -74,5 +81,11 @@ final class GrantRoutes {
           + "manage authorized applications; a third-party application's token cannot.");
     }
     return p;
+  }
+
+  private static Set<ErrorCode> errors() {
+    Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
+    all.add(ErrorCode.CLIENT_NOT_FOUND);
+    return Set.copyOf(all);
   }
 }

@@ -1,0 +1,53 @@
+package dev.jeton.http;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Text that goes on the wire: quoting client input, error descriptions, query strings. */
+public final class Text {
+  private Text() {}
+
+  /** Client input made safe to quote in a detail: printable ASCII, at most 64 characters. */
+  public static String clip(String s) {
+    return clip(s, 64);
+  }
+
+  /** Client input made safe to quote in a detail: printable ASCII, at most {@code max} chars. */
+  public static String clip(String s, int max) {
+    if (s == null) {
+      return "";
+    }
+    String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
+    return printable.length() > max ? printable.substring(0, max) + "..." : printable;
+  }
+
+  /**
+   * Text fit for a quoted header parameter (RFC 6750 3) and an RFC 6749 5.2 {@code
+   * error_description} (%x20-21 / %x23-5B / %x5D-7E): anything else becomes {@code '}.
+   */
+  public static String quotable(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '\'');
+    }
+    return b.toString();
+  }
+
+  /** Form-urlencoding with {@code %20} for spaces, which every query parser reads alike. */
+  public static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** {@code uri} with {@code params} appended to its query, each {@link #encode encoded}. */
+  public static String withQuery(String uri, Map<String, String> params) {
+    StringBuilder b = new StringBuilder(uri);
+    char sep = uri.indexOf('?') >= 0 ? '&' : '?';
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      b.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
+      sep = '&';
+    }
+    return b.toString();
+  }
+}

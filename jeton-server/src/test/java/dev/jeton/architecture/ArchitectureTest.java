@@ -1,0 +1,83 @@
+package dev.jeton.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The package rules of docs/architecture.md, checked on the compiled main classes: no package
+ * cycle, plumbing that knows no feature, and features that depend only on the layers below them.
+ * A new package must be placed in a layer here (and in the document) before it can be used.
+ */
+@AnalyzeClasses(packages = "dev.jeton", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+  private static final String[] PLUMBING = {"dev.jeton.config..", "dev.jeton.error..",
+      "dev.jeton.observe..", "dev.jeton.store..", "dev.jeton.http.."};
+  private static final String[] FEATURES = {"dev.jeton.token..", "dev.jeton.account..",
+      "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.client..", "dev.jeton.web..",
+      "dev.jeton.admin..", "dev.jeton.setup..", "dev.jeton.oauth..", "dev.jeton.oidc..",
+      "dev.jeton.ops.."};
+
+  /** Every package is its own slice: no two packages may reach each other, however far round. */
+  @ArchTest
+  static final ArchRule noPackageCycles = slices().matching("dev.jeton.(**)")
+      .should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule plumbingKnowsNoFeature = noClasses()
+      .that().resideInAnyPackage(PLUMBING)
+      .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
+      .orShould().dependOnClassesThat().resideInAPackage("dev.jeton");
+
+  /** Layers from the top down; each may use only those below it (and the libraries). */
+  @ArchTest
+  static final ArchRule featuresDependDownward = layeredArchitecture()
+      .consideringOnlyDependenciesInLayers()
+      .layer("server").definedBy("dev.jeton")
+      .layer("ops").definedBy("dev.jeton.ops..")
+      .layer("oidc").definedBy("dev.jeton.oidc..")
+      .layer("oauth").definedBy("dev.jeton.oauth..")
+      .layer("admin and setup").definedBy("dev.jeton.admin..", "dev.jeton.setup..")
+      .layer("client").definedBy("dev.jeton.client..")
+      .layer("web").definedBy("dev.jeton.web..")
+      .layer("user").definedBy("dev.jeton.user..")
+      .layer("session").definedBy("dev.jeton.session..")
+      .layer("account").definedBy("dev.jeton.account..")
+      .layer("token").definedBy("dev.jeton.token..")
+      .layer("http").definedBy("dev.jeton.http..")
+      .layer("store").definedBy("dev.jeton.store..")
+      .layer("observe").definedBy("dev.jeton.observe..")
+      .layer("error").definedBy("dev.jeton.error..")
+      .layer("config").definedBy("dev.jeton.config..")
+      .whereLayer("server").mayNotBeAccessedByAnyLayer()
+      .whereLayer("ops").mayOnlyBeAccessedByLayers("server")
+      .whereLayer("oidc").mayOnlyBeAccessedByLayers("server")
+      .whereLayer("oauth").mayOnlyBeAccessedByLayers("server", "oidc")
+      .whereLayer("admin and setup").mayOnlyBeAccessedByLayers("server", "oidc", "oauth")
+      .whereLayer("client").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+          "admin and setup")
+      .whereLayer("web").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "admin and setup")
+      .whereLayer("user").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+          "admin and setup", "client", "web")
+      .whereLayer("session").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+          "admin and setup", "client", "web", "user")
+      .whereLayer("account").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+          "admin and setup", "client", "web", "user", "session")
+      .whereLayer("token").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+          "admin and setup", "client", "web", "user", "session", "account")
+      .whereLayer("http").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+          "admin and setup", "client", "web", "user", "session", "account", "token")
+      .whereLayer("store").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+          "admin and setup", "client", "web", "user", "session", "account", "token", "http")
+      .whereLayer("observe").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+          "admin and setup", "client", "web", "user", "session", "account", "token", "http",
+          "store")
+      .whereLayer("error").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+          "admin and setup", "client", "web", "user", "session", "account", "token", "http",
+          "store", "observe");
+}
