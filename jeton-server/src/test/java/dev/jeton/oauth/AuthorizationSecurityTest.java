@@ -72,7 +72,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security1and2WhenRedirectUriIsNotAnExactMatchThenErrorPageNeverRedirect() {
+  void authorizeWhenRedirectUriIsNotAnExactMatchThenErrorPageNeverRedirect() {
     for (String bad : List.of("https://evil.example.com/cb", "https://app.example.com/cb/x",
         "https://app.example.com/cb?x=1", "http://app.example.com/cb",
         "https://app.example.com/cb/", "https://APP.example.com/cb",
@@ -91,7 +91,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security6WhenPkceMissingOrPlainThenInvalidRequestRedirect() {
+  void authorizeWhenPkceMissingOrPlainThenInvalidRequestRedirect() {
     Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.remove("code_challenge");
     assertThat(error(p, 302)).containsEntry("error", "invalid_request");
@@ -104,7 +104,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security7and8WhenVerifierWrongOrMissingThenRefused() {
+  void exchangeWhenVerifierWrongOrMissingThenRefused() {
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
         .get("code");
@@ -116,7 +116,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security16and17WhenCodeReplayedThenInvalidGrantAndFirstTokensRevoked() {
+  void exchangeWhenCodeReplayedThenInvalidGrantAndFirstTokensRevoked() {
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, "read"))
         .get("code");
@@ -131,7 +131,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security18WhenCodeOlderThanTenMinutesThenInvalidGrant() {
+  void exchangeWhenCodeOlderThanTenMinutesThenInvalidGrant() {
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
         .get("code");
@@ -140,7 +140,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security19WhenCodeUsedByAnotherClientOrRedirectUriThenInvalidGrant() {
+  void exchangeWhenCodeUsedByAnotherClientOrRedirectUriThenInvalidGrant() {
     ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
@@ -155,7 +155,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security29WhenRefreshTokenOfClientAUsedByClientBThenInvalidGrant() {
+  void refreshWhenTokenOfClientAUsedByClientBThenInvalidGrant() {
     ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
@@ -168,7 +168,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security60WhenLoginOrConsentPostedWithoutOrWithWrongCsrfThenRefused() {
+  void formsWhenLoginOrConsentPostedWithoutOrWithWrongCsrfThenRefused() {
     Browser fresh = new Browser(server);
     Api.Response page = fresh.get("/accounts/main/login");
     Map<String, String> fields = Browser.hidden(page);
@@ -199,7 +199,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security58WhenEmailUnknownOrPasswordWrongThenSameAnswer() {
+  void signInPageWhenEmailUnknownOrPasswordWrongThenSameAnswer() {
     Browser b = new Browser(server);
     Api.Response unknown = flow.login(b, "nobody@example.com", CodeFlow.PASSWORD);
     Api.Response wrong = flow.login(b, EMAIL, "not the password at all");
@@ -214,7 +214,7 @@ class AuthorizationSecurityTest {
    * refresh endpoint, which takes no client authentication, is refused and left as it was.
    */
   @Test
-  void security29WhenClientRefreshTokenPresentedToFirstPartyRefreshThenRefusedAndUntouched() {
+  void refreshWhenClientTokenPresentedToFirstPartyRefreshThenRefusedAndUntouched() {
     String verifier = CodeFlow.verifier();
     Map<String, String> answer = flow.approve(browser, CodeFlow.params(app.client().clientId(),
         "https://app.example.com/cb", verifier, "s", "read"));
@@ -231,7 +231,7 @@ class AuthorizationSecurityTest {
 
   /** SECURITY 57 on the sign-in page: guessing is slowed there as on the API (429, a wait). */
   @Test
-  void security57WhenGuessingOnTheSignInPageThenThrottledPageWithRetryAfter() {
+  void signInPageWhenGuessingThenThrottledPageWithRetryAfter() {
     Browser b = new Browser(server);
     for (int i = 0; i < 6; i++) {
       assertThat(flow.login(b, EMAIL, "wrong guess number " + i).status()).isEqualTo(401);
@@ -246,7 +246,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security61WhenSignedInThenNewHostPrefixedSessionCookie() {
+  void sessionCookieWhenSignedInThenNewAndHostPrefixed() {
     Browser b = new Browser(server);
     b.cookies.put("__Host-jeton_session", "attacker-chosen-session-id-planted-before-login");
     flow.login(b, EMAIL, CodeFlow.PASSWORD);
@@ -260,7 +260,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security3WhenReturnToLeavesTheIssuerThenRefused() {
+  void returnToWhenItLeavesTheIssuerThenRefused() {
     for (String evil : List.of("https://evil.example/", "//evil.example/x", "/\\evil.example",
         "/accounts/main/../../evil", "/accounts/main/%2e%2e/x", "/accounts/other/login",
         "javascript:alert(1)", "/accounts/main//evil.example")) {
@@ -281,7 +281,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security4WhenStateHasOddCharactersThenEchoedExactlyWithIss() {
+  void authorizeWhenStateHasOddCharactersThenEchoedExactlyWithIss() {
     String state = "a b+c&d=e%20f/é\"<>?#~";
     Map<String, String> ok = flow.approve(browser,
         CodeFlow.params(id(), CB, CodeFlow.verifier(), state, null));
@@ -294,7 +294,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security9WhenResponseTypeTokenThenUnsupportedResponseTypeAndNoToken() {
+  void authorizeWhenResponseTypeTokenThenUnsupportedResponseTypeAndNoToken() {
     Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.put("response_type", "token");
     String loc = Browser.location(browser.get(CodeFlow.authorizePath(p)), 302);
@@ -303,7 +303,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security10WhenClientLacksAuthorizationCodeGrantThenUnauthorizedClient() {
+  void authorizeWhenClientLacksAuthorizationCodeGrantThenUnauthorizedClient() {
     ClientService.Registered cc = server.app().clients().create("main", new Client.Spec("CC",
         Client.Type.CONFIDENTIAL, List.of(CB), List.of(Client.CLIENT_CREDENTIALS), List.of(),
         null, null, null));
@@ -313,7 +313,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security14WhenAuthorizeLoginAndConsentPagesThenNoFraming() {
+  void pagesWhenAuthorizeLoginOrConsentThenNoFraming() {
     assertFramingHeaders(new Browser(server).get("/accounts/main/login"));
     Api.Response consent = browser.get(CodeFlow.authorizePath(
         CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null)));

@@ -65,7 +65,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54and55WhenCodesIssuedThenChecksummedDeviceCodeAndUnambiguousUserCode() {
+  void codesWhenIssuedThenChecksummedDeviceCodeAndUnambiguousUserCode() {
     // SECURITY 54: jeton_dc_ + 178 random bits + checksum; SECURITY 55: >= 34 bits user code
     Set<String> deviceCodes = new HashSet<>();
     Set<String> userCodes = new HashSet<>();
@@ -89,7 +89,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54WhenAnotherClientPollsTheDeviceCodeThenInvalidGrant() {
+  void pollWhenAnotherClientPollsTheDeviceCodeThenInvalidGrant() {
     ClientService.Registered other = device.tv();
     JsonNode start = device.start(id());
     String dc = start.path("device_code").asText();
@@ -100,7 +100,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54WhenApprovedCodePolledConcurrentlyThenExactlyOneTokenResponse()
+  void pollWhenApprovedCodePolledConcurrentlyThenExactlyOneTokenResponse()
       throws Exception {
     JsonNode start = device.start(id());
     String dc = start.path("device_code").asText();
@@ -124,7 +124,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security55WhenFiveWrongCodesThenEntryRefusedUntilWindowPasses() {
+  void userCodeEntryWhenFiveWrongCodesThenRefusedUntilWindowPasses() {
     String userCode = device.start(id()).path("user_code").asText();
     for (int i = 0; i < 5; i++) {
       Api.Response wrong = DeviceFlow.enter(browser, "BBBB-BBB" + "CDFGH".charAt(i));
@@ -142,7 +142,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security55WhenManyUsersGuessFromOneIpThenIpLimited() {
+  void userCodeEntryWhenManyUsersGuessFromOneIpThenIpLimited() {
     String userCode = device.start(id()).path("user_code").asText();
     for (int u = 0; u < 4; u++) {
       String email = "guesser" + u + "@example.com";
@@ -157,7 +157,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security56WhenCodeEnteredThenConfirmationNamesClientAndNothingApprovedYet() {
+  void verificationWhenCodeEnteredThenConfirmationNamesClientAndNothingApprovedYet() {
     JsonNode start = device.start(id(), "scope", "write");
     Api.Response confirm = DeviceFlow.confirmation(browser, start.path("user_code").asText());
     assertThat(confirm.body()).contains("Living Room TV", "https://tv.example.com",
@@ -171,7 +171,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security60WhenConfirmPostedCrossSiteOrWithoutTokenThenRefused() {
+  void confirmationWhenPostedCrossSiteOrWithoutTokenThenRefused() {
     JsonNode start = device.start(id());
     Api.Response confirm = DeviceFlow.confirmation(browser, start.path("user_code").asText());
     Map<String, String> fields = Browser.hidden(confirm);
@@ -187,7 +187,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54WhenUserCodeReusedAfterApprovalThenRefused() {
+  void userCodeEntryWhenReusedAfterApprovalThenRefused() {
     JsonNode start = device.start(id());
     DeviceFlow.decide(browser, start.path("user_code").asText(), "allow");
     Api.Response again = DeviceFlow.enter(browser, start.path("user_code").asText());
