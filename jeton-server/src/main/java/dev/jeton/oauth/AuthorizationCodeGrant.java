@@ -54,7 +54,7 @@ final class AuthorizationCodeGrant {
       String redirectUri, String verifier, Config.Lifetimes lifetimes) {
     if (!client.allowsGrant(Client.AUTHORIZATION_CODE)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the authorization_code grant (SECURITY 10).");
+          + "the authorization_code grant (RFC 6749 5.2).");
     }
     if (code == null) {
       throw Form.invalidRequest("The parameter 'code' is required (RFC 6749 4.1.3).");

@@ -44,7 +44,7 @@ final class ClientCredentialsGrant {
     if (client.isPublic() || !client.allowsGrant(Client.CLIENT_CREDENTIALS)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, client.isPublic()
           ? "The client_credentials grant is only for confidential clients (RFC 6749 4.4)."
-          : "The client is not registered for the client_credentials grant (SECURITY 10).");
+          : "The client is not registered for the client_credentials grant (RFC 6749 5.2).");
     }
     List<String> scopes = scopes(client.spec().scopes(), requestedScope);
     Long own = client.spec().lifetimes().accessToken();
@@ -83,7 +83,7 @@ final class ClientCredentialsGrant {
     }
     if (!unknown.isEmpty()) {
       throw new ApiException(ErrorCode.INVALID_SCOPE, "The client is not registered for the "
-          + "scope(s) " + String.join(", ", unknown) + " (SECURITY 29).");
+          + "scope(s) " + String.join(", ", unknown) + " (RFC 6749 3.3).");
     }
     return registered.stream().filter(wanted::contains).toList();
   }

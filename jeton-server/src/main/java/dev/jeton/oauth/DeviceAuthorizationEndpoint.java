@@ -45,7 +45,7 @@ final class DeviceAuthorizationEndpoint {
         form.get("client_id"), form.get("client_secret")).client();
     if (!client.allowsGrant(Client.DEVICE_CODE)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the device_code grant (RFC 8628 3.1, SECURITY 10).");
+          + "the device_code grant (RFC 8628 3.1).");
     }
     List<String> scopes = ClientCredentialsGrant.scopes(client.spec().scopes(),
         form.get("scope"));

@@ -65,7 +65,7 @@ final class IntrospectionEndpoint {
         ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"));
     if (caller.client().isPublic()) {
       throw new ApiException(ErrorCode.INVALID_CLIENT, "Introspection is only for confidential "
-          + "clients (RFC 7662 2.1, SECURITY 25).");
+          + "clients (RFC 7662 2.1).");
     }
     String token = form.required("token");
     // token_type_hint (OPTIONAL, RFC 7662 2.1) is not needed: the token's format tells its kind.

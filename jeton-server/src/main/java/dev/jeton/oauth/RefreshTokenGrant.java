@@ -37,7 +37,7 @@ final class RefreshTokenGrant {
       Config.Lifetimes lifetimes) {
     if (!client.allowsGrant(Client.REFRESH_TOKEN)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the refresh_token grant (SECURITY 10).");
+          + "the refresh_token grant (RFC 6749 5.2).");
     }
     if (refreshToken == null) {
       throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
@@ -80,7 +80,7 @@ final class RefreshTokenGrant {
       return new LinkedHashSet<>(ClientCredentialsGrant.scopes(granted, scope));
     } catch (ApiException e) {
       throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
-          + "originally granted (RFC 6749 6, SECURITY 29).");
+          + "originally granted (RFC 6749 6).");
     }
   }
 }

@@ -57,7 +57,7 @@ final class TokenEndpoint {
     if (grantType == null) {
       if (form.get("response_type") != null) {
         throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE, "The implicit grant is not "
-            + "offered (SECURITY 9); the token endpoint takes a grant_type.");
+            + "offered (RFC 9700 2.1.2); the token endpoint takes a grant_type.");
       }
       throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.1.3, "
           + "4.4.2, 6).");
@@ -87,9 +87,9 @@ final class TokenEndpoint {
       }
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
-              + "the client (SECURITY 9, RFC 9700 2.4).");
+              + "the client (RFC 9700 2.4).");
       case "implicit", "token" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
-          "The implicit grant is never offered (SECURITY 9, RFC 9700 2.1.2).");
+          "The implicit grant is never offered (RFC 9700 2.1.2).");
       default -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The grant type '" + Form.clip(grantType) + "' is not supported here; see "
               + "grant_types_supported in the discovery document.");
