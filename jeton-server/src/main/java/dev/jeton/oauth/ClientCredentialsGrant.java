@@ -16,8 +16,8 @@ import java.util.Set;
  * The client credentials grant (RFC 6749 4.4): a confidential client registered for the grant
  * obtains an access token for itself. The token's {@code sub} and {@code client_id} are the
  * client id ({@code cli_...}, never a user's {@code usr_...}, so the two kinds of token cannot be
- * confused: SECURITY 26), it names no session and it comes without a refresh token (RFC 6749
- * 4.4.3). No HTTP here: the endpoint parses, this class decides.
+ * confused: docs/security.md#client-ids-not-users), it names no session and it comes without a
+ * refresh token (RFC 6749 4.4.3). No HTTP here: the endpoint parses, this class decides.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.4">RFC 6749 4.4</a>
  */

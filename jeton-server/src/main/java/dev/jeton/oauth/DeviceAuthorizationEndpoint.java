@@ -20,7 +20,8 @@ import java.util.Map;
  * registered for the device code grant ({@code unauthorized_client}) and may request only its
  * registered scopes ({@code invalid_scope}). The answer carries {@code device_code},
  * {@code user_code}, {@code verification_uri}, {@code verification_uri_complete},
- * {@code expires_in} and {@code interval} (SECURITY 53) with {@code Cache-Control: no-store}.
+ * {@code expires_in} and {@code interval} (docs/security.md#device-response) with
+ * {@code Cache-Control: no-store}.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.2">RFC 8628 3.2</a>
  */

@@ -16,10 +16,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The refresh token grant for OAuth clients (RFC 6749 6): rotation and reuse detection come from
- * {@link SessionService#refresh} (SECURITY 27, 28). The refresh token must have been issued to
- * the authenticated client (RFC 6749 6, 10.4; SECURITY 29), else {@code invalid_grant} and the
- * token is left untouched; a {@code scope} may narrow the new access token's scopes, never widen
- * them ({@code invalid_scope}). No HTTP here.
+ * {@link SessionService#refresh} (docs/security.md#refresh-rotation,
+ * docs/security.md#refresh-reuse). The refresh token must have been issued to the authenticated
+ * client (RFC 6749 6, 10.4; docs/security.md#refresh-client-binding), else {@code invalid_grant}
+ * and the token is left untouched; a {@code scope} may narrow the new access token's scopes,
+ * never widen them ({@code invalid_scope}, docs/security.md#scope-no-escalation). No HTTP here.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-6">RFC 6749 6</a>
  */

@@ -22,8 +22,9 @@ import java.util.TreeSet;
  * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant})
  * {@code client_credentials} (RFC 6749 4.4) and the device code grant (RFC 8628 3.4,
  * {@link DeviceCodeGrant}); the password and implicit grants never will be
- * offered (SECURITY 9). The answer is
- * the RFC 6749 5.1 token response with {@code Cache-Control: no-store} (SECURITY 21).
+ * offered (RFC 9700 2.1.2, 2.4). The answer is
+ * the RFC 6749 5.1 token response with {@code Cache-Control: no-store}
+ * (docs/security.md#token-response-no-store).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-5.1">RFC 6749 5.1</a>
  */
