@@ -20,9 +20,9 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Attacks on the authorization code flow, each named by the SECURITY rule it tries to break:
- * redirect URI tampering, PKCE downgrade, code replay and theft, refresh token theft, CSRF,
- * open redirects, framing and {@code state}/{@code iss} integrity; on both engines.
+ * Attacks on the authorization code flow, each trying to break a rule of docs/security.md: redirect
+ * URI tampering, PKCE downgrade, code replay and theft, refresh token theft, CSRF, open redirects,
+ * framing and {@code state}/{@code iss} integrity; on both engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -62,7 +62,7 @@ class AuthorizationSecurityTest {
   }
 
   private static void assertFramingHeaders(Api.Response r) {
-    // SECURITY 14, 15
+    // docs/security.md#no-framing, docs/security.md#no-referrer-leak
     assertThat(r.header("Content-Security-Policy").orElse("")).contains("frame-ancestors 'none'");
     assertThat(r.header("X-Frame-Options").orElse("")).isEqualTo("DENY");
     // Redirects send no referrer at all; pages use same-origin, which sends none to other origins
@@ -210,8 +210,9 @@ class AuthorizationSecurityTest {
   }
 
   /**
-   * SECURITY 29 (RFC 6749 6, 10.4): an OAuth client's refresh token presented at Jeton's own
-   * refresh endpoint, which takes no client authentication, is refused and left as it was.
+   * docs/security.md#refresh-client-binding (RFC 6749 6, 10.4): an OAuth client's refresh token
+   * presented at Jeton's own refresh endpoint, which takes no client authentication, is refused and
+   * left as it was.
    */
   @Test
   void refreshWhenClientTokenPresentedToFirstPartyRefreshThenRefusedAndUntouched() {
@@ -229,7 +230,7 @@ class AuthorizationSecurityTest {
     assertThat(flow.refresh(rt, OAuthTesting.basic(app)).status()).isEqualTo(200);
   }
 
-  /** SECURITY 57 on the sign-in page: guessing is slowed there as on the API (429, a wait). */
+  /** docs/security.md#sign-in-throttle on the sign-in page: guessing waits (429) as on the API. */
   @Test
   void signInPageWhenGuessingThenThrottledPageWithRetryAfter() {
     Browser b = new Browser(server);
@@ -323,7 +324,7 @@ class AuthorizationSecurityTest {
         CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null))));
     Api.Response allowed = browser.post("/accounts/main/oauth2/authorize",
         Browser.form(Browser.hidden(consent), "decision", "allow"));
-    assertThat(allowed.status()).as("SECURITY 12").isEqualTo(303);
+    assertThat(allowed.status()).as("303 after a form post, RFC 9700 4.12").isEqualTo(303);
     assertFramingHeaders(allowed);
   }
 }

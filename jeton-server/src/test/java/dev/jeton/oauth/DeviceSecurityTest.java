@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Attacks on the device authorization grant (RFC 8628 5), each named by the SECURITY rule it
- * tries to break: device code theft by another client and replay, user code guessing, CSRF and
+ * Attacks on the device authorization grant (RFC 8628 5), each trying to break a rule of
+ * docs/security.md: device code theft by another client and replay, user code guessing, CSRF and
  * remote phishing on the verification page; on both engines.
  */
 @ParameterizedClass
@@ -66,7 +66,8 @@ class DeviceSecurityTest {
 
   @Test
   void codesWhenIssuedThenChecksummedDeviceCodeAndUnambiguousUserCode() {
-    // SECURITY 54: jeton_dc_ + 178 random bits + checksum; SECURITY 55: >= 34 bits user code
+    // docs/security.md#secret-entropy: jeton_dc_ + 178 random bits + checksum;
+    // docs/security.md#user-code-guessing: >= 34 bits user code
     Set<String> deviceCodes = new HashSet<>();
     Set<String> userCodes = new HashSet<>();
     for (int i = 0; i < 20; i++) {
@@ -162,7 +163,7 @@ class DeviceSecurityTest {
     Api.Response confirm = DeviceFlow.confirmation(browser, start.path("user_code").asText());
     assertThat(confirm.body()).contains("Living Room TV", "https://tv.example.com",
         "<code>write</code>", "Allow", "Deny").doesNotContain("<code>read</code>");
-    // SECURITY 14, 15: the confirmation cannot be framed (clickjacking)
+    // docs/security.md#no-framing: the confirmation cannot be framed (clickjacking)
     assertThat(confirm.header("Content-Security-Policy").orElse(""))
         .contains("frame-ancestors 'none'");
     assertThat(confirm.header("X-Frame-Options").orElse("")).isEqualTo("DENY");
