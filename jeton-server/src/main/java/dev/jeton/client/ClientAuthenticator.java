@@ -14,7 +14,8 @@ import java.util.Optional;
  * (RFC 6749 2.3.1, HTTP Basic over the form-urlencoded id and secret), {@code client_secret_post}
  * (the {@code client_id} and {@code client_secret} form fields), or {@code none} for a public
  * client, which presents only its {@code client_id}. A request using two methods is refused
- * (RFC 6749 2.3). Secrets are compared as SHA-256 hashes in constant time (SECURITY 24).
+ * (RFC 6749 2.3). Secrets are compared as SHA-256 hashes in constant time
+ * (docs/security.md#client-secret-hashed).
  *
  * <p>Every failure is an {@code invalid_client} {@link ApiException}. The endpoint that calls this
  * must answer 401 with {@code WWW-Authenticate: Basic} when the client tried Basic

@@ -17,8 +17,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Registration of an account's OAuth clients: create, read, update, delete and secret rotation.
  * Jeton generates every client id and secret; a secret is answered once and stored only as its
- * SHA-256 hash (SECURITY 24, 26). A client exists only inside its account: asked for from any
- * other account it is {@code client_not_found}.
+ * SHA-256 hash (docs/security.md#client-secret-hashed, docs/security.md#client-ids-not-users). A
+ * client exists only inside its account: asked for from any other account it is
+ * {@code client_not_found}.
  */
 public final class ClientService {
   private final ClientStore store;

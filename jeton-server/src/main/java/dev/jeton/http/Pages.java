@@ -42,9 +42,9 @@ public final class Pages {
     String target = formTarget(redirectTarget);
     ctx.header("Content-Security-Policy", target == null ? CSP
         : CSP.replace("form-action 'self'", "form-action 'self' " + target));
-    // Nothing is sent to other origins (SECURITY 15), but a page's own form posts keep their
-    // Origin header: under "no-referrer" browsers send "Origin: null" even to the same origin,
-    // which would defeat the Origin check of every form.
+    // Nothing is sent to other origins (docs/security.md#no-referrer-leak), but a page's own form
+    // posts keep their Origin header: under "no-referrer" browsers send "Origin: null" even to the
+    // same origin, which would defeat the Origin check of every form.
     ctx.header("Referrer-Policy", "same-origin");
     ctx.contentType("text/html; charset=utf-8");
     ctx.result(out.toString());

@@ -19,13 +19,13 @@ import java.util.Optional;
 
 /**
  * The authorization code grant's token request (RFC 6749 4.1.3, RFC 7636 4.5-4.6): the code
- * must have been issued to this client (SECURITY 19), {@code redirect_uri} must equal the one of
- * the authorization request, the PKCE verifier must match the challenge (SECURITY 7, 8), and the
- * code must be unspent and unexpired (SECURITY 16, 18). A second redemption is
- * {@code invalid_grant} and revokes the session, and so every token, its first redemption
- * created (RFC 6749 4.1.2, SECURITY 17). Success starts a session of the client carrying the
- * granted scopes; the answer carries the request's nonce for the ID token (OIDC Core 3.1.3.3,
- * {@link IdTokens}). No HTTP here.
+ * must have been issued to this client (docs/security.md#code-binding), {@code redirect_uri} must
+ * equal the one of the authorization request, the PKCE verifier must match the challenge
+ * (docs/security.md#pkce-verifier), and the code must be unspent and unexpired
+ * (docs/security.md#code-single-use, docs/security.md#code-lifetime). A second redemption is
+ * {@code invalid_grant} and revokes the session, and so every token, its first redemption created
+ * (RFC 6749 4.1.2). Success starts a session of the client carrying the granted scopes; the answer
+ * carries the request's nonce for the ID token (OIDC Core 3.1.3.3, {@link IdTokens}). No HTTP here.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3">RFC 6749 4.1.3</a>
  */
@@ -56,7 +56,7 @@ final class AuthorizationCodeGrant {
       String redirectUri, String verifier, Config.Lifetimes lifetimes) {
     if (!client.allowsGrant(Client.AUTHORIZATION_CODE)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the authorization_code grant (SECURITY 10).");
+          + "the authorization_code grant (RFC 6749 5.2).");
     }
     if (code == null) {
       throw Form.invalidRequest("The parameter 'code' is required (RFC 6749 4.1.3).");

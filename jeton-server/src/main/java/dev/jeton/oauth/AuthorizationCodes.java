@@ -13,10 +13,11 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Authorization codes (RFC 6749 4.1.2): {@code jeton_ac_...} secrets of 178 CSPRNG bits
- * (SECURITY 20), stored only as SHA-256 hashes with the client, redirect URI, PKCE challenge,
- * scopes, user, auth time and nonce they were issued for. They live 10 minutes (SECURITY 18) and
- * are spent once by a compare-and-set on {@code used_at} (SECURITY 16); a replay marks the code
- * and hands back the session its first exchange created, so that it can be revoked (SECURITY 17).
+ * (docs/security.md#secret-entropy), stored only as SHA-256 hashes with the client, redirect
+ * URI, PKCE challenge, scopes, user, auth time and nonce they were issued for. They live 10
+ * minutes (docs/security.md#code-lifetime) and are spent once by a compare-and-set on
+ * {@code used_at}; a replay marks the code and hands back the session its first exchange
+ * created, so that it can be revoked (docs/security.md#code-single-use).
  */
 final class AuthorizationCodes {
   static final Duration LIFETIME = Duration.ofMinutes(10);

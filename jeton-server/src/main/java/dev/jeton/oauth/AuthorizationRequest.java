@@ -17,10 +17,11 @@ import java.util.regex.Pattern;
 /**
  * A validated authorization request (RFC 6749 4.1.1 with RFC 7636 4.3 PKCE). Validation runs in
  * two phases: the client and its redirect URI first, whose failures must be shown to the user
- * and never redirected (RFC 6749 4.1.2.1, SECURITY 1, 2); then everything else, whose failures
- * go back to the now trusted redirect URI. Only {@code response_type=code}
- * is offered (SECURITY 9); PKCE with {@code S256} is required of every client, and
- * {@code plain} is refused (RFC 9700 2.1.1, SECURITY 5, 6).
+ * and never redirected (RFC 6749 4.1.2.1, docs/security.md#untrusted-client-no-redirect); then
+ * everything else, whose failures go back to the now trusted redirect URI.
+ * Only {@code response_type=code} is offered (docs/security.md#code-flow-only); PKCE with
+ * {@code S256} is required of every client, and {@code plain} is refused (RFC 9700 2.1.1,
+ * docs/security.md#pkce-s256-required).
  *
  * <p>OpenID Connect's {@code prompt} and {@code max_age} (OIDC Core 3.1.2.1) are read here and
  * applied by {@link AuthorizeEndpoint}; unknown {@code prompt} values are ignored, and

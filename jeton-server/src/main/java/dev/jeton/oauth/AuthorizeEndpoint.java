@@ -30,13 +30,15 @@ import java.util.stream.Collectors;
 /**
  * {@code GET {issuer}/oauth2/authorize} and its consent form post (RFC 6749 4.1.1-4.1.2, RFC 7636,
  * RFC 9207). An untrusted client or redirect URI gets an error page, never a redirect
- * (SECURITY 1, 2); other errors are redirected (RFC 6749 4.1.2.1). A visitor who is not signed
- * in is sent to the sign-in page; a signed-in user sees the consent page unless they already
- * granted these scopes to the client (SECURITY 63). OpenID Connect's {@code prompt} and
+ * (docs/security.md#untrusted-client-no-redirect); other errors are redirected (RFC 6749
+ * 4.1.2.1). A visitor who is not signed in is sent to the sign-in page; a signed-in user sees the
+ * consent page unless they already granted these scopes to the client
+ * (docs/security.md#consent). OpenID Connect's {@code prompt} and
  * {@code max_age} (OIDC Core 3.1.2.1) can demand a fresh sign-in or the consent page, or forbid
  * both ({@code prompt=none}: {@code login_required}, {@code consent_required}). Every authorization response, success or
- * error, echoes {@code state} byte-for-byte and carries {@code iss} (RFC 9207 2, SECURITY 4).
- * Responses to GET use 302, responses to the consent POST 303 (RFC 9700 4.12, SECURITY 12).
+ * error, echoes {@code state} byte-for-byte and carries {@code iss} (RFC 9207 2,
+ * docs/security.md#state-and-iss). Responses to GET use 302, responses to the consent POST 303
+ * (RFC 9700 4.12, docs/security.md#see-other-after-post).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1">RFC 6749 4.1.1</a>
  */

@@ -17,8 +17,8 @@ import java.util.Set;
  * The client credentials grant (RFC 6749 4.4): a confidential client registered for the grant
  * obtains an access token for itself. The token's {@code sub} and {@code client_id} are the
  * client id ({@code cli_...}, never a user's {@code usr_...}, so the two kinds of token cannot be
- * confused: SECURITY 26), it names no session and it comes without a refresh token (RFC 6749
- * 4.4.3). No HTTP here: the endpoint parses, this class decides.
+ * confused: docs/security.md#client-ids-not-users), it names no session and it comes without a
+ * refresh token (RFC 6749 4.4.3). No HTTP here: the endpoint parses, this class decides.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.4">RFC 6749 4.4</a>
  */
@@ -45,7 +45,7 @@ final class ClientCredentialsGrant {
     if (client.isPublic() || !client.allowsGrant(Client.CLIENT_CREDENTIALS)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, client.isPublic()
           ? "The client_credentials grant is only for confidential clients (RFC 6749 4.4)."
-          : "The client is not registered for the client_credentials grant (SECURITY 10).");
+          : "The client is not registered for the client_credentials grant (RFC 6749 5.2).");
     }
     List<String> scopes = scopes(client.spec().scopes(), requestedScope);
     Long own = client.spec().lifetimes().accessToken();
@@ -84,7 +84,7 @@ final class ClientCredentialsGrant {
     }
     if (!unknown.isEmpty()) {
       throw new ApiException(ErrorCode.INVALID_SCOPE, "The client is not registered for the "
-          + "scope(s) " + String.join(", ", unknown) + " (SECURITY 29).");
+          + "scope(s) " + String.join(", ", unknown) + " (RFC 6749 3.3).");
     }
     return registered.stream().filter(wanted::contains).toList();
   }

@@ -23,8 +23,8 @@ import java.util.TreeSet;
 
 /**
  * {@code GET/DELETE {issuer}/api/v1/me/grants[/{client_id}]}: the applications a user authorized
- * (ASVS 7.5.2, 10.7.3; SECURITY 62). Revoking one ends the remembered consent and every session
- * of the user with that client at once, so its refresh and access tokens stop working
+ * (ASVS 7.5.2, 10.7.3; docs/security.md#consent). Revoking one ends the remembered consent and
+ * every session of the user with that client at once, so its refresh and access tokens stop working
  * (RFC 7009 2.1 semantics). Only Jeton's own first-party user tokens may call these routes.
  */
 final class ConsentRoutes {

@@ -22,7 +22,8 @@ import java.util.Set;
  * registered for the device code grant ({@code unauthorized_client}) and may request only its
  * registered scopes ({@code invalid_scope}). The answer carries {@code device_code},
  * {@code user_code}, {@code verification_uri}, {@code verification_uri_complete},
- * {@code expires_in} and {@code interval} (SECURITY 53) with {@code Cache-Control: no-store}.
+ * {@code expires_in} and {@code interval} (docs/security.md#device-response) with
+ * {@code Cache-Control: no-store}.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.2">RFC 8628 3.2</a>
  */
@@ -52,7 +53,7 @@ public final class DeviceAuthorizationEndpoint {
         form.get("client_id"), form.get("client_secret")).client();
     if (!client.allowsGrant(Client.DEVICE_CODE)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the device_code grant (RFC 8628 3.1, SECURITY 10).");
+          + "the device_code grant (RFC 8628 3.1).");
     }
     List<String> scopes = ClientCredentialsGrant.scopes(client.spec().scopes(),
         form.get("scope"));

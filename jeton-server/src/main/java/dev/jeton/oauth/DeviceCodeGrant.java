@@ -20,10 +20,11 @@ import java.util.Optional;
  * The device access token request (RFC 8628 3.4-3.5): the device code must have been issued to
  * this client ({@code invalid_grant} otherwise). While the user has not decided the answer is
  * {@code authorization_pending}; a poll sooner than the interval after the previous one is
- * {@code slow_down} and adds 5 s to the interval (RFC 8628 3.5, SECURITY 53); a denial is
- * {@code access_denied}, an expired code {@code expired_token}. An approved code is exchanged
- * exactly once, by compare-and-set (SECURITY 54): the session belongs to the client and the
- * approving user and carries the approved scopes; any later poll is {@code invalid_grant}.
+ * {@code slow_down} and adds 5 s to the interval (RFC 8628 3.5, docs/security.md#device-response);
+ * a denial is {@code access_denied}, an expired code {@code expired_token}. An approved code is
+ * exchanged exactly once, by compare-and-set (docs/security.md#device-code-single-use): the session
+ * belongs to the client and the approving user and carries the approved scopes; any later poll is
+ * {@code invalid_grant}.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.5">RFC 8628 3.5</a>
  */

@@ -11,11 +11,12 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Pending device authorizations (RFC 8628 3.2) in {@code device_codes}: the device code
- * ({@code jeton_dc_...}, 178 CSPRNG bits, RFC 8628 5.2, SECURITY 54) and the user code are
- * stored only as SHA-256 hashes. They live {@link #LIFETIME}. The user's decision is a
- * compare-and-set from {@code pending}; an approved code is spent once by a compare-and-set on
- * {@code used_at} (SECURITY 54); polls are compare-and-set on {@code last_polled_at}, so two
- * racing polls cannot both pass the interval check (RFC 8628 3.5).
+ * ({@code jeton_dc_...}, 178 CSPRNG bits, RFC 8628 5.2, docs/security.md#secret-entropy) and
+ * the user code are stored only as SHA-256 hashes. They live {@link #LIFETIME}. The user's
+ * decision is a compare-and-set from {@code pending}; an approved code is spent once by a
+ * compare-and-set on {@code used_at} (docs/security.md#device-code-single-use); polls are
+ * compare-and-set on {@code last_polled_at}, so two racing polls cannot both pass the interval
+ * check (RFC 8628 3.5).
  */
 final class DeviceCodes {
   static final Duration LIFETIME = Duration.ofMinutes(10);
@@ -123,7 +124,7 @@ final class DeviceCodes {
         .bind("now", now).bind("h", hash).bind("pending", PENDING).execute() == 1);
   }
 
-  /** Spends an approved code; false when another poll spent it first (SECURITY 54). */
+  /** Spends an approved code; false when another poll spent it first (RFC 8628 3.5). */
   boolean spend(String hash) {
     long now = clock.millis();
     return writes.submit(h -> h.createUpdate("UPDATE device_codes SET used_at = :now "

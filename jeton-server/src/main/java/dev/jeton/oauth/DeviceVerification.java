@@ -26,10 +26,11 @@ import java.util.Set;
  * The device verification page {@code GET/POST {issuer}/device} (RFC 8628 3.3): a signed-in user
  * (others are sent to the sign-in page and back) enters the user code, case-insensitive and with
  * or without its dash (RFC 8628 6.1), or arrives with it from {@code verification_uri_complete}
- * (RFC 8628 3.3.1). Wrong codes are rate limited per user and per IP (RFC 8628 5.1, SECURITY 55).
- * A valid code leads to a confirmation page naming the requesting client and the scopes, with
- * Allow and Deny (remote phishing, RFC 8628 5.4, SECURITY 56); its post is CSRF-protected like
- * the consent form and answered with 303 (SECURITY 12). Pages carry the framing headers.
+ * (RFC 8628 3.3.1). Wrong codes are rate limited per user and per IP (RFC 8628 5.1,
+ * docs/security.md#user-code-guessing). A valid code leads to a confirmation page naming the
+ * requesting client and the scopes, with Allow and Deny (remote phishing, RFC 8628 5.4,
+ * docs/security.md#device-confirmation); its post is CSRF-protected like the consent form and
+ * answered with 303 (RFC 9700 4.12). Pages carry the framing headers.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.3">RFC 8628 3.3</a>
  */

@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rate limit of wrong user-code entries on the device verification page (RFC 8628 5.1, ASVS
- * 6.6.3, SECURITY 55): a sliding window of failures per key (a signed-in user, a client IP).
- * Keys over their budget are refused until old failures leave the window. In memory, per node:
- * with a 34-bit code space and a few guesses per window per key, a brute force needs far more
- * keys than an attacker has.
+ * Rate limit of wrong user-code entries on the device verification page (RFC 8628 5.1, ASVS 6.6.3,
+ * docs/security.md#user-code-guessing): a sliding window of failures per key (a signed-in user, a
+ * client IP). Keys over their budget are refused until old failures leave the window. In memory,
+ * per node: with a 34-bit code space and a few guesses per window per key, a brute force needs far
+ * more keys than an attacker has.
  */
 final class EntryLimiter {
   private static final int MAX_KEYS = 100_000;

@@ -24,7 +24,8 @@ import java.util.Set;
  * echoed exactly (OIDC Core 3.1.2.1) and {@code at_hash}. They expire with the access token
  * issued beside them. On refresh the new ID token keeps {@code sub}, {@code aud} and
  * {@code auth_time} and has no {@code nonce} (OIDC Core 12.2). Their {@code typ} differs from {@code at+jwt}, so
- * {@link AccessTokens#verify} never accepts one as an access token (RFC 8725 3.11, SECURITY 41).
+ * {@link AccessTokens#verify} never accepts one as an access token (RFC 8725 3.11,
+ * docs/security.md#jwt-explicit-type).
  *
  * @see <a href="https://openid.net/specs/openid-connect-core-1_0.html#IDToken">OIDC Core 2</a>
  */

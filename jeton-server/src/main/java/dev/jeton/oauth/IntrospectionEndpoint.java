@@ -24,16 +24,18 @@ import java.util.TreeSet;
 
 /**
  * {@code POST {issuer}/oauth2/introspect} (RFC 7662): tells an authenticated confidential client
- * whether a token of this account is active. Callers must authenticate (SECURITY 25, 51: no
- * anonymous token scanning); any confidential client of the account may introspect the account's
- * tokens, because every token's audience is the account's issuer.
+ * whether a token of this account is active. Callers must authenticate
+ * (docs/security.md#introspection-auth: no anonymous token scanning); any confidential client of
+ * the account may introspect the account's tokens, because every token's audience is the account's
+ * issuer.
  *
  * <p>Active: a JWT access token of this account that verifies (RFC 8725 checks in {@link
  * AccessTokens}), has not expired and whose session, if it names one, is still active (a client
  * credentials token names none: its client must still be registered); or a
  * refresh token of this account that is unspent, unrevoked, unexpired, with an active session.
  * Anything else, whatever the reason, is exactly {@code {"active":false}} (RFC 7662 2.2,
- * SECURITY 52). {@code token_type_hint} is accepted and not needed: the format tells the kind.
+ * docs/security.md#introspection-inactive). {@code token_type_hint} is accepted and not needed: the
+ * format tells the kind.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7662#section-2">RFC 7662 2</a>
  */
@@ -72,7 +74,7 @@ public final class IntrospectionEndpoint {
         ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"));
     if (caller.client().isPublic()) {
       throw new ApiException(ErrorCode.INVALID_CLIENT, "Introspection is only for confidential "
-          + "clients (RFC 7662 2.1, SECURITY 25).");
+          + "clients (RFC 7662 2.1).");
     }
     String token = form.required("token");
     // token_type_hint (OPTIONAL, RFC 7662 2.1) is not needed: the token's format tells its kind.

@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The refresh token grant for OAuth clients (RFC 6749 6): rotation and reuse detection come from
- * {@link SessionService#refresh} (SECURITY 27, 28). The refresh token must have been issued to
- * the authenticated client (RFC 6749 6, 10.4; SECURITY 29), else {@code invalid_grant} and the
- * token is left untouched; a {@code scope} may narrow the new access token's scopes, never widen
- * them ({@code invalid_scope}). No HTTP here.
+ * {@link SessionService#refresh} (docs/security.md#refresh-rotation,
+ * docs/security.md#refresh-reuse). The refresh token must have been issued to the authenticated
+ * client (RFC 6749 6, 10.4; docs/security.md#refresh-client-binding), else {@code invalid_grant}
+ * and the token is left untouched; a {@code scope} may narrow the new access token's scopes,
+ * never widen them ({@code invalid_scope}, docs/security.md#scope-no-escalation). No HTTP here.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-6">RFC 6749 6</a>
  */
@@ -38,7 +39,7 @@ final class RefreshTokenGrant {
       Config.Lifetimes lifetimes) {
     if (!client.allowsGrant(Client.REFRESH_TOKEN)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the refresh_token grant (SECURITY 10).");
+          + "the refresh_token grant (RFC 6749 5.2).");
     }
     if (refreshToken == null) {
       throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
@@ -81,7 +82,7 @@ final class RefreshTokenGrant {
       return new LinkedHashSet<>(ClientCredentialsGrant.scopes(granted, scope));
     } catch (ApiException e) {
       throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
-          + "originally granted (RFC 6749 6, SECURITY 29).");
+          + "originally granted (RFC 6749 6).");
     }
   }
 }

@@ -21,14 +21,15 @@ import java.util.Set;
 /**
  * {@code POST {issuer}/oauth2/revoke} (RFC 7009): a client revokes a token issued to it.
  *
- * <p>A refresh token revokes its whole session, so the session's access tokens stop being
- * accepted at once (RFC 7009 2.1, SECURITY 47, 48); an access token that names a session revokes
- * that session. Only the client the token was issued to can revoke it (SECURITY 50): a token of
- * another client or account, an unknown or invalid token all get 200 and change nothing
- * (RFC 7009 2.2, SECURITY 49). Unknown {@code token_type_hint} values are ignored (RFC 7009 2.1).
- * A client's own client_credentials access token names no session and cannot be revoked before
- * it expires: that is {@code unsupported_token_type} (RFC 7009 2.2.1), as is any other kind of
- * Jeton secret. Public clients identify themselves by {@code client_id} (RFC 7009 5).
+ * <p>A refresh token revokes its whole session, so the session's access tokens stop being accepted
+ * at once (RFC 7009 2.1, docs/security.md#revocation-immediate); an access token that names a
+ * session revokes that session. Only the client the token was issued to can revoke it
+ * (docs/security.md#revocation-owner-only): a token of another client or account, an unknown or
+ * invalid token all get 200 and change nothing (RFC 7009 2.2, docs/security.md#revocation-answers).
+ * Unknown {@code token_type_hint} values are ignored (RFC 7009 2.1). A client's own
+ * client_credentials access token names no session and cannot be revoked before it expires: that is
+ * {@code unsupported_token_type} (RFC 7009 2.2.1), as is any other kind of Jeton secret. Public
+ * clients identify themselves by {@code client_id} (RFC 7009 5).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7009#section-2">RFC 7009 2</a>
  */

@@ -24,8 +24,9 @@ import java.util.TreeSet;
  * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant})
  * {@code client_credentials} (RFC 6749 4.4) and the device code grant (RFC 8628 3.4,
  * {@link DeviceCodeGrant}); the password and implicit grants never will be
- * offered (SECURITY 9). The answer is
- * the RFC 6749 5.1 token response with {@code Cache-Control: no-store} (SECURITY 21).
+ * offered (RFC 9700 2.1.2, 2.4). The answer is
+ * the RFC 6749 5.1 token response with {@code Cache-Control: no-store}
+ * (docs/security.md#token-response-no-store).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-5.1">RFC 6749 5.1</a>
  */
@@ -64,7 +65,7 @@ public final class TokenEndpoint {
     if (grantType == null) {
       if (form.get("response_type") != null) {
         throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE, "The implicit grant is not "
-            + "offered (SECURITY 9); the token endpoint takes a grant_type.");
+            + "offered (RFC 9700 2.1.2); the token endpoint takes a grant_type.");
       }
       throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.1.3, "
           + "4.4.2, 6).");
@@ -94,9 +95,9 @@ public final class TokenEndpoint {
       }
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
-              + "the client (SECURITY 9, RFC 9700 2.4).");
+              + "the client (RFC 9700 2.4).");
       case "implicit", "token" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
-          "The implicit grant is never offered (SECURITY 9, RFC 9700 2.1.2).");
+          "The implicit grant is never offered (RFC 9700 2.1.2).");
       default -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The grant type '" + Text.clip(grantType) + "' is not supported here; see "
               + "grant_types_supported in the discovery document.");

@@ -6,8 +6,9 @@ import java.util.Locale;
 /**
  * Device-flow user codes (RFC 8628 6.1): 8 characters from the 20 consonants
  * {@code BCDFGHJKLMNPQRSTVWXZ} (no vowels, so no words; no look-alike digits), 20^8 = 2^34.6
- * possibilities (SECURITY 55), shown as {@code XXXX-XXXX}. Entry is case-insensitive and ignores
- * dashes and spaces (RFC 8628 6.1); the normalised form has 8 upper-case letters and no dash.
+ * possibilities (docs/security.md#user-code-guessing), shown as {@code XXXX-XXXX}. Entry is
+ * case-insensitive and ignores dashes and spaces (RFC 8628 6.1); the normalised form has 8
+ * upper-case letters and no dash.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-6.1">RFC 8628 6.1</a>
  */

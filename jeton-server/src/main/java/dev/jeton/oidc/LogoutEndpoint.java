@@ -27,7 +27,7 @@ import java.util.function.Function;
  * {@code state} only when that URI exactly matches one registered for the client named by
  * {@code client_id} or by the {@code aud} of an {@code id_token_hint} this account signed (both,
  * when given, must agree). Anything else gets a page, never a redirect: no open redirector
- * (SECURITY 3, RFC 9700 4.11).
+ * (RFC 9700 4.11, docs/security.md#no-open-redirect).
  *
  * <p>The session ends at once only when an {@code id_token_hint} this account signed names the
  * signed-in user; otherwise the user is asked first (RP-Initiated Logout 2), with a CSRF-protected

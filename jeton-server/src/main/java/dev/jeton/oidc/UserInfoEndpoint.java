@@ -22,10 +22,11 @@ import java.util.Set;
  * {@code GET} and {@code POST {issuer}/oauth2/userinfo} (OIDC Core 5.3): takes an access token
  * issued to an OAuth client of this account for a user, with the {@code openid} scope, in the
  * Authorization header only (RFC 6750 2.1; the query form is refused, RFC 6750 5.3, and ID
- * tokens are refused by their {@code typ}, SECURITY 41). Answers {@code sub}, and {@code email}
- * with {@code email_verified} (false: Jeton does not verify addresses) when {@code email} was
- * granted (OIDC Core 5.4). Errors are RFC 6750 3.1 challenges: 401 {@code invalid_token}, 403
- * {@code insufficient_scope}. The session must still be active: revocation applies at once.
+ * tokens are refused by their {@code typ}, docs/security.md#jwt-explicit-type). Answers
+ * {@code sub}, and {@code email} with {@code email_verified} (false: Jeton does not verify
+ * addresses) when {@code email} was granted (OIDC Core 5.4). Errors are RFC 6750 3.1 challenges:
+ * 401 {@code invalid_token}, 403 {@code insufficient_scope}. The session must still be active:
+ * revocation applies at once.
  *
  * @see <a href="https://openid.net/specs/openid-connect-core-1_0.html#UserInfo">OIDC Core 5.3</a>
  */

@@ -64,7 +64,7 @@ public final class BearerAuth {
       if (at.sessionId() == null && at.subject().equals(at.clientId())) {
         throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED,
             "This token was issued to the client '" + at.clientId() + "' by the "
-                + "client_credentials grant; it carries no user and no session (SECURITY 26).");
+                + "client_credentials grant; it carries no user and no session (RFC 9700 4.15).");
       }
       if (!SessionService.FIRST_PARTY_CLIENT.equals(at.clientId())) {
         // Tokens issued to OAuth clients act for that client, within what the user consented to;

@@ -6,8 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Password guessing defence (SECURITY 57; ASVS 6.3.1; NIST 800-63B 5.2.2): exponential backoff
- * rather than lockout, on three keys, checked before any password is hashed.
+ * Password guessing defence (docs/security.md#sign-in-throttle; ASVS 6.3.1; NIST 800-63B 5.2.2):
+ * exponential backoff rather than lockout, on three keys, checked before any password is hashed.
  *
  * <ul>
  *   <li><b>email and source</b>: the first {@value #FREE_PER_SOURCE} failures for one email
@@ -27,8 +27,8 @@ import java.time.Duration;
  * <p>An attempt is counted before its password is checked and given back when it was right, so
  * parallel attempts cannot all pass through one opening. IPv6 clients count by /64. The answer
  * is the same for existing and unknown emails, so the throttle reveals nothing about which
- * accounts exist (SECURITY 58). State is in memory on each node; with several nodes behind a
- * balancer each node counts on its own.
+ * accounts exist (docs/security.md#no-user-enumeration). State is in memory on each node; with
+ * several nodes behind a balancer each node counts on its own.
  */
 final class SignInThrottle {
   static final int FREE_PER_SOURCE = 5;

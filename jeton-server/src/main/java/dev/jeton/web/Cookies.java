@@ -6,11 +6,12 @@ import java.util.Locale;
 
 /**
  * The browser cookies of the sign-in pages (RFC 6265bis 4.1.3.2 {@code __Host-} prefix, ASVS
- * 3.3.1-3.3.4, SECURITY 61): {@code HttpOnly}, {@code SameSite=Lax}, {@code Path=/}, no
- * {@code Domain}. When the base URL is https, or its host is a loopback address (which browsers
- * treat as a secure context), the cookies are {@code Secure} and carry the {@code __Host-} prefix,
- * e.g. {@code __Host-jeton_session}; on any other plain-http base URL browsers would drop such
- * cookies, so the plain names ({@code jeton_session}) are used without {@code Secure}.
+ * 3.3.1-3.3.4, docs/security.md#session-cookie): {@code HttpOnly}, {@code SameSite=Lax},
+ * {@code Path=/}, no {@code Domain}. When the base URL is https, or its host is a loopback address
+ * (which browsers treat as a secure context), the cookies are {@code Secure} and carry the
+ * {@code __Host-} prefix, e.g. {@code __Host-jeton_session}; on any other plain-http base URL
+ * browsers would drop such cookies, so the plain names ({@code jeton_session}) are used without
+ * {@code Secure}.
  */
 public final class Cookies {
   static final String SESSION = "jeton_session";

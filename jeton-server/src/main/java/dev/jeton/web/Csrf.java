@@ -10,11 +10,11 @@ import java.security.MessageDigest;
 
 /**
  * CSRF protection of the sign-in and consent forms, including login CSRF (RFC 6749 10.12,
- * ASVS 3.5.1, SECURITY 60): a double-submit token. A random 131-bit value lives in the
- * {@code __Host-jeton_csrf} cookie (set before any session exists, so it also protects the
- * login form) and is repeated in each form's hidden {@code csrf} field; a POST passes only when
- * the two match (constant-time) and the browser's Origin/Referer names this server. Another
- * site can neither read the cookie nor, thanks to the {@code __Host-} prefix, plant one.
+ * ASVS 3.5.1, docs/security.md#csrf-forms): a double-submit token. A random 131-bit value lives in
+ * the {@code __Host-jeton_csrf} cookie (set before any session exists, so it also protects the
+ * login form) and is repeated in each form's hidden {@code csrf} field; a POST passes only when the
+ * two match (constant-time) and the browser's Origin/Referer names this server. Another site can
+ * neither read the cookie nor, thanks to the {@code __Host-} prefix, plant one.
  */
 public final class Csrf {
   public static final String FIELD = "csrf";

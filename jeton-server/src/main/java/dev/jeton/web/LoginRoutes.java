@@ -18,9 +18,10 @@ import java.util.Set;
 /**
  * The browser sign-in page {@code {issuer}/login?return_to=...} and its form post, which start a
  * {@link WebSessions browser session} for the authorization endpoint (RFC 6749 4.1.1, 3.1).
- * The post is CSRF-protected (also against login CSRF, SECURITY 60), answers the same for an
- * unknown email and a wrong password (SECURITY 58), and on success redirects with 303
- * (RFC 9700 4.12, SECURITY 12) to a {@link ReturnTo safe} same-origin target only (SECURITY 3).
+ * The post is CSRF-protected (also against login CSRF, docs/security.md#csrf-forms), answers the
+ * same for an unknown email and a wrong password (docs/security.md#no-user-enumeration), and on
+ * success redirects with 303 (RFC 9700 4.12) to a {@link ReturnTo safe} same-origin target only
+ * (docs/security.md#no-open-redirect).
  */
 public final class LoginRoutes {
   /** The errors the sign-in page answers as an error page (wrong credentials stay on the form). */

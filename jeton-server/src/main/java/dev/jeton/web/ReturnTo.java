@@ -7,8 +7,9 @@ import java.util.Locale;
 /**
  * The {@code return_to} target of the sign-in page: only a same-origin, relative path under the
  * account's issuer, so the page can never become an open redirector (RFC 9700 2.1 and 4.11,
- * SECURITY 3). Absolute and scheme-relative URLs, backslashes, control characters, dot segments
- * (also percent-encoded) and paths outside {@code /accounts/{account}/} are refused.
+ * docs/security.md#no-open-redirect). Absolute and scheme-relative URLs, backslashes, control
+ * characters, dot segments (also percent-encoded) and paths outside {@code /accounts/{account}/}
+ * are refused.
  */
 public final class ReturnTo {
   static final int MAX = 6 * 1024;

@@ -10,10 +10,10 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Browser sign-in sessions (ASVS 7.2-7.3, SECURITY 61, 62): a 131-bit CSPRNG id in the
- * {@code __Host-jeton_session} cookie, stored only as its SHA-256 hash in {@code web_sessions},
- * a new id at every sign-in (no fixation), 8 h absolute and 1 h idle timeouts. These sessions
- * only let the user approve authorization requests (RFC 6749 4.1.1); they carry no tokens.
+ * Browser sign-in sessions (ASVS 7.2-7.3, docs/security.md#session-cookie): a 131-bit CSPRNG id in
+ * the {@code __Host-jeton_session} cookie, stored only as its SHA-256 hash in {@code web_sessions},
+ * a new id at every sign-in (no fixation), 8 h absolute and 1 h idle timeouts. These sessions only
+ * let the user approve authorization requests (RFC 6749 4.1.1); they carry no tokens.
  */
 public final class WebSessions {
   static final Duration ABSOLUTE = Duration.ofHours(8);

@@ -40,9 +40,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the redirect to the client, then the code exchanged with PKCE over HTTP; the generic error of a
  * wrong password; that neither page can be framed by another origin; and that a form posted to
  * the sign-in endpoint from another origin is refused even with the right CSRF token
- * (SECURITY 60). The client's redirect URI and the other origin are a JDK HttpServer on another
- * 127.0.0.1 port. Only {@link Engine#SQLITE} is used, to keep the suite fast: the storage
- * engines are covered by the HTTP-level tests in {@code dev.jeton.oauth}.
+ * (docs/security.md#csrf-forms). The client's redirect URI and the other origin are a JDK
+ * HttpServer on another 127.0.0.1 port. Only {@link Engine#SQLITE} is used, to keep the suite fast:
+ * the storage engines are covered by the HTTP-level tests in {@code dev.jeton.oauth}.
  */
 class BrowserLoginConsentTest {
   private static final String EMAIL = "ada@example.com";
@@ -312,7 +312,7 @@ class BrowserLoginConsentTest {
     assertThat(driver.findElement(By.id("password")).getAttribute("value")).isEmpty();
     assertThat(hasSessionCookie()).isFalse();
 
-    // An unknown email gets the very same answer (SECURITY 58).
+    // An unknown email gets the very same answer (docs/security.md#no-user-enumeration).
     signIn("nobody@example.com", PASSWORD);
     WebElement unknown = new WebDriverWait(driver, WAIT)
         .until(d -> d.findElement(By.cssSelector("p.error[role=alert]")));

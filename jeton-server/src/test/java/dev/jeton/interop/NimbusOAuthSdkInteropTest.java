@@ -88,9 +88,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * client library written elsewhere: discovery (RFC 8414), the authorization code grant with PKCE
  * (RFC 6749 4.1, RFC 7636) from Nimbus's {@link AuthorizationRequest} to its parsed
  * {@link AuthorizationResponse} (with {@code iss}, RFC 9207), the refresh token grant with
- * rotation (RFC 6749 6, SECURITY 27, 28), the device authorization grant (RFC 8628), the client
- * credentials grant with both client authentication methods (RFC 6749 4.4, 2.3.1), local JWT
- * access token validation (RFC 9068) with Nimbus's JWT processor, introspection (RFC 7662),
+ * rotation (RFC 6749 6, docs/security.md#refresh-reuse), the device authorization grant (RFC 8628),
+ * the client credentials grant with both client authentication methods (RFC 6749 4.4, 2.3.1), local
+ * JWT access token validation (RFC 9068) with Nimbus's JWT processor, introspection (RFC 7662),
  * revocation (RFC 7009) and RFC 6749 5.2 errors, on both engines. Everything goes over HTTP, as a
  * third party would see it; the user signs in and consents through Jeton's pages.
  */
@@ -384,8 +384,8 @@ class NimbusOAuthSdkInteropTest {
     assertThat(introspectOk(rt1).isActive()).as("rotated out").isFalse();
     assertThat(introspectOk(rt2).isActive()).isTrue();
 
-    // Past the lost-response grace the old token is reuse (SECURITY 27, 28): invalid_grant,
-    // and the family ends, its live refresh and access tokens included.
+    // Past the lost-response grace the old token is reuse (docs/security.md#refresh-reuse):
+    // invalid_grant, and the family ends, its live refresh and access tokens included.
     server.clock().advance(Interop.refreshGrace(server).plusSeconds(1));
     ErrorObject reuse = failure(backendRequest(new RefreshTokenGrant(rt1)));
     assertThat(reuse).isEqualTo(OAuth2Error.INVALID_GRANT);

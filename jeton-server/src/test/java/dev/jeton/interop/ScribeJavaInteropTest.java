@@ -45,10 +45,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Jeton driven by ScribeJava (com.github.scribejava:scribejava-core), a client library written
  * elsewhere: a {@link DefaultApi20} for an issuer; the authorization code grant with PKCE
  * (RFC 6749 4.1, RFC 7636) for a confidential and a public client, the user signing in and
- * consenting through Jeton's pages; refresh with rotation (RFC 6749 6, SECURITY 27, 28); the
- * device authorization grant (RFC 8628); userinfo through {@code signRequest}; the client
- * credentials grant with HTTP Basic and with body credentials; {@code revokeToken} (RFC 7009);
- * and ScribeJava's parsing of RFC 6749 5.2 errors, on both engines.
+ * consenting through Jeton's pages; refresh with rotation (RFC 6749 6,
+ * docs/security.md#refresh-reuse); the device authorization grant (RFC 8628); userinfo through
+ * {@code signRequest}; the client credentials grant with HTTP Basic and with body credentials;
+ * {@code revokeToken} (RFC 7009); and ScribeJava's parsing of RFC 6749 5.2 errors, on both engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -273,8 +273,9 @@ class ScribeJavaInteropTest {
       assertThat(claims(third).getStringClaim("scope")).isEqualTo("read");
       assertThat(active(third.getAccessToken())).isTrue();
 
-      // Past the lost-response grace, the rotated-out token is reuse (SECURITY 27, 28): refused,
-      // and the whole family with it, the live refresh and access tokens included.
+      // Past the lost-response grace, the rotated-out token is reuse
+      // (docs/security.md#refresh-reuse): refused, and the whole family with it, the live refresh
+      // and access tokens included.
       server.clock().advance(Interop.refreshGrace(server).plusSeconds(1));
       OAuth2AccessTokenErrorResponse reuse = tokenError(
           () -> s.refreshAccessToken(first.getRefreshToken()));

@@ -69,14 +69,14 @@ class AuthorizationCodeFlowTest {
     assertThat(Browser.hidden(loginPage)).containsEntry("return_to", returnTo);
     Api.Response posted = b.post("/accounts/main/login", Browser.form(Browser.hidden(loginPage),
         "email", "ada@example.com", "password", CodeFlow.PASSWORD));
-    assertThat(Browser.location(posted, 303)).isEqualTo(returnTo); // SECURITY 12
+    assertThat(Browser.location(posted, 303)).isEqualTo(returnTo); // RFC 9700 4.12
     Api.Response consent = b.get(returnTo);
     assertThat(consent.status()).as(consent.toString()).isEqualTo(200);
     assertThat(consent.body()).contains("Backend").contains("<code>read</code>")
         .doesNotContain("<code>write</code>");
     Api.Response allowed = b.post("/accounts/main/oauth2/authorize",
         Browser.form(Browser.hidden(consent), "decision", "allow"));
-    String redirect = Browser.location(allowed, 303); // SECURITY 12
+    String redirect = Browser.location(allowed, 303); // RFC 9700 4.12
     assertThat(redirect).startsWith(CB + "?code=jeton_ac_");
     Map<String, String> q = Browser.query(redirect);
     assertThat(q).containsEntry("state", "xyz").containsEntry("iss", flow.issuer());
@@ -103,8 +103,8 @@ class AuthorizationCodeFlowTest {
     assertThat(r.text("scope")).isEqualTo("read");
     AccessToken refreshed = server.app().accessTokens().verify(r.text("access_token"), "main");
     assertThat(refreshed.subject()).isEqualTo(userId);
-    // SECURITY 27, 28: the rotated-out token (past the lost-response grace) is refused and the
-    // family revoked.
+    // docs/security.md#refresh-reuse: the rotated-out token (past the lost-response grace) is
+    // refused and the family revoked.
     server.clock().advance(server.app().accounts().lifetimes(server.app().accounts()
         .requireActive("main")).refreshGrace().plusSeconds(1));
     assertOAuthError(flow.refresh(j.path("refresh_token").asText(), basic(app)), 400,
@@ -161,7 +161,7 @@ class AuthorizationCodeFlowTest {
         "read"));
     String rt = flow.exchange(q.get("code"), CB, verifier, basic(app), null)
         .text("refresh_token");
-    // SECURITY 29: scope escalation on refresh.
+    // docs/security.md#scope-no-escalation: scope escalation on refresh.
     assertOAuthError(flow.refresh(rt, basic(app), "scope", "read write"), 400, "invalid_scope");
     Api.Response narrowed = flow.refresh(rt, basic(app), "scope", "read");
     assertThat(narrowed.status()).as(narrowed.toString()).isEqualTo(200);

@@ -20,9 +20,9 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Attacks on the authorization code flow, each named by the SECURITY rule it tries to break:
- * redirect URI tampering, PKCE downgrade, code replay and theft, refresh token theft, CSRF,
- * open redirects, framing and {@code state}/{@code iss} integrity; on both engines.
+ * Attacks on the authorization code flow, each trying to break a rule of docs/security.md: redirect
+ * URI tampering, PKCE downgrade, code replay and theft, refresh token theft, CSRF, open redirects,
+ * framing and {@code state}/{@code iss} integrity; on both engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -62,7 +62,7 @@ class AuthorizationSecurityTest {
   }
 
   private static void assertFramingHeaders(Api.Response r) {
-    // SECURITY 14, 15
+    // docs/security.md#no-framing, docs/security.md#no-referrer-leak
     assertThat(r.header("Content-Security-Policy").orElse("")).contains("frame-ancestors 'none'");
     assertThat(r.header("X-Frame-Options").orElse("")).isEqualTo("DENY");
     // Redirects send no referrer at all; pages use same-origin, which sends none to other origins
@@ -72,7 +72,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security1and2WhenRedirectUriIsNotAnExactMatchThenErrorPageNeverRedirect() {
+  void authorizeWhenRedirectUriIsNotAnExactMatchThenErrorPageNeverRedirect() {
     for (String bad : List.of("https://evil.example.com/cb", "https://app.example.com/cb/x",
         "https://app.example.com/cb?x=1", "http://app.example.com/cb",
         "https://app.example.com/cb/", "https://APP.example.com/cb",
@@ -93,7 +93,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security6WhenPkceMissingOrPlainThenInvalidRequestRedirect() {
+  void authorizeWhenPkceMissingOrPlainThenInvalidRequestRedirect() {
     Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.remove("code_challenge");
     assertThat(error(p, 302)).containsEntry("error", "invalid_request");
@@ -106,7 +106,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security7and8WhenVerifierWrongOrMissingThenRefused() {
+  void exchangeWhenVerifierWrongOrMissingThenRefused() {
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
         .get("code");
@@ -118,7 +118,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security16and17WhenCodeReplayedThenInvalidGrantAndFirstTokensRevoked() {
+  void exchangeWhenCodeReplayedThenInvalidGrantAndFirstTokensRevoked() {
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, "read"))
         .get("code");
@@ -133,7 +133,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security18WhenCodeOlderThanTenMinutesThenInvalidGrant() {
+  void exchangeWhenCodeOlderThanTenMinutesThenInvalidGrant() {
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
         .get("code");
@@ -142,7 +142,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security19WhenCodeUsedByAnotherClientOrRedirectUriThenInvalidGrant() {
+  void exchangeWhenCodeUsedByAnotherClientOrRedirectUriThenInvalidGrant() {
     ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
@@ -157,7 +157,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security29WhenRefreshTokenOfClientAUsedByClientBThenInvalidGrant() {
+  void refreshWhenTokenOfClientAUsedByClientBThenInvalidGrant() {
     ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
     String verifier = CodeFlow.verifier();
     String code = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
@@ -170,7 +170,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security60WhenLoginOrConsentPostedWithoutOrWithWrongCsrfThenRefused() {
+  void formsWhenLoginOrConsentPostedWithoutOrWithWrongCsrfThenRefused() {
     Browser fresh = new Browser(server);
     Api.Response page = fresh.get("/accounts/main/login");
     Map<String, String> fields = Browser.hidden(page);
@@ -201,7 +201,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security58WhenEmailUnknownOrPasswordWrongThenSameAnswer() {
+  void signInPageWhenEmailUnknownOrPasswordWrongThenSameAnswer() {
     Browser b = new Browser(server);
     Api.Response unknown = flow.login(b, "nobody@example.com", CodeFlow.PASSWORD);
     Api.Response wrong = flow.login(b, EMAIL, "not the password at all");
@@ -212,11 +212,12 @@ class AuthorizationSecurityTest {
   }
 
   /**
-   * SECURITY 29 (RFC 6749 6, 10.4): an OAuth client's refresh token presented at Jeton's own
-   * refresh endpoint, which takes no client authentication, is refused and left as it was.
+   * docs/security.md#refresh-client-binding (RFC 6749 6, 10.4): an OAuth client's refresh token
+   * presented at Jeton's own refresh endpoint, which takes no client authentication, is refused and
+   * left as it was.
    */
   @Test
-  void security29WhenClientRefreshTokenPresentedToFirstPartyRefreshThenRefusedAndUntouched() {
+  void refreshWhenClientTokenPresentedToFirstPartyRefreshThenRefusedAndUntouched() {
     String verifier = CodeFlow.verifier();
     Map<String, String> answer = flow.approve(browser, CodeFlow.params(app.client().clientId(),
         "https://app.example.com/cb", verifier, "s", "read"));
@@ -231,9 +232,9 @@ class AuthorizationSecurityTest {
     assertThat(flow.refresh(rt, OAuthTesting.basic(app)).status()).isEqualTo(200);
   }
 
-  /** SECURITY 57 on the sign-in page: guessing is slowed there as on the API (429, a wait). */
+  /** docs/security.md#sign-in-throttle on the sign-in page: guessing waits (429) as on the API. */
   @Test
-  void security57WhenGuessingOnTheSignInPageThenThrottledPageWithRetryAfter() {
+  void signInPageWhenGuessingThenThrottledPageWithRetryAfter() {
     Browser b = new Browser(server);
     for (int i = 0; i < 6; i++) {
       assertThat(flow.login(b, EMAIL, "wrong guess number " + i).status()).isEqualTo(401);
@@ -248,7 +249,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security61WhenSignedInThenNewHostPrefixedSessionCookie() {
+  void sessionCookieWhenSignedInThenNewAndHostPrefixed() {
     Browser b = new Browser(server);
     b.cookies.put("__Host-jeton_session", "attacker-chosen-session-id-planted-before-login");
     flow.login(b, EMAIL, CodeFlow.PASSWORD);
@@ -262,7 +263,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security3WhenReturnToLeavesTheIssuerThenRefused() {
+  void returnToWhenItLeavesTheIssuerThenRefused() {
     for (String evil : List.of("https://evil.example/", "//evil.example/x", "/\\evil.example",
         "/accounts/main/../../evil", "/accounts/main/%2e%2e/x", "/accounts/other/login",
         "javascript:alert(1)", "/accounts/main//evil.example")) {
@@ -283,7 +284,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security4WhenStateHasOddCharactersThenEchoedExactlyWithIss() {
+  void authorizeWhenStateHasOddCharactersThenEchoedExactlyWithIss() {
     String state = "a b+c&d=e%20f/é\"<>?#~";
     Map<String, String> ok = flow.approve(browser,
         CodeFlow.params(id(), CB, CodeFlow.verifier(), state, null));
@@ -296,7 +297,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security9WhenResponseTypeTokenThenUnsupportedResponseTypeAndNoToken() {
+  void authorizeWhenResponseTypeTokenThenUnsupportedResponseTypeAndNoToken() {
     Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.put("response_type", "token");
     String loc = Browser.location(browser.get(CodeFlow.authorizePath(p)), 302);
@@ -305,7 +306,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security10WhenClientLacksAuthorizationCodeGrantThenUnauthorizedClient() {
+  void authorizeWhenClientLacksAuthorizationCodeGrantThenUnauthorizedClient() {
     ClientService.Registered cc = server.app().clients().create("main", new Client.Spec("CC",
         Client.Type.CONFIDENTIAL, List.of(CB), List.of(Client.CLIENT_CREDENTIALS), List.of(),
         null, null, null));
@@ -315,7 +316,7 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void security14WhenAuthorizeLoginAndConsentPagesThenNoFraming() {
+  void pagesWhenAuthorizeLoginOrConsentThenNoFraming() {
     assertFramingHeaders(new Browser(server).get("/accounts/main/login"));
     Api.Response consent = browser.get(CodeFlow.authorizePath(
         CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null)));
@@ -325,7 +326,7 @@ class AuthorizationSecurityTest {
         CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null))));
     Api.Response allowed = browser.post("/accounts/main/oauth2/authorize",
         Browser.form(Browser.hidden(consent), "decision", "allow"));
-    assertThat(allowed.status()).as("SECURITY 12").isEqualTo(303);
+    assertThat(allowed.status()).as("303 after a form post, RFC 9700 4.12").isEqualTo(303);
     assertFramingHeaders(allowed);
   }
 }

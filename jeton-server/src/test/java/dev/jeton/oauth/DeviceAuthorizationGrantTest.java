@@ -64,7 +64,7 @@ class DeviceAuthorizationGrantTest {
 
   @Test
   void deviceAuthorizationWhenRequestedThenAllRfc8628Members() {
-    // SECURITY 53
+    // docs/security.md#device-response
     JsonNode j = device.start(id(), "scope", "read");
     assertThat(j.path("device_code").asText()).startsWith("jeton_dc_");
     assertThat(j.path("user_code").asText()).matches("[A-Z]{4}-[A-Z]{4}");
@@ -178,7 +178,7 @@ class DeviceAuthorizationGrantTest {
 
   @Test
   void tokenWhenPolledWithinIntervalThenSlowDownAndIntervalGrowsByFiveSeconds() {
-    // SECURITY 53 (RFC 8628 3.5)
+    // RFC 8628 3.5, docs/security.md#device-response
     String dc = device.start(id()).path("device_code").asText();
     assertOAuthError(device.poll(id(), dc), 400, "authorization_pending");
     assertOAuthError(device.poll(id(), dc), 400, "slow_down");

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Attacks on the device authorization grant (RFC 8628 5), each named by the SECURITY rule it
- * tries to break: device code theft by another client and replay, user code guessing, CSRF and
+ * Attacks on the device authorization grant (RFC 8628 5), each trying to break a rule of
+ * docs/security.md: device code theft by another client and replay, user code guessing, CSRF and
  * remote phishing on the verification page; on both engines.
  */
 @ParameterizedClass
@@ -65,8 +65,9 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54and55WhenCodesIssuedThenChecksummedDeviceCodeAndUnambiguousUserCode() {
-    // SECURITY 54: jeton_dc_ + 178 random bits + checksum; SECURITY 55: >= 34 bits user code
+  void codesWhenIssuedThenChecksummedDeviceCodeAndUnambiguousUserCode() {
+    // docs/security.md#secret-entropy: jeton_dc_ + 178 random bits + checksum;
+    // docs/security.md#user-code-guessing: >= 34 bits user code
     Set<String> deviceCodes = new HashSet<>();
     Set<String> userCodes = new HashSet<>();
     for (int i = 0; i < 20; i++) {
@@ -89,7 +90,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54WhenAnotherClientPollsTheDeviceCodeThenInvalidGrant() {
+  void pollWhenAnotherClientPollsTheDeviceCodeThenInvalidGrant() {
     ClientService.Registered other = device.tv();
     JsonNode start = device.start(id());
     String dc = start.path("device_code").asText();
@@ -100,7 +101,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54WhenApprovedCodePolledConcurrentlyThenExactlyOneTokenResponse()
+  void pollWhenApprovedCodePolledConcurrentlyThenExactlyOneTokenResponse()
       throws Exception {
     JsonNode start = device.start(id());
     String dc = start.path("device_code").asText();
@@ -124,7 +125,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security55WhenFiveWrongCodesThenEntryRefusedUntilWindowPasses() {
+  void userCodeEntryWhenFiveWrongCodesThenRefusedUntilWindowPasses() {
     String userCode = device.start(id()).path("user_code").asText();
     for (int i = 0; i < 5; i++) {
       Api.Response wrong = DeviceFlow.enter(browser, "BBBB-BBB" + "CDFGH".charAt(i));
@@ -142,7 +143,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security55WhenManyUsersGuessFromOneIpThenIpLimited() {
+  void userCodeEntryWhenManyUsersGuessFromOneIpThenIpLimited() {
     String userCode = device.start(id()).path("user_code").asText();
     for (int u = 0; u < 4; u++) {
       String email = "guesser" + u + "@example.com";
@@ -157,12 +158,12 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security56WhenCodeEnteredThenConfirmationNamesClientAndNothingApprovedYet() {
+  void verificationWhenCodeEnteredThenConfirmationNamesClientAndNothingApprovedYet() {
     JsonNode start = device.start(id(), "scope", "write");
     Api.Response confirm = DeviceFlow.confirmation(browser, start.path("user_code").asText());
     assertThat(confirm.body()).contains("Living Room TV", "https://tv.example.com",
         "<code>write</code>", "Allow", "Deny").doesNotContain("<code>read</code>");
-    // SECURITY 14, 15: the confirmation cannot be framed (clickjacking)
+    // docs/security.md#no-framing: the confirmation cannot be framed (clickjacking)
     assertThat(confirm.header("Content-Security-Policy").orElse(""))
         .contains("frame-ancestors 'none'");
     assertThat(confirm.header("X-Frame-Options").orElse("")).isEqualTo("DENY");
@@ -171,7 +172,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security60WhenConfirmPostedCrossSiteOrWithoutTokenThenRefused() {
+  void confirmationWhenPostedCrossSiteOrWithoutTokenThenRefused() {
     JsonNode start = device.start(id());
     Api.Response confirm = DeviceFlow.confirmation(browser, start.path("user_code").asText());
     Map<String, String> fields = Browser.hidden(confirm);
@@ -187,7 +188,7 @@ class DeviceSecurityTest {
   }
 
   @Test
-  void security54WhenUserCodeReusedAfterApprovalThenRefused() {
+  void userCodeEntryWhenReusedAfterApprovalThenRefused() {
     JsonNode start = device.start(id());
     DeviceFlow.decide(browser, start.path("user_code").asText(), "allow");
     Api.Response again = DeviceFlow.enter(browser, start.path("user_code").asText());

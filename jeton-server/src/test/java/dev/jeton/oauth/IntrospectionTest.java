@@ -66,7 +66,7 @@ class IntrospectionTest {
   private void assertInactive(String token, String why) {
     Api.Response r = introspect(token);
     assertThat(r.status()).as(why + ": " + r).isEqualTo(200);
-    // SECURITY 52: exactly {"active":false}, no other member.
+    // docs/security.md#introspection-inactive: exactly {"active":false}, no other member.
     assertThat(r.body()).as(why).isEqualTo(INACTIVE);
     assertNoStore(r);
   }
@@ -135,7 +135,7 @@ class IntrospectionTest {
 
   @Test
   void introspectWhenLoggedOutThenAccessAndRefreshTokenExactlyInactive() {
-    // SECURITY 47: revocation (here logout) takes effect at once.
+    // docs/security.md#revocation-immediate: revocation (here logout) takes effect at once.
     Api.Response out = server.api().postJson(TestServer.v1("main") + "/auth/logout",
         "{\"refresh_token\":" + Api.q(rt) + "}");
     assertThat(out.status()).isEqualTo(204);
@@ -177,7 +177,7 @@ class IntrospectionTest {
 
   @Test
   void introspectWhenCallerNotAuthenticatedThen401InvalidClient() {
-    // SECURITY 25, 51: no anonymous token scanning.
+    // docs/security.md#introspection-auth: no anonymous token scanning.
     Api.Response anonymous = post(server, "main", "introspect", form("token", at), null);
     assertOAuthError(anonymous, 401, "invalid_client");
     assertThat(anonymous.body()).doesNotContain("active");

@@ -71,7 +71,7 @@ class RevocationTest {
     assertThat(server.app().sessions().isActive(pair.session().id())).isTrue();
     assertEmpty200(revoke(app, "token", pair.refreshToken(), "token_type_hint",
         "refresh_token"));
-    // SECURITY 47, 48: the grant's access tokens die with it, at once.
+    // docs/security.md#revocation-immediate: the grant's access tokens die with it, at once.
     assertThat(active(pair.refreshToken())).isFalse();
     assertThat(active(at)).isFalse();
     assertThat(server.app().sessions().isActive(pair.session().id())).isFalse();
@@ -90,7 +90,8 @@ class RevocationTest {
 
   @Test
   void revokeWhenTokenOfAnotherClientThen200AndStillActive() {
-    // SECURITY 50: only the client the token was issued to may revoke it.
+    // docs/security.md#revocation-owner-only: only the client the token was issued to may revoke
+    // it.
     assertEmpty200(revoke(otherApp, "token", pair.refreshToken()));
     assertEmpty200(revoke(otherApp, "token", pair.access().token()));
     assertThat(active(pair.refreshToken())).isTrue();
@@ -115,7 +116,8 @@ class RevocationTest {
 
   @Test
   void revokeWhenTokenUnknownOrInvalidThen200() {
-    // SECURITY 49: unknown or invalid tokens are answered 200 (RFC 7009 2.2).
+    // docs/security.md#revocation-answers: unknown or invalid tokens are answered 200
+    // (RFC 7009 2.2).
     String neverIssued = new OpaqueTokens(new SecureRandom()).generate(TokenKind.RT);
     for (String t : new String[] {neverIssued, "garbage", "a.b.c", "jeton_rt_short"}) {
       assertEmpty200(revoke(app, "token", t));
@@ -141,7 +143,7 @@ class RevocationTest {
 
   @Test
   void revokeWhenCallerNotAuthenticatedThen401InvalidClient() {
-    // SECURITY 25.
+    // docs/security.md#confidential-client-auth.
     assertOAuthError(post(server, "main", "revoke", form("token", pair.refreshToken()), null),
         401, "invalid_client");
     Api.Response wrong = post(server, "main", "revoke", form("token", pair.refreshToken()),

@@ -69,7 +69,7 @@ class TokenEndpointTest {
     Api.Response r = token(form("grant_type", CC), basic(backend));
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.header("Content-Type").orElse("")).startsWith("application/json");
-    assertNoStore(r); // SECURITY 21
+    assertNoStore(r); // docs/security.md#token-response-no-store
     JsonNode j = r.json();
     long ttl = server.app().accounts().lifetimes(server.app().accounts().requireActive("main"))
         .accessToken().toSeconds();
@@ -88,7 +88,7 @@ class TokenEndpointTest {
         .createJWSVerifier(jwt.getHeader(), ((AsymmetricJWK) key).toPublicKey()))).isTrue();
     assertThat(jwt.getHeader().getType().getType()).isEqualTo("at+jwt");
     JWTClaimsSet c = jwt.getJWTClaimsSet();
-    // SECURITY 26: a client token names the client, never a user.
+    // docs/security.md#client-ids-not-users: a client token names the client, never a user.
     assertThat(c.getSubject()).isEqualTo(id()).startsWith("cli_").doesNotStartWith("usr_");
     assertThat(c.getStringClaim("client_id")).isEqualTo(id());
     assertThat(c.getClaim("sid")).as("no session").isNull();
@@ -125,7 +125,8 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenBasicSecretWrongThen401InvalidClientWithBasicChallenge() {
-    // SECURITY 22: invalid_client is 401 with WWW-Authenticate when the client used Basic.
+    // docs/security.md#token-errors: invalid_client is 401 with WWW-Authenticate when the client
+    // used Basic.
     Api.Response r = token(form("grant_type", CC), basic(id(), "jeton_cs_wrong"));
     assertOAuthError(r, 401, "invalid_client");
     assertThat(r.header("WWW-Authenticate").orElse(""))
@@ -134,7 +135,7 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenFormSecretWrongThen401InvalidClientWithoutChallenge() {
-    // SECURITY 22: no Basic attempt, so no Basic challenge.
+    // docs/security.md#token-errors: no Basic attempt, so no Basic challenge.
     Api.Response r = token(form("grant_type", CC, "client_id", id(), "client_secret",
         "jeton_cs_wrong"), null);
     assertOAuthError(r, 401, "invalid_client");
@@ -154,7 +155,7 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenClientNotRegisteredForGrantThenUnauthorizedClient() {
-    // SECURITY 10: only the grants configured for the client.
+    // docs/security.md#grants-per-client: only the grants configured for the client.
     ClientService.Registered web = server.app().clients().create("main", new Client.Spec("Web",
         Client.Type.CONFIDENTIAL, List.of("https://app.example.com/cb"),
         List.of(Client.AUTHORIZATION_CODE), List.of("read"), null, null, null));
@@ -163,7 +164,7 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenScopeBeyondRegistrationThenInvalidScope() {
-    // SECURITY 29: no scope escalation.
+    // docs/security.md#scope-no-escalation: no scope escalation.
     JsonNode j = assertOAuthError(token(form("grant_type", CC, "scope", "read admin"),
         basic(backend)), 400, "invalid_scope");
     assertThat(j.path("error_description").asText()).contains("admin");
@@ -203,7 +204,8 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenPasswordOrImplicitOrUnknownGrantThenUnsupportedGrantType() {
-    // SECURITY 9: no ROPC, no implicit; SECURITY 22: unknown grant -> unsupported_grant_type.
+    // docs/security.md#code-flow-only: no ROPC, no implicit; docs/security.md#token-errors: unknown
+    // grant -> unsupported_grant_type.
     assertOAuthError(token(form("grant_type", "password", "username", "admin@example.com",
         "password", TestServer.ADMIN_PASSWORD), basic(backend)), 400, "unsupported_grant_type");
     assertOAuthError(token(form("grant_type", "implicit"), basic(backend)), 400,
@@ -229,7 +231,8 @@ class TokenEndpointTest {
 
   @Test
   void meWhenClientCredentialsTokenThenClientTokenNotAccepted() {
-    // SECURITY 26: a client token is not a user's token, even when it carries user/admin scopes.
+    // docs/security.md#client-ids-not-users: a client token is not a user's token, even when it
+    // carries user/admin scopes.
     ClientService.Registered sneaky = OAuthTesting.confidential(server, "main", "user", "admin");
     String at = token(form("grant_type", CC), basic(sneaky)).text("access_token");
     Api.Response me = server.api().get(TestServer.v1("main") + "/me", at);

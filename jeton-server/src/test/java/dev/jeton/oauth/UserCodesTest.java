@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class UserCodesTest {
   @Test
   void generateWhenManyCodesThenEveryLetterOfTheAlphabetAndOnlyThose() {
-    // SECURITY 55: 8 characters of a 20-letter alphabet, uniformly drawn
+    // docs/security.md#user-code-guessing: 8 characters of a 20-letter alphabet, uniformly drawn
     UserCodes codes = new UserCodes(new SecureRandom());
     Map<Character, Integer> seen = new HashMap<>();
     for (int i = 0; i < 2000; i++) {
@@ -45,7 +45,7 @@ class UserCodesTest {
 
   @Test
   void entryLimiterWhenBudgetSpentThenRefusedUntilFailuresLeaveTheWindow() {
-    // SECURITY 55: wrong user-code entries are rate limited
+    // docs/security.md#user-code-guessing: wrong user-code entries are rate limited
     MutableClock clock = new MutableClock();
     EntryLimiter limiter = new EntryLimiter(3, Duration.ofMinutes(5), clock);
     for (int i = 0; i < 3; i++) {

@@ -30,9 +30,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 /**
- * SECURITY 65/66: the server log (as the JSON encoder writes it) never carries a password, token
- * or setup secret, while every authentication event is audited with its request id. Runs the
- * user flows over real HTTP with a capturing appender on the root logger, on both engines.
+ * docs/security.md#no-secrets-in-logs, docs/security.md#audit-events: the server log (as the JSON
+ * encoder writes it) never carries a password, token or setup secret, while every authentication
+ * event is audited with its request id. Runs the user flows over real HTTP with a capturing
+ * appender on the root logger, on both engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)

@@ -169,7 +169,7 @@ class IdTokenAlgorithmTest {
     }
   }
 
-  /** SECURITY 39 (no alg outside the allow-list): none, HS256 and unknown names are refused. */
+  /** docs/security.md#jwt-alg-allowlist: none, HS256 and unknown names are refused. */
   @ParameterizedTest
   @ValueSource(strings = {"none", "HS256", "RS512", "es256"})
   void clientApiWhenAlgorithmNotOfferedThenValidationFailed(String alg) {
@@ -207,9 +207,9 @@ class IdTokenAlgorithmTest {
   }
 
   /**
-   * The scheduled rotation rotates each chain once per interval (SECURITY 45: the next key is
-   * published a whole period before it signs, so a second rotation in the same pass would
-   * promote a key nobody has seen yet).
+   * The scheduled rotation rotates each chain once per interval
+   * (docs/security.md#key-rotation-overlap: the next key is published a whole period before it
+   * signs, so a second rotation in the same pass would promote a key nobody has seen yet).
    */
   @Test
   void scheduledRotationWhenIdTokenChainExistsThenEveryChainRotatesOnce() throws Exception {

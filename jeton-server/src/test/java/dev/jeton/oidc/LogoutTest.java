@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * RP-initiated logout (OIDC RP-Initiated Logout 1.0, 2-3) on both engines: the browser session
  * ends at once only for an {@code id_token_hint} naming the signed-in user, otherwise after the
  * user confirms on a CSRF-protected form (a cross-site link cannot sign anyone out); only a
- * registered {@code post_logout_redirect_uri} is redirected to (SECURITY 3).
+ * registered {@code post_logout_redirect_uri} is redirected to (docs/security.md#no-open-redirect).
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -136,7 +136,7 @@ class LogoutTest {
     assertThat(signedIn()).isTrue();
   }
 
-  /** SECURITY 60: the confirmation form is CSRF-protected. */
+  /** docs/security.md#csrf-forms: the confirmation form is CSRF-protected. */
   @Test
   void logoutWhenConfirmationPostedWithoutCsrfTokenThenRefusedAndStillSignedIn() {
     flow.tokens("openid", null);

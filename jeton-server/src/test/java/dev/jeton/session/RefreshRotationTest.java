@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Refresh-token rotation, reuse detection, the lost-response grace window, expiry and races
- * (SECURITY 27, 28, 30, 32), on both engines.
+ * (docs/security.md#refresh-rotation, docs/security.md#refresh-reuse,
+ * docs/security.md#refresh-lifetimes, docs/security.md#refresh-race), on both engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -65,7 +66,7 @@ class RefreshRotationTest {
     assertThat(next.text("access_token")).isNotBlank();
     assertThat(server.api().get(v1("main") + "/me", next.text("access_token")).status())
         .isEqualTo(200);
-    // SECURITY 27: the presented token is invalidated by its use.
+    // docs/security.md#refresh-rotation: the presented token is invalidated by its use.
     assertThat(server.refresh("main", rt).code()).isEqualTo("refresh_token_reused");
   }
 
@@ -76,7 +77,8 @@ class RefreshRotationTest {
     String rt1 = login.text("refresh_token");
     Api.Response second = server.refresh("main", rt1);
     String rt2 = second.text("refresh_token");
-    // SECURITY 28: presenting rt1 again is reuse: refused, and the live rt2 dies with the family.
+    // docs/security.md#refresh-reuse: presenting rt1 again is reuse: refused, and the live rt2 dies
+    // with the family.
     Api.Response reuse = server.refresh("main", rt1);
     assertThat(reuse.status()).isEqualTo(401);
     assertThat(reuse.code()).isEqualTo("refresh_token_reused");
@@ -114,9 +116,9 @@ class RefreshRotationTest {
   }
 
   /**
-   * SECURITY 28 with the grace window (RFC 9700 4.14.2): a thief replays a just-spent token
-   * within the window and gets a pair; when the victim then presents the successor it really
-   * received, that is reuse and the whole family, the thief's pair included, dies.
+   * docs/security.md#refresh-reuse with the grace window (RFC 9700 4.14.2): a thief replays a
+   * just-spent token within the window and gets a pair; when the victim then presents the successor
+   * it really received, that is reuse and the whole family, the thief's pair included, dies.
    */
   @Test
   void refreshWhenThiefRetriesSpentTokenWithinGraceThenVictimsTokenRevokesTheFamily() {
@@ -166,7 +168,7 @@ class RefreshRotationTest {
     // Each use slides the idle window...
     server.clock().advance(Duration.ofMinutes(59));
     String rt3 = server.refresh("main", rt2).text("refresh_token");
-    // ...but an idle hour ends it (SECURITY 30).
+    // ...but an idle hour ends it (docs/security.md#refresh-lifetimes).
     server.clock().advance(Duration.ofMinutes(61));
     Api.Response r = server.refresh("main", rt3);
     assertThat(r.status()).isEqualTo(401);
@@ -240,7 +242,8 @@ class RefreshRotationTest {
     String rt = signIn("race1@example.com").text("refresh_token");
     List<Api.Response> results = race(rt, 8);
     long ok = results.stream().filter(r -> r.status() == 200).count();
-    // SECURITY 32: the compare-and-set lets one request rotate; the others are reuse.
+    // docs/security.md#refresh-race: the compare-and-set lets one request rotate; the others are
+    // reuse.
     assertThat(ok).isEqualTo(1);
     assertThat(results.stream().filter(r -> r.status() != 200))
         .allSatisfy(r -> assertThat(r.code()).isIn("refresh_token_reused", "token_revoked"));

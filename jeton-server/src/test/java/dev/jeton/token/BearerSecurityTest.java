@@ -30,11 +30,11 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Attacks on bearer authentication (SECURITY 33-44) against {@code GET {issuer}/api/v1/me} of a
- * real server, on both engines: every refusal must carry the exact catalog code, the RFC 6750
- * challenge, and no internals. Forged tokens keep everything of a genuine token except the one
- * property under test, and a control test proves a faithful re-signing is accepted, so each
- * refusal is due to that property alone.
+ * Attacks on bearer authentication (the access token rules of docs/security.md) against
+ * {@code GET {issuer}/api/v1/me} of a real server, on both engines: every refusal must carry the
+ * exact catalog code, the RFC 6750 challenge, and no internals. Forged tokens keep everything of a
+ * genuine token except the one property under test, and a control test proves a faithful re-signing
+ * is accepted, so each refusal is due to that property alone.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -137,8 +137,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenGenuineOrFaithfullyReSignedTokenThenAccepted() {
-    // SECURITY 33/38 control for every forged-token test below: the forge reproduces an
-    // acceptable token, so each refusal elsewhere is due to the one property changed.
+    // docs/security.md#jwt-signature-first control for every forged-token test below: the forge
+    // reproduces an acceptable token, so each refusal elsewhere is due to the one property changed.
     assertAccepted(me(userAt));
     assertThat(TokenForge.header(userAt).getType().toString()).isEqualTo("at+jwt");
     String resigned = forge.resign("main", userAt, c -> c);
@@ -153,8 +153,8 @@ class BearerSecurityTest {
 
   @Test
   void accessTokenWhenIssuedThenRfc9068HeaderAndClaims() {
-    // SECURITY 33, 42: typ at+jwt, asymmetric alg, kid; iss exp aud sub client_id iat jti;
-    // lifetime at most one hour.
+    // docs/security.md#at-jwt-format, docs/security.md#at-lifetime: typ at+jwt, asymmetric alg,
+    // kid; iss exp aud sub client_id iat jti; lifetime at most one hour.
     JWSHeader h = TokenForge.header(userAt);
     assertThat(h.getType().toString()).isEqualTo("at+jwt");
     assertThat(h.getAlgorithm()).isIn(JWSAlgorithm.ES256, JWSAlgorithm.ES384,
@@ -177,7 +177,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenNoAuthorizationHeaderThen401ChallengeWithoutErrorAttribute() {
-    // SECURITY 43: no credentials => challenge without an error code (RFC 6750 3.1).
+    // docs/security.md#bearer-errors: no credentials => challenge without an error code
+    // (RFC 6750 3.1).
     Api.Response r = api.get(ME, null);
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.code()).isEqualTo("token_missing");
@@ -187,7 +188,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenNonBearerSchemeOrEmptyCredentialThenTokenMissingWithoutErrorAttribute() {
-    // SECURITY 43: an unsupported scheme counts as no credentials (RFC 6750 3.1).
+    // docs/security.md#bearer-errors: an unsupported scheme counts as no credentials
+    // (RFC 6750 3.1).
     for (String value : List.of("Basic dXNlcjpwYXNz", "Token " + userAt, "Bearer", "Bearer   ",
         "Digest username=\"x\"", userAt, "Bearer" + userAt)) {
       Api.Response r = api.send("GET", ME, null, Map.of("Authorization", value));
@@ -201,14 +203,14 @@ class BearerSecurityTest {
 
   @Test
   void meWhenSchemeInOtherCaseThenAccepted() {
-    // SECURITY 43: the auth scheme is case-insensitive (RFC 9110 11.1).
+    // docs/security.md#bearer-errors: the auth scheme is case-insensitive (RFC 9110 11.1).
     assertAccepted(api.send("GET", ME, null, Map.of("Authorization", "bearer " + userAt)));
     assertAccepted(api.send("GET", ME, null, Map.of("Authorization", "BEARER " + userAt)));
   }
 
   @Test
   void meWhenTokenInQueryThenTokenInUrl400EvenWithValidHeader() {
-    // SECURITY 44: ?access_token= is refused (RFC 6750 5.3), never used.
+    // docs/security.md#no-tokens-in-urls: ?access_token= is refused (RFC 6750 5.3), never used.
     String q = "?access_token=" + URLEncoder.encode(userAt, StandardCharsets.UTF_8);
     for (Api.Response r : List.of(api.get(ME + q, null), api.get(ME + q, userAt),
         api.get(ME + "?access_token=", null), api.get(ME + "?x=1&access_token=abc", userAt))) {
@@ -223,8 +225,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenTokenInFormBodyOverriddenToGetThenTokenInUrl() {
-    // SECURITY 44: the _method=GET form override turns body fields into the query; a token
-    // smuggled that way is refused like one in the URL.
+    // docs/security.md#no-tokens-in-urls: the _method=GET form override turns body fields into the
+    // query; a token smuggled that way is refused like one in the URL.
     Api.Response r = api.send("POST", ME, "_method=GET&access_token="
             + URLEncoder.encode(userAt, StandardCharsets.UTF_8),
         Map.of("Content-Type", "application/x-www-form-urlencoded"));
@@ -235,7 +237,8 @@ class BearerSecurityTest {
 
   @Test
   void accountsWhenNormalUserThen403InsufficientScopeNamingAdmin() {
-    // SECURITY 43: a valid token without the needed scope => 403 insufficient_scope + scope.
+    // docs/security.md#bearer-errors: a valid token without the needed scope => 403
+    // insufficient_scope + scope.
     Api.Response r = api.get(v1("main") + "/accounts", userAt);
     assertThat(r.status()).as(r.toString()).isEqualTo(403);
     assertThat(r.code()).isEqualTo("insufficient_scope");
@@ -251,7 +254,7 @@ class BearerSecurityTest {
 
   @Test
   void accountsWhenUserTokenReSignedWithAttackerKeyClaimingAdminThenSignatureInvalid() {
-    // SECURITY 38: scope escalation needs the server's key.
+    // docs/security.md#jwt-signature-first: scope escalation needs the server's key.
     ECKey attacker = TokenForge.attackerEcKey(forge.currentKid("main"));
     String forged = TokenForge.signWith(attacker, forge.defaultHeader("main").build(),
         new JWTClaimsSet.Builder(TokenForge.claims(userAt)).claim("scope", "user admin").build());
@@ -265,7 +268,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenPayloadTamperedThenSignatureInvalid() {
-    // SECURITY 38: flip sub to another user's id, keep header and signature.
+    // docs/security.md#jwt-signature-first: flip sub to another user's id, keep header and
+    // signature.
     String adminId = api.get(ME, server.adminToken()).text("id");
     assertThat(adminId).isNotEqualTo(userId);
     JWTClaimsSet c = TokenForge.claims(userAt);
@@ -283,8 +287,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenSignatureTamperedThenSignatureInvalid() {
-    // SECURITY 38: one character flipped in the middle of the signature, or the signature of
-    // another genuine token, or none at all.
+    // docs/security.md#jwt-signature-first: one character flipped in the middle of the signature,
+    // or the signature of another genuine token, or none at all.
     String[] parts = userAt.split("\\.");
     String sig = parts[2];
     int mid = sig.length() / 2;
@@ -306,7 +310,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenAlgNoneInAnySpellingThenRefused() {
-    // SECURITY 35: unsecured JWTs are never accepted, whatever the case of "none".
+    // docs/security.md#jwt-alg-none: unsecured JWTs are never accepted, whatever the case of
+    // "none".
     JWTClaimsSet c = TokenForge.claims(userAt);
     String kid = forge.currentKid("main");
     String originalSig = userAt.split("\\.")[2];
@@ -326,7 +331,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenHs256WithPublicKeyAsSecretThenSignatureInvalid() {
-    // SECURITY 36: RS/ES-to-HS key confusion with every plausible encoding of the public key.
+    // docs/security.md#jwt-key-confusion: RS/ES-to-HS key confusion with every plausible encoding
+    // of the public key.
     JWTClaimsSet c = TokenForge.claims(userAt);
     String kid = forge.currentKid("main");
     String jwks = api.get("/accounts/main/.well-known/jwks.json", null).body();
@@ -341,8 +347,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenAlgDoesNotMatchTheKeyThenSignatureInvalid() {
-    // SECURITY 34: each key verifies with its one algorithm only; attacker keys under the real
-    // kid, with each accepted algorithm, never verify.
+    // docs/security.md#jwt-alg-allowlist: each key verifies with its one algorithm only; attacker
+    // keys under the real kid, with each accepted algorithm, never verify.
     JWTClaimsSet c = TokenForge.claims(userAt);
     String kid = forge.currentKid("main");
     ECKey ec = TokenForge.attackerEcKey(kid);
@@ -370,7 +376,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenAttackerSignsAndEmbedsJwkHeaderThenSignatureInvalid() {
-    // SECURITY 37: a key carried by the token itself is never trusted.
+    // docs/security.md#jwt-key-headers: a key carried by the token itself is never trusted.
     JWTClaimsSet c = TokenForge.claims(userAt);
     ECKey attacker = TokenForge.attackerEcKey("attacker-1");
     assertInvalidToken(me(TokenForge.signWith(attacker, new JWSHeader.Builder(JWSAlgorithm.ES256)
@@ -388,7 +394,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenRealKeySignsButTokenCarriesKeyHeadersThenStillRefused() {
-    // SECURITY 37: jwk/jku/x5u/x5c are refused outright, even on an otherwise valid token.
+    // docs/security.md#jwt-key-headers: jwk/jku/x5u/x5c are refused outright, even on an otherwise
+    // valid token.
     JWTClaimsSet c = TokenForge.claims(userAt);
     ECKey attacker = TokenForge.attackerEcKey("attacker-2");
     URI evil = URI.create("https://attacker.example/jwks.json");
@@ -406,7 +413,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenAttackerSignsWithJkuOrX5uHeaderThenSignatureInvalid() {
-    // SECURITY 37: key URLs are never fetched nor used.
+    // docs/security.md#jwt-key-headers: key URLs are never fetched nor used.
     JWTClaimsSet c = TokenForge.claims(userAt);
     ECKey attacker = TokenForge.attackerEcKey("attacker-3");
     for (URI url : List.of(URI.create("https://attacker.example/jwks.json"),
@@ -423,7 +430,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenKidIsPathTraversalOrInjectionThenSignatureInvalid() {
-    // SECURITY 37: kid is only ever an exact lookup among the account's own keys.
+    // docs/security.md#jwt-key-headers: kid is only ever an exact lookup among the account's own
+    // keys.
     JWTClaimsSet c = TokenForge.claims(userAt);
     String kid = forge.currentKid("main");
     List<String> kids = new ArrayList<>(List.of("../../../../../../dev/null",
@@ -455,9 +463,9 @@ class BearerSecurityTest {
 
   @Test
   void meWhenCritHeaderNamesExtensionNotUnderstoodThenRefused() {
-    // SECURITY 34/37 (RFC 7515 4.1.11): a critical header the verifier does not understand,
-    // including the unencoded-payload option b64=false (RFC 7797), makes the token unacceptable
-    // even with a genuine signature.
+    // docs/security.md#jwt-alg-allowlist (RFC 7515 4.1.11): a critical header the verifier does not
+    // understand, including the unencoded-payload option b64=false (RFC 7797), makes the token
+    // unacceptable even with a genuine signature.
     JWTClaimsSet c = TokenForge.claims(userAt);
     assertInvalidToken(me(forge.sign("main",
         h -> h.criticalParams(java.util.Set.of("jeton-ext")).customParam("jeton-ext", "x"), c)),
@@ -470,7 +478,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenKidUnknownThenSignatureInvalid() {
-    // SECURITY 37: an unknown kid is a refusal, not a fallback to "any key".
+    // docs/security.md#jwt-key-headers: an unknown kid is a refusal, not a fallback to "any key".
     JWTClaimsSet c = TokenForge.claims(userAt);
     String unknown = new OpaqueTokens(new java.security.SecureRandom()).id("");
     assertInvalidToken(me(forge.sign("main", h -> h.keyID(unknown), c)),
@@ -488,7 +496,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenTokenOfSubAccountPresentedToMainAndViceVersaThenWrongAccount() {
-    // SECURITY 40: tokens are bound to the issuing account.
+    // docs/security.md#jwt-iss-aud: tokens are bound to the issuing account.
     String subAt = createSubAccount("acme").text("access_token");
     assertThat(api.get(v1("acme") + "/me", subAt).status()).isEqualTo(200);
     assertInvalidToken(me(subAt), "token_wrong_account");
@@ -506,8 +514,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenSubAccountKeySignsTokenClaimingMainIssuerThenSignatureInvalid() {
-    // SECURITY 37/40: keys are looked up only among the issuer's own keys; a sub-account's key
-    // cannot mint tokens for main.
+    // docs/security.md#jwt-key-headers: keys are looked up only among the issuer's own keys; a
+    // sub-account's key cannot mint tokens for main.
     createSubAccount("acme");
     JWTClaimsSet c = TokenForge.claims(userAt);
     String acmeKid = forge.currentKid("acme");
@@ -519,7 +527,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenIssuerForeignOrMissingThenSignatureInvalid() {
-    // SECURITY 40: only issuers of this server are accepted.
+    // docs/security.md#jwt-iss-aud: only issuers of this server are accepted.
     for (String iss : List.of("https://evil.example/accounts/main", issuer("main") + "/",
         issuer("main").replace("127.0.0.1", "localhost"), issuer("Main"),
         issuer("main") + "/../main", issuer("nope-no-such-account"), "main")) {
@@ -532,7 +540,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenAudienceIsAnotherThenWrongAudience() {
-    // SECURITY 40: audience-restricted tokens, signed with the real key.
+    // docs/security.md#jwt-iss-aud: audience-restricted tokens, signed with the real key.
     createSubAccount("acme");
     for (List<String> aud : List.of(List.of("https://api.other.example"),
         List.of(issuer("acme")), List.of(issuer("main") + "/api"), List.of(""))) {
@@ -548,7 +556,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenLifetimePassedBeyondSkewThenExpiredButWithinSkewStillValid() {
-    // SECURITY 39 (+42): exp enforced with a bounded skew of 60 s.
+    // docs/security.md#jwt-time-claims: exp enforced with a bounded skew of 60 s.
     server.clock().advance(Duration.ofHours(1).plusSeconds(30));
     assertAccepted(me(userAt));
     server.clock().advance(Duration.ofSeconds(31));
@@ -557,8 +565,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenForgedExpAtSkewEdgesThenExpiredOnlyBeyondSkew() {
-    // SECURITY 39 on the uncached verification path: exp 30 s ago is within the skew,
-    // exp 60 s ago is not.
+    // docs/security.md#jwt-time-claims on the uncached verification path: exp 30 s ago is within
+    // the skew, exp 60 s ago is not.
     long now = now();
     assertAccepted(me(forge.resign("main", userAt,
         c -> c.issueTime(at(now - 3600)).expirationTime(at(now - 30)))));
@@ -570,7 +578,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenIatOrNbfInFutureBeyondSkewThenNotYetValidWithinSkewAccepted() {
-    // SECURITY 39: iat and nbf may lie at most 60 s in the future.
+    // docs/security.md#jwt-time-claims: iat and nbf may lie at most 60 s in the future.
     long now = now();
     long exp = now + 3600;
     assertAccepted(me(forge.resign("main", userAt,
@@ -596,8 +604,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenIdTokenLikeTypOrNoTypThenWrongType() {
-    // SECURITY 41: only typ at+jwt is an access token; an ID token (typ JWT) signed with the
-    // very same key is refused.
+    // docs/security.md#jwt-explicit-type: only typ at+jwt is an access token; an ID token (typ JWT)
+    // signed with the very same key is refused.
     for (String typ : List.of("JWT", "jwt", "id_token+jwt", "at+jwt2", "application/jwt",
         "logout+jwt", "secevent+jwt", "at jwt", "")) {
       assertInvalidToken(me(forge.resign("main", userAt, h -> h.type(TokenForge.type(typ)),
@@ -612,7 +620,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenRefreshTokenPresentedAsBearerThenWrongType() {
-    // SECURITY 41: refresh tokens go only to the refresh endpoint.
+    // docs/security.md#jwt-explicit-type: refresh tokens go only to the refresh endpoint.
     assertInvalidToken(me(userRt), "token_wrong_type");
     // ... and stays usable where it belongs (the attempt did not burn it)
     assertThat(server.refresh("main", userRt).status()).isEqualTo(200);
@@ -620,7 +628,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenRefreshTokenHasOneCharacterTypoThenMalformed() {
-    // SECURITY 41 / section 2: the checksum catches typos offline.
+    // docs/security.md#secret-entropy: the checksum catches typos offline.
     int pos = userRt.length() - 10;
     char c = userRt.charAt(pos) == 'x' ? 'y' : 'x';
     assertInvalidToken(me(userRt.substring(0, pos) + c + userRt.substring(pos + 1)),
@@ -632,8 +640,9 @@ class BearerSecurityTest {
 
   @Test
   void meWhenGarbageThenMalformed() {
-    // SECURITY 38/67: anything that is not a well-formed JWS is token_malformed, never a 500
-    // (a header of JSON null used to crash the parser into an internal_error).
+    // docs/security.md#errors-no-internals: anything that is not a well-formed JWS is
+    // token_malformed, never a 500 (a header of JSON null used to crash the parser into an
+    // internal_error).
     String payload = TokenForge.b64(TokenForge.payloadJson(userAt));
     List<String> garbage = new ArrayList<>(List.of("garbage", "a.b.c", "a.b", "....", ".", "..",
         "eyJ", "eyJhbGciOiJFUzI1NiJ9", "eyJhbGciOiJFUzI1NiJ9.", "null", "{}", "%00",
@@ -678,8 +687,9 @@ class BearerSecurityTest {
 
   @Test
   void meWhenHeaderIsHostileThenRefusedNever500() {
-    // SECURITY 38/67: odd but parseable headers naming the real kid, signed by an attacker, are
-    // refused with an invalid_token code; nothing in header handling may fail with a 500.
+    // docs/security.md#errors-no-internals: odd but parseable headers naming the real kid, signed
+    // by an attacker, are refused with an invalid_token code; nothing in header handling may fail
+    // with a 500.
     String kid = forge.currentKid("main");
     String payload = TokenForge.payloadJson(userAt);
     ECKey attacker = TokenForge.attackerEcKey(kid);
@@ -704,8 +714,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenClaimsAreAJsonArrayThenRefused() {
-    // SECURITY 38: Nimbus reads a payload of "[]" as an empty claims set; whatever the code,
-    // it must be a refusal (no issuer => no key), never a 500 or an acceptance.
+    // docs/security.md#jwt-signature-first: Nimbus reads a payload of "[]" as an empty claims set;
+    // whatever the code, it must be a refusal (no issuer => no key), never a 500 or an acceptance.
     String t = TokenForge.b64("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}") + "."
         + TokenForge.b64("[]") + ".AA";
     Api.Response r = me(t);
@@ -719,8 +729,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenRequiredClaimMissingThenMalformed() {
-    // SECURITY 33: sub, jti, client_id, iat, exp and aud are required, even when signed with
-    // the real key.
+    // docs/security.md#at-jwt-format: sub, jti, client_id, iat, exp and aud are required, even when
+    // signed with the real key.
     for (String claim : List.of("sub", "jti", "client_id", "exp", "iat", "aud")) {
       assertInvalidToken(me(forge.resign("main", userAt, c -> c.claim(claim, null))),
           "token_malformed");
@@ -749,7 +759,7 @@ class BearerSecurityTest {
 
   @Test
   void meWhenSessionLoggedOutThenRevoked() {
-    // SECURITY 43 (+47): revocation takes effect at once for the access token.
+    // docs/security.md#revocation-immediate: revocation takes effect at once for the access token.
     assertAccepted(me(userAt));
     Api.Response out = api.postJson(v1("main") + "/auth/logout",
         "{\"refresh_token\":" + Api.q(userRt) + "}");
@@ -761,7 +771,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenTokenNamesNoOrUnknownSessionThenRevoked() {
-    // SECURITY 43: a token is only as good as its live session, even when correctly signed.
+    // docs/security.md#revocation-immediate: a token is only as good as its live session, even when
+    // correctly signed.
     assertInvalidToken(me(forge.resign("main", userAt, c -> c.claim("sid", null))),
         "token_revoked");
     assertInvalidToken(me(forge.resign("main", userAt,
@@ -771,8 +782,8 @@ class BearerSecurityTest {
 
   @Test
   void meWhenTokenTooLongThenMalformedWithoutWork() {
-    // SECURITY 38: an 8 KiB+ token that is otherwise a JWT (real header and payload) is refused
-    // on length before any parsing.
+    // docs/security.md#jwt-signature-first: an 8 KiB+ token that is otherwise a JWT (real header
+    // and payload) is refused on length before any parsing.
     String[] parts = userAt.split("\\.");
     String big = parts[0] + "." + parts[1] + "." + Base64URL.encode(new byte[7000]);
     assertInvalidToken(me(big), "token_malformed");

@@ -35,10 +35,11 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Signing keys (SECURITY 45, with 34 and 46): the JWKS publishes only public keys, rotation keeps
- * the old kid verifiable until every token it signed has expired, then retires it, scheduled
- * rotation honours the configured interval, private keys are sealed at rest, and keys survive a
- * restart. On both engines.
+ * Signing keys (docs/security.md#jwks-public-only, docs/security.md#key-rotation-overlap,
+ * docs/security.md#keys-sealed): the JWKS publishes only public keys, rotation keeps the old kid
+ * verifiable until every token it signed has expired, then retires it, scheduled rotation honours
+ * the configured interval, private keys are sealed at rest, and keys survive a restart. On both
+ * engines.
  */
 @ParameterizedClass
 @EnumSource(Engine.class)
@@ -129,7 +130,7 @@ class KeyRotationTest {
     return kids;
   }
 
-  /** SECURITY 45: no private member anywhere in the document, in any key. */
+  /** docs/security.md#jwks-public-only: no private member anywhere in the document, in any key. */
   private static void assertPublicOnly(JsonNode doc) {
     assertThat(doc.isObject()).isTrue();
     Iterator<String> top = doc.fieldNames();
@@ -210,7 +211,8 @@ class KeyRotationTest {
 
   @Test
   void jwksWhenFreshAccountThenExactlyCurrentAndNextPublicKeys() {
-    // SECURITY 45: the current key and the pre-published next key, public parts only.
+    // docs/security.md#jwks-public-only: the current key and the pre-published next key, public
+    // parts only.
     start();
     String current = kidWithStatus("main", "current");
     String next = kidWithStatus("main", "next");
@@ -236,7 +238,8 @@ class KeyRotationTest {
 
   @Test
   void jwksWhenRsaKeysThenNoPrivateRsaMembersAndTokensVerify() {
-    // SECURITY 45 with the key type that has the most private members (d, p, q, dp, dq, qi).
+    // docs/security.md#jwks-public-only with the key type that has the most private members (d, p,
+    // q, dp, dq, qi).
     start(Map.of(Setting.SIGNING_ALG, "RS256"));
     JsonNode doc = jwks("main");
     assertThat(doc.path("keys")).hasSize(2);
@@ -254,7 +257,8 @@ class KeyRotationTest {
 
   @Test
   void jwksWhenSubAccountThenItsOwnDisjointKeys() {
-    // SECURITY 45: each issuer publishes only its own keys; rotating one leaves the other alone.
+    // docs/security.md#jwks-public-only: each issuer publishes only its own keys; rotating one
+    // leaves the other alone.
     start();
     Api.Response created = api.postJson(v1("main") + "/accounts", "{\"id\":\"acme\"}",
         server.adminToken());
@@ -272,7 +276,8 @@ class KeyRotationTest {
 
   @Test
   void rotateWhenCalledThenOldTokenStillVerifiesAndNewTokensUseFormerNext() {
-    // SECURITY 45: publish before use, keep the old kid while its tokens live.
+    // docs/security.md#key-rotation-overlap: publish before use, keep the old kid while its tokens
+    // live.
     start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldNext = kidWithStatus("main", "next");
@@ -306,7 +311,8 @@ class KeyRotationTest {
 
   @Test
   void rotateTwiceWhenTokensOfBothEarlierKeysLiveThenBothStillVerify() {
-    // SECURITY 45: several previous keys can overlap; none is dropped early.
+    // docs/security.md#key-rotation-overlap: several previous keys can overlap; none is dropped
+    // early.
     start();
     String first = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
@@ -324,8 +330,8 @@ class KeyRotationTest {
 
   @Test
   void rotateWhenOverlapEndsThenOldKidRefusedAndUnpublishedAndWiped() {
-    // SECURITY 45: after lifetime + skew the old kid is retired: refused, unpublished, and its
-    // sealed private part erased.
+    // docs/security.md#key-rotation-overlap: after lifetime + skew the old kid is retired: refused,
+    // unpublished, and its sealed private part erased.
     start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
@@ -354,8 +360,8 @@ class KeyRotationTest {
 
   @Test
   void rotateDueKeysWhenStillWithinOverlapThenPreviousKeyKept() {
-    // SECURITY 45 (+39): a token signed just before rotation stays valid to its last second
-    // (exp + skew), so its key must too.
+    // docs/security.md#key-rotation-overlap: a token signed just before rotation stays valid to its
+    // last second (exp + skew), so its key must too.
     start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
@@ -371,7 +377,8 @@ class KeyRotationTest {
 
   @Test
   void rotateWhenAccountHasLongerAccessTokensThenOverlapFollowsItsLifetime() {
-    // SECURITY 45: the overlap covers the account's own (overridden) access-token lifetime.
+    // docs/security.md#key-rotation-overlap: the overlap covers the account's own (overridden)
+    // access-token lifetime.
     start();
     String admin = server.adminToken();
     assertThat(api.postJson(v1("main") + "/accounts", "{\"id\":\"acme\"}", admin).status())
@@ -392,7 +399,7 @@ class KeyRotationTest {
 
   @Test
   void signingKeysWhenStoredThenPrivatePartSealedNotPlaintext() {
-    // SECURITY 46 (U part): the database holds no usable private key.
+    // docs/security.md#keys-sealed: the database holds no usable private key.
     start();
     String currentKid = kidWithStatus("main", "current");
     JWK privateJwk = TokenForge.of(server.app()).currentPrivateJwk("main");
@@ -430,7 +437,8 @@ class KeyRotationTest {
 
   @Test
   void rotateDueKeysWhenCurrentKeyOlderThanIntervalThenRotatesOnceAndNotAgainUntilDue() {
-    // SECURITY 45 / section 3: rotation on schedule, each new key signs for a full interval.
+    // docs/security.md#key-rotation-overlap: rotation on schedule, each new key signs for a full
+    // interval.
     start(Map.of(Setting.KEY_ROTATION_INTERVAL, "1d"));
     String c1 = kidWithStatus("main", "current");
     String n1 = kidWithStatus("main", "next");
@@ -471,7 +479,8 @@ class KeyRotationTest {
 
   @Test
   void rotateDueKeysWhenIntervalZeroThenNeverRotates() {
-    // SECURITY 45: "0 disables scheduled rotation"; manual rotation still works.
+    // docs/security.md#key-rotation-overlap: "0 disables scheduled rotation"; manual rotation still
+    // works.
     start(Map.of(Setting.KEY_ROTATION_INTERVAL, "0"));
     String c1 = kidWithStatus("main", "current");
     server.clock().advance(Duration.ofDays(400));
@@ -485,8 +494,9 @@ class KeyRotationTest {
 
   @Test
   void keysWhenServerRestartsThenSameKeysAndEarlierTokensStillVerify() {
-    // SECURITY 45/46: keys are durable (sealed in the database, opened with the same master
-    // key); a restart neither changes kids nor invalidates tokens, before or after a rotation.
+    // docs/security.md#keys-sealed: keys are durable (sealed in the database, opened with the same
+    // master key); a restart neither changes kids nor invalidates tokens, before or after a
+    // rotation.
     start();
     int port = server.app().port();
     Map<Setting, String> samePort = Map.of(Setting.HTTP_PORT, Integer.toString(port),

@@ -19,10 +19,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The offline format of opaque Jeton secrets (SECURITY 20 and section 2): prefix, kind, 30
- * base62 random characters and a 6-character checksum, so a mistyped, truncated or forged secret
- * is refused as {@code token_malformed} without touching any database. Plain unit test: no
- * server, no database exists here at all.
+ * The offline format of opaque Jeton secrets (docs/security.md#secret-entropy): prefix, kind, 30
+ * base62 random characters and a 6-character checksum, so a mistyped, truncated or forged secret is
+ * refused as {@code token_malformed} without touching any database. Plain unit test: no server, no
+ * database exists here at all.
  */
 class OpaqueTokensTest {
   private static final String ALPHABET =
@@ -72,7 +72,7 @@ class OpaqueTokensTest {
   @ParameterizedTest
   @EnumSource(TokenKind.class)
   void parseWhenAnySingleCharOfRandomOrChecksumChangedThenMalformed(TokenKind kind) {
-    // SECURITY 20 / section 2: the CRC-32 catches every single-character change; its 6-char
+    // docs/security.md#secret-entropy: the CRC-32 catches every single-character change; its 6-char
     // base62 rendering (62^6 > 2^32) is injective, so no single change can ever slip through.
     for (int round = 0; round < 20; round++) {
       String t = tokens.generate(kind);

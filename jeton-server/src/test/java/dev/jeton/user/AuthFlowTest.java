@@ -82,8 +82,9 @@ class AuthFlowTest {
   }
 
   /**
-   * SECURITY 57: after the free failures, the next attempt waits (429 with Retry-After) without
-   * any password being checked, even the right one, so the wait is no oracle; then it passes.
+   * docs/security.md#sign-in-throttle: after the free failures, the next attempt waits (429 with
+   * Retry-After) without any password being checked, even the right one, so the wait is no oracle;
+   * then it passes.
    */
   @Test
   void loginWhenGuessingThenThrottledWithRetryAfterAndNoPasswordChecked() {
@@ -103,7 +104,7 @@ class AuthFlowTest {
         .isEqualTo(200);
   }
 
-  /** SECURITY 58 under SECURITY 57: an unknown email is throttled exactly like a known one. */
+  /** docs/security.md#no-user-enumeration: an unknown email is throttled like a known one. */
   @Test
   void loginWhenGuessingUnknownEmailThenSameThrottleAnswer() {
     server.register("main", "hal@example.com", "long pass phrase 42 zulu");
@@ -131,7 +132,8 @@ class AuthFlowTest {
     assertThat(wrong.status()).isEqualTo(401);
     assertThat(unknown.code()).isEqualTo("invalid_credentials").isEqualTo(wrong.code());
     assertThat(unknown.text("detail")).isEqualTo(wrong.text("detail"));
-    // SECURITY 58: the unknown email costs one Argon2id verification, exactly like a wrong password.
+    // docs/security.md#no-user-enumeration: the unknown email costs one Argon2id verification,
+    // exactly like a wrong password.
     assertThat(afterUnknown - before).isEqualTo(1);
     assertThat(afterWrong - afterUnknown).isEqualTo(1);
   }
@@ -199,7 +201,8 @@ class AuthFlowTest {
         "{\"current_password\":\"old pass phrase 42 zulu\",\"new_password\":\"new pass phrase 42 zulu\"}",
         first.text("access_token"));
     assertThat(change.status()).isEqualTo(204);
-    // SECURITY 31: the other session's refresh token dies with the password change.
+    // docs/security.md#sessions-revoked-on-change: the other session's refresh token dies with the
+    // password change.
     assertThat(server.refresh("main", second.text("refresh_token")).code())
         .isEqualTo("token_revoked");
     assertThat(server.refresh("main", first.text("refresh_token")).status()).isEqualTo(200);

@@ -13,11 +13,12 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * SECURITY 57 (password guessing): the backoff keys of {@link SignInThrottle}, driven by a clock
- * the test moves. Every attempt that is let through counts as a failure until its password turns
- * out right. A guesser from one address is slowed exponentially, the same email from another
- * address is not, spreading guesses over addresses meets a one-minute cap, one address failing
- * for many emails is stopped for the window, and parallel attempts cannot share one opening.
+ * docs/security.md#sign-in-throttle (password guessing): the backoff keys of
+ * {@link SignInThrottle}, driven by a clock the test moves. Every attempt that is let through
+ * counts as a failure until its password turns out right. A guesser from one address is slowed
+ * exponentially, the same email from another address is not, spreading guesses over addresses meets
+ * a one-minute cap, one address failing for many emails is stopped for the window, and parallel
+ * attempts cannot share one opening.
  */
 class SignInThrottleTest {
   private final MutableClock clock = new MutableClock();
