@@ -10,7 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -64,10 +67,37 @@ public final class Form {
     return parse(body);
   }
 
-  /** Parses a form body or query string. */
+  /** The query string's parameters, decoded like a form body (RFC 6749 3.1). */
+  public static Form query(Context ctx) {
+    String raw = ctx.queryString();
+    return raw == null ? new Form(Map.of())
+        : parse(raw.getBytes(StandardCharsets.UTF_8), "The query string is not valid UTF-8.");
+  }
+
+  /** Parses a form body, refusing repeated parameters (RFC 6749 3.1, 3.2). */
   public static Form parse(byte[] body) {
-    String text = utf8(body, "The request body is not valid UTF-8.");
+    return parse(body, "The request body is not valid UTF-8.");
+  }
+
+  private static Form parse(byte[] body, String notUtf8) {
     Map<String, String> values = new HashMap<>();
+    for (Map.Entry<String, List<String>> e : parseAll(body, notUtf8).entrySet()) {
+      if (e.getValue().size() > 1) {
+        throw invalidRequest("The parameter '" + Text.clip(e.getKey()) + "' is repeated; send "
+            + "each parameter at most once (RFC 6749 3.1).");
+      }
+      values.put(e.getKey(), e.getValue().get(0));
+    }
+    return new Form(values);
+  }
+
+  /**
+   * Decodes form data or a query string strictly, keeping repeated parameters (in order) for a
+   * caller that must know which were repeated, such as the authorization endpoint.
+   */
+  public static Map<String, List<String>> parseAll(byte[] data, String notUtf8) {
+    String text = utf8(data, notUtf8);
+    Map<String, List<String>> values = new LinkedHashMap<>();
     for (String pair : text.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
@@ -75,12 +105,9 @@ public final class Form {
       int eq = pair.indexOf('=');
       String name = decode(eq < 0 ? pair : pair.substring(0, eq));
       String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-      if (values.putIfAbsent(name, value) != null) {
-        throw invalidRequest("The parameter '" + Text.clip(name) + "' is repeated; send each parameter "
-            + "at most once (RFC 6749 3.1).");
-      }
+      values.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
     }
-    return new Form(values);
+    return values;
   }
 
   private static void checkType(String contentType) {

@@ -16,6 +16,7 @@ import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
 import dev.jeton.web.Viewers;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,7 +75,9 @@ public final class AuthorizeEndpoint {
 
   void authorize(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    Map<String, List<String>> query = ctx.queryParamMap();
+    String raw = ctx.queryString();
+    Map<String, List<String>> query = raw == null ? Map.of()
+        : Form.parseAll(raw.getBytes(StandardCharsets.UTF_8), "The query is not valid UTF-8.");
     String repeated = query.entrySet().stream().filter(e -> e.getValue().size() > 1)
         .map(Map.Entry::getKey).findFirst().orElse(null);
     Function<String, String> param = n -> {

@@ -79,7 +79,7 @@ public final class DeviceVerification {
           : "?" + ctx.queryString()));
       return;
     }
-    String result = ctx.queryParam("result");
+    String result = Form.query(ctx).get("result");
     if ("approved".equals(result) || "denied".equals(result)) {
       message(ctx, 200, "approved".equals(result) ? "Device connected"
           : "Request denied", "approved".equals(result)
@@ -87,7 +87,7 @@ public final class DeviceVerification {
           : "The device was not given access.");
       return;
     }
-    String entered = ctx.queryParam("user_code");
+    String entered = Form.query(ctx).get("user_code");
     if (entered == null) {
       entry(ctx, account, viewer.get(), 200, "", null);
       return;
@@ -171,7 +171,7 @@ public final class DeviceVerification {
     m.put("clientName", client.map(c -> c.spec().name()).orElse(d.clientId()));
     m.put("clientUri", client.map(c -> c.spec().clientUri()).orElse(null));
     m.put("scopes", d.scopes());
-    m.put("userCode", UserCodes.display(UserCodes.normalise(ctx.queryParam("user_code"))));
+    m.put("userCode", UserCodes.display(UserCodes.normalise(Form.query(ctx).get("user_code"))));
     m.put("csrf", csrf.token(ctx));
     m.put("email", viewer.user().email());
     pages.render(ctx, 200, "device-confirm.jte", m);

@@ -73,9 +73,9 @@ public final class LogoutEndpoint {
   void handle(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     boolean post = ctx.method() == HandlerType.POST;
-    Form form = post ? Form.parse(ctx) : null;
+    Form form = post ? Form.parse(ctx) : Form.query(ctx);
     Function<String, String> param = name -> {
-      String v = post ? form.get(name) : ctx.queryParam(name);
+      String v = form.get(name);
       return v == null || v.isEmpty() ? null : v;
     };
     Optional<WebSessions.Signed> session = webSessions.current(ctx, account.id());

@@ -56,7 +56,7 @@ public final class SetupRoutes {
 
   private void page(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    String token = ctx.queryParam("token");
+    String token = Form.query(ctx).get("token");
     if (token == null || !setup.isValid(account.id(), token)) {
       throw new ApiException(ErrorCode.SETUP_TOKEN_INVALID,
           "The setup link is unknown, expired or already used.");

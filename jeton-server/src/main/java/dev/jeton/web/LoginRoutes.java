@@ -53,14 +53,15 @@ public final class LoginRoutes {
 
   private void page(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
-    String returnTo = ReturnTo.safe(account.id(), ctx.queryParam("return_to"));
-    if (ctx.queryParam("return_to") != null && returnTo == null) {
+    Form query = Form.query(ctx);
+    String returnTo = ReturnTo.safe(account.id(), query.get("return_to"));
+    if (query.get("return_to") != null && returnTo == null) {
       throw new ApiException(ErrorCode.INVALID_REQUEST,
           "The return_to target is not a page of this issuer.");
     }
     boolean signedIn = returnTo == null && sessions.current(ctx, account.id()).isPresent();
     // OIDC Core 3.1.2.1 login_hint: the email field starts with it, nothing else trusts it
-    String hint = ctx.queryParam("login_hint");
+    String hint = query.get("login_hint");
     String email = hint != null && hint.length() <= 320 && hint.indexOf('@') > 0 ? hint : "";
     pages.render(ctx, 200, "login.jte", model(ctx, account.id(), returnTo, email,
         signedIn ? "You are signed in." : null, false));
