@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real Jeton server for a test: real HTTP on 127.0.0.1, a fresh database of the chosen engine,
@@ -27,6 +28,7 @@ public final class TestServer implements AutoCloseable {
   private final MutableClock clock;
   private final Api api;
   private final Path dir;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private TestServer(App app, MutableClock clock, Path dir) {
     this.app = app;
@@ -129,8 +131,11 @@ public final class TestServer implements AutoCloseable {
     return r.text("access_token");
   }
 
+  /** Stops the server; closing it again does nothing. */
   @Override
   public void close() {
-    app.close();
+    if (closed.compareAndSet(false, true)) {
+      app.close();
+    }
   }
 }
