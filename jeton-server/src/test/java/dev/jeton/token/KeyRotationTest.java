@@ -16,6 +16,8 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -29,10 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Signing keys (SECURITY 45, with 34 and 46): the JWKS publishes only public keys, rotation keeps
@@ -40,8 +40,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * rotation honours the configured interval, private keys are sealed at rest, and keys survive a
  * restart. On both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class KeyRotationTest {
   private static final String JWKS = "/accounts/main/.well-known/jwks.json";
   private static final String ME = v1("main") + "/me";
@@ -52,27 +51,27 @@ class KeyRotationTest {
   /** Overlap after a rotation: default access-token lifetime plus the default skew. */
   private static final Duration OVERLAP = Duration.ofHours(1).plusSeconds(60);
 
-  @Parameter
-  Engine engine;
+  final Engine engine;
 
   TestServer server;
   Api api;
 
+  KeyRotationTest(Engine engine) {
+    this.engine = engine;
+  }
+
+  @BeforeEach
+  void start(TestServer server) {
+    this.server = server;
+    api = server.api();
+  }
+
+  /** For the restart test: closes the server {@link #restart} started. */
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
-  }
-
-  private TestServer start(Map<Setting, String> overrides) {
-    server = TestServer.start(engine, overrides);
-    api = server.api();
-    return server;
-  }
-
-  private TestServer start() {
-    return start(Map.of());
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -211,7 +210,6 @@ class KeyRotationTest {
   @Test
   void jwksWhenFreshAccountThenExactlyCurrentAndNextPublicKeys() {
     // SECURITY 45: the current key and the pre-published next key, public parts only.
-    start();
     String current = kidWithStatus("main", "current");
     String next = kidWithStatus("main", "next");
     assertThat(rows("main")).hasSize(2);
@@ -235,9 +233,9 @@ class KeyRotationTest {
   }
 
   @Test
+  @Settings("SIGNING_ALG=RS256")
   void jwksWhenRsaKeysThenNoPrivateRsaMembersAndTokensVerify() {
     // SECURITY 45 with the key type that has the most private members (d, p, q, dp, dq, qi).
-    start(Map.of(Setting.SIGNING_ALG, "RS256"));
     JsonNode doc = jwks("main");
     assertThat(doc.path("keys")).hasSize(2);
     for (JsonNode key : doc.path("keys")) {
@@ -255,7 +253,6 @@ class KeyRotationTest {
   @Test
   void jwksWhenSubAccountThenItsOwnDisjointKeys() {
     // SECURITY 45: each issuer publishes only its own keys; rotating one leaves the other alone.
-    start();
     Api.Response created = api.postJson(v1("main") + "/accounts", "{\"id\":\"acme\"}",
         server.adminToken());
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -273,7 +270,6 @@ class KeyRotationTest {
   @Test
   void rotateWhenCalledThenOldTokenStillVerifiesAndNewTokensUseFormerNext() {
     // SECURITY 45: publish before use, keep the old kid while its tokens live.
-    start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldNext = kidWithStatus("main", "next");
     String oldToken = login().text("access_token");
@@ -307,7 +303,6 @@ class KeyRotationTest {
   @Test
   void rotateTwiceWhenTokensOfBothEarlierKeysLiveThenBothStillVerify() {
     // SECURITY 45: several previous keys can overlap; none is dropped early.
-    start();
     String first = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
     String second = login().text("access_token");
@@ -326,7 +321,6 @@ class KeyRotationTest {
   void rotateWhenOverlapEndsThenOldKidRefusedAndUnpublishedAndWiped() {
     // SECURITY 45: after lifetime + skew the old kid is retired: refused, unpublished, and its
     // sealed private part erased.
-    start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
@@ -356,7 +350,6 @@ class KeyRotationTest {
   void rotateDueKeysWhenStillWithinOverlapThenPreviousKeyKept() {
     // SECURITY 45 (+39): a token signed just before rotation stays valid to its last second
     // (exp + skew), so its key must too.
-    start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
@@ -372,7 +365,6 @@ class KeyRotationTest {
   @Test
   void rotateWhenAccountHasLongerAccessTokensThenOverlapFollowsItsLifetime() {
     // SECURITY 45: the overlap covers the account's own (overridden) access-token lifetime.
-    start();
     String admin = server.adminToken();
     assertThat(api.postJson(v1("main") + "/accounts", "{\"id\":\"acme\"}", admin).status())
         .isEqualTo(201);
@@ -393,7 +385,6 @@ class KeyRotationTest {
   @Test
   void signingKeysWhenStoredThenPrivatePartSealedNotPlaintext() {
     // SECURITY 46 (U part): the database holds no usable private key.
-    start();
     String currentKid = kidWithStatus("main", "current");
     JWK privateJwk = TokenForge.of(server.app()).currentPrivateJwk("main");
     String d = ((ECKey) privateJwk).getD().toString();
@@ -429,9 +420,9 @@ class KeyRotationTest {
   // --- scheduled rotation ----------------------------------------------------------------------
 
   @Test
+  @Settings("KEY_ROTATION_INTERVAL=1d")
   void rotateDueKeysWhenCurrentKeyOlderThanIntervalThenRotatesOnceAndNotAgainUntilDue() {
     // SECURITY 45 / section 3: rotation on schedule, each new key signs for a full interval.
-    start(Map.of(Setting.KEY_ROTATION_INTERVAL, "1d"));
     String c1 = kidWithStatus("main", "current");
     String n1 = kidWithStatus("main", "next");
 
@@ -470,9 +461,9 @@ class KeyRotationTest {
   }
 
   @Test
+  @Settings("KEY_ROTATION_INTERVAL=0")
   void rotateDueKeysWhenIntervalZeroThenNeverRotates() {
     // SECURITY 45: "0 disables scheduled rotation"; manual rotation still works.
-    start(Map.of(Setting.KEY_ROTATION_INTERVAL, "0"));
     String c1 = kidWithStatus("main", "current");
     server.clock().advance(Duration.ofDays(400));
     server.app().rotateDueKeys();
@@ -487,7 +478,6 @@ class KeyRotationTest {
   void keysWhenServerRestartsThenSameKeysAndEarlierTokensStillVerify() {
     // SECURITY 45/46: keys are durable (sealed in the database, opened with the same master
     // key); a restart neither changes kids nor invalidates tokens, before or after a rotation.
-    start();
     int port = server.app().port();
     Map<Setting, String> samePort = Map.of(Setting.HTTP_PORT, Integer.toString(port),
         Setting.BASE_URL, "http://127.0.0.1:" + port);
