@@ -7,6 +7,7 @@ import dev.jeton.config.Config;
 import dev.jeton.config.ConfigLoader;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.token.OpaqueTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,27 +19,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /**
  * {@code jeton clients create} against a real database of each engine: the printed id and secret
  * authenticate, the secret is stored only hashed, and bad settings stop with the field named.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class ClientsCommandTest {
   private record Run(int exit, String out, String err) {}
-
-  @Parameter
-  Engine engine;
 
   Path file;
 
   @BeforeEach
-  void configure() throws Exception {
+  void configure(Engine engine) throws Exception {
     // Start logging before System.out is swapped, so log lines never land in a captured stream.
     org.slf4j.LoggerFactory.getILoggerFactory();
     Path dir = Files.createTempDirectory("jeton-cli");

@@ -11,6 +11,7 @@ import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.MutableClock;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -23,23 +24,22 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Start and restart on both engines: what survives a restart on the same data directory and
  * database, a wrong master key stopping the start, and readiness.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class StartupTest {
   private static final String PASSWORD = "granite harbour at midnight";
 
-  @Parameter
-  Engine engine;
+  final Engine engine;
 
   TestServer server;
+
+  StartupTest(Engine engine) {
+    this.engine = engine;
+  }
 
   @BeforeEach
   void none() {

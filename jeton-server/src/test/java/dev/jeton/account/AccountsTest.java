@@ -5,45 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Sub-accounts over real HTTP, on both engines: creation and the one-time setup link, the tree
  * an admin may see and manage, disabling a subtree, per-account token lifetimes, and tokens bound
  * to the account that issued them.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class AccountsTest {
   private static final String ADMIN_PASSWORD = "correct horse battery staple";
   private static final String USER_PASSWORD = "violet lantern over quiet fjord";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   Api api;
   String mainAdmin;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     api = server.api();
     mainAdmin = server.adminToken();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   // ---- helpers -------------------------------------------------------------------------------

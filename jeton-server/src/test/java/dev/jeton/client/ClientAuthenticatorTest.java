@@ -5,30 +5,22 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Client authentication (RFC 6749 2.3) against clients stored in a real database, on both
  * engines: client_secret_basic, client_secret_post, public clients by id alone, and every way
  * to get it wrong, each answered with {@code invalid_client}.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class ClientAuthenticatorTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
   ClientService clients;
   ClientAuthenticator auth;
@@ -36,8 +28,8 @@ class ClientAuthenticatorTest {
   ClientService.Registered publicClient;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     clients = server.app().clients();
     auth = server.app().clientAuthenticator();
     confidential = clients.create("main", new Client.Spec("Server", Client.Type.CONFIDENTIAL,
@@ -45,11 +37,6 @@ class ClientAuthenticatorTest {
     publicClient = clients.create("main", new Client.Spec("Phone", Client.Type.PUBLIC,
         List.of("com.example.app:/cb"), List.of(Client.AUTHORIZATION_CODE), List.of(), null,
         null, null));
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private static String basic(String id, String secret) {

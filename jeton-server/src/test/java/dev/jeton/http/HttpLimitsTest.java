@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,12 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * HTTP-level limits and error documents (PRODUCT "Errors, limits and diagnostics"): body and URI
@@ -39,29 +35,20 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code _method=GET} override and the database outage, each answered with a catalogued problem
  * document. Requests that java.net.http cannot send go over a raw socket ({@link RawHttp}).
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class HttpLimitsTest {
   static final int MIB = 1024 * 1024;
   static final String LOGIN = v1("main") + "/auth/login";
   static final String EMAIL = "nora@example.com";
   static final String PASSWORD = "velvet tangerine orbit 58";
 
-  @Parameter
-  Engine engine;
-
   TestServer server;
   Api api;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     api = server.api();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   // --- body size ---------------------------------------------------------------------------

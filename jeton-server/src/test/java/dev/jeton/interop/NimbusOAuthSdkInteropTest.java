@@ -65,7 +65,7 @@ import com.nimbusds.oauth2.sdk.token.Token;
 import com.nimbusds.oauth2.sdk.token.Tokens;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -76,12 +76,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Jeton's OAuth endpoints driven by the Nimbus OAuth 2.0 SDK (com.nimbusds:oauth2-oidc-sdk), a
@@ -94,29 +90,20 @@ import org.junit.jupiter.params.provider.EnumSource;
  * revocation (RFC 7009) and RFC 6749 5.2 errors, on both engines. Everything goes over HTTP, as a
  * third party would see it; the user signs in and consents through Jeton's pages.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class NimbusOAuthSdkInteropTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
   String issuer;
   Interop.Registered backend;
   AuthorizationServerMetadata metadata;
 
   @BeforeEach
-  void start() throws Exception {
-    server = TestServer.start(engine);
+  void start(TestServer server) throws Exception {
+    this.server = server;
     issuer = server.api().base() + "/accounts/main";
     backend = Interop.confidential(server, "[\"client_credentials\",\"authorization_code\","
         + "\"refresh_token\"]", "[\"read\",\"write\"]");
     metadata = AuthorizationServerMetadata.resolve(new Issuer(issuer));
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private ClientAuthentication basic() {

@@ -36,19 +36,15 @@ import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.AccessTokenValidator;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.jeton.client.ClientService;
-import dev.jeton.config.Setting;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Jeton as an OpenID Provider driven by the Nimbus OAuth 2.0 SDK's OpenID Connect classes
@@ -57,12 +53,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * validated against the JWKS with the algorithm its key declares, ES256 or RS256 (OIDC Core
  * 3.1.3.7), {@code at_hash} (3.1.3.8), and userinfo (OIDC Core 5.3), on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class NimbusOidcInteropTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
   String issuer;
   OIDCProviderMetadata metadata;
@@ -70,22 +62,13 @@ class NimbusOidcInteropTest {
   OidcFlow flow;
 
   @BeforeEach
-  void start() throws Exception {
-    start(Map.of());
-  }
-
-  private void start(Map<Setting, String> overrides) throws Exception {
-    server = TestServer.start(engine, overrides);
+  void start(TestServer server) throws Exception {
+    this.server = server;
     issuer = server.api().base() + "/accounts/main";
     Api.Response doc = server.api().get("/accounts/main/.well-known/openid-configuration");
     metadata = OIDCProviderMetadata.parse(doc.body());
     app = OidcFlow.client(server, "openid", "email");
     flow = new OidcFlow(server, app, "ada@example.com");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private ClientID clientId() {
@@ -151,10 +134,9 @@ class NimbusOidcInteropTest {
   }
 
   @Test
+  @Settings("SIGNING_ALG=RS256")
   void idTokenWhenAccountSignsWithRs256ThenValidatedWithTheAlgorithmOfTheJwks()
       throws Exception {
-    server.close();
-    start(Map.of(Setting.SIGNING_ALG, "RS256"));
     Nonce nonce = new Nonce();
     OIDCTokenResponse r = signIn(nonce);
     JWT idToken = r.getOIDCTokens().getIDToken();

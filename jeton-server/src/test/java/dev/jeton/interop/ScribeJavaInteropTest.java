@@ -26,7 +26,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +34,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Jeton driven by ScribeJava (com.github.scribejava:scribejava-core), a client library written
@@ -50,13 +46,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code signRequest}; the client credentials grant with HTTP Basic and with body credentials;
  * {@code revokeToken} (RFC 7009); and ScribeJava's parsing of RFC 6749 5.2 errors, on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class ScribeJavaInteropTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   String issuer;
@@ -99,16 +91,11 @@ class ScribeJavaInteropTest {
   }
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     issuer = server.api().base() + "/accounts/main";
     backend = Interop.confidential(server, "[\"client_credentials\",\"authorization_code\","
         + "\"refresh_token\"]", "[\"read\",\"write\"]");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private OAuth20Service service(String secret, ClientAuthentication auth) {

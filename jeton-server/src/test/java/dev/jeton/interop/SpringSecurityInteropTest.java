@@ -11,7 +11,7 @@ import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import dev.jeton.client.ClientService;
 import dev.jeton.oauth.OidcFlow;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +22,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.client.authentication.OAuth2LoginAuthenticationToken;
 import org.springframework.security.oauth2.client.endpoint.OAuth2AuthorizationCodeGrantRequest;
@@ -86,13 +82,9 @@ import org.springframework.web.client.HttpClientErrorException;
  * {@link SpringOpaqueTokenIntrospector} (RFC 7662), on both engines. Spring Security has no RFC
  * 7009 client, so the one revocation below is sent with the Nimbus SDK.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class SpringSecurityInteropTest {
   private static final String ID_TOKEN_ALGS = "id_token_signing_alg_values_supported";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   String issuer;
@@ -100,15 +92,10 @@ class SpringSecurityInteropTest {
   ClientService.Registered app;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     issuer = server.api().base() + "/accounts/main";
     app = OidcFlow.client(server, "openid", "email");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   /** Spring's registration of {@link #app}, every provider detail read from discovery. */

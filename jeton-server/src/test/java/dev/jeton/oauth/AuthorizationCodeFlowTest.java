@@ -8,29 +8,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import dev.jeton.token.AccessToken;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The authorization code flow end to end (RFC 6749 4.1, RFC 7636, RFC 9207) through the sign-in
  * page, the consent page and the token endpoint, then the refresh token grant (RFC 6749 6) and
  * the user's list of authorized applications, on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class AuthorizationCodeFlowTest {
   static final String CB = "https://app.example.com/cb";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
@@ -38,16 +30,11 @@ class AuthorizationCodeFlowTest {
   String userId;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     app = OAuthTesting.confidential(server, "main", "read", "write");
     userId = flow.user("ada@example.com");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private String clientId() {

@@ -7,31 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Attacks on the authorization code flow, each trying to break a rule of docs/security.md: redirect
  * URI tampering, PKCE downgrade, code replay and theft, refresh token theft, CSRF, open redirects,
  * framing and {@code state}/{@code iss} integrity; on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class AuthorizationSecurityTest {
   static final String CB = AuthorizationCodeFlowTest.CB;
   static final String EMAIL = "eve.victim@example.com";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
@@ -39,18 +31,13 @@ class AuthorizationSecurityTest {
   Browser browser;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     app = OAuthTesting.confidential(server, "main", "read", "write");
     flow.user(EMAIL);
     browser = new Browser(server);
     assertThat(flow.login(browser, EMAIL, CodeFlow.PASSWORD).status()).isEqualTo(303);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private String id() {

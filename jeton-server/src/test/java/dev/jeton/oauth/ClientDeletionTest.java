@@ -8,15 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Deleting a client ends everything it was given, at once, on both engines: its sessions
@@ -24,13 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * client credentials tokens (inactive at introspection) and the users' consent, while other
  * clients' sessions live on.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class ClientDeletionTest {
   private static final String CB = "https://app.example.com/cb";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
@@ -39,19 +31,14 @@ class ClientDeletionTest {
   ClientService.Registered survivor;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     browser = new Browser(server);
     doomed = OAuthTesting.confidential(server, "main", "openid", "read");
     survivor = OAuthTesting.confidential(server, "main", "openid", "read");
     flow.user("ada@example.com");
     assertThat(flow.login(browser, "ada@example.com", CodeFlow.PASSWORD).status()).isEqualTo(303);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private JsonNode tokens(ClientService.Registered app) {

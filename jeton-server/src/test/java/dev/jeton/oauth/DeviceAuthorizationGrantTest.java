@@ -7,30 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.client.ClientService;
 import dev.jeton.http.Text;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import dev.jeton.token.AccessToken;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The device authorization grant end to end (RFC 8628 3.1-3.5): the device authorization
  * response, polling, the verification page with sign-in, approval and denial, expiry and the
  * discovery metadata; on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class DeviceAuthorizationGrantTest {
   static final String EMAIL = "dana.viewer@example.com";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
@@ -39,17 +31,12 @@ class DeviceAuthorizationGrantTest {
   String userId;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     device = new DeviceFlow(server);
     tv = device.tv();
     userId = flow.user(EMAIL);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private String id() {

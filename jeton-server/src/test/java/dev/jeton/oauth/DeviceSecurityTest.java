@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -17,26 +17,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Attacks on the device authorization grant (RFC 8628 5), each trying to break a rule of
  * docs/security.md: device code theft by another client and replay, user code guessing, CSRF and
  * remote phishing on the verification page; on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class DeviceSecurityTest {
   static final String EMAIL = "victor.victim@example.com";
   static final String USER_CODE = "[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
@@ -45,19 +37,14 @@ class DeviceSecurityTest {
   Browser browser;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     device = new DeviceFlow(server);
     tv = device.tv();
     flow.user(EMAIL);
     browser = new Browser(server);
     assertThat(flow.login(browser, EMAIL, CodeFlow.PASSWORD).status()).isEqualTo(303);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private String id() {

@@ -16,18 +16,14 @@ import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * ID tokens from the grants other than the code exchange, on both engines: a refresh of an
@@ -35,30 +31,21 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code nonce} (OIDC Core 12.2), and the device grant answers one when {@code openid} was
  * approved. Both verified against the JWKS like a relying party would.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class IdTokenGrantsTest {
   private static final String CB = "https://app.example.com/cb";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
   Browser browser;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     browser = new Browser(server);
     flow.user("ada@example.com");
     assertThat(flow.login(browser, "ada@example.com", CodeFlow.PASSWORD).status()).isEqualTo(303);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private JWTClaimsSet verified(String idToken) throws Exception {

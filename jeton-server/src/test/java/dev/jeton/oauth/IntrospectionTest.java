@@ -11,30 +11,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.client.ClientService;
 import dev.jeton.session.SessionService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code POST {issuer}/oauth2/introspect} (RFC 7662) on both engines: the members of an active
  * access or refresh token, exactly {@code {"active":false}} for everything else, and caller
  * authentication.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class IntrospectionTest {
   static final String INACTIVE = "{\"active\":false}";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   ClientService.Registered rs;
@@ -44,19 +36,14 @@ class IntrospectionTest {
   String rt;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     rs = OAuthTesting.confidential(server, "main", "read");
     issuer = server.api().base() + "/accounts/main";
     Api.Response r = server.register("main", "ines@example.com", "quiet harbour lantern 31");
     userId = r.json().path("user").path("id").asText();
     at = r.text("access_token");
     rt = r.text("refresh_token");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private Api.Response introspect(String token) {

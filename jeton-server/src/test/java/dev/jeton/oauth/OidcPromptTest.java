@@ -6,17 +6,13 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -26,13 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code max_age} demand a fresh sign-in, whose time becomes the ID token's {@code auth_time};
  * {@code consent} shows the consent page even for a remembered grant.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class OidcPromptTest {
   private static final String CB = "https://app.example.com/cb";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   CodeFlow flow;
@@ -40,17 +32,12 @@ class OidcPromptTest {
   ClientService.Registered app;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     flow = new CodeFlow(server);
     browser = new Browser(server);
     app = OAuthTesting.confidential(server, "main", "openid", "email");
     flow.user("ada@example.com");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   /** The PKCE verifier of the last request {@link #params} built. */

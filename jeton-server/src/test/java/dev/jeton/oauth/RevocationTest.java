@@ -9,44 +9,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jeton.client.ClientService;
 import dev.jeton.session.SessionService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import java.security.SecureRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code POST {issuer}/oauth2/revoke} (RFC 7009) on both engines: a client revokes the sessions
  * of its own tokens at once; anything else is 200 and changes nothing.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class RevocationTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
   ClientService.Registered app;
   ClientService.Registered otherApp;
   SessionService.TokenPair pair;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     app = OAuthTesting.confidential(server, "main", "read");
     otherApp = OAuthTesting.confidential(server, "main", "read");
     pair = OAuthTesting.sessionOf(server, "main", "rita@example.com", app.client().clientId());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private Api.Response revoke(ClientService.Registered caller, String... params) {

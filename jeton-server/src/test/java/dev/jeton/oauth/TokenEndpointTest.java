@@ -18,42 +18,29 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code POST {issuer}/oauth2/token} with the client credentials grant (RFC 6749 4.4), its
  * client authentication (RFC 6749 2.3) and its RFC 6749 5.2 errors, on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class TokenEndpointTest {
   static final String CC = "client_credentials";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   ClientService.Registered backend;
   String issuer;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     backend = OAuthTesting.confidential(server, "main", "read", "write");
     issuer = server.api().base() + "/accounts/main";
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private Api.Response token(String body, String authorization) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -24,9 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -35,13 +33,9 @@ import org.slf4j.LoggerFactory;
  * event is audited with its request id. Runs the user flows over real HTTP with a capturing
  * appender on the root logger, on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class LogSecretsTest {
   static final ObjectMapper MAPPER = new ObjectMapper();
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   Api api;
@@ -64,7 +58,7 @@ class LogSecretsTest {
   }
 
   @BeforeEach
-  void start() {
+  void start(Engine engine) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     capture = new Capture();
@@ -73,6 +67,7 @@ class LogSecretsTest {
     capture.encoder.start();
     capture.start();
     root.addAppender(capture);
+    // started here, not injected, so that the capture sees the start-up (bootstrap admin) too
     server = TestServer.start(engine);
     api = server.api();
   }

@@ -11,26 +11,21 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Operations (PRODUCT "Operations"): health endpoints, Prometheus metrics labelled by route
  * template, token counters, and the issuer metadata (discovery and JWKS), on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class OpsTest {
   static final String LOGIN_ROUTE = "/accounts/{account}/api/v1/auth/login";
   static final Pattern SAMPLE = Pattern.compile(
@@ -38,21 +33,13 @@ class OpsTest {
   static final Pattern LABEL =
       Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-  @Parameter
-  Engine engine;
-
   TestServer server;
   Api api;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     api = server.api();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   @Test

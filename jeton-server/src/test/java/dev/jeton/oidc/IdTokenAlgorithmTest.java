@@ -15,6 +15,7 @@ import dev.jeton.config.Setting;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -38,13 +36,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ES384, OIDC Core 3.1.3.6); the keys of other algorithms published in the JWKS before use and
  * rotated with the account's keys; on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class IdTokenAlgorithmTest {
   private static final String JWKS = "/accounts/main/.well-known/jwks.json";
 
-  @Parameter
-  Engine engine;
+  final Engine engine;
+
+  IdTokenAlgorithmTest(Engine engine) {
+    this.engine = engine;
+  }
 
   private static ClientService.Registered client(TestServer server, String alg) {
     return server.app().clients().create("main", new Client.Spec("Relying party",

@@ -16,7 +16,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.jeton.client.ClientService;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,37 +24,24 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * ID tokens from the authorization code flow (OIDC Core 3.1.3.3, 3.1.3.6, 3.1.3.7) on both
  * engines, verified against the issuer's JWKS the way a relying party would.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class IdTokenTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
   ClientService.Registered app;
   OidcFlow flow;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     app = OidcFlow.client(server, "openid", "email", "read");
     flow = new OidcFlow(server, app, "ada@example.com");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private String issuer() {

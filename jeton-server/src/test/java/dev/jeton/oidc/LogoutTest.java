@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jeton.client.ClientService;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * RP-initiated logout (OIDC RP-Initiated Logout 1.0, 2-3) on both engines: the browser session
@@ -23,28 +19,19 @@ import org.junit.jupiter.params.provider.EnumSource;
  * user confirms on a CSRF-protected form (a cross-site link cannot sign anyone out); only a
  * registered {@code post_logout_redirect_uri} is redirected to (docs/security.md#no-open-redirect).
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class LogoutTest {
   static final String PATH = "/accounts/main/oauth2/logout";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   ClientService.Registered app;
   OidcFlow flow;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     app = OidcFlow.client(server, "openid");
     flow = new OidcFlow(server, app, "ada@example.com");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private static String enc(String s) {

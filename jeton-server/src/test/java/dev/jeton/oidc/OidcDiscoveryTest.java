@@ -4,34 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** OIDC Discovery 3-4 and RFC 8414 3 metadata locations, on both engines. */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class OidcDiscoveryTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+  void start(TestServer server) {
+    this.server = server;
   }
 
   private static List<String> list(JsonNode n) {

@@ -6,38 +6,25 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.client.ClientService;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** The userinfo endpoint (OIDC Core 5.3) and its RFC 6750 3.1 errors, on both engines. */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class UserInfoTest {
   static final String PATH = "/accounts/main/oauth2/userinfo";
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   OidcFlow flow;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     ClientService.Registered app = OidcFlow.client(server, "openid", "email", "read");
     flow = new OidcFlow(server, app, "ada@example.com");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private String accessToken(String scope) {

@@ -3,49 +3,34 @@ package dev.jeton.session;
 import static dev.jeton.testing.TestServer.v1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Refresh-token rotation, reuse detection, the lost-response grace window, expiry and races
  * (docs/security.md#refresh-rotation, docs/security.md#refresh-reuse,
  * docs/security.md#refresh-lifetimes, docs/security.md#refresh-race), on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class RefreshRotationTest {
   private static final String PASSWORD = "rotation pass phrase 77";
 
-  @Parameter
-  Engine engine;
-
   TestServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private TestServer start(Map<Setting, String> overrides) {
-    server = TestServer.start(engine, overrides);
-    return server;
+  @BeforeEach
+  void start(TestServer server) {
+    this.server = server;
   }
 
   private Api.Response signIn(String email) {
@@ -55,8 +40,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=0")
   void refreshWhenTokenFreshThenNewPairAndOldOneSpent() {
-    start(Map.of(Setting.REFRESH_GRACE, "0"));
     String rt = signIn("rot1@example.com").text("refresh_token");
     Api.Response next = server.refresh("main", rt);
     assertThat(next.status()).isEqualTo(200);
@@ -71,8 +56,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=0")
   void refreshWhenRotatedTokenReusedThenWholeFamilyRevoked() {
-    start(Map.of(Setting.REFRESH_GRACE, "0"));
     Api.Response login = signIn("rot2@example.com");
     String rt1 = login.text("refresh_token");
     Api.Response second = server.refresh("main", rt1);
@@ -89,8 +74,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=30s")
   void refreshWhenJustRotatedTokenRetriedWithinGraceThenFreshPairOnce() {
-    start(Map.of(Setting.REFRESH_GRACE, "30s"));
     String rt1 = signIn("rot3@example.com").text("refresh_token");
     String lost = server.refresh("main", rt1).text("refresh_token");
     server.clock().advance(Duration.ofSeconds(5));
@@ -104,8 +89,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=30s")
   void refreshWhenGraceRetryKeepsTheFamilyThenOnlyTheRetriedTokenLives() {
-    start(Map.of(Setting.REFRESH_GRACE, "30s"));
     String rt1 = signIn("rot7@example.com").text("refresh_token");
     server.refresh("main", rt1);
     String kept = server.refresh("main", rt1).text("refresh_token");
@@ -121,8 +106,8 @@ class RefreshRotationTest {
    * it really received, that is reuse and the whole family, the thief's pair included, dies.
    */
   @Test
+  @Settings("REFRESH_GRACE=30s")
   void refreshWhenThiefRetriesSpentTokenWithinGraceThenVictimsTokenRevokesTheFamily() {
-    start(Map.of(Setting.REFRESH_GRACE, "30s"));
     String rt1 = signIn("rot8@example.com").text("refresh_token");
     String victims = server.refresh("main", rt1).text("refresh_token");
     server.clock().advance(Duration.ofSeconds(3));
@@ -139,8 +124,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=10s")
   void refreshWhenRetriedAfterGraceWindowThenReuse() {
-    start(Map.of(Setting.REFRESH_GRACE, "10s"));
     String rt1 = signIn("rot4@example.com").text("refresh_token");
     String rt2 = server.refresh("main", rt1).text("refresh_token");
     server.clock().advance(Duration.ofSeconds(11));
@@ -149,8 +134,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=60s")
   void refreshWhenSuccessorAlreadyUsedThenGraceDoesNotApply() {
-    start(Map.of(Setting.REFRESH_GRACE, "60s"));
     String rt1 = signIn("rot5@example.com").text("refresh_token");
     String rt2 = server.refresh("main", rt1).text("refresh_token");
     String rt3 = server.refresh("main", rt2).text("refresh_token");
@@ -160,8 +145,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings({"REFRESH_TOKEN_IDLE_TTL=1h", "REFRESH_TOKEN_TTL=30d"})
   void refreshWhenIdleLimitPassedThenExpired() {
-    start(Map.of(Setting.REFRESH_TOKEN_IDLE_TTL, "1h", Setting.REFRESH_TOKEN_TTL, "30d"));
     String rt = signIn("rot6@example.com").text("refresh_token");
     server.clock().advance(Duration.ofMinutes(59));
     String rt2 = server.refresh("main", rt).text("refresh_token");
@@ -176,8 +161,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings({"REFRESH_TOKEN_IDLE_TTL=1h", "REFRESH_TOKEN_TTL=3h"})
   void refreshWhenAbsoluteLifetimePassedThenExpiredDespiteActivity() {
-    start(Map.of(Setting.REFRESH_TOKEN_IDLE_TTL, "1h", Setting.REFRESH_TOKEN_TTL, "3h"));
     String rt = signIn("rot7@example.com").text("refresh_token");
     for (int i = 0; i < 5; i++) {
       server.clock().advance(Duration.ofMinutes(50));
@@ -195,8 +180,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("ADMIN_SESSION_TTL=4h")
   void refreshWhenAdminThenSessionBoundedByAdminLifetime() {
-    start(Map.of(Setting.ADMIN_SESSION_TTL, "4h"));
     Api.Response login = server.login("main", TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
     assertThat(login.json().path("refresh_token_expires_in").asLong()).isEqualTo(4 * 3600);
     assertThat(login.text("scope")).isEqualTo("admin user");
@@ -207,7 +192,6 @@ class RefreshRotationTest {
 
   @Test
   void refreshWhenTokenOfOtherAccountOrUnknownOrMistypedThenRefused() {
-    start(Map.of());
     String rt = signIn("rot8@example.com").text("refresh_token");
     String typo = rt.substring(0, 12) + (rt.charAt(12) == 'a' ? 'b' : 'a') + rt.substring(13);
     assertThat(server.refresh("main", typo).code()).isEqualTo("token_malformed");
@@ -227,7 +211,6 @@ class RefreshRotationTest {
 
   @Test
   void refreshWhenOwnerBlockedThenRefused() {
-    start(Map.of());
     Api.Response login = signIn("rot9@example.com");
     server.app().users().store().setState(login.json().path("user").path("id").asText(),
         server.clock().millis(), false);
@@ -237,8 +220,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=0")
   void refreshWhenManyRaceOnOneTokenWithoutGraceThenExactlyOneWins() throws Exception {
-    start(Map.of(Setting.REFRESH_GRACE, "0"));
     String rt = signIn("race1@example.com").text("refresh_token");
     List<Api.Response> results = race(rt, 8);
     long ok = results.stream().filter(r -> r.status() == 200).count();
@@ -254,8 +237,8 @@ class RefreshRotationTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=30s")
   void refreshWhenTwoRaceWithGraceThenBothAnsweredAndTheFamilyNeverForks() throws Exception {
-    start(Map.of(Setting.REFRESH_GRACE, "30s"));
     String rt = signIn("race2@example.com").text("refresh_token");
     List<Api.Response> results = race(rt, 2);
     assertThat(results).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(200));

@@ -8,6 +8,8 @@ import dev.jeton.account.AccountService;
 import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,34 +19,34 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The first-admin setup link of a server started without bootstrap settings: the page, its form
  * post (same-origin only, single use) and the link's scope, on both engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
+@Settings({"BOOTSTRAP_ADMIN_EMAIL=", "BOOTSTRAP_ADMIN_PASSWORD="})
 class SetupTest {
   private static final String EMAIL = "root@example.org";
   private static final String PASSWORD = "amber kettle sings at dawn";
   private static final String FORM = "application/x-www-form-urlencoded";
 
-  @Parameter
-  Engine engine;
+  final Engine engine;
 
   TestServer server;
   Api api;
 
+  SetupTest(Engine engine) {
+    this.engine = engine;
+  }
+
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine, Map.of(Setting.BOOTSTRAP_ADMIN_EMAIL, "",
-        Setting.BOOTSTRAP_ADMIN_PASSWORD, ""));
+  void start(TestServer server) {
+    this.server = server;
     api = server.api();
   }
 
+  /** For the tests that restart the server: closes the one they started. */
   @AfterEach
   void stop() {
     if (server != null) {

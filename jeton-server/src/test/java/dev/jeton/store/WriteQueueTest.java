@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,22 +17,15 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Group commit keeps every unit of work atomic and isolated, on both engines. */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class WriteQueueTest {
-  @Parameter
-  Engine engine;
-
   Database db;
   WriteQueue writes;
 
   @BeforeEach
-  void open() throws Exception {
+  void open(Engine engine) throws Exception {
     Path dir = Files.createTempDirectory("jeton-wq");
     db = Database.open(Databases.create(engine, dir));
     db.migrate();

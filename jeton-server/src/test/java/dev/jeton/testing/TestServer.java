@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real Jeton server for a test: real HTTP on 127.0.0.1, a fresh database of the chosen engine,
@@ -28,6 +29,7 @@ public final class TestServer implements AutoCloseable {
   private final MutableClock clock;
   private final Api api;
   private final Path dir;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private TestServer(App app, MutableClock clock, Path dir) {
     this.app = app;
@@ -130,13 +132,17 @@ public final class TestServer implements AutoCloseable {
     return r.text("access_token");
   }
 
+  /** Stops the server; closing it again does nothing. */
   @Override
   public void close() {
-    Set<String> undeclared = app.metrics().undeclaredErrors();
-    app.close();
-    // Every error a route answered during the test must be one it declares (ErrorWriter).
-    if (!undeclared.isEmpty()) {
-      throw new AssertionError("routes answered error codes they do not declare: " + undeclared);
+    if (closed.compareAndSet(false, true)) {
+      Set<String> undeclared = app.metrics().undeclaredErrors();
+      app.close();
+      // Every error a route answered during the test must be one it declares (ErrorWriter).
+      if (!undeclared.isEmpty()) {
+        throw new AssertionError("routes answered error codes they do not declare: "
+            + undeclared);
+      }
     }
   }
 }

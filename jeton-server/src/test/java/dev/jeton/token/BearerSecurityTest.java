@@ -10,7 +10,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -22,12 +22,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Attacks on bearer authentication (the access token rules of docs/security.md) against
@@ -36,8 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * genuine token except the one property under test, and a control test proves a faithful re-signing
  * is accepted, so each refusal is due to that property alone.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class BearerSecurityTest {
   private static final String ME = v1("main") + "/me";
   private static final String PASSWORD = "bearer pass phrase 42 zulu";
@@ -46,9 +41,6 @@ class BearerSecurityTest {
       "(?i)(exception|\\bat [a-z0-9_$.]+\\(|\\.java:\\d+|java\\.[a-z]+\\.|javax\\.|jakarta\\.|"
           + "com\\.nimbusds|dev\\.jeton|org\\.jdbi|org\\.eclipse|io\\.javalin|sqlite|postgres"
           + "|caused by|stacktrace|\\bsql\\b)");
-
-  @Parameter
-  Engine engine;
 
   TestServer server;
   Api api;
@@ -59,8 +51,8 @@ class BearerSecurityTest {
   String userId;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     api = server.api();
     forge = TokenForge.of(server.app());
     Api.Response r = server.register("main", "user@example.com", PASSWORD);
@@ -68,11 +60,6 @@ class BearerSecurityTest {
     userAt = r.text("access_token");
     userRt = r.text("refresh_token");
     userId = r.json().path("user").path("id").asText();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   // --- helpers ---------------------------------------------------------------------------------

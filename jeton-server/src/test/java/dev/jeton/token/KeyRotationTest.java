@@ -16,6 +16,8 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -29,10 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Signing keys (docs/security.md#jwks-public-only, docs/security.md#key-rotation-overlap,
@@ -41,8 +41,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the configured interval, private keys are sealed at rest, and keys survive a restart. On both
  * engines.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class KeyRotationTest {
   private static final String JWKS = "/accounts/main/.well-known/jwks.json";
   private static final String ME = v1("main") + "/me";
@@ -53,27 +52,27 @@ class KeyRotationTest {
   /** Overlap after a rotation: default access-token lifetime plus the default skew. */
   private static final Duration OVERLAP = Duration.ofHours(1).plusSeconds(60);
 
-  @Parameter
-  Engine engine;
+  final Engine engine;
 
   TestServer server;
   Api api;
 
+  KeyRotationTest(Engine engine) {
+    this.engine = engine;
+  }
+
+  @BeforeEach
+  void start(TestServer server) {
+    this.server = server;
+    api = server.api();
+  }
+
+  /** For the restart test: closes the server {@link #restart} started. */
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
-  }
-
-  private TestServer start(Map<Setting, String> overrides) {
-    server = TestServer.start(engine, overrides);
-    api = server.api();
-    return server;
-  }
-
-  private TestServer start() {
-    return start(Map.of());
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -213,7 +212,6 @@ class KeyRotationTest {
   void jwksWhenFreshAccountThenExactlyCurrentAndNextPublicKeys() {
     // docs/security.md#jwks-public-only: the current key and the pre-published next key, public
     // parts only.
-    start();
     String current = kidWithStatus("main", "current");
     String next = kidWithStatus("main", "next");
     assertThat(rows("main")).hasSize(2);
@@ -237,10 +235,10 @@ class KeyRotationTest {
   }
 
   @Test
+  @Settings("SIGNING_ALG=RS256")
   void jwksWhenRsaKeysThenNoPrivateRsaMembersAndTokensVerify() {
     // docs/security.md#jwks-public-only with the key type that has the most private members (d, p,
     // q, dp, dq, qi).
-    start(Map.of(Setting.SIGNING_ALG, "RS256"));
     JsonNode doc = jwks("main");
     assertThat(doc.path("keys")).hasSize(2);
     for (JsonNode key : doc.path("keys")) {
@@ -259,7 +257,6 @@ class KeyRotationTest {
   void jwksWhenSubAccountThenItsOwnDisjointKeys() {
     // docs/security.md#jwks-public-only: each issuer publishes only its own keys; rotating one
     // leaves the other alone.
-    start();
     Api.Response created = api.postJson(v1("main") + "/accounts", "{\"id\":\"acme\"}",
         server.adminToken());
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -278,7 +275,6 @@ class KeyRotationTest {
   void rotateWhenCalledThenOldTokenStillVerifiesAndNewTokensUseFormerNext() {
     // docs/security.md#key-rotation-overlap: publish before use, keep the old kid while its tokens
     // live.
-    start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldNext = kidWithStatus("main", "next");
     String oldToken = login().text("access_token");
@@ -313,7 +309,6 @@ class KeyRotationTest {
   void rotateTwiceWhenTokensOfBothEarlierKeysLiveThenBothStillVerify() {
     // docs/security.md#key-rotation-overlap: several previous keys can overlap; none is dropped
     // early.
-    start();
     String first = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
     String second = login().text("access_token");
@@ -332,7 +327,6 @@ class KeyRotationTest {
   void rotateWhenOverlapEndsThenOldKidRefusedAndUnpublishedAndWiped() {
     // docs/security.md#key-rotation-overlap: after lifetime + skew the old kid is retired: refused,
     // unpublished, and its sealed private part erased.
-    start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
@@ -362,7 +356,6 @@ class KeyRotationTest {
   void rotateDueKeysWhenStillWithinOverlapThenPreviousKeyKept() {
     // docs/security.md#key-rotation-overlap: a token signed just before rotation stays valid to its
     // last second (exp + skew), so its key must too.
-    start();
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
     assertThat(server.app().rotateKeys("main")).isTrue();
@@ -379,7 +372,6 @@ class KeyRotationTest {
   void rotateWhenAccountHasLongerAccessTokensThenOverlapFollowsItsLifetime() {
     // docs/security.md#key-rotation-overlap: the overlap covers the account's own (overridden)
     // access-token lifetime.
-    start();
     String admin = server.adminToken();
     assertThat(api.postJson(v1("main") + "/accounts", "{\"id\":\"acme\"}", admin).status())
         .isEqualTo(201);
@@ -400,7 +392,6 @@ class KeyRotationTest {
   @Test
   void signingKeysWhenStoredThenPrivatePartSealedNotPlaintext() {
     // docs/security.md#keys-sealed: the database holds no usable private key.
-    start();
     String currentKid = kidWithStatus("main", "current");
     JWK privateJwk = TokenForge.of(server.app()).currentPrivateJwk("main");
     String d = ((ECKey) privateJwk).getD().toString();
@@ -436,10 +427,10 @@ class KeyRotationTest {
   // --- scheduled rotation ----------------------------------------------------------------------
 
   @Test
+  @Settings("KEY_ROTATION_INTERVAL=1d")
   void rotateDueKeysWhenCurrentKeyOlderThanIntervalThenRotatesOnceAndNotAgainUntilDue() {
     // docs/security.md#key-rotation-overlap: rotation on schedule, each new key signs for a full
     // interval.
-    start(Map.of(Setting.KEY_ROTATION_INTERVAL, "1d"));
     String c1 = kidWithStatus("main", "current");
     String n1 = kidWithStatus("main", "next");
 
@@ -478,10 +469,10 @@ class KeyRotationTest {
   }
 
   @Test
+  @Settings("KEY_ROTATION_INTERVAL=0")
   void rotateDueKeysWhenIntervalZeroThenNeverRotates() {
     // docs/security.md#key-rotation-overlap: "0 disables scheduled rotation"; manual rotation still
     // works.
-    start(Map.of(Setting.KEY_ROTATION_INTERVAL, "0"));
     String c1 = kidWithStatus("main", "current");
     server.clock().advance(Duration.ofDays(400));
     server.app().rotateDueKeys();
@@ -497,7 +488,6 @@ class KeyRotationTest {
     // docs/security.md#keys-sealed: keys are durable (sealed in the database, opened with the same
     // master key); a restart neither changes kids nor invalidates tokens, before or after a
     // rotation.
-    start();
     int port = server.app().port();
     Map<Setting, String> samePort = Map.of(Setting.HTTP_PORT, Integer.toString(port),
         Setting.BASE_URL, "http://127.0.0.1:" + port);

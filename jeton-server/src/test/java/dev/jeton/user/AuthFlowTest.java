@@ -4,35 +4,22 @@ import static dev.jeton.testing.TestServer.v1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Engine;
+import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Register, login, current user, logout and password change over real HTTP, on both engines. */
-@ParameterizedClass
-@EnumSource(Engine.class)
+@OnBothEngines
 class AuthFlowTest {
-  @Parameter
-  Engine engine;
-
   TestServer server;
   Api api;
 
   @BeforeEach
-  void start() {
-    server = TestServer.start(engine);
+  void start(TestServer server) {
+    this.server = server;
     api = server.api();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   @Test
