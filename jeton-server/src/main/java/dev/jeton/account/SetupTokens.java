@@ -17,12 +17,12 @@ public final class SetupTokens {
   /** How long a setup link stays valid. */
   public static final Duration LIFETIME = Duration.ofDays(7);
 
-  private final Jdbi jdbi;
+  private final SetupTokenStore store;
   private final OpaqueTokens tokens;
   private final Clock clock;
 
   public SetupTokens(Jdbi jdbi, OpaqueTokens tokens, Clock clock) {
-    this.jdbi = jdbi;
+    this.store = new SetupTokenStore(jdbi);
     this.tokens = tokens;
     this.clock = clock;
   }
@@ -30,21 +30,15 @@ public final class SetupTokens {
   /** Issues a fresh setup secret for the account within the caller's transaction. */
   public String issue(Handle h, String accountId) {
     long now = clock.millis();
-    h.createUpdate("UPDATE setup_tokens SET used_at = :now WHERE account_id = :a AND used_at IS NULL")
-        .bind("now", now).bind("a", accountId).execute();
     String secret = tokens.generate(TokenKind.ST);
-    h.createUpdate("""
-            INSERT INTO setup_tokens (hash, account_id, created_at, expires_at)
-            VALUES (:h, :a, :now, :exp)""")
-        .bind("h", OpaqueTokens.hash(secret)).bind("a", accountId).bind("now", now)
-        .bind("exp", now + LIFETIME.toMillis())
-        .execute();
+    SetupTokenStore.replace(h, accountId, OpaqueTokens.hash(secret), now,
+        now + LIFETIME.toMillis());
     return secret;
   }
 
   /** Issues a fresh setup secret in its own transaction. */
   public String issue(String accountId) {
-    return jdbi.inTransaction(h -> issue(h, accountId));
+    return store.jdbi().inTransaction(h -> issue(h, accountId));
   }
 
   /** True when the secret is valid for the account and unused (does not consume it). */
@@ -52,11 +46,7 @@ public final class SetupTokens {
     if (OpaqueTokens.kindOf(secret) != TokenKind.ST) {
       return false;
     }
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT count(*) FROM setup_tokens
-            WHERE hash = :h AND account_id = :a AND used_at IS NULL AND expires_at > :now""")
-        .bind("h", OpaqueTokens.hash(secret)).bind("a", accountId).bind("now", clock.millis())
-        .mapTo(Integer.class).one()) == 1;
+    return store.isUsable(accountId, OpaqueTokens.hash(secret), clock.millis());
   }
 
   /**
@@ -67,11 +57,7 @@ public final class SetupTokens {
     if (OpaqueTokens.kindOf(secret) != TokenKind.ST) {
       return Optional.empty();
     }
-    int n = h.createUpdate("""
-            UPDATE setup_tokens SET used_at = :now
-            WHERE hash = :h AND account_id = :a AND used_at IS NULL AND expires_at > :now""")
-        .bind("now", clock.millis()).bind("h", OpaqueTokens.hash(secret)).bind("a", accountId)
-        .execute();
-    return n == 1 ? Optional.of(accountId) : Optional.empty();
+    return SetupTokenStore.use(h, accountId, OpaqueTokens.hash(secret), clock.millis())
+        ? Optional.of(accountId) : Optional.empty();
   }
 }

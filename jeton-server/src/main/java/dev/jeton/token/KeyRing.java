@@ -44,7 +44,6 @@ public final class KeyRing {
   private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
 
   private final SigningKeyStore store;
-  private final Jdbi jdbi;
   private final MasterKey masterKey;
   private final OpaqueTokens ids;
   private final Clock clock;
@@ -77,7 +76,6 @@ public final class KeyRing {
   }
 
   public KeyRing(Jdbi jdbi, MasterKey masterKey, OpaqueTokens ids, Clock clock) {
-    this.jdbi = jdbi;
     this.store = new SigningKeyStore(jdbi);
     this.masterKey = masterKey;
     this.ids = ids;
@@ -120,11 +118,8 @@ public final class KeyRing {
     long now = clock.millis();
     String chain = alg.getName();
     try {
-      jdbi.useTransaction(h -> {
-        SigningKeyStore.insert(h, newKey(accountId, chain, chain, SigningKeyStore.CURRENT, now));
-        SigningKeyStore.insert(h, newKey(accountId, chain, chain, SigningKeyStore.NEXT,
-            now + 1));
-      });
+      store.insertChain(newKey(accountId, chain, chain, SigningKeyStore.CURRENT, now),
+          newKey(accountId, chain, chain, SigningKeyStore.NEXT, now + 1));
       LOG.info("{} key chain created for the ID tokens of account {}", chain, accountId);
     } catch (org.jdbi.v3.core.JdbiException e) {
       // another node created the chain at the same moment (the unique index refused ours), or
@@ -224,13 +219,7 @@ public final class KeyRing {
    * {@code next} key, and measuring from then would rotate it again right after promotion.
    */
   public List<String> accountsDueForRotation(Duration maxAge) {
-    long cutoff = clock.millis() - maxAge.toMillis();
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT k.account_id FROM signing_keys k JOIN accounts a ON a.id = k.account_id
-            WHERE k.status = 'current' AND k.chain = 'primary' AND a.disabled_at IS NULL
-              AND COALESCE((SELECT MAX(p.rotated_at) FROM signing_keys p
-                            WHERE p.account_id = k.account_id), k.created_at) < :cutoff""")
-        .bind("cutoff", cutoff).mapTo(String.class).list());
+    return store.currentSince(clock.millis() - maxAge.toMillis());
   }
 
   /** Retires previous keys whose overlap has ended. */

@@ -84,6 +84,27 @@ final class SigningKeyStore {
   }
 
   /** Retires previous keys whose overlap has ended and wipes their sealed private part. */
+  /** Inserts a new chain's current and next keys in one transaction. */
+  void insertChain(Row current, Row next) {
+    jdbi.useTransaction(h -> {
+      insert(h, current);
+      insert(h, next);
+    });
+  }
+
+  /**
+   * The accounts whose primary current key has been current since before {@code cutoff}: since
+   * the account's latest rotation, or its creation when it never rotated.
+   */
+  List<String> currentSince(long cutoff) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT k.account_id FROM signing_keys k JOIN accounts a ON a.id = k.account_id
+            WHERE k.status = 'current' AND k.chain = 'primary' AND a.disabled_at IS NULL
+              AND COALESCE((SELECT MAX(p.rotated_at) FROM signing_keys p
+                            WHERE p.account_id = k.account_id), k.created_at) < :cutoff""")
+        .bind("cutoff", cutoff).mapTo(String.class).list());
+  }
+
   int retireExpired(long now) {
     return jdbi.withHandle(h -> h.createUpdate("""
             UPDATE signing_keys SET status = 'retired', sealed_private = ''

@@ -21,7 +21,7 @@ public final class WebSessions {
   /** Activity within this window does not rewrite last_seen_at (fewer writes). */
   private static final long TOUCH_MS = 60_000;
 
-  private final Jdbi jdbi;
+  private final WebSessionStore store;
   private final WriteQueue writes;
   private final OpaqueTokens tokens;
   private final Cookies cookies;
@@ -32,7 +32,7 @@ public final class WebSessions {
 
   public WebSessions(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Cookies cookies,
       Clock clock) {
-    this.jdbi = jdbi;
+    this.store = new WebSessionStore(jdbi);
     this.writes = writes;
     this.tokens = tokens;
     this.cookies = cookies;
@@ -46,16 +46,10 @@ public final class WebSessions {
     long now = clock.millis();
     writes.submit(h -> {
       if (old != null) {
-        h.createUpdate("UPDATE web_sessions SET revoked_at = :now WHERE hash = :h "
-            + "AND revoked_at IS NULL").bind("now", now).bind("h", OpaqueTokens.hash(old))
-            .execute();
+        WebSessionStore.revoke(h, OpaqueTokens.hash(old), now);
       }
-      h.createUpdate("""
-              INSERT INTO web_sessions (hash, account_id, user_id, created_at, last_seen_at,
-                                        expires_at)
-              VALUES (:h, :a, :u, :now, :now, :exp)""")
-          .bind("h", OpaqueTokens.hash(id)).bind("a", accountId).bind("u", userId)
-          .bind("now", now).bind("exp", now + ABSOLUTE.toMillis()).execute();
+      WebSessionStore.insert(h, OpaqueTokens.hash(id), accountId, userId, now,
+          now + ABSOLUTE.toMillis());
       return null;
     });
     cookies.set(ctx, Cookies.SESSION, id);
@@ -70,22 +64,12 @@ public final class WebSessions {
     }
     String hash = OpaqueTokens.hash(id);
     long now = clock.millis();
-    record Row(String accountId, String userId, long created, long seen, long expires,
-        boolean revoked, boolean blocked) {}
-    Optional<Row> row = jdbi.withHandle(h -> h.createQuery("""
-            SELECT w.account_id, w.user_id, w.created_at, w.last_seen_at, w.expires_at,
-                   w.revoked_at, u.blocked_at
-            FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.hash = :h""")
-        .bind("h", hash)
-        .map((rs, c) -> new Row(rs.getString("account_id"), rs.getString("user_id"),
-            rs.getLong("created_at"), rs.getLong("last_seen_at"), rs.getLong("expires_at"),
-            rs.getObject("revoked_at") != null, rs.getObject("blocked_at") != null))
-        .findOne());
-    Optional<Row> live = row.filter(r -> r.accountId().equals(accountId) && !r.revoked()
+    Optional<WebSessionStore.Row> live = store.find(hash).filter(r -> r.accountId().equals(accountId) && !r.revoked()
         && !r.blocked() && now < r.expires() && now - r.seen() < IDLE.toMillis());
-    live.filter(r -> now - r.seen() > TOUCH_MS).ifPresent(r -> writes.submit(h -> h
-        .createUpdate("UPDATE web_sessions SET last_seen_at = :now WHERE hash = :h")
-        .bind("now", now).bind("h", hash).execute()));
+    live.filter(r -> now - r.seen() > TOUCH_MS).ifPresent(r -> writes.submit(h -> {
+      WebSessionStore.touch(h, hash, now);
+      return null;
+    }));
     return live.map(r -> new Signed(r.accountId(), r.userId(), r.created()));
   }
 
@@ -98,9 +82,10 @@ public final class WebSessions {
     String id = cookies.read(ctx, Cookies.SESSION);
     if (live.isPresent() && id != null) {
       long now = clock.millis();
-      writes.submit(h -> h.createUpdate("UPDATE web_sessions SET revoked_at = :now "
-          + "WHERE hash = :h AND revoked_at IS NULL").bind("now", now)
-          .bind("h", OpaqueTokens.hash(id)).execute());
+      writes.submit(h -> {
+        WebSessionStore.revoke(h, OpaqueTokens.hash(id), now);
+        return null;
+      });
       cookies.clear(ctx, Cookies.SESSION);
       Audit.event("web_session_ended", "account", accountId, "user", live.get().userId());
       return true;
