@@ -1,5 +1,6 @@
 package dev.jeton.client;
 
+import dev.jeton.token.Scope;
 import java.util.List;
 import java.util.Locale;
 
@@ -90,5 +91,10 @@ public record Client(String clientId, String accountId, Spec spec, String secret
 
   public boolean allowsGrant(String grantType) {
     return spec.grantTypes().contains(grantType);
+  }
+
+  /** The registered scopes, in registration order (RFC 6749 3.3). */
+  public Scope scope() {
+    return Scope.of(spec.scopes());
   }
 }

@@ -13,7 +13,6 @@ import dev.jeton.token.TokenKind;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 
 /**
@@ -107,7 +106,7 @@ final class DeviceCodeGrant {
       throw invalidGrant("The user who approved the request is blocked or no longer exists.");
     }
     SessionService.TokenPair pair = sessions.start(account, user.id(), lifetimes, client.clientId(),
-        new LinkedHashSet<>(d.scopes()), d.authTime(), lifetimes.refreshToken());
+        d.scopes(), d.authTime(), lifetimes.refreshToken());
     devices.attachSession(d.hash(), pair.session().id());
     Audit.event("device_code_redeemed", "account", account.id(), "client_id",
         client.clientId(), "user", user.id(), "session", pair.session().id());

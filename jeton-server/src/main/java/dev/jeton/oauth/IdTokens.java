@@ -8,6 +8,7 @@ import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
+import dev.jeton.token.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +16,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * ID tokens (OIDC Core 2, 3.1.3.6): JWTs with header {@code typ: JWT}, signed in the algorithm
@@ -76,7 +76,7 @@ public final class IdTokens {
    *
    * @param nonce the authorization request's nonce; null for refreshes and device grants
    */
-  public String forPair(Client client, SessionService.TokenPair pair, Set<String> scopes,
+  public String forPair(Client client, SessionService.TokenPair pair, Scope scopes,
       String nonce) {
     if (!scopes.contains(OPENID)) {
       return null;

@@ -9,10 +9,7 @@ import dev.jeton.http.Form;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+import dev.jeton.token.Scope;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,7 +30,7 @@ final class RefreshTokenGrant {
   }
 
   /** A rotated pair and the scopes of its access token. */
-  record Result(SessionService.TokenPair pair, Set<String> scopes) {}
+  record Result(SessionService.TokenPair pair, Scope scopes) {}
 
   Result refresh(Account account, Client client, String refreshToken, String scope,
       Config.Lifetimes lifetimes) {
@@ -45,7 +42,7 @@ final class RefreshTokenGrant {
       throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
     }
     try {
-      AtomicReference<Set<String>> narrowed = new AtomicReference<>();
+      AtomicReference<Scope> narrowed = new AtomicReference<>();
       SessionService.TokenPair pair = sessions.refresh(account, refreshToken, lifetimes,
           session -> {
             narrowed.set(admit(account, client, session, scope));
@@ -65,7 +62,7 @@ final class RefreshTokenGrant {
    * {@code invalid_grant}, the token untouched), and a {@code scope} may only narrow it.
    * Answers the narrowed scopes, or null for all of the session's.
    */
-  private static Set<String> admit(Account account, Client client, Session session,
+  private static Scope admit(Account account, Client client, Session session,
       String scope) {
     if (!session.clientId().equals(client.clientId())) {
       Audit.event("refresh_token_wrong_client", "account", account.id(), "client_id",
@@ -76,11 +73,9 @@ final class RefreshTokenGrant {
     if (scope == null) {
       return null;
     }
-    List<String> granted = new ArrayList<>(session.scopes());
-    java.util.Collections.sort(granted);
     try {
-      return new LinkedHashSet<>(ClientCredentialsGrant.scopes(granted, scope));
-    } catch (ApiException e) {
+      return session.scopes().sorted().narrow(Scope.parse(scope));
+    } catch (IllegalArgumentException e) {
       throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
           + "originally granted (RFC 6749 6).");
     }

@@ -12,11 +12,11 @@ import dev.jeton.http.Responses;
 import dev.jeton.http.Text;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
+import dev.jeton.token.Scope;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@code POST {issuer}/oauth2/token} (RFC 6749 3.2): authenticates the client (RFC 6749 2.3,
@@ -109,7 +109,7 @@ public final class TokenEndpoint {
    * {@code id_token} when the scopes include {@code openid} (OIDC Core 3.1.3.3, 12.2).
    */
   private void writePair(Context ctx, Client client, SessionService.TokenPair pair,
-      Set<String> scopes, String nonce) {
+      Scope scopes, String nonce) {
     String idToken = idTokens.forPair(client, pair, scopes, nonce);
     long issuedAt = pair.access().claims().issuedAt();
     Map<String, Object> body = new LinkedHashMap<>();
@@ -121,7 +121,7 @@ public final class TokenEndpoint {
       body.put("refresh_token_expires_in",
           Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
     }
-    body.put("scope", String.join(" ", new TreeSet<>(scopes)));
+    body.put("scope", scopes.sorted().render());
     body.put("issued_at", issuedAt);
     if (idToken != null) {
       body.put("id_token", idToken);
@@ -137,8 +137,8 @@ public final class TokenEndpoint {
     body.put("access_token", r.issued().token());
     body.put("token_type", "Bearer");
     body.put("expires_in", r.issued().claims().expiresAt() - issuedAt);
-    if (!r.scopes().isEmpty()) {
-      body.put("scope", String.join(" ", r.scopes()));
+    if (!r.scope().isEmpty()) {
+      body.put("scope", r.scope().render());
     }
     body.put("issued_at", issuedAt);
     Responses.tokens(ctx, 200, body);

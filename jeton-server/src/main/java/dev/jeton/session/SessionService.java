@@ -11,12 +11,12 @@ import dev.jeton.observe.Metrics;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Sessions and their refresh tokens: sign-in, rotation on every refresh, reuse detection, the
@@ -71,10 +71,10 @@ public final class SessionService {
    * the session's lifetime.
    */
   public TokenPair start(Account account, String userId, Config.Lifetimes lifetimes,
-      String clientId, Set<String> scopes, long authTime, Duration absolute) {
+      String clientId, Scope scopes, long authTime, Duration absolute) {
     long now = clock.millis();
     Session s = new Session(tokens.id("ses_"), account.id(), userId, clientId,
-        Set.copyOf(scopes), authTime, now, now + absolute.toMillis(), now, null, null);
+        scopes, authTime, now, now + absolute.toMillis(), now, null, null);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
     writes.submit(h -> {
@@ -113,7 +113,7 @@ public final class SessionService {
    * One lookup serves both.
    */
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes,
-      java.util.function.Function<Session, Set<String>> admit) {
+      java.util.function.Function<Session, Scope> admit) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
     if (kind != TokenKind.RT) {
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
@@ -124,7 +124,7 @@ public final class SessionService {
         .filter(r -> r.session().accountId().equals(account.id()))
         .orElseThrow(() -> new ApiException(ErrorCode.TOKEN_UNKNOWN,
             "This refresh token was not issued by this account or has been purged."));
-    Set<String> narrowed = admit.apply(found.session());
+    Scope narrowed = admit.apply(found.session());
     long now = clock.millis();
     if (found.revokedAt() != null && !found.session().revoked()) {
       // The successor a grace retry replaced: two parties held this family (RFC 9700 4.14.2).
@@ -159,7 +159,7 @@ public final class SessionService {
   }
 
   private TokenPair afterRotation(SessionStore.TokenRow row, long now,
-      Config.Lifetimes lifetimes, Set<String> narrowed) {
+      Config.Lifetimes lifetimes, Scope narrowed) {
     boolean inGrace = !lifetimes.refreshGrace().isZero() && !row.graceUsed()
         && row.successorHash() != null
         && now - row.rotatedAt() <= lifetimes.refreshGrace().toMillis();
@@ -321,7 +321,7 @@ public final class SessionService {
   }
 
   private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes,
-      Set<String> narrowed) {
+      Scope narrowed) {
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(s.accountId(),
         s.userId(), s.clientId(), s.id(), narrowed == null ? s.scopes() : narrowed,
         s.authTime() / 1000),

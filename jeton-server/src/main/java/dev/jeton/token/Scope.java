@@ -133,6 +133,13 @@ public final class Scope implements Iterable<String> {
     return new Scope(values.stream().filter(requested.set::contains).toList());
   }
 
+  /** This scope's tokens followed by those of {@code more} it lacks. */
+  public Scope union(Scope more) {
+    List<String> all = new ArrayList<>(values);
+    all.addAll(more.values);
+    return of(all);
+  }
+
   /** The text form: the tokens in this scope's order, separated by single spaces. */
   public String render() {
     return String.join(" ", values);

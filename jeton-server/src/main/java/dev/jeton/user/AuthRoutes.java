@@ -140,7 +140,7 @@ public final class AuthRoutes {
     m.put("refresh_token", pair.refreshToken());
     m.put("refresh_token_expires_in", Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
     m.put("issued_at", issuedAt);
-    m.put("scope", String.join(" ", new java.util.TreeSet<>(pair.session().scopes())));
+    m.put("scope", pair.session().scopes().sorted().render());
     return m;
   }
 

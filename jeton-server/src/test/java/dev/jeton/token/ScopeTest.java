@@ -109,6 +109,13 @@ class ScopeTest {
   }
 
   @Test
+  void unionWhenOverlappingThenThisOrderThenTheNewTokens() {
+    assertThat(Scope.parse("read write").union(Scope.parse("openid read")).render())
+        .isEqualTo("read write openid");
+    assertThat(Scope.EMPTY.union(Scope.EMPTY)).isSameAs(Scope.EMPTY);
+  }
+
+  @Test
   void valuesWhenModifiedThenRefused() {
     Scope s = Scope.parse("read");
     assertThatThrownBy(() -> s.values().add("write"))
