@@ -14,7 +14,6 @@ import dev.jeton.token.TokenKind;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -120,16 +119,6 @@ final class AuthorizationCodeGrant {
         client.clientId(), "user", c.userId(), "session", session);
     return invalidGrant("The authorization code was already used; the tokens issued for it "
         + "have been revoked (RFC 6749 4.1.2).");
-  }
-
-  /** The account's lifetimes with the client's own overrides applied. */
-  static Config.Lifetimes lifetimes(Config.Lifetimes base, Client client) {
-    Client.Lifetimes own = client.spec().lifetimes();
-    return new Config.Lifetimes(
-        own.accessToken() != null ? Duration.ofSeconds(own.accessToken()) : base.accessToken(),
-        own.refreshToken() != null ? Duration.ofSeconds(own.refreshToken())
-            : base.refreshToken(),
-        base.refreshTokenIdle(), base.adminSession(), base.refreshGrace());
   }
 
   static ApiException invalidGrant(String detail) {

@@ -34,18 +34,16 @@ final class ClientCredentialsGrant {
    * Issues a token to an authenticated client.
    *
    * @param requestedScope the {@code scope} parameter, or null for every registered scope
-   * @param accountDefault the account's access-token lifetime, used unless the client has its own
+   * @param ttl the access token's lifetime ({@link Client#lifetimes})
    * @throws ApiException {@code unauthorized_client} or {@code invalid_scope}
    */
-  Result grant(Client client, String requestedScope, Duration accountDefault) {
+  Result grant(Client client, String requestedScope, Duration ttl) {
     if (client.isPublic() || !client.allowsGrant(Client.CLIENT_CREDENTIALS)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, client.isPublic()
           ? "The client_credentials grant is only for confidential clients (RFC 6749 4.4)."
           : "The client is not registered for the client_credentials grant (RFC 6749 5.2).");
     }
     Scope scope = RequestedScope.allowed(client, RequestedScope.parse(requestedScope));
-    Long own = client.spec().lifetimes().accessToken();
-    Duration ttl = own != null ? Duration.ofSeconds(own) : accountDefault;
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(client.accountId(),
         client.clientId(), client.clientId(), null, scope, null), ttl);
     metrics.tokenIssued("access_token");

@@ -61,6 +61,7 @@ public final class TokenEndpoint {
     Form form = Form.parse(ctx);
     Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
         form.get("client_id"), form.get("client_secret")).client();
+    Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
     String grantType = form.get("grant_type");
     if (grantType == null) {
       if (form.get("response_type") != null) {
@@ -71,24 +72,18 @@ public final class TokenEndpoint {
           + "4.4.2, 6).");
     }
     switch (grantType) {
-      case Client.CLIENT_CREDENTIALS -> clientCredentials(ctx, account, client, form);
+      case Client.CLIENT_CREDENTIALS -> clientCredentials(ctx, client, form, lifetimes);
       case Client.AUTHORIZATION_CODE -> {
-        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
-            accounts.lifetimes(account), client);
         AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client,
             form.get("code"), form.get("redirect_uri"), form.get("code_verifier"), lifetimes);
         writePair(ctx, client, r.pair(), r.pair().session().scopes(), r.nonce());
       }
       case Client.DEVICE_CODE -> {
-        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
-            accounts.lifetimes(account), client);
         SessionService.TokenPair pair = deviceCode.redeem(account, client,
             form.get("device_code"), lifetimes);
         writePair(ctx, client, pair, pair.session().scopes(), null);
       }
       case Client.REFRESH_TOKEN -> {
-        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
-            accounts.lifetimes(account), client);
         RefreshTokenGrant.Result r = refreshToken.refresh(account, client,
             form.get("refresh_token"), form.get("scope"), lifetimes);
         writePair(ctx, client, r.pair(), r.scopes(), null);
@@ -129,9 +124,10 @@ public final class TokenEndpoint {
     Responses.tokens(ctx, 200, body);
   }
 
-  private void clientCredentials(Context ctx, Account account, Client client, Form form) {
+  private void clientCredentials(Context ctx, Client client, Form form,
+      Config.Lifetimes lifetimes) {
     ClientCredentialsGrant.Result r = clientCredentials.grant(client, form.get("scope"),
-        accounts.lifetimes(account).accessToken());
+        lifetimes.accessToken());
     long issuedAt = r.issued().claims().issuedAt();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("access_token", r.issued().token());
