@@ -84,9 +84,9 @@ public final class TokenEndpoint {
         writePair(ctx, client, pair, pair.session().scopes(), null);
       }
       case Client.REFRESH_TOKEN -> {
-        RefreshTokenGrant.Result r = refreshToken.refresh(account, client,
+        SessionService.TokenPair pair = refreshToken.refresh(account, client,
             form.get("refresh_token"), form.get("scope"), lifetimes);
-        writePair(ctx, client, r.pair(), r.scopes(), null);
+        writePair(ctx, client, pair, pair.scope(), null);
       }
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
