@@ -2,7 +2,6 @@ package dev.jeton.oauth;
 
 import dev.jeton.client.Client;
 import dev.jeton.error.ApiException;
-import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
 import dev.jeton.token.AccessTokens;
@@ -31,19 +30,13 @@ final class ClientCredentialsGrant {
   record Result(AccessTokens.Issued issued, Scope scope) {}
 
   /**
-   * Issues a token to an authenticated client.
+   * Issues a token to an authenticated confidential client registered for the grant.
    *
-   * @param requestedScope the {@code scope} parameter, or null for every registered scope
    * @param ttl the access token's lifetime ({@link Client#lifetimes})
-   * @throws ApiException {@code unauthorized_client} or {@code invalid_scope}
+   * @throws ApiException {@code invalid_scope}
    */
-  Result grant(Client client, String requestedScope, Duration ttl) {
-    if (client.isPublic() || !client.allowsGrant(Client.CLIENT_CREDENTIALS)) {
-      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, client.isPublic()
-          ? "The client_credentials grant is only for confidential clients (RFC 6749 4.4)."
-          : "The client is not registered for the client_credentials grant (RFC 6749 5.2).");
-    }
-    Scope scope = RequestedScope.allowed(client, RequestedScope.parse(requestedScope));
+  Result grant(Client client, TokenRequest.ClientCredentials request, Duration ttl) {
+    Scope scope = RequestedScope.allowed(client, request.scope());
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(client.accountId(),
         client.clientId(), client.clientId(), null, scope, null), ttl);
     metrics.tokenIssued("access_token");

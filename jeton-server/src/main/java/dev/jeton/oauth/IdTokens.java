@@ -8,7 +8,6 @@ import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
-import dev.jeton.token.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,13 +71,12 @@ public final class IdTokens {
 
   /**
    * The ID token to answer beside a user's token pair (OIDC Core 3.1.3.3, 12.2): one when the
-   * pair's scopes include {@code openid}, null otherwise.
+   * pair's access token carries {@code openid}, null otherwise.
    *
    * @param nonce the authorization request's nonce; null for refreshes and device grants
    */
-  public String forPair(Client client, SessionService.TokenPair pair, Scope scopes,
-      String nonce) {
-    if (!scopes.contains(OPENID)) {
+  public String forPair(Client client, SessionService.TokenPair pair, String nonce) {
+    if (!pair.scope().contains(OPENID)) {
       return null;
     }
     Session s = pair.session();

@@ -5,7 +5,6 @@ import dev.jeton.client.Client;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.Form;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
@@ -31,23 +30,16 @@ final class RefreshTokenGrant {
   }
 
   /**
-   * Rotates a client's refresh token.
+   * Rotates the refresh token of a client registered for the grant.
    *
-   * @throws ApiException {@code unauthorized_client}, {@code invalid_request},
-   *     {@code invalid_grant} (for every refusal of the token itself) or {@code invalid_scope}
+   * @throws ApiException {@code invalid_grant} (for every refusal of the token itself) or
+   *     {@code invalid_scope}
    */
-  SessionService.TokenPair refresh(Account account, Client client, String refreshToken,
-      String scope, Config.Lifetimes lifetimes) {
-    if (!client.allowsGrant(Client.REFRESH_TOKEN)) {
-      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the refresh_token grant (RFC 6749 5.2).");
-    }
-    if (refreshToken == null) {
-      throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
-    }
+  SessionService.TokenPair refresh(Account account, Client client,
+      TokenRequest.RefreshToken request, Config.Lifetimes lifetimes) {
     SessionService.Presented found;
     try {
-      found = sessions.find(account, refreshToken);
+      found = sessions.find(account, request.refreshToken());
     } catch (ApiException e) {
       throw AuthorizationCodeGrant.invalidGrant(e.detail());
     }
@@ -58,7 +50,7 @@ final class RefreshTokenGrant {
       throw AuthorizationCodeGrant.invalidGrant("The refresh token was issued to another "
           + "client (RFC 6749 6).");
     }
-    Scope granted = scope == null ? session.scopes() : narrow(session, scope);
+    Scope granted = request.scope().map(s -> narrow(session, s)).orElse(session.scopes());
     try {
       return sessions.rotate(found, lifetimes, granted);
     } catch (ApiException e) {
@@ -67,10 +59,10 @@ final class RefreshTokenGrant {
   }
 
   /** The requested scopes, when all of them were granted to the session (RFC 6749 6). */
-  private static Scope narrow(Session session, String scope) {
+  private static Scope narrow(Session session, Scope requested) {
     try {
-      return session.scopes().sorted().narrow(Scope.parse(scope));
-    } catch (IllegalArgumentException e) {
+      return session.scopes().sorted().narrow(requested);
+    } catch (Scope.ScopeNotGrantedException e) {
       throw new ApiException(ErrorCode.INVALID_SCOPE, "The requested scope exceeds the scope "
           + "originally granted (RFC 6749 6).");
     }
