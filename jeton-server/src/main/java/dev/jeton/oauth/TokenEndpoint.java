@@ -10,9 +10,8 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
 import dev.jeton.session.SessionService;
+import dev.jeton.session.TokenResponse;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,7 +61,7 @@ public final class TokenEndpoint {
     TokenRequest request = TokenRequest.parse(form);
     permit(client, request);
     Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
-    Responses.tokens(ctx, 200, execute(account, client, request, lifetimes));
+    Responses.tokens(ctx, 200, execute(account, client, request, lifetimes).members());
   }
 
   /**
@@ -84,7 +83,7 @@ public final class TokenEndpoint {
   }
 
   /** Runs the request's grant; answers the RFC 6749 5.1 token response. */
-  private Map<String, Object> execute(Account account, Client client, TokenRequest request,
+  private TokenResponse execute(Account account, Client client, TokenRequest request,
       Config.Lifetimes lifetimes) {
     if (request instanceof TokenRequest.AuthorizationCode code) {
       AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client, code,
@@ -98,48 +97,19 @@ public final class TokenEndpoint {
       return pair(client, deviceCode.redeem(account, client, device, lifetimes), null);
     }
     if (request instanceof TokenRequest.ClientCredentials credentials) {
-      return clientCredentials(client, credentials, lifetimes);
+      ClientCredentialsGrant.Result r = clientCredentials.grant(client, credentials,
+          lifetimes.accessToken());
+      return TokenResponse.of(r.issued(), r.scope());
     }
     throw new AssertionError("a token request of no grant: " + request.grantType());
   }
 
   /**
-   * RFC 6749 5.1, with a refresh token only for clients registered for that grant, plus an
-   * {@code id_token} when the scopes include {@code openid} (OIDC Core 3.1.3.3, 12.2).
+   * RFC 6749 5.1, with the refresh token only for clients registered for that grant, plus an
+   * {@code id_token} when the access token carries {@code openid} (OIDC Core 3.1.3.3, 12.2).
    */
-  private Map<String, Object> pair(Client client, SessionService.TokenPair pair, String nonce) {
-    String idToken = idTokens.forPair(client, pair, nonce);
-    long issuedAt = pair.access().claims().issuedAt();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("access_token", pair.access().token());
-    body.put("token_type", "Bearer");
-    body.put("expires_in", pair.access().claims().expiresAt() - issuedAt);
-    if (client.allowsGrant(Client.REFRESH_TOKEN)) {
-      body.put("refresh_token", pair.refreshToken());
-      body.put("refresh_token_expires_in",
-          Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
-    }
-    body.put("scope", pair.scope().sorted().render());
-    body.put("issued_at", issuedAt);
-    if (idToken != null) {
-      body.put("id_token", idToken);
-    }
-    return body;
-  }
-
-  private Map<String, Object> clientCredentials(Client client,
-      TokenRequest.ClientCredentials request, Config.Lifetimes lifetimes) {
-    ClientCredentialsGrant.Result r = clientCredentials.grant(client, request,
-        lifetimes.accessToken());
-    long issuedAt = r.issued().claims().issuedAt();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("access_token", r.issued().token());
-    body.put("token_type", "Bearer");
-    body.put("expires_in", r.issued().claims().expiresAt() - issuedAt);
-    if (!r.scope().isEmpty()) {
-      body.put("scope", r.scope().render());
-    }
-    body.put("issued_at", issuedAt);
-    return body;
+  private TokenResponse pair(Client client, SessionService.TokenPair pair, String nonce) {
+    TokenResponse r = TokenResponse.of(pair).withIdToken(idTokens.forPair(client, pair, nonce));
+    return client.allowsGrant(Client.REFRESH_TOKEN) ? r : r.withoutRefreshToken();
   }
 }
