@@ -5,13 +5,13 @@ import dev.jeton.config.Config;
 import dev.jeton.store.Database;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -45,7 +45,7 @@ public final class SeedAuthorizationCodes {
     String clientId = args[4];
     String userId = args[5];
     String redirectUri = args[6];
-    List<String> scopes = Arrays.asList(args[7].split(" "));
+    Scope scope = Scope.parse(args[7]);
     String verifier = args[8];
     int count = Integer.parseInt(args[9]);
     Path out = Path.of(args[10]);
@@ -54,10 +54,11 @@ public final class SeedAuthorizationCodes {
     }
     // issue() reads only the client id from the client; the rest of the record is not used.
     Client client = new Client(clientId, account, new Client.Spec("bench", Client.Type.CONFIDENTIAL,
-        List.of(redirectUri), List.of(Client.AUTHORIZATION_CODE), scopes, null, null, null),
+        List.of(redirectUri), List.of(Client.AUTHORIZATION_CODE), scope.values(), null, null,
+        null),
         null, 0, 0, null);
     AuthorizationRequest req = new AuthorizationRequest(client, redirectUri, redirectUri, null,
-        scopes, Pkce.challenge(verifier), null, Set.of(), null, null);
+        scope, Pkce.challenge(verifier), null, Set.of(), null, null);
     int threads = 64; // many concurrent submitters so that SQLite commits up to 256 per sync
     long t0 = System.nanoTime();
     try (Database db = Database.open(new Config.Db(args[0], args[1], args[2], 8));

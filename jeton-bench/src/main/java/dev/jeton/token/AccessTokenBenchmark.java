@@ -4,7 +4,6 @@ import dev.jeton.bench.BenchStack;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -57,7 +56,7 @@ public class AccessTokenBenchmark {
     tokens = new AccessTokens(ring, new Issuers("http://localhost:8080"), ids, clock,
         Duration.ofSeconds(60));
     grant = new AccessTokens.Grant("main", "usr_bench", "jeton", "ses_bench",
-        Set.of("user"), clock.instant().getEpochSecond());
+        dev.jeton.token.Scope.of("user"), clock.instant().getEpochSecond());
     token = tokens.issue(grant, Duration.ofHours(1)).token();
   }
 

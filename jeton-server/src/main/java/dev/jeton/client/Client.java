@@ -1,5 +1,8 @@
 package dev.jeton.client;
 
+import dev.jeton.config.Config;
+import dev.jeton.token.Scope;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -90,5 +93,25 @@ public record Client(String clientId, String accountId, Spec spec, String secret
 
   public boolean allowsGrant(String grantType) {
     return spec.grantTypes().contains(grantType);
+  }
+
+  /**
+   * The lifetimes of this client's tokens: the account's, with the client's own access and
+   * refresh token lifetimes where it has them.
+   */
+  public Config.Lifetimes lifetimes(Config.Lifetimes accountDefaults) {
+    Lifetimes own = spec.lifetimes();
+    return new Config.Lifetimes(
+        own.accessToken() != null ? Duration.ofSeconds(own.accessToken())
+            : accountDefaults.accessToken(),
+        own.refreshToken() != null ? Duration.ofSeconds(own.refreshToken())
+            : accountDefaults.refreshToken(),
+        accountDefaults.refreshTokenIdle(), accountDefaults.adminSession(),
+        accountDefaults.refreshGrace());
+  }
+
+  /** The registered scopes, in registration order (RFC 6749 3.3). */
+  public Scope scope() {
+    return Scope.of(spec.scopes());
   }
 }

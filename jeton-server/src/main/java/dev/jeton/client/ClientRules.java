@@ -3,6 +3,7 @@ package dev.jeton.client;
 import dev.jeton.error.ApiException.FieldError;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Text;
+import dev.jeton.token.Scope;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -157,24 +158,13 @@ final class ClientRules {
     for (int i = 0; i < scopes.size(); i++) {
       String field = "scopes[" + i + "]";
       String s = scopes.get(i);
-      if (s.isEmpty() || s.length() > MAX_SCOPE || !isScopeToken(s)) {
+      if (s.length() > MAX_SCOPE || !Scope.isToken(s)) {
         invalid(field, "A scope is 1 to " + MAX_SCOPE + " printable ASCII characters without "
             + "spaces, '\"' or '\\' (RFC 6749 3.3).");
       } else if (!seen.add(s)) {
         invalid(field, "The scope '" + s + "' is listed twice.");
       }
     }
-  }
-
-  /** RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-  static boolean isScopeToken(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x21 || c > 0x7E || c == '"' || c == '\\') {
-        return false;
-      }
-    }
-    return !s.isEmpty();
   }
 
   private void webUri(String field, String uri) {

@@ -1,6 +1,7 @@
 package dev.jeton.client;
 
 import dev.jeton.store.Rows;
+import dev.jeton.token.Scope;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -95,7 +96,7 @@ final class ClientStore {
     return st.bind("name", s.name()).bind("type", s.type().value())
         .bind("redirects", String.join("\n", s.redirectUris()))
         .bind("grants", String.join(" ", s.grantTypes()))
-        .bind("scopes", String.join(" ", s.scopes()))
+        .bind("scopes", Scope.of(s.scopes()).render())
         .bind("logo", s.logoUri()).bind("uri", s.clientUri())
         .bind("at", s.lifetimes().accessToken()).bind("rt", s.lifetimes().refreshToken())
         .bind("idalg", s.idTokenAlg());
@@ -104,7 +105,8 @@ final class ClientStore {
   private static Client map(ResultSet rs) throws SQLException {
     Client.Spec spec = new Client.Spec(rs.getString("name"), Client.Type.of(rs.getString("type")),
         split(rs.getString("redirect_uris"), "\n"), split(rs.getString("grant_types"), " "),
-        split(rs.getString("scopes"), " "), rs.getString("logo_uri"), rs.getString("client_uri"),
+        Scope.parse(rs.getString("scopes")).values(), rs.getString("logo_uri"),
+        rs.getString("client_uri"),
         new Client.Lifetimes(Rows.longOrNull(rs, "access_token_ttl"),
             Rows.longOrNull(rs, "refresh_token_ttl")), rs.getString("id_token_alg"));
     return new Client(rs.getString("client_id"), rs.getString("account_id"), spec,

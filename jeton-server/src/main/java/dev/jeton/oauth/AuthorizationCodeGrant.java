@@ -5,8 +5,6 @@ import dev.jeton.client.Client;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.Form;
-import dev.jeton.oauth.IdTokens;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.OpaqueTokens;
@@ -14,7 +12,6 @@ import dev.jeton.token.TokenKind;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -47,26 +44,16 @@ final class AuthorizationCodeGrant {
   }
 
   /**
-   * Redeems a code.
+   * Redeems a code for a client registered for the grant.
    *
-   * @throws ApiException {@code unauthorized_client}, {@code invalid_request} or
-   *     {@code invalid_grant}
+   * @throws ApiException {@code invalid_grant}
    */
-  Redeemed redeem(Account account, Client client, String code,
-      String redirectUri, String verifier, Config.Lifetimes lifetimes) {
-    if (!client.allowsGrant(Client.AUTHORIZATION_CODE)) {
-      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the authorization_code grant (RFC 6749 5.2).");
-    }
-    if (code == null) {
-      throw Form.invalidRequest("The parameter 'code' is required (RFC 6749 4.1.3).");
-    }
-    if (verifier == null) {
-      throw Form.invalidRequest("The parameter 'code_verifier' is required: PKCE is mandatory "
-          + "(RFC 7636 4.5).");
-    }
+  Redeemed redeem(Account account, Client client, TokenRequest.AuthorizationCode request,
+      Config.Lifetimes lifetimes) {
+    String code = request.code();
+    String redirectUri = request.redirectUri();
     AuthorizationCodes.Code c = (OpaqueTokens.kindOf(code) == TokenKind.AC
-        ? codes.find(code) : java.util.Optional.<AuthorizationCodes.Code>empty())
+        ? codes.find(code) : Optional.<AuthorizationCodes.Code>empty())
         .filter(x -> x.accountId().equals(account.id()))
         .orElseThrow(() -> invalidGrant("The authorization code is unknown."));
     if (!c.clientId().equals(client.clientId())) {
@@ -88,7 +75,7 @@ final class AuthorizationCodeGrant {
       throw invalidGrant("redirect_uri differs from the one of the authorization request "
           + "(RFC 6749 4.1.3).");
     }
-    if (!Pkce.matches(verifier, c.codeChallenge())) {
+    if (!Pkce.matches(request.codeVerifier(), c.codeChallenge())) {
       throw invalidGrant("The code_verifier does not match the code_challenge (RFC 7636 4.6).");
     }
     if (!codes.spend(c.hash())) {
@@ -120,16 +107,6 @@ final class AuthorizationCodeGrant {
         client.clientId(), "user", c.userId(), "session", session);
     return invalidGrant("The authorization code was already used; the tokens issued for it "
         + "have been revoked (RFC 6749 4.1.2).");
-  }
-
-  /** The account's lifetimes with the client's own overrides applied. */
-  static Config.Lifetimes lifetimes(Config.Lifetimes base, Client client) {
-    Client.Lifetimes own = client.spec().lifetimes();
-    return new Config.Lifetimes(
-        own.accessToken() != null ? Duration.ofSeconds(own.accessToken()) : base.accessToken(),
-        own.refreshToken() != null ? Duration.ofSeconds(own.refreshToken())
-            : base.refreshToken(),
-        base.refreshTokenIdle(), base.adminSession(), base.refreshGrace());
   }
 
   static ApiException invalidGrant(String detail) {

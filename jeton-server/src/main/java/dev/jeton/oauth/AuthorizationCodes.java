@@ -2,13 +2,11 @@ package dev.jeton.oauth;
 
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -29,7 +27,7 @@ final class AuthorizationCodes {
 
   /** A stored code; times in ms, {@code redirectUri} null when the request omitted it. */
   record Code(String hash, String accountId, String clientId, String userId, String redirectUri,
-      String codeChallenge, Set<String> scopes, long authTime, String nonce, long expiresAt,
+      String codeChallenge, Scope scopes, long authTime, String nonce, long expiresAt,
       Long usedAt) {}
 
   AuthorizationCodes(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Clock clock) {
@@ -49,7 +47,7 @@ final class AuthorizationCodes {
             VALUES (:h, :a, :c, :u, :r, :ch, :s, :auth, :n, :now, :exp)""")
         .bind("h", OpaqueTokens.hash(code)).bind("a", accountId)
         .bind("c", req.client().clientId()).bind("u", userId).bind("r", req.redirectUriSent())
-        .bind("ch", req.codeChallenge()).bind("s", String.join(" ", req.scopes()))
+        .bind("ch", req.codeChallenge()).bind("s", req.scopes().render())
         .bind("auth", authTime).bind("n", req.nonce()).bind("now", now)
         .bind("exp", now + LIFETIME.toMillis()).execute());
     return code;
@@ -62,13 +60,11 @@ final class AuthorizationCodes {
             FROM authorization_codes WHERE hash = :h""")
         .bind("h", OpaqueTokens.hash(code))
         .map((rs, c) -> {
-          String scope = rs.getString("scope");
           long used = rs.getLong("used_at");
           Long usedAt = rs.wasNull() ? null : used;
           return new Code(rs.getString("hash"), rs.getString("account_id"),
               rs.getString("client_id"), rs.getString("user_id"), rs.getString("redirect_uri"),
-              rs.getString("code_challenge"), scope.isEmpty() ? Set.of()
-                  : new LinkedHashSet<>(Arrays.asList(scope.split(" "))),
+              rs.getString("code_challenge"), Scope.parse(rs.getString("scope")),
               rs.getLong("auth_time"), rs.getString("nonce"), rs.getLong("expires_at"),
               usedAt);
         })

@@ -5,6 +5,7 @@ import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Text;
+import dev.jeton.token.Scope;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * @param loginHint the {@code login_hint}, or null
  */
 record AuthorizationRequest(Client client, String redirectUriSent, String redirectUri,
-    String state, List<String> scopes, String codeChallenge, String nonce, Set<String> prompt,
+    String state, Scope scopes, String codeChallenge, String nonce, Set<String> prompt,
     Long maxAge, String loginHint) {
 
   /**
@@ -126,12 +127,7 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
       throw new ApiException(ErrorCode.INVALID_REQUEST, "code_challenge must be the 43-character "
           + "base64url SHA-256 of the verifier (RFC 7636 4.2).");
     }
-    List<String> scopes;
-    try {
-      scopes = ClientCredentialsGrant.scopes(client.spec().scopes(), param.apply("scope"));
-    } catch (ApiException e) {
-      throw new ApiException(ErrorCode.INVALID_SCOPE, e.detail());
-    }
+    Scope scopes = RequestedScope.allowed(client, RequestedScope.parse(param.apply("scope")));
     String nonce = param.apply("nonce");
     if (nonce != null && nonce.length() > 500) {
       throw new ApiException(ErrorCode.INVALID_REQUEST, "nonce is too long.");

@@ -12,6 +12,7 @@ import dev.jeton.http.Text;
 import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
 import dev.jeton.token.Issuers;
+import dev.jeton.token.Scope;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
 import dev.jeton.web.Viewers;
@@ -94,7 +95,7 @@ public final class AuthorizeEndpoint {
       toLogin(ctx, account, afterSignIn(ctx, query), req.loginHint());
       return;
     }
-    Optional<Set<String>> granted = consents.granted(viewer.get().user().id(),
+    Optional<Scope> granted = consents.granted(viewer.get().user().id(),
         req.client().clientId());
     if (granted.isPresent() && granted.get().containsAll(req.scopes())
         && !req.prompts("consent")) {
@@ -109,7 +110,7 @@ public final class AuthorizeEndpoint {
     m.put("accountId", account.id());
     m.put("clientName", req.client().spec().name());
     m.put("clientUri", req.client().spec().clientUri());
-    m.put("scopes", req.scopes());
+    m.put("scopes", req.scopes().values());
     m.put("fields", AuthorizationRequest.echo(param));
     m.put("csrf", csrf.token(ctx));
     m.put("email", viewer.get().user().email());
@@ -135,7 +136,7 @@ public final class AuthorizeEndpoint {
       String userId = viewer.get().user().id();
       consents.remember(account.id(), userId, req.client().clientId(), req.scopes());
       Audit.event("consent_granted", "account", account.id(), "user", userId,
-          "client_id", req.client().clientId(), "scope", String.join(" ", req.scopes()));
+          "client_id", req.client().clientId(), "scope", req.scopes().render());
       issue(ctx, account, viewer.get(), req, 303);
     } else if ("deny".equals(decision)) {
       Audit.event("consent_denied", "account", account.id(), "user",

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@code GET/DELETE {issuer}/api/v1/me/grants[/{client_id}]}: the applications a user authorized
@@ -51,7 +50,7 @@ final class ConsentRoutes {
       m.put("client_id", g.clientId());
       m.put("client_name", c.map(x -> x.spec().name()).orElse(null));
       m.put("client_uri", c.map(x -> x.spec().clientUri()).orElse(null));
-      m.put("scopes", new TreeSet<>(g.scopes()));
+      m.put("scopes", g.scopes().sorted().values());
       m.put("granted_at", Instant.ofEpochMilli(g.createdAt()).toString());
       return m;
     }).toList();

@@ -2,12 +2,10 @@ package dev.jeton.oauth;
 
 import dev.jeton.oauth.Consents;
 import dev.jeton.store.WriteQueue;
+import dev.jeton.token.Scope;
 import java.time.Clock;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -21,7 +19,7 @@ final class Consents {
   private final Clock clock;
 
   /** A live grant; {@code createdAt} in ms. */
-  record Grant(String clientId, Set<String> scopes, long createdAt) {}
+  record Grant(String clientId, Scope scopes, long createdAt) {}
 
   Consents(Jdbi jdbi, WriteQueue writes, Clock clock) {
     this.jdbi = jdbi;
@@ -30,20 +28,18 @@ final class Consents {
   }
 
   /** The scopes the user has granted the client (empty when none or revoked). */
-  Optional<Set<String>> granted(String userId, String clientId) {
+  Optional<Scope> granted(String userId, String clientId) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT scope FROM grants
             WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
         .bind("u", userId).bind("c", clientId).mapTo(String.class).findOne()
-        .map(Consents::split));
+        .map(Scope::parse));
   }
 
   /** Adds {@code scopes} to the user's grant to the client (creating or renewing it). */
-  void remember(String accountId, String userId, String clientId, List<String> scopes) {
+  void remember(String accountId, String userId, String clientId, Scope scopes) {
     long now = clock.millis();
-    Set<String> all = new LinkedHashSet<>(granted(userId, clientId).orElse(Set.of()));
-    all.addAll(scopes);
-    String scope = String.join(" ", all);
+    String scope = granted(userId, clientId).orElse(Scope.EMPTY).union(scopes).render();
     writes.submit(h -> {
       int updated = h.createUpdate("""
               UPDATE grants SET scope = :s, revoked_at = NULL,
@@ -67,7 +63,7 @@ final class Consents {
             SELECT client_id, scope, created_at FROM grants
             WHERE user_id = :u AND revoked_at IS NULL ORDER BY created_at, client_id""")
         .bind("u", userId)
-        .map((rs, c) -> new Grant(rs.getString("client_id"), split(rs.getString("scope")),
+        .map((rs, c) -> new Grant(rs.getString("client_id"), Scope.parse(rs.getString("scope")),
             rs.getLong("created_at")))
         .list());
   }
@@ -79,9 +75,5 @@ final class Consents {
             UPDATE grants SET revoked_at = :now
             WHERE user_id = :u AND client_id = :c AND revoked_at IS NULL""")
         .bind("now", now).bind("u", userId).bind("c", clientId).execute() == 1);
-  }
-
-  private static Set<String> split(String scope) {
-    return scope.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(scope.split(" ")));
   }
 }

@@ -10,9 +10,9 @@ import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
 import dev.jeton.observe.Audit;
 import dev.jeton.token.Issuers;
+import dev.jeton.token.Scope;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,8 +55,7 @@ public final class DeviceAuthorizationEndpoint {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
           + "the device_code grant (RFC 8628 3.1).");
     }
-    List<String> scopes = ClientCredentialsGrant.scopes(client.spec().scopes(),
-        form.get("scope"));
+    Scope scopes = RequestedScope.allowed(client, RequestedScope.parse(form.get("scope")));
     DeviceCodes.Issued issued = devices.issue(account.id(), client.clientId(), scopes);
     String verification = issuers.issuer(account.id()) + DeviceVerification.PATH;
     Map<String, Object> body = new LinkedHashMap<>();
@@ -67,7 +66,7 @@ public final class DeviceAuthorizationEndpoint {
     body.put("expires_in", DeviceCodes.LIFETIME.toSeconds());
     body.put("interval", DeviceCodes.INTERVAL_S);
     Audit.event("device_authorization_started", "account", account.id(), "client_id",
-        client.clientId(), "scope", String.join(" ", scopes));
+        client.clientId(), "scope", scopes.render());
     Responses.tokens(ctx, 200, body);
   }
 }

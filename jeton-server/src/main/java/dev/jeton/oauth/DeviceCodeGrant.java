@@ -5,7 +5,6 @@ import dev.jeton.client.Client;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.Form;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.OpaqueTokens;
@@ -13,7 +12,6 @@ import dev.jeton.token.TokenKind;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 
 /**
@@ -42,21 +40,15 @@ final class DeviceCodeGrant {
   }
 
   /**
-   * Polls with a device code; answers the token pair once the user approved.
+   * Polls with a device code, for a client registered for the grant; answers the token pair once
+   * the user approved.
    *
-   * @throws ApiException {@code unauthorized_client}, {@code invalid_request},
-   *     {@code invalid_grant}, {@code authorization_pending}, {@code slow_down},
-   *     {@code access_denied} or {@code expired_token}
+   * @throws ApiException {@code invalid_grant}, {@code authorization_pending},
+   *     {@code slow_down}, {@code access_denied} or {@code expired_token}
    */
-  SessionService.TokenPair redeem(Account account, Client client, String deviceCode,
-      Config.Lifetimes lifetimes) {
-    if (!client.allowsGrant(Client.DEVICE_CODE)) {
-      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
-          + "the device_code grant (RFC 8628 3.4).");
-    }
-    if (deviceCode == null) {
-      throw Form.invalidRequest("The parameter 'device_code' is required (RFC 8628 3.4).");
-    }
+  SessionService.TokenPair redeem(Account account, Client client,
+      TokenRequest.DeviceCode request, Config.Lifetimes lifetimes) {
+    String deviceCode = request.deviceCode();
     DeviceCodes.Device d = (OpaqueTokens.kindOf(deviceCode) == TokenKind.DC
         ? devices.byDeviceCode(deviceCode) : Optional.<DeviceCodes.Device>empty())
         .filter(x -> x.accountId().equals(account.id()))
@@ -107,7 +99,7 @@ final class DeviceCodeGrant {
       throw invalidGrant("The user who approved the request is blocked or no longer exists.");
     }
     SessionService.TokenPair pair = sessions.start(account, user.id(), lifetimes, client.clientId(),
-        new LinkedHashSet<>(d.scopes()), d.authTime(), lifetimes.refreshToken());
+        d.scopes(), d.authTime(), lifetimes.refreshToken());
     devices.attachSession(d.hash(), pair.session().id());
     Audit.event("device_code_redeemed", "account", account.id(), "client_id",
         client.clientId(), "user", user.id(), "session", pair.session().id());

@@ -2,10 +2,10 @@ package dev.jeton.oauth;
 
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -32,7 +32,7 @@ final class DeviceCodes {
   private final Clock clock;
 
   /** A stored authorization; times in ms, {@code userId}/{@code authTime} set on a decision. */
-  record Device(String hash, String accountId, String clientId, List<String> scopes,
+  record Device(String hash, String accountId, String clientId, Scope scopes,
       long expiresAt, int intervalS, Long lastPolledAt, String status, String userId,
       Long authTime, Long usedAt) {}
 
@@ -49,7 +49,7 @@ final class DeviceCodes {
   }
 
   /** Stores a new pending authorization; retries the (unlikely) user-code collision. */
-  Issued issue(String accountId, String clientId, List<String> scopes) {
+  Issued issue(String accountId, String clientId, Scope scopes) {
     RuntimeException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       String deviceCode = tokens.generate(TokenKind.DC);
@@ -62,7 +62,7 @@ final class DeviceCodes {
                 VALUES (:h, :u, :a, :c, :s, :now, :exp, :i, :st)""")
             .bind("h", OpaqueTokens.hash(deviceCode))
             .bind("u", OpaqueTokens.hash(UserCodes.normalise(userCode)))
-            .bind("a", accountId).bind("c", clientId).bind("s", String.join(" ", scopes))
+            .bind("a", accountId).bind("c", clientId).bind("s", scopes.render())
             .bind("now", now).bind("exp", now + LIFETIME.toMillis()).bind("i", INTERVAL_S)
             .bind("st", PENDING).execute());
         return new Issued(deviceCode, userCode);
@@ -89,10 +89,9 @@ final class DeviceCodes {
             FROM device_codes WHERE\s""" + column + " = :v")
         .bind("v", value)
         .map((rs, c) -> {
-          String scope = rs.getString("scope");
           return new Device(rs.getString("hash"), rs.getString("account_id"),
-              rs.getString("client_id"), scope.isEmpty() ? List.of()
-                  : List.of(scope.split(" ")), rs.getLong("expires_at"), rs.getInt("interval_s"),
+              rs.getString("client_id"), Scope.parse(rs.getString("scope")),
+              rs.getLong("expires_at"), rs.getInt("interval_s"),
               nullableLong(rs, "last_polled_at"), rs.getString("status"),
               rs.getString("user_id"), nullableLong(rs, "auth_time"),
               nullableLong(rs, "used_at"));

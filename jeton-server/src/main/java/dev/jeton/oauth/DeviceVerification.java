@@ -170,7 +170,7 @@ public final class DeviceVerification {
     m.put("accountId", account.id());
     m.put("clientName", client.map(c -> c.spec().name()).orElse(d.clientId()));
     m.put("clientUri", client.map(c -> c.spec().clientUri()).orElse(null));
-    m.put("scopes", d.scopes());
+    m.put("scopes", d.scopes().values());
     m.put("userCode", UserCodes.display(UserCodes.normalise(Form.query(ctx).get("user_code"))));
     m.put("csrf", csrf.token(ctx));
     m.put("email", viewer.user().email());

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * ID tokens (OIDC Core 2, 3.1.3.6): JWTs with header {@code typ: JWT}, signed in the algorithm
@@ -72,13 +71,12 @@ public final class IdTokens {
 
   /**
    * The ID token to answer beside a user's token pair (OIDC Core 3.1.3.3, 12.2): one when the
-   * pair's scopes include {@code openid}, null otherwise.
+   * pair's access token carries {@code openid}, null otherwise.
    *
    * @param nonce the authorization request's nonce; null for refreshes and device grants
    */
-  public String forPair(Client client, SessionService.TokenPair pair, Set<String> scopes,
-      String nonce) {
-    if (!scopes.contains(OPENID)) {
+  public String forPair(Client client, SessionService.TokenPair pair, String nonce) {
+    if (!pair.scope().contains(OPENID)) {
       return null;
     }
     Session s = pair.session();

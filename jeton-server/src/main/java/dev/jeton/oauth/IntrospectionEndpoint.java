@@ -14,6 +14,7 @@ import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -93,7 +94,7 @@ public final class IntrospectionEndpoint {
           String issuer = issuers.issuer(account.id());
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("active", true);
-          m.put("scope", String.join(" ", new TreeSet<>(s.scopes())));
+          m.put("scope", s.scopes().sorted().render());
           m.put("client_id", s.clientId());
           m.put("sub", s.userId());
           m.put("exp", r.expiresAt() / 1000);
@@ -119,7 +120,7 @@ public final class IntrospectionEndpoint {
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("active", true);
-    m.put("scope", String.join(" ", new TreeSet<>(at.scopes())));
+    m.put("scope", Scope.of(at.scopes()).sorted().render());
     m.put("client_id", at.clientId());
     m.put("sub", at.subject());
     m.put("exp", at.expiresAt());

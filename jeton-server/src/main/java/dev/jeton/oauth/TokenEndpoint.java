@@ -9,24 +9,21 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
-import dev.jeton.http.Text;
-import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
+import dev.jeton.session.TokenResponse;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@code POST {issuer}/oauth2/token} (RFC 6749 3.2): authenticates the client (RFC 6749 2.3,
- * 3.2.1), then dispatches on {@code grant_type}: {@code authorization_code} (RFC 6749 4.1.3,
- * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant})
- * {@code client_credentials} (RFC 6749 4.4) and the device code grant (RFC 8628 3.4,
- * {@link DeviceCodeGrant}); the password and implicit grants never will be
- * offered (RFC 9700 2.1.2, 2.4). The answer is
- * the RFC 6749 5.1 token response with {@code Cache-Control: no-store}
- * (docs/security.md#token-response-no-store).
+ * 3.2.1), parses the form once into a {@link TokenRequest} of its grant, checks that the client
+ * is registered for that grant ({@code unauthorized_client}, RFC 6749 5.2), resolves the client's
+ * token lifetimes, and runs the grant: {@code authorization_code} (RFC 6749 4.1.3,
+ * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant}),
+ * {@code client_credentials} (RFC 6749 4.4, {@link ClientCredentialsGrant}) or the device code
+ * grant (RFC 8628 3.4, {@link DeviceCodeGrant}); the password and implicit grants never will be
+ * offered (RFC 9700 2.1.2, 2.4). The answer is the RFC 6749 5.1 token response with
+ * {@code Cache-Control: no-store} (docs/security.md#token-response-no-store).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-5.1">RFC 6749 5.1</a>
  */
@@ -61,86 +58,58 @@ public final class TokenEndpoint {
     Form form = Form.parse(ctx);
     Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
         form.get("client_id"), form.get("client_secret")).client();
-    String grantType = form.get("grant_type");
-    if (grantType == null) {
-      if (form.get("response_type") != null) {
-        throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE, "The implicit grant is not "
-            + "offered (RFC 9700 2.1.2); the token endpoint takes a grant_type.");
-      }
-      throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.1.3, "
-          + "4.4.2, 6).");
-    }
-    switch (grantType) {
-      case Client.CLIENT_CREDENTIALS -> clientCredentials(ctx, account, client, form);
-      case Client.AUTHORIZATION_CODE -> {
-        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
-            accounts.lifetimes(account), client);
-        AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client,
-            form.get("code"), form.get("redirect_uri"), form.get("code_verifier"), lifetimes);
-        writePair(ctx, client, r.pair(), r.pair().session().scopes(), r.nonce());
-      }
-      case Client.DEVICE_CODE -> {
-        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
-            accounts.lifetimes(account), client);
-        SessionService.TokenPair pair = deviceCode.redeem(account, client,
-            form.get("device_code"), lifetimes);
-        writePair(ctx, client, pair, pair.session().scopes(), null);
-      }
-      case Client.REFRESH_TOKEN -> {
-        Config.Lifetimes lifetimes = AuthorizationCodeGrant.lifetimes(
-            accounts.lifetimes(account), client);
-        RefreshTokenGrant.Result r = refreshToken.refresh(account, client,
-            form.get("refresh_token"), form.get("scope"), lifetimes);
-        writePair(ctx, client, r.pair(), r.scopes(), null);
-      }
-      case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
-          "The resource owner password grant is never offered: it hands the user's password to "
-              + "the client (RFC 9700 2.4).");
-      case "implicit", "token" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
-          "The implicit grant is never offered (RFC 9700 2.1.2).");
-      default -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
-          "The grant type '" + Text.clip(grantType) + "' is not supported here; see "
-              + "grant_types_supported in the discovery document.");
-    }
+    TokenRequest request = TokenRequest.parse(form);
+    permit(client, request);
+    Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
+    Responses.tokens(ctx, 200, execute(account, client, request, lifetimes).members());
   }
 
   /**
-   * RFC 6749 5.1, with a refresh token only for clients registered for that grant, plus an
-   * {@code id_token} when the scopes include {@code openid} (OIDC Core 3.1.3.3, 12.2).
+   * A client may use only the grants it is registered for (RFC 6749 5.2,
+   * docs/security.md#grants-per-client), and the client credentials grant only if it is
+   * confidential (RFC 6749 4.4).
+   *
+   * @throws ApiException {@code unauthorized_client}
    */
-  private void writePair(Context ctx, Client client, SessionService.TokenPair pair,
-      Set<String> scopes, String nonce) {
-    String idToken = idTokens.forPair(client, pair, scopes, nonce);
-    long issuedAt = pair.access().claims().issuedAt();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("access_token", pair.access().token());
-    body.put("token_type", "Bearer");
-    body.put("expires_in", pair.access().claims().expiresAt() - issuedAt);
-    if (client.allowsGrant(Client.REFRESH_TOKEN)) {
-      body.put("refresh_token", pair.refreshToken());
-      body.put("refresh_token_expires_in",
-          Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
+  private static void permit(Client client, TokenRequest request) {
+    if (request instanceof TokenRequest.ClientCredentials && client.isPublic()) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT,
+          "The client_credentials grant is only for confidential clients (RFC 6749 4.4).");
     }
-    body.put("scope", String.join(" ", new TreeSet<>(scopes)));
-    body.put("issued_at", issuedAt);
-    if (idToken != null) {
-      body.put("id_token", idToken);
+    if (!client.allowsGrant(request.grantType())) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
+          + "the " + request.grantType() + " grant (RFC 6749 5.2).");
     }
-    Responses.tokens(ctx, 200, body);
   }
 
-  private void clientCredentials(Context ctx, Account account, Client client, Form form) {
-    ClientCredentialsGrant.Result r = clientCredentials.grant(client, form.get("scope"),
-        accounts.lifetimes(account).accessToken());
-    long issuedAt = r.issued().claims().issuedAt();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("access_token", r.issued().token());
-    body.put("token_type", "Bearer");
-    body.put("expires_in", r.issued().claims().expiresAt() - issuedAt);
-    if (!r.scopes().isEmpty()) {
-      body.put("scope", String.join(" ", r.scopes()));
+  /** Runs the request's grant; answers the RFC 6749 5.1 token response. */
+  private TokenResponse execute(Account account, Client client, TokenRequest request,
+      Config.Lifetimes lifetimes) {
+    if (request instanceof TokenRequest.AuthorizationCode code) {
+      AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client, code,
+          lifetimes);
+      return pair(client, r.pair(), r.nonce());
     }
-    body.put("issued_at", issuedAt);
-    Responses.tokens(ctx, 200, body);
+    if (request instanceof TokenRequest.RefreshToken refresh) {
+      return pair(client, refreshToken.refresh(account, client, refresh, lifetimes), null);
+    }
+    if (request instanceof TokenRequest.DeviceCode device) {
+      return pair(client, deviceCode.redeem(account, client, device, lifetimes), null);
+    }
+    if (request instanceof TokenRequest.ClientCredentials credentials) {
+      ClientCredentialsGrant.Result r = clientCredentials.grant(client, credentials,
+          lifetimes.accessToken());
+      return TokenResponse.of(r.issued(), r.scope());
+    }
+    throw new AssertionError("a token request of no grant: " + request.grantType());
+  }
+
+  /**
+   * RFC 6749 5.1, with the refresh token only for clients registered for that grant, plus an
+   * {@code id_token} when the access token carries {@code openid} (OIDC Core 3.1.3.3, 12.2).
+   */
+  private TokenResponse pair(Client client, SessionService.TokenPair pair, String nonce) {
+    TokenResponse r = TokenResponse.of(pair).withIdToken(idTokens.forPair(client, pair, nonce));
+    return client.allowsGrant(Client.REFRESH_TOKEN) ? r : r.withoutRefreshToken();
   }
 }

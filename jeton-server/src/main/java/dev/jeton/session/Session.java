@@ -1,10 +1,10 @@
 package dev.jeton.session;
 
-import java.util.Set;
+import dev.jeton.token.Scope;
 
 /** One refresh-token family: from sign-in to logout, expiry or revocation. Times in ms. */
 public record Session(String id, String accountId, String userId, String clientId,
-    Set<String> scopes, long authTime, long createdAt, long expiresAt, long lastUsedAt,
+    Scope scopes, long authTime, long createdAt, long expiresAt, long lastUsedAt,
     Long revokedAt, String revokedReason) {
 
   public boolean revoked() {

@@ -11,12 +11,12 @@ import dev.jeton.observe.Metrics;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Sessions and their refresh tokens: sign-in, rotation on every refresh, reuse detection, the
@@ -44,9 +44,12 @@ public final class SessionService {
   private final Clock clock;
   private final LoadingCache<String, Boolean> active;
 
-  /** A freshly issued access + refresh token pair. */
+  /**
+   * A freshly issued access + refresh token pair; {@code scope} is the access token's, the
+   * session's or fewer (RFC 6749 6).
+   */
   public record TokenPair(AccessTokens.Issued access, String refreshToken, long refreshExpiresAt,
-      long issuedAt, Session session) {}
+      long issuedAt, Session session, Scope scope) {}
 
   public SessionService(org.jdbi.v3.core.Jdbi jdbi, WriteQueue writes,
       AccessTokens accessTokens, OpaqueTokens tokens, Metrics metrics, Clock clock) {
@@ -71,10 +74,10 @@ public final class SessionService {
    * the session's lifetime.
    */
   public TokenPair start(Account account, String userId, Config.Lifetimes lifetimes,
-      String clientId, Set<String> scopes, long authTime, Duration absolute) {
+      String clientId, Scope scopes, long authTime, Duration absolute) {
     long now = clock.millis();
     Session s = new Session(tokens.id("ses_"), account.id(), userId, clientId,
-        Set.copyOf(scopes), authTime, now, now + absolute.toMillis(), now, null, null);
+        scopes, authTime, now, now + absolute.toMillis(), now, null, null);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
     writes.submit(h -> {
@@ -83,48 +86,63 @@ public final class SessionService {
       return null;
     });
     metrics.tokenIssued("refresh_token");
-    return new TokenPair(issueAccess(s, lifetimes), refresh, rtExpires, now, s);
+    return new TokenPair(issueAccess(s, lifetimes, scopes), refresh, rtExpires, now, s,
+        scopes);
   }
 
   /**
-   * Exchanges a refresh token for a new pair.
+   * A refresh token as {@link #find} looked it up: the row {@link #rotate} compare-and-sets, so
+   * the token a caller checked is the token rotated, with one lookup. Only this class makes one.
+   */
+  public static final class Presented {
+    private final SessionStore.TokenRow row;
+
+    private Presented(SessionStore.TokenRow row) {
+      this.row = row;
+    }
+
+    /** The session the token belongs to. */
+    public Session session() {
+      return row.session();
+    }
+  }
+
+  /**
+   * Looks up a presented refresh token of the account. Changes nothing and judges nothing more:
+   * whether the token may still be used is {@link #rotate}'s to say, after the caller's own
+   * checks of the session (its client, its scopes), so a token the caller refuses is left as it
+   * was.
    *
-   * @throws ApiException {@code token_malformed}, {@code token_unknown}, {@code token_expired},
-   *     {@code token_revoked}, {@code refresh_token_reused}, {@code user_blocked}, and
-   *     {@code client_token_not_accepted} for a token issued to an OAuth client
+   * @throws ApiException {@code token_malformed}, {@code token_wrong_type} or
+   *     {@code token_unknown} (also for a token of another account)
    */
-  public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
-    return refresh(account, refreshToken, lifetimes, session -> {
-      if (!FIRST_PARTY_CLIENT.equals(session.clientId())) {
-        // an OAuth client's token: refreshed only at the token endpoint, with the client's own
-        // authentication (RFC 6749 6, 10.4); left as it is here
-        throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
-            + "issued to an OAuth client; the client refreshes it at the token endpoint.");
-      }
-      return null;
-    });
-  }
-
-  /**
-   * Like {@link #refresh(Account, String, Config.Lifetimes)}, with a check of the token's
-   * session before anything is judged or changed: {@code admit} may refuse by throwing (the token
-   * is then left as it was, for instance when another client presents it), and answers the
-   * scopes the new access token carries (a subset of the session's, RFC 6749 6), or null for all.
-   * One lookup serves both.
-   */
-  public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes,
-      java.util.function.Function<Session, Set<String>> admit) {
+  public Presented find(Account account, String refreshToken) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
     if (kind != TokenKind.RT) {
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
           "A Jeton '" + kind.tag() + "' token was presented where a refresh token is expected.");
     }
-    String hash = OpaqueTokens.hash(refreshToken);
-    SessionStore.TokenRow found = store.findToken(hash)
+    return new Presented(store.findToken(OpaqueTokens.hash(refreshToken))
         .filter(r -> r.session().accountId().equals(account.id()))
         .orElseThrow(() -> new ApiException(ErrorCode.TOKEN_UNKNOWN,
-            "This refresh token was not issued by this account or has been purged."));
-    Set<String> narrowed = admit.apply(found.session());
+            "This refresh token was not issued by this account or has been purged.")));
+  }
+
+  /**
+   * Exchanges a found refresh token for a new pair whose access token carries {@code scope}: the
+   * session's scopes or fewer (RFC 6749 6). The rotation is a compare-and-set on the found token
+   * (docs/security.md#refresh-rotation); a token presented again after it is reuse
+   * (docs/security.md#refresh-reuse), but for one retry within the grace window.
+   *
+   * @throws ApiException {@code refresh_token_reused}, {@code token_revoked},
+   *     {@code token_expired} or {@code user_blocked}
+   * @throws IllegalArgumentException when {@code scope} is not within the session's scopes
+   */
+  public TokenPair rotate(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
+    SessionStore.TokenRow found = presented.row;
+    if (!found.session().scopes().containsAll(scope)) {
+      throw new IllegalArgumentException("the scope " + scope + " exceeds the session's");
+    }
     long now = clock.millis();
     if (found.revokedAt() != null && !found.session().revoked()) {
       // The successor a grace retry replaced: two parties held this family (RFC 9700 4.14.2).
@@ -139,7 +157,7 @@ public final class SessionService {
       long expires = Math.min(session.expiresAt(),
           now + lifetimes.refreshTokenIdle().toMillis());
       boolean rotated = writes.submit(h -> {
-        if (!SessionStore.rotate(h, hash, OpaqueTokens.hash(next), now)) {
+        if (!SessionStore.rotate(h, found.hash(), OpaqueTokens.hash(next), now)) {
           return false;
         }
         SessionStore.insertToken(h, OpaqueTokens.hash(next), session.id(), now, expires);
@@ -148,18 +166,35 @@ public final class SessionService {
       });
       if (rotated) {
         metrics.tokenIssued("refresh_token");
-        return new TokenPair(issueAccess(session, lifetimes, narrowed), next, expires, now,
-            session);
+        return new TokenPair(issueAccess(session, lifetimes, scope), next, expires, now,
+            session, scope);
       }
       // Another request rotated this token first: judge it again as a used token.
-      row = store.findToken(hash).orElseThrow();
+      row = store.findToken(found.hash()).orElseThrow();
       checkUsable(row, now);
     }
-    return afterRotation(row, now, lifetimes, narrowed);
+    return afterRotation(row, now, lifetimes, scope);
+  }
+
+  /**
+   * The first-party refresh: exchanges a refresh token of Jeton's own sign-in for a new pair with
+   * the session's scopes. A token issued to an OAuth client is refused and left as it was: the
+   * client refreshes it at the token endpoint, with its own authentication (RFC 6749 6, 10.4).
+   *
+   * @throws ApiException those of {@link #find} and {@link #rotate}, and
+   *     {@code client_token_not_accepted} for a token issued to an OAuth client
+   */
+  public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
+    Presented found = find(account, refreshToken);
+    if (!FIRST_PARTY_CLIENT.equals(found.session().clientId())) {
+      throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
+          + "issued to an OAuth client; the client refreshes it at the token endpoint.");
+    }
+    return rotate(found, lifetimes, found.session().scopes());
   }
 
   private TokenPair afterRotation(SessionStore.TokenRow row, long now,
-      Config.Lifetimes lifetimes, Set<String> narrowed) {
+      Config.Lifetimes lifetimes, Scope scope) {
     boolean inGrace = !lifetimes.refreshGrace().isZero() && !row.graceUsed()
         && row.successorHash() != null
         && now - row.rotatedAt() <= lifetimes.refreshGrace().toMillis();
@@ -180,8 +215,8 @@ public final class SessionService {
         Audit.event("refresh_grace_used", "account", row.session().accountId(),
             "session", row.session().id(), "user", row.session().userId());
         metrics.tokenIssued("refresh_token");
-        return new TokenPair(issueAccess(row.session(), lifetimes, narrowed), next, expires, now,
-            row.session());
+        return new TokenPair(issueAccess(row.session(), lifetimes, scope), next, expires, now,
+            row.session(), scope);
       }
     }
     throw reused(row, "was already used at " + Instant.ofEpochMilli(row.rotatedAt()));
@@ -316,16 +351,9 @@ public final class SessionService {
     return store.findSession(sessionId);
   }
 
-  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes) {
-    return issueAccess(s, lifetimes, null);
-  }
-
-  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes,
-      Set<String> narrowed) {
+  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes, Scope scope) {
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(s.accountId(),
-        s.userId(), s.clientId(), s.id(), narrowed == null ? s.scopes() : narrowed,
-        s.authTime() / 1000),
-        lifetimes.accessToken());
+        s.userId(), s.clientId(), s.id(), scope, s.authTime() / 1000), lifetimes.accessToken());
     metrics.tokenIssued("access_token");
     return issued;
   }

@@ -1,11 +1,11 @@
 package dev.jeton.session;
 
 import dev.jeton.store.Rows;
+import dev.jeton.token.Scope;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -35,7 +35,7 @@ final class SessionStore {
                                   expires_at, last_used_at)
             VALUES (:id, :a, :u, :c, :scope, :auth, :created, :exp, :created)""")
         .bind("id", s.id()).bind("a", s.accountId()).bind("u", s.userId())
-        .bind("c", s.clientId()).bind("scope", String.join(" ", s.scopes()))
+        .bind("c", s.clientId()).bind("scope", s.scopes().render())
         .bind("auth", s.authTime()).bind("created", s.createdAt()).bind("exp", s.expiresAt())
         .execute();
   }
@@ -157,10 +157,8 @@ final class SessionStore {
   }
 
   private static Session session(ResultSet rs) throws SQLException {
-    String scope = rs.getString("scope");
     return new Session(rs.getString("id"), rs.getString("account_id"), rs.getString("user_id"),
-        rs.getString("client_id"),
-        scope.isEmpty() ? Set.of() : Set.of(scope.split(" ")),
+        rs.getString("client_id"), Scope.parse(rs.getString("scope")),
         rs.getLong("auth_time"), rs.getLong("created_at"), rs.getLong("expires_at"),
         rs.getLong("last_used_at"), Rows.longOrNull(rs, "revoked_at"),
         rs.getString("revoked_reason"));

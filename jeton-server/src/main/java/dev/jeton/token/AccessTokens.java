@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -69,7 +68,7 @@ public final class AccessTokens {
    * @param authTime when the user signed in (epoch seconds), null when no user did (RFC 9068 2.2.1)
    */
   public record Grant(String accountId, String subject, String clientId, String sessionId,
-      Set<String> scopes, Long authTime) {}
+      Scope scopes, Long authTime) {}
 
   /** A signed access token and its lifetime. */
   public record Issued(String token, AccessToken claims) {}
@@ -93,7 +92,7 @@ public final class AccessTokens {
         .expirationTime(new Date(exp * 1000))
         .jwtID(jti)
         .claim("client_id", g.clientId())
-        .claim("scope", String.join(" ", g.scopes()))
+        .claim("scope", g.scopes().render())
         .claim("sid", g.sessionId())
         .claim("auth_time", g.authTime()) // a null claim is left out
         .build();
@@ -106,7 +105,7 @@ public final class AccessTokens {
     }
     String token = jwt.serialize();
     AccessToken at = new AccessToken(g.accountId(), g.subject(), g.clientId(), g.sessionId(),
-        Set.copyOf(g.scopes()), jti, key.kid(), now, now, exp, Set.of(issuer));
+        Set.copyOf(g.scopes().values()), jti, key.kid(), now, now, exp, Set.of(issuer));
     verified.put(token, at);
     return new Issued(token, at);
   }
@@ -306,15 +305,17 @@ public final class AccessTokens {
         throw malformed("The token lacks a required claim (sub, client_id, jti, iat, exp, aud).");
       }
       String scope = c.getStringClaim("scope");
-      Set<String> scopes = new HashSet<>();
-      if (scope != null && !scope.isBlank()) {
-        scopes.addAll(List.of(scope.trim().split(" +")));
+      Scope scopes;
+      try {
+        scopes = scope == null ? Scope.EMPTY : Scope.parse(scope);
+      } catch (Scope.MalformedScopeException e) {
+        throw malformed("The token's scope claim is malformed (RFC 6749 3.3).");
       }
       Date nbf = c.getNotBeforeTime();
       long iatS = iat.getTime() / 1000;
-      return new AccessToken(accountId, sub, clientId, c.getStringClaim("sid"), Set.copyOf(scopes),
-          jti, kid, iatS, nbf == null ? iatS : nbf.getTime() / 1000, exp.getTime() / 1000,
-          Set.copyOf(aud));
+      return new AccessToken(accountId, sub, clientId, c.getStringClaim("sid"),
+          Set.copyOf(scopes.values()), jti, kid, iatS,
+          nbf == null ? iatS : nbf.getTime() / 1000, exp.getTime() / 1000, Set.copyOf(aud));
     } catch (ParseException e) {
       throw malformed("A claim of the token has the wrong type.");
     }

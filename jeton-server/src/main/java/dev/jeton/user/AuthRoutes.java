@@ -9,13 +9,13 @@ import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
+import dev.jeton.session.TokenResponse;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The first-party sign-in API under {@code {issuer}/api/v1}: register, login, refresh, logout,
@@ -69,7 +69,7 @@ public final class AuthRoutes {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     String token = refreshToken(ctx);
     SessionService.TokenPair pair = sessions.refresh(account, token, accounts.lifetimes(account));
-    Responses.tokens(ctx, 200, tokenFields(pair));
+    Responses.tokens(ctx, 200, TokenResponse.of(pair).members());
   }
 
   private void logout(Context ctx) {
@@ -123,24 +123,11 @@ public final class AuthRoutes {
     return m;
   }
 
-  /** The token response of register, login and first-admin setup. */
+  /** The token response of register, login and first-admin setup: the user, then RFC 6749 5.1. */
   public static Map<String, Object> tokenBody(User u, SessionService.TokenPair pair) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("user", userJson(u));
-    m.putAll(tokenFields(pair));
-    return m;
-  }
-
-  static Map<String, Object> tokenFields(SessionService.TokenPair pair) {
-    long issuedAt = pair.issuedAt() / 1000;
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("access_token", pair.access().token());
-    m.put("token_type", "Bearer");
-    m.put("expires_in", pair.access().claims().expiresAt() - issuedAt);
-    m.put("refresh_token", pair.refreshToken());
-    m.put("refresh_token_expires_in", Math.max(0, (pair.refreshExpiresAt() - pair.issuedAt()) / 1000));
-    m.put("issued_at", issuedAt);
-    m.put("scope", String.join(" ", new java.util.TreeSet<>(pair.session().scopes())));
+    m.putAll(TokenResponse.of(pair).members());
     return m;
   }
 

@@ -5,10 +5,10 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
-import java.util.Set;
 import java.time.Duration;
 import dev.jeton.config.Config;
 import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -65,9 +65,9 @@ public final class UserService {
    */
   public SessionService.TokenPair startSession(Account account, User user,
       Config.Lifetimes lifetimes) {
-    Set<String> scopes = user.isAdmin()
-        ? Set.of(SessionService.SCOPE_USER, SessionService.SCOPE_ADMIN)
-        : Set.of(SessionService.SCOPE_USER);
+    Scope scopes = user.isAdmin()
+        ? Scope.of(SessionService.SCOPE_USER, SessionService.SCOPE_ADMIN)
+        : Scope.of(SessionService.SCOPE_USER);
     Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
     return sessions.start(account, user.id(), lifetimes, SessionService.FIRST_PARTY_CLIENT,
         scopes, clock.millis(), absolute);
