@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
  * consent page unless they already granted these scopes to the client
  * (docs/security.md#consent). OpenID Connect's {@code prompt} and
  * {@code max_age} (OIDC Core 3.1.2.1) can demand a fresh sign-in or the consent page, or forbid
- * both ({@code prompt=none}: {@code login_required}, {@code consent_required}). Every authorization response, success or
+ * both ({@code prompt=none}: {@code login_required}, {@code consent_required}). Every authorization
+ * response, success or
  * error, echoes {@code state} byte-for-byte and carries {@code iss} (RFC 9207 2,
  * docs/security.md#state-and-iss). Responses to GET use 302, responses to the consent POST 303
  * (RFC 9700 4.12, docs/security.md#see-other-after-post).
@@ -47,8 +48,14 @@ import java.util.stream.Collectors;
 public final class AuthorizeEndpoint {
   /** The endpoint's path under an issuer (RFC 6749 3.1). */
   public static final String PATH = "/oauth2/authorize";
-  /** The errors of the authorization endpoint and its consent form (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.CLIENT_NOT_FOUND, ErrorCode.REDIRECT_URI_INVALID, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_RESPONSE_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.ACCESS_DENIED, ErrorCode.LOGIN_REQUIRED, ErrorCode.CONSENT_REQUIRED, ErrorCode.FORM_REJECTED);
+  /**
+   * The errors of the authorization endpoint and its consent form (RFC 6749 4.1.2.1, OIDC Core
+   * 3.1.2.6).
+   */
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.CLIENT_NOT_FOUND, ErrorCode.REDIRECT_URI_INVALID, ErrorCode.UNAUTHORIZED_CLIENT,
+      ErrorCode.UNSUPPORTED_RESPONSE_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.ACCESS_DENIED,
+      ErrorCode.LOGIN_REQUIRED, ErrorCode.CONSENT_REQUIRED, ErrorCode.FORM_REJECTED);
 
   private final AccountService accounts;
   private final ClientService clients;
@@ -227,6 +234,7 @@ public final class AuthorizeEndpoint {
   private void toLogin(Context ctx, Account account, String returnTo, String loginHint) {
     ctx.status(303);
     ctx.header("Location", "/accounts/" + account.id() + LoginRoutes.PATH + "?return_to="
-        + Text.encode(returnTo) + (loginHint == null ? "" : "&login_hint=" + Text.encode(loginHint)));
+        + Text.encode(returnTo) + (loginHint == null ? "" : "&login_hint=" + Text.encode(
+            loginHint)));
   }
 }

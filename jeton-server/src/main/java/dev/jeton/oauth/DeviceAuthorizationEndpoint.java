@@ -31,7 +31,8 @@ public final class DeviceAuthorizationEndpoint {
   /** The endpoint's path under an issuer (RFC 8628 3.1). */
   public static final String PATH = "/oauth2/device_authorization";
   /** The errors of the device authorization endpoint (RFC 8628 3.2, RFC 6749 5.2). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE);
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;

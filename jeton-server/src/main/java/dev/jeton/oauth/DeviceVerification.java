@@ -177,7 +177,8 @@ public final class DeviceVerification {
     pages.render(ctx, 200, "device-confirm.jte", m);
   }
 
-  private void entry(Context ctx, Account account, Viewers.Viewer viewer, int status, String userCode,
+  private void entry(Context ctx, Account account, Viewers.Viewer viewer, int status,
+      String userCode,
       String error) {
     Map<String, Object> m = new HashMap<>();
     m.put("accountId", account.id());

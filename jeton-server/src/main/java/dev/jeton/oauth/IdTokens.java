@@ -22,7 +22,8 @@ import java.util.Optional;
  * {@code iss, sub, aud, azp, exp, iat, auth_time}, the authorization request's {@code nonce}
  * echoed exactly (OIDC Core 3.1.2.1) and {@code at_hash}. They expire with the access token
  * issued beside them. On refresh the new ID token keeps {@code sub}, {@code aud} and
- * {@code auth_time} and has no {@code nonce} (OIDC Core 12.2). Their {@code typ} differs from {@code at+jwt}, so
+ * {@code auth_time} and has no {@code nonce} (OIDC Core 12.2). Their {@code typ} differs from
+ * {@code at+jwt}, so
  * {@link AccessTokens#verify} never accepts one as an access token (RFC 8725 3.11,
  * docs/security.md#jwt-explicit-type).
  *

@@ -44,7 +44,8 @@ public final class IntrospectionEndpoint {
   /** The endpoint's path under an issuer (RFC 7662 2). */
   public static final String PATH = "/oauth2/introspect";
   /** The errors of the introspection endpoint (RFC 7662 2.3). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT);
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT);
 
   private static final Map<String, Object> INACTIVE = Map.of("active", false);
 

@@ -30,7 +30,8 @@ import org.jdbi.v3.core.Jdbi;
  * its consent form, {@code /oauth2/token} (RFC 6749 3.2), {@code /oauth2/introspect}
  * (RFC 7662), {@code /oauth2/revoke} (RFC 7009), and the user's list of authorized applications
  * ({@code /api/v1/me/grants}), and the device authorization grant's
- * {@code /oauth2/device_authorization} and {@code /device} (RFC 8628 3.1, 3.3). Token-endpoint errors are RFC 6749 5.2 JSON;
+ * {@code /oauth2/device_authorization} and {@code /device} (RFC 8628 3.1, 3.3). Token-endpoint
+ * errors are RFC 6749 5.2 JSON;
  * authorization errors are redirects or error pages (RFC 6749 4.1.2.1); both are written by
  * {@link ErrorWriter}.
  */

@@ -37,7 +37,8 @@ public final class RevocationEndpoint {
   /** The endpoint's path under an issuer (RFC 7009 2). */
   public static final String PATH = "/oauth2/revoke";
   /** The errors of the revocation endpoint (RFC 7009 2.2.1). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_TOKEN_TYPE);
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_TOKEN_TYPE);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;

@@ -31,7 +31,10 @@ public final class TokenEndpoint {
   /** The endpoint's path under an issuer (RFC 6749 3.2). */
   public static final String PATH = "/oauth2/token";
   /** The errors of the token endpoint (RFC 6749 5.2, RFC 8628 3.5). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CLIENT, ErrorCode.INVALID_GRANT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_GRANT_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.AUTHORIZATION_PENDING, ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN);
+  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_CLIENT, ErrorCode.INVALID_GRANT, ErrorCode.UNAUTHORIZED_CLIENT,
+      ErrorCode.UNSUPPORTED_GRANT_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.AUTHORIZATION_PENDING,
+      ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;

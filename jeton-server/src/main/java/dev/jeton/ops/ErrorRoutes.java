@@ -16,7 +16,9 @@ import java.util.Set;
 /** Publishes the error catalog: {@code GET /api/v1/errors} and one entry per code. */
 public final class ErrorRoutes {
   public void register(Router r) {
-    r.as(ErrorWriter.Format.PROBLEM, Set.of()).get("/api/v1/errors", this::list).get("/api/v1/errors/{code}", this::one);
+    r.as(ErrorWriter.Format.PROBLEM, Set.of())
+        .get("/api/v1/errors", this::list)
+        .get("/api/v1/errors/{code}", this::one);
   }
 
   private void list(Context ctx) {

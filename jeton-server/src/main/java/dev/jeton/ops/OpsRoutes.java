@@ -20,7 +20,8 @@ public final class OpsRoutes {
   }
 
   public void register(Router r) {
-    r.as(ErrorWriter.Format.PROBLEM, Set.of()).get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "up")))
+    r.as(ErrorWriter.Format.PROBLEM, Set.of())
+        .get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "up")))
         .get("/health/ready", this::ready)
         .get("/metrics", this::metrics);
   }

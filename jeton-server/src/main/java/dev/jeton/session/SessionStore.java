@@ -62,7 +62,8 @@ final class SessionStore {
         .map((rs, ctx) -> new TokenRow(rs.getString("hash"), rs.getLong("t_issued_at"),
             rs.getLong("t_expires_at"), Rows.longOrNull(rs, "rotated_at"),
             rs.getString("successor_hash"), rs.getInt("grace_used") != 0,
-            Rows.longOrNull(rs, "t_revoked_at"), session(rs), Rows.longOrNull(rs, "owner_blocked") != null))
+            Rows.longOrNull(rs, "t_revoked_at"), session(rs),
+            Rows.longOrNull(rs, "owner_blocked") != null))
         .findOne());
   }
 

@@ -30,7 +30,8 @@ public final class SetupRoutes {
       ErrorCode.FORM_REJECTED, ErrorCode.INVALID_REQUEST);
   /** The errors of the JSON setup operation. */
   public static final Set<ErrorCode> API_ERRORS = JsonBody.errorsWith(
-      ErrorCode.SETUP_TOKEN_INVALID, ErrorCode.PASSWORD_POLICY_VIOLATION, ErrorCode.USER_ALREADY_EXISTS);
+      ErrorCode.SETUP_TOKEN_INVALID, ErrorCode.PASSWORD_POLICY_VIOLATION,
+      ErrorCode.USER_ALREADY_EXISTS);
 
   private final SetupService setup;
   private final AccountService accounts;

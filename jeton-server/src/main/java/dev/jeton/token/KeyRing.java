@@ -236,8 +236,8 @@ public final class KeyRing {
     String kid = ids.id("");
     JWK jwk = generate(kid, JWSAlgorithm.parse(alg));
     String sealed = masterKey.seal(jwk.toJSONString().getBytes(StandardCharsets.UTF_8), kid);
-    return new SigningKeyStore.Row(kid, accountId, chain, alg, jwk.toPublicJWK().toJSONString(), sealed,
-        status, now, null, null);
+    return new SigningKeyStore.Row(kid, accountId, chain, alg, jwk.toPublicJWK().toJSONString(),
+        sealed, status, now, null, null);
   }
 
   private static JWK generate(String kid, JWSAlgorithm alg) {

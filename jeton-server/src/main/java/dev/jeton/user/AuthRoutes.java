@@ -55,14 +55,16 @@ public final class AuthRoutes {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     UserService.Credentials c = credentials(ctx);
     User u = users.register(account, c, User.USER);
-    Responses.tokens(ctx, 201, tokenBody(u, users.startSession(account, u, accounts.lifetimes(account))));
+    Responses.tokens(ctx, 201, tokenBody(u, users.startSession(account, u, accounts.lifetimes(
+        account))));
   }
 
   private void login(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     UserService.Credentials c = credentials(ctx);
     User u = users.authenticate(account, c, ctx.ip());
-    Responses.tokens(ctx, 200, tokenBody(u, users.startSession(account, u, accounts.lifetimes(account))));
+    Responses.tokens(ctx, 200, tokenBody(u, users.startSession(account, u, accounts.lifetimes(
+        account))));
   }
 
   private void refresh(Context ctx) {
@@ -134,7 +136,12 @@ public final class AuthRoutes {
   private static Set<ErrorCode> errors() {
     Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
     all.addAll(JsonBody.ERRORS);
-    all.addAll(Set.of(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVALID_CREDENTIALS, ErrorCode.SIGN_IN_THROTTLED, ErrorCode.PASSWORD_POLICY_VIOLATION, ErrorCode.PASSWORD_UNCHANGED, ErrorCode.PASSWORD_RESET_REQUIRED, ErrorCode.REFRESH_TOKEN_REUSED, ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_TYPE, ErrorCode.TOKEN_MALFORMED, ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED));
+    all.addAll(Set.of(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVALID_CREDENTIALS,
+        ErrorCode.SIGN_IN_THROTTLED, ErrorCode.PASSWORD_POLICY_VIOLATION,
+        ErrorCode.PASSWORD_UNCHANGED, ErrorCode.PASSWORD_RESET_REQUIRED,
+        ErrorCode.REFRESH_TOKEN_REUSED, ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_EXPIRED,
+        ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_TYPE, ErrorCode.TOKEN_MALFORMED,
+        ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED));
     return Set.copyOf(all);
   }
 }

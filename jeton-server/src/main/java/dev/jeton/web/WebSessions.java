@@ -64,8 +64,9 @@ public final class WebSessions {
     }
     String hash = OpaqueTokens.hash(id);
     long now = clock.millis();
-    Optional<WebSessionStore.Row> live = store.find(hash).filter(r -> r.accountId().equals(accountId) && !r.revoked()
-        && !r.blocked() && now < r.expires() && now - r.seen() < IDLE.toMillis());
+    Optional<WebSessionStore.Row> live = store.find(hash)
+        .filter(r -> r.accountId().equals(accountId) && !r.revoked() && !r.blocked()
+            && now < r.expires() && now - r.seen() < IDLE.toMillis());
     live.filter(r -> now - r.seen() > TOUCH_MS).ifPresent(r -> writes.submit(h -> {
       WebSessionStore.touch(h, hash, now);
       return null;
