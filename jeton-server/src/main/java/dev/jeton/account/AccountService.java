@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.account.SetupTokens;
 import dev.jeton.token.KeyRing;
 import java.time.Clock;
 import java.time.Duration;

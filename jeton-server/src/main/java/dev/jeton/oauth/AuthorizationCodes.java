@@ -20,7 +20,7 @@ import org.jdbi.v3.core.Jdbi;
 final class AuthorizationCodes {
   static final Duration LIFETIME = Duration.ofMinutes(10);
 
-  private final Jdbi jdbi;
+  private final AuthorizationCodeStore store;
   private final WriteQueue writes;
   private final OpaqueTokens tokens;
   private final Clock clock;
@@ -31,7 +31,7 @@ final class AuthorizationCodes {
       Long usedAt) {}
 
   AuthorizationCodes(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Clock clock) {
-    this.jdbi = jdbi;
+    this.store = new AuthorizationCodeStore(jdbi);
     this.writes = writes;
     this.tokens = tokens;
     this.clock = clock;
@@ -41,42 +41,24 @@ final class AuthorizationCodes {
   String issue(String accountId, String userId, long authTime, AuthorizationRequest req) {
     String code = tokens.generate(TokenKind.AC);
     long now = clock.millis();
-    writes.submit(h -> h.createUpdate("""
-            INSERT INTO authorization_codes (hash, account_id, client_id, user_id, redirect_uri,
-              code_challenge, scope, auth_time, nonce, created_at, expires_at)
-            VALUES (:h, :a, :c, :u, :r, :ch, :s, :auth, :n, :now, :exp)""")
-        .bind("h", OpaqueTokens.hash(code)).bind("a", accountId)
-        .bind("c", req.client().clientId()).bind("u", userId).bind("r", req.redirectUriSent())
-        .bind("ch", req.codeChallenge()).bind("s", req.scopes().render())
-        .bind("auth", authTime).bind("n", req.nonce()).bind("now", now)
-        .bind("exp", now + LIFETIME.toMillis()).execute());
+    Code c = new Code(OpaqueTokens.hash(code), accountId, req.client().clientId(), userId,
+        req.redirectUriSent(), req.codeChallenge(), req.scopes(), authTime, req.nonce(),
+        now + LIFETIME.toMillis(), null);
+    writes.submit(h -> {
+      AuthorizationCodeStore.insert(h, c, now);
+      return null;
+    });
     return code;
   }
 
   Optional<Code> find(String code) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT hash, account_id, client_id, user_id, redirect_uri, code_challenge, scope,
-                   auth_time, nonce, expires_at, used_at
-            FROM authorization_codes WHERE hash = :h""")
-        .bind("h", OpaqueTokens.hash(code))
-        .map((rs, c) -> {
-          long used = rs.getLong("used_at");
-          Long usedAt = rs.wasNull() ? null : used;
-          return new Code(rs.getString("hash"), rs.getString("account_id"),
-              rs.getString("client_id"), rs.getString("user_id"), rs.getString("redirect_uri"),
-              rs.getString("code_challenge"), Scope.parse(rs.getString("scope")),
-              rs.getLong("auth_time"), rs.getString("nonce"), rs.getLong("expires_at"),
-              usedAt);
-        })
-        .findOne());
+    return store.find(OpaqueTokens.hash(code));
   }
 
   /** Spends the code; false when another request spent it first. */
   boolean spend(String hash) {
     long now = clock.millis();
-    return writes.submit(h -> h.createUpdate(
-            "UPDATE authorization_codes SET used_at = :now WHERE hash = :h AND used_at IS NULL")
-        .bind("now", now).bind("h", hash).execute() == 1);
+    return writes.submit(h -> AuthorizationCodeStore.spend(h, hash, now));
   }
 
   /**
@@ -84,22 +66,13 @@ final class AuthorizationCodes {
    * meantime (then the caller revokes that session itself).
    */
   boolean attachSession(String hash, String sessionId) {
-    return writes.submit(h -> {
-      h.createUpdate("UPDATE authorization_codes SET session_id = :s WHERE hash = :h")
-          .bind("s", sessionId).bind("h", hash).execute();
-      return h.createQuery("SELECT replayed_at FROM authorization_codes WHERE hash = :h")
-          .bind("h", hash).mapTo(Long.class).findOne().isEmpty();
-    });
+    return writes.submit(h -> AuthorizationCodeStore.attachSession(h, hash, sessionId));
   }
 
   /** Marks a replayed code; answers the session its first exchange created, if any yet. */
   Optional<String> replayed(String hash) {
     long now = clock.millis();
-    return Optional.ofNullable(writes.submit(h -> {
-      h.createUpdate("UPDATE authorization_codes SET replayed_at = :now WHERE hash = :h "
-          + "AND replayed_at IS NULL").bind("now", now).bind("h", hash).execute();
-      return h.createQuery("SELECT session_id FROM authorization_codes WHERE hash = :h")
-          .bind("h", hash).mapTo(String.class).findOne().orElse(null);
-    }));
+    return Optional.ofNullable(writes.submit(h -> AuthorizationCodeStore.markReplayed(h, hash,
+        now)));
   }
 }

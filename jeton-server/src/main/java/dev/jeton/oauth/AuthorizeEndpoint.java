@@ -9,7 +9,6 @@ import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Form;
 import dev.jeton.http.Pages;
 import dev.jeton.http.Text;
-import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.Scope;

@@ -6,8 +6,6 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Text;
-import dev.jeton.oauth.ConsentRoutes;
-import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;

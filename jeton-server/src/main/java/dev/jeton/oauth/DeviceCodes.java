@@ -25,7 +25,7 @@ final class DeviceCodes {
   static final String APPROVED = "approved";
   static final String DENIED = "denied";
 
-  private final Jdbi jdbi;
+  private final DeviceCodeStore store;
   private final WriteQueue writes;
   private final OpaqueTokens tokens;
   private final UserCodes userCodes;
@@ -41,7 +41,7 @@ final class DeviceCodes {
 
   DeviceCodes(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, UserCodes userCodes,
       Clock clock) {
-    this.jdbi = jdbi;
+    this.store = new DeviceCodeStore(jdbi);
     this.writes = writes;
     this.tokens = tokens;
     this.userCodes = userCodes;
@@ -56,15 +56,12 @@ final class DeviceCodes {
       String userCode = userCodes.generate();
       long now = clock.millis();
       try {
-        writes.submit(h -> h.createUpdate("""
-                INSERT INTO device_codes (hash, user_code_hash, account_id, client_id, scope,
-                  created_at, expires_at, interval_s, status)
-                VALUES (:h, :u, :a, :c, :s, :now, :exp, :i, :st)""")
-            .bind("h", OpaqueTokens.hash(deviceCode))
-            .bind("u", OpaqueTokens.hash(UserCodes.normalise(userCode)))
-            .bind("a", accountId).bind("c", clientId).bind("s", scopes.render())
-            .bind("now", now).bind("exp", now + LIFETIME.toMillis()).bind("i", INTERVAL_S)
-            .bind("st", PENDING).execute());
+        writes.submit(h -> {
+          DeviceCodeStore.insert(h, OpaqueTokens.hash(deviceCode),
+              OpaqueTokens.hash(UserCodes.normalise(userCode)), accountId, clientId, scopes, now,
+              now + LIFETIME.toMillis(), INTERVAL_S, PENDING);
+          return null;
+        });
         return new Issued(deviceCode, userCode);
       } catch (RuntimeException e) {
         last = e;
@@ -74,29 +71,12 @@ final class DeviceCodes {
   }
 
   Optional<Device> byDeviceCode(String deviceCode) {
-    return find("hash", OpaqueTokens.hash(deviceCode));
+    return store.byHash(OpaqueTokens.hash(deviceCode));
   }
 
   /** The authorization of a normalised user code. */
   Optional<Device> byUserCode(String normalised) {
-    return find("user_code_hash", OpaqueTokens.hash(normalised));
-  }
-
-  private Optional<Device> find(String column, String value) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT hash, account_id, client_id, scope, expires_at, interval_s, last_polled_at,
-                   status, user_id, auth_time, used_at
-            FROM device_codes WHERE\s""" + column + " = :v")
-        .bind("v", value)
-        .map((rs, c) -> {
-          return new Device(rs.getString("hash"), rs.getString("account_id"),
-              rs.getString("client_id"), Scope.parse(rs.getString("scope")),
-              rs.getLong("expires_at"), rs.getInt("interval_s"),
-              nullableLong(rs, "last_polled_at"), rs.getString("status"),
-              rs.getString("user_id"), nullableLong(rs, "auth_time"),
-              nullableLong(rs, "used_at"));
-        })
-        .findOne());
+    return store.byUserCodeHash(OpaqueTokens.hash(normalised));
   }
 
   /**
@@ -105,41 +85,28 @@ final class DeviceCodes {
    */
   boolean poll(Device d, long now, boolean slowDown) {
     long prev = d.lastPolledAt() == null ? -1 : d.lastPolledAt();
-    return writes.submit(h -> h.createUpdate("""
-            UPDATE device_codes SET last_polled_at = :now, interval_s = interval_s + :add
-            WHERE hash = :h AND COALESCE(last_polled_at, -1) = :prev""")
-        .bind("now", now).bind("add", slowDown ? INTERVAL_S : 0).bind("h", d.hash())
-        .bind("prev", prev).execute() == 1);
+    return writes.submit(h -> DeviceCodeStore.poll(h, d.hash(), prev, now,
+        slowDown ? INTERVAL_S : 0));
   }
 
   /** Records the user's decision; false when the authorization was already decided. */
   boolean decide(String hash, boolean approve, String userId, long authTime) {
     long now = clock.millis();
-    return writes.submit(h -> h.createUpdate("""
-            UPDATE device_codes SET status = :st, user_id = :u, auth_time = :auth,
-              decided_at = :now
-            WHERE hash = :h AND status = :pending AND expires_at > :now""")
-        .bind("st", approve ? APPROVED : DENIED).bind("u", userId).bind("auth", authTime)
-        .bind("now", now).bind("h", hash).bind("pending", PENDING).execute() == 1);
+    return writes.submit(h -> DeviceCodeStore.decide(h, hash, approve ? APPROVED : DENIED,
+        userId, authTime, now));
   }
 
   /** Spends an approved code; false when another poll spent it first (RFC 8628 3.5). */
   boolean spend(String hash) {
     long now = clock.millis();
-    return writes.submit(h -> h.createUpdate("UPDATE device_codes SET used_at = :now "
-            + "WHERE hash = :h AND status = :st AND used_at IS NULL")
-        .bind("now", now).bind("h", hash).bind("st", APPROVED).execute() == 1);
+    return writes.submit(h -> DeviceCodeStore.spend(h, hash, now));
   }
 
   /** Records the session the exchange created. */
   void attachSession(String hash, String sessionId) {
-    writes.submit(h -> h.createUpdate("UPDATE device_codes SET session_id = :s WHERE hash = :h")
-        .bind("s", sessionId).bind("h", hash).execute());
-  }
-
-  private static Long nullableLong(java.sql.ResultSet rs, String column)
-      throws java.sql.SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
+    writes.submit(h -> {
+      DeviceCodeStore.attachSession(h, hash, sessionId);
+      return null;
+    });
   }
 }

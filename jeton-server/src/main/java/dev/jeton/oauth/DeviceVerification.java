@@ -9,7 +9,6 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Pages;
 import dev.jeton.http.Text;
-import dev.jeton.oauth.Consents;
 import dev.jeton.observe.Audit;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;

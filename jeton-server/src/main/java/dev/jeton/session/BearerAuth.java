@@ -6,7 +6,6 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.observe.Metrics;
-import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;

@@ -4,10 +4,15 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.properties.HasName;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import org.jdbi.v3.core.Handle;
 
 /**
  * The package rules of docs/architecture.md, checked on the compiled main classes: no package
@@ -80,4 +85,15 @@ class ArchitectureTest {
       .whereLayer("error").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session", "account", "token", "http",
           "store", "observe");
+
+  /** SQL is written only in the features' {@code *Store} classes (and the store plumbing). */
+  @ArchTest
+  static final ArchRule sqlOnlyInStores = noClasses()
+      .that().haveSimpleNameNotEndingWith("Store")
+      .and().resideOutsideOfPackage("dev.jeton.store..")
+      .should().callMethodWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
+          JavaClass.Predicates.assignableTo(Handle.class)))
+          .and(JavaCall.Predicates.target(HasName.Predicates.nameMatching(
+              "createQuery|createUpdate|createBatch|createScript|execute|prepareBatch"))))
+      .because("each feature's SQL lives in its *Store (docs/architecture.md)");
 }

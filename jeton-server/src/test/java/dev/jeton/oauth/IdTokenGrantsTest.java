@@ -14,7 +14,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
-import dev.jeton.oauth.IdTokens;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
