@@ -48,10 +48,10 @@ public final class DeviceAuthorizationEndpoint {
   }
 
   void handle(Context ctx) {
-    Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form = Form.parse(ctx);
-    Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
-        form.get("client_id"), form.get("client_secret")).client();
+    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    Account account = req.account();
+    Form form = req.form();
+    Client client = req.client();
     if (!client.allowsGrant(Client.DEVICE_CODE)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
           + "the device_code grant (RFC 8628 3.1).");

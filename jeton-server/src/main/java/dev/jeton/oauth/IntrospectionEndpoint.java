@@ -70,10 +70,10 @@ public final class IntrospectionEndpoint {
   }
 
   void handle(Context ctx) {
-    Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form = Form.parse(ctx);
-    ClientAuthenticator.Authenticated caller = clientAuth.authenticate(account.id(),
-        ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"));
+    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    Account account = req.account();
+    Form form = req.form();
+    ClientAuthenticator.Authenticated caller = req.caller();
     if (caller.client().isPublic()) {
       throw new ApiException(ErrorCode.INVALID_CLIENT, "Introspection is only for confidential "
           + "clients (RFC 7662 2.1).");

@@ -54,10 +54,10 @@ public final class RevocationEndpoint {
   }
 
   void handle(Context ctx) {
-    Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form = Form.parse(ctx);
-    Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
-        form.get("client_id"), form.get("client_secret")).client();
+    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    Account account = req.account();
+    Form form = req.form();
+    Client client = req.client();
     String token = form.required("token");
     // token_type_hint (OPTIONAL, RFC 7009 2.1) is ignored, known or not: the format tells the kind.
     TokenKind kind = OpaqueTokens.kindOf(token);

@@ -7,7 +7,6 @@ import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
-import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
 import dev.jeton.session.SessionService;
 import dev.jeton.session.TokenResponse;
@@ -57,11 +56,10 @@ public final class TokenEndpoint {
   }
 
   void handle(Context ctx) {
-    Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form = Form.parse(ctx);
-    Client client = clientAuth.authenticate(account.id(), ctx.header("Authorization"),
-        form.get("client_id"), form.get("client_secret")).client();
-    TokenRequest request = TokenRequest.parse(form);
+    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    Account account = req.account();
+    Client client = req.client();
+    TokenRequest request = TokenRequest.parse(req.form());
     permit(client, request);
     Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
     Responses.tokens(ctx, 200, execute(account, client, request, lifetimes).members());

@@ -5,6 +5,7 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.http.Text;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ public final class ErrorRoutes {
       }
     }
     throw new ApiException(ErrorCode.ROUTE_NOT_FOUND, "There is no error code '"
-        + (code.length() > 64 ? code.substring(0, 64) : code) + "' in the catalog.");
+        + Text.clip(code) + "' in the catalog.");
   }
 
   static Map<String, Object> entry(ErrorCode c) {
