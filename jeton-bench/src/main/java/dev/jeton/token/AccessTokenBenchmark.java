@@ -38,7 +38,7 @@ public class AccessTokenBenchmark {
 
   private BenchStack stack;
   private AccessTokens tokens;
-  private AccessTokens.Grant grant;
+  private AccessTokens.Contents grant;
   private String token;
 
   @Setup(Level.Trial)
@@ -55,7 +55,7 @@ public class AccessTokenBenchmark {
     });
     tokens = new AccessTokens(ring, new Issuers("http://localhost:8080"), ids, clock,
         Duration.ofSeconds(60));
-    grant = new AccessTokens.Grant("main", "usr_bench", "jeton", "ses_bench",
+    grant = new AccessTokens.Contents("main", "usr_bench", "jeton", "ses_bench",
         dev.jeton.token.Scope.of("user"), clock.instant().getEpochSecond());
     token = tokens.issue(grant, Duration.ofHours(1)).token();
   }

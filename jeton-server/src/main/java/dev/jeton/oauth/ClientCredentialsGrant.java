@@ -37,7 +37,7 @@ final class ClientCredentialsGrant {
    */
   Result grant(Client client, TokenRequest.ClientCredentials request, Duration ttl) {
     Scope scope = RequestedScope.allowed(client, request.scope());
-    AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(client.accountId(),
+    AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Contents(client.accountId(),
         client.clientId(), client.clientId(), null, scope, null), ttl);
     metrics.tokenIssued("access_token");
     Audit.event("client_credentials_token_issued", "account", client.accountId(),

@@ -352,7 +352,7 @@ public final class SessionService {
   }
 
   private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes, Scope scope) {
-    AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Grant(s.accountId(),
+    AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Contents(s.accountId(),
         s.userId(), s.clientId(), s.id(), scope, s.authTime() / 1000), lifetimes.accessToken());
     metrics.tokenIssued("access_token");
     return issued;

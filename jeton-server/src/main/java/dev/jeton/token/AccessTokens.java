@@ -67,34 +67,34 @@ public final class AccessTokens {
    *
    * @param authTime when the user signed in (epoch seconds), null when no user did (RFC 9068 2.2.1)
    */
-  public record Grant(String accountId, String subject, String clientId, String sessionId,
+  public record Contents(String accountId, String subject, String clientId, String sessionId,
       Scope scopes, Long authTime) {}
 
   /** A signed access token and its lifetime. */
   public record Issued(String token, AccessToken claims) {}
 
   /** Signs a new access token valid for {@code ttl}. */
-  public Issued issue(Grant g, Duration ttl) {
-    KeyRing.AccountKeys accountKeys = keys.keys(g.accountId());
+  public Issued issue(Contents c, Duration ttl) {
+    KeyRing.AccountKeys accountKeys = keys.keys(c.accountId());
     SigningKey key = accountKeys.current();
     if (key == null) {
-      throw new IllegalStateException("account " + g.accountId() + " has no signing key");
+      throw new IllegalStateException("account " + c.accountId() + " has no signing key");
     }
     long now = clock.instant().getEpochSecond();
     long exp = now + ttl.toSeconds();
-    String issuer = issuers.issuer(g.accountId());
+    String issuer = issuers.issuer(c.accountId());
     String jti = ids.id("");
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .issuer(issuer)
-        .subject(g.subject())
+        .subject(c.subject())
         .audience(issuer)
         .issueTime(new Date(now * 1000))
         .expirationTime(new Date(exp * 1000))
         .jwtID(jti)
-        .claim("client_id", g.clientId())
-        .claim("scope", g.scopes().render())
-        .claim("sid", g.sessionId())
-        .claim("auth_time", g.authTime()) // a null claim is left out
+        .claim("client_id", c.clientId())
+        .claim("scope", c.scopes().render())
+        .claim("sid", c.sessionId())
+        .claim("auth_time", c.authTime()) // a null claim is left out
         .build();
     SignedJWT jwt = new SignedJWT(
         new JWSHeader.Builder(key.alg()).type(AT_JWT).keyID(key.kid()).build(), claims);
@@ -104,8 +104,8 @@ public final class AccessTokens {
       throw new IllegalStateException("signing failed with key " + key.kid(), e);
     }
     String token = jwt.serialize();
-    AccessToken at = new AccessToken(g.accountId(), g.subject(), g.clientId(), g.sessionId(),
-        Set.copyOf(g.scopes().values()), jti, key.kid(), now, now, exp, Set.of(issuer));
+    AccessToken at = new AccessToken(c.accountId(), c.subject(), c.clientId(), c.sessionId(),
+        Set.copyOf(c.scopes().values()), jti, key.kid(), now, now, exp, Set.of(issuer));
     verified.put(token, at);
     return new Issued(token, at);
   }
