@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
+import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Pages;
@@ -42,7 +43,7 @@ import java.util.function.Function;
 public final class LogoutEndpoint {
   /** The errors the logout page answers as an error page. */
   public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
-      ErrorCode.FORM_REJECTED);
+      ErrorCode.FORM_REJECTED, ErrorCode.REDIRECT_URI_INVALID);
   /** The endpoint's path under an issuer (OIDC RP-Initiated Logout 2). */
   public static final String PATH = "/oauth2/logout";
 
@@ -68,7 +69,7 @@ public final class LogoutEndpoint {
   }
 
   /** Where to send the browser afterwards, or why not (then {@code uri} is null). */
-  private record Return(String uri, String refusal) {}
+  private record Return(String uri, ErrorCode refusal, String reason) {}
 
   void handle(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
@@ -105,8 +106,12 @@ public final class LogoutEndpoint {
     }
     String done = session.isPresent() ? "You are signed out." : "You were not signed in.";
     if (back.uri() == null) {
-      page(ctx, back.refusal() == null ? 200 : 400, "Signed out",
-          back.refusal() == null ? done : done + " " + back.refusal());
+      if (back.refusal() != null) {
+        // signed out, but the application's return address cannot be trusted: an error page
+        // instead of the redirect (RFC 9700 4.11.2)
+        throw new ApiException(back.refusal(), done + " " + back.reason());
+      }
+      page(ctx, 200, "Signed out", done);
       return;
     }
     ctx.status(post ? 303 : 302);
@@ -117,21 +122,21 @@ public final class LogoutEndpoint {
       Optional<IdTokens.Hint> hint) {
     String target = param.apply("post_logout_redirect_uri");
     if (target == null) {
-      return new Return(null, null);
+      return new Return(null, null, null);
     }
     String clientId = param.apply("client_id");
     if (param.apply("id_token_hint") != null) {
       if (hint.isEmpty() || (clientId != null && !clientId.equals(hint.get().clientId()))) {
-        return new Return(null, "The application's id_token_hint is not valid for this "
-            + "issuer, so you are not sent back to it.");
+        return new Return(null, ErrorCode.INVALID_REQUEST, "The application's id_token_hint is "
+            + "not valid for this issuer, so you are not sent back to it.");
       }
       clientId = hint.get().clientId();
     }
     Optional<Client> client = clientId == null ? Optional.empty()
         : clients.find(account.id(), clientId);
     if (client.isEmpty() || !client.get().spec().redirectUris().contains(target)) {
-      return new Return(null, "The return address the application asked for is not "
-          + "registered for it, so you are not sent there.");
+      return new Return(null, ErrorCode.REDIRECT_URI_INVALID, "The return address the "
+          + "application asked for is not registered for it, so you are not sent there.");
     }
     String state = param.apply("state");
     StringBuilder to = new StringBuilder(target);
@@ -139,7 +144,7 @@ public final class LogoutEndpoint {
       to.append(target.indexOf('?') >= 0 ? '&' : '?').append("state=")
           .append(Text.encode(state));
     }
-    return new Return(to.toString(), null);
+    return new Return(to.toString(), null, null);
   }
 
   /** Answers 303 to this logout request as a GET with the same parameters. */
