@@ -3,6 +3,7 @@ package dev.jeton.oauth;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientService;
+import dev.jeton.error.ApiException;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
@@ -103,11 +104,16 @@ public final class OAuthRoutes {
    */
   private Handler withRealm(Handler h) {
     return ctx -> {
-      String account = ctx.pathParam("account");
-      if (AccountIds.isValid(account)) {
-        ctx.attribute(ErrorWriter.REALM, issuers.issuer(account));
+      try {
+        h.handle(ctx);
+      } catch (ApiException e) {
+        // named only when an error is answered: successful requests do not pay for it
+        String account = ctx.pathParam("account");
+        if (AccountIds.isValid(account)) {
+          ctx.attribute(ErrorWriter.REALM, issuers.issuer(account));
+        }
+        throw e;
       }
-      h.handle(ctx);
     };
   }
 }
