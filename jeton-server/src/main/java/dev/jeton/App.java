@@ -156,7 +156,7 @@ public final class App implements AutoCloseable {
         ctx.contentType("text/css; charset=utf-8");
         ctx.result(resource("/assets/jeton.css"));
       });
-      new OpsRoutes(db, metrics).register(r);
+      new OpsRoutes(db, metrics, config.metricsToken()).register(r);
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);

@@ -16,12 +16,13 @@ public record Config(
     Tokens tokens,
     String logFormat,
     Duration shutdownTimeout,
-    int signInFailuresPerSource) {
+    int signInFailuresPerSource,
+    String metricsToken) {
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, logFormat,
-        shutdownTimeout, signInFailuresPerSource);
+        shutdownTimeout, signInFailuresPerSource, metricsToken);
   }
 
   /** Listening address and the public URL issuers are built from. */

@@ -126,6 +126,11 @@ public final class ConfigLoader {
             + "'head -c 32 /dev/urandom | base64'");
       }
     }
+    String metricsToken = v.get(Setting.METRICS_TOKEN);
+    if (!metricsToken.isEmpty() && !metricsToken.matches("[\\x21-\\x7E]{32,256}")) {
+      throw bad(Setting.METRICS_TOKEN, metricsToken, "must be 32 to 256 printable characters "
+          + "without spaces; generate one with 'head -c 32 /dev/urandom | base64'");
+    }
     String logFormat = v.get(Setting.LOG_FORMAT).toLowerCase(Locale.ROOT);
     if (!logFormat.equals("json") && !logFormat.equals("text")) {
       throw bad(Setting.LOG_FORMAT, logFormat, "must be json or text");
@@ -142,7 +147,8 @@ public final class ConfigLoader {
         logFormat,
         duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)),
         intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
-            1_000_000));
+            1_000_000),
+        metricsToken);
   }
 
   private static String validBaseUrl(String raw) {
@@ -221,7 +227,8 @@ public final class ConfigLoader {
   private static ConfigException bad(Setting s, String value, String why) {
     // A JDBC URL may carry credentials (user:password@ or ?password=), so it is not echoed either.
     boolean secret = s == Setting.MASTER_KEY || s == Setting.DB_PASSWORD
-        || s == Setting.BOOTSTRAP_ADMIN_PASSWORD || s == Setting.DB_URL;
+        || s == Setting.BOOTSTRAP_ADMIN_PASSWORD || s == Setting.DB_URL
+        || s == Setting.METRICS_TOKEN;
     return new ConfigException(s.envName() + (secret ? "" : "='" + value + "'") + ": " + why);
   }
 }

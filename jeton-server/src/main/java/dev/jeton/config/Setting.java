@@ -34,6 +34,8 @@ public enum Setting {
   SIGNIN_FAILURES_PER_SOURCE("100", "Failed sign-ins one client IP may make in 15 minutes, over "
       + "all emails, before its sign-ins must wait (0 disables; raise it behind a proxy that hides "
       + "client addresses)."),
+  METRICS_TOKEN("", "Bearer token Prometheus must send to scrape /metrics (32 to 256 printable "
+      + "characters); unset, /metrics answers 404."),
   LOG_FORMAT("json", "Log format on standard output: json or text."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 

@@ -173,6 +173,10 @@ public enum ErrorCode {
           + "clients (client_credentials or a user's consent) are for the client's own APIs.",
       false),
 
+  METRICS_TOKEN_INVALID(401, "Metrics token invalid",
+      "Send the server's JETON_METRICS_TOKEN as 'Authorization: Bearer <token>' (in Prometheus: "
+          + "the scrape job's authorization credentials).", false),
+
   // --- hosted pages ---------------------------------------------------------------------------
   FORM_REJECTED(403, "Form rejected",
       "Open the page again and send the form from it: a form expires, and is accepted only when "

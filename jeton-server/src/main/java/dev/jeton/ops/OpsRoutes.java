@@ -1,11 +1,15 @@
 package dev.jeton.ops;
 
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Metrics;
 import dev.jeton.store.Database;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,16 +18,27 @@ public final class OpsRoutes {
   private final Database db;
   private final Metrics metrics;
 
-  public OpsRoutes(Database db, Metrics metrics) {
+  /** The errors of {@code /metrics}: the scrape token is missing or wrong. */
+  public static final Set<ErrorCode> METRICS_ERRORS = Set.of(ErrorCode.TOKEN_MISSING,
+      ErrorCode.METRICS_TOKEN_INVALID);
+
+  private final byte[] metricsToken;
+
+  /**
+   * @param metricsToken the bearer token a scrape must present; empty: {@code /metrics} is not
+   *     served at all
+   */
+  public OpsRoutes(Database db, Metrics metrics, String metricsToken) {
     this.db = db;
     this.metrics = metrics;
+    this.metricsToken = metricsToken.isEmpty() ? new byte[0] : sha256(metricsToken);
   }
 
   public void register(Router r) {
     r.as(ErrorWriter.Format.PROBLEM, Set.of())
         .get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "up")))
-        .get("/health/ready", this::ready)
-        .get("/metrics", this::metrics);
+        .get("/health/ready", this::ready);
+    r.as(ErrorWriter.Format.PROBLEM, METRICS_ERRORS).get("/metrics", this::metrics);
   }
 
   private void ready(Context ctx) {
@@ -35,8 +50,37 @@ public final class OpsRoutes {
         "database", ok ? "up" : "down"));
   }
 
+  /**
+   * The Prometheus exposition, only for the holder of the configured token: the metrics show
+   * every account's traffic (docs/security.md#metrics-token). Without a token configured the
+   * route does not exist, so an unconfigured server reveals nothing.
+   */
   private void metrics(Context ctx) {
+    if (metricsToken.length == 0) {
+      throw new ApiException(ErrorCode.ROUTE_NOT_FOUND, "No route matches GET /metrics.");
+    }
+    ctx.attribute(ErrorWriter.REALM, "metrics");
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new ApiException(ErrorCode.TOKEN_MISSING,
+          "Scraping /metrics needs 'Authorization: Bearer <JETON_METRICS_TOKEN>'.");
+    }
+    String presented = header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).trim() : "";
+    // digests of equal length, compared in constant time: neither content nor length leaks
+    if (!MessageDigest.isEqual(sha256(presented), metricsToken)) {
+      throw new ApiException(ErrorCode.METRICS_TOKEN_INVALID,
+          "The bearer token is not this server's metrics token.");
+    }
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
     ctx.result(metrics.scrape());
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 }

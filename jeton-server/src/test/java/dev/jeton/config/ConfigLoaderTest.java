@@ -206,6 +206,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenMetricsTokenShortOrWithSpacesThenNamesEnvVarWithoutTheValue() {
+    String shortToken = "too-short-to-guard-metrics";
+    ConfigException e = fails("JETON_METRICS_TOKEN", shortToken);
+    assertThat(e.getMessage()).contains("JETON_METRICS_TOKEN").doesNotContain(shortToken);
+    String spaced = "a token with spaces that is long enough to pass";
+    assertThat(fails("JETON_METRICS_TOKEN", spaced).getMessage()).doesNotContain(spaced);
+    String good = "k".repeat(32);
+    assertThat(ConfigLoader.load(null, Map.of("JETON_METRICS_TOKEN", good)).metricsToken())
+        .isEqualTo(good);
+    assertThat(ConfigLoader.load(null, Map.of()).metricsToken()).isEmpty();
+  }
+
+  @Test
   void loadWhenMasterKeyWrongLengthThenNamesEnvVarWithoutTheValue() {
     String shortKey = key(16);
     ConfigException e = fails("JETON_MASTER_KEY", shortKey);

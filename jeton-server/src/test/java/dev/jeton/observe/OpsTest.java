@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * template, token counters, and the issuer metadata (discovery and JWKS), on both engines.
  */
 @OnBothEngines
+@Settings("METRICS_TOKEN=" + OpsTest.METRICS_TOKEN)
 class OpsTest {
+  static final String METRICS_TOKEN = "scrape-4f1c0a9e7d2b6c8a3e5f7091b2d4c6e8";
   static final String LOGIN_ROUTE = "/accounts/{account}/api/v1/auth/login";
   static final Pattern SAMPLE = Pattern.compile(
       "^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+\\S+)?$");
@@ -88,7 +91,7 @@ class OpsTest {
     assertThat(api.get("/health/live", null).status()).isEqualTo(200);
     awaitSample("jeton_http_requests_seconds_count",
         labels("method", "GET", "route", "/health/live", "status", "200"), 1);
-    Api.Response r = api.get("/metrics", null);
+    Api.Response r = api.get("/metrics", METRICS_TOKEN);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("Content-Type").orElse("")).startsWith("text/plain");
     assertThat(r.body()).contains("# TYPE jeton_http_requests_seconds ")
@@ -177,10 +180,44 @@ class OpsTest {
         .isEqualTo("account_not_found");
   }
 
+  // --- the metrics token (docs/security.md#metrics-token) --------------------------------------
+
+  @Test
+  void metricsWhenNoTokenThenBearerChallengeAndNothingShown() {
+    Api.Response r = api.get("/metrics");
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.code()).isEqualTo("token_missing");
+    assertThat(r.header("WWW-Authenticate").orElse("")).startsWith("Bearer realm=");
+    assertThat(r.body()).doesNotContain("jeton_http_requests");
+  }
+
+  @Test
+  void metricsWhenWrongTokenThenRefused() {
+    for (String wrong : new String[] {METRICS_TOKEN + "x", METRICS_TOKEN.substring(1),
+        METRICS_TOKEN.toUpperCase(java.util.Locale.ROOT), "", "Basic " + METRICS_TOKEN}) {
+      Api.Response r = api.send("GET", "/metrics", null,
+          Map.of("Authorization", "Bearer " + wrong));
+      assertThat(r.status()).as(wrong).isEqualTo(401);
+      assertThat(r.body()).as(wrong).doesNotContain("jeton_http_requests");
+    }
+    // the token is never taken from the query string
+    Api.Response q = api.get("/metrics?access_token=" + METRICS_TOKEN);
+    assertThat(q.status()).isEqualTo(401);
+  }
+
+  @Test
+  @Settings("METRICS_TOKEN=")
+  void metricsWhenNoTokenConfiguredThenNotServed() {
+    Api.Response r = api.get("/metrics", METRICS_TOKEN);
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.code()).isEqualTo("route_not_found");
+    assertThat(api.get("/metrics").status()).isEqualTo(404);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private String scrape() {
-    Api.Response r = api.get("/metrics", null);
+    Api.Response r = api.get("/metrics", METRICS_TOKEN);
     assertThat(r.status()).isEqualTo(200);
     return r.body();
   }
