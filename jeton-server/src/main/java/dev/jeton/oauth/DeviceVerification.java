@@ -78,7 +78,8 @@ public final class DeviceVerification {
           : "?" + ctx.queryString()));
       return;
     }
-    String result = Form.query(ctx).get("result");
+    Form query = Form.query(ctx);
+    String result = query.get("result");
     if ("approved".equals(result) || "denied".equals(result)) {
       message(ctx, 200, "approved".equals(result) ? "Device connected"
           : "Request denied", "approved".equals(result)
@@ -86,13 +87,13 @@ public final class DeviceVerification {
           : "The device was not given access.");
       return;
     }
-    String entered = Form.query(ctx).get("user_code");
+    String entered = query.get("user_code");
     if (entered == null) {
       entry(ctx, account, viewer.get(), 200, "", null);
       return;
     }
     lookup(ctx, account, viewer.get(), entered).ifPresent(d -> confirm(ctx, account,
-        viewer.get(), d));
+        viewer.get(), d, entered));
   }
 
   void submit(Context ctx) {
@@ -163,14 +164,15 @@ public final class DeviceVerification {
     return d;
   }
 
-  private void confirm(Context ctx, Account account, Viewers.Viewer viewer, DeviceCodes.Device d) {
+  private void confirm(Context ctx, Account account, Viewers.Viewer viewer, DeviceCodes.Device d,
+      String entered) {
     Optional<Client> client = clients.find(account.id(), d.clientId());
     Map<String, Object> m = new HashMap<>();
     m.put("accountId", account.id());
     m.put("clientName", client.map(c -> c.spec().name()).orElse(d.clientId()));
     m.put("clientUri", client.map(c -> c.spec().clientUri()).orElse(null));
     m.put("scopes", d.scopes().values());
-    m.put("userCode", UserCodes.display(UserCodes.normalise(Form.query(ctx).get("user_code"))));
+    m.put("userCode", UserCodes.display(UserCodes.normalise(entered)));
     m.put("csrf", csrf.token(ctx));
     m.put("email", viewer.user().email());
     pages.render(ctx, 200, "device-confirm.jte", m);
