@@ -34,9 +34,8 @@ final class Consents {
   /** Adds {@code scopes} to the user's consent to the client (creating or renewing it). */
   void remember(String accountId, String userId, String clientId, Scope scopes) {
     long now = clock.millis();
-    Scope scope = granted(userId, clientId).orElse(Scope.EMPTY).union(scopes);
     writes.submit(h -> {
-      ConsentStore.upsert(h, accountId, userId, clientId, scope, now);
+      ConsentStore.add(h, accountId, userId, clientId, scopes, now);
       return null;
     });
   }

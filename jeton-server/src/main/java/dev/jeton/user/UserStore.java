@@ -1,5 +1,6 @@
 package dev.jeton.user;
 
+import dev.jeton.store.WriteQueue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -13,9 +14,11 @@ public final class UserStore {
       created_at, password_changed_at""";
 
   private final Jdbi jdbi;
+  private final WriteQueue writes;
 
-  public UserStore(Jdbi jdbi) {
+  public UserStore(Jdbi jdbi, WriteQueue writes) {
     this.jdbi = jdbi;
+    this.writes = writes;
   }
 
   public Optional<User> byEmail(String accountId, String email) {
@@ -35,8 +38,8 @@ public final class UserStore {
     int n = h.createUpdate("""
             INSERT INTO users (id, account_id, email, password_hash, role,
                                password_reset_required, created_at, password_changed_at)
-            SELECT :id, :a, :e, :ph, :role, :reset, :created, :created
-            WHERE NOT EXISTS (SELECT 1 FROM users WHERE account_id = :a AND email = :e)""")
+            VALUES (:id, :a, :e, :ph, :role, :reset, :created, :created)
+            ON CONFLICT (account_id, email) DO NOTHING""")
         .bind("id", u.id()).bind("a", u.accountId()).bind("e", u.email())
         .bind("ph", u.passwordHash()).bind("role", u.role())
         .bind("reset", u.passwordResetRequired() ? 1 : 0).bind("created", u.createdAt())
@@ -60,7 +63,7 @@ public final class UserStore {
 
   /** Sets or clears the blocked state and the reset-required flag (admin tools, tests). */
   public void setState(String userId, Long blockedAt, boolean resetRequired) {
-    jdbi.useHandle(h -> h.createUpdate("""
+    writes.submit(h -> h.createUpdate("""
             UPDATE users SET blocked_at = :b, password_reset_required = :r WHERE id = :id""")
         .bind("b", blockedAt).bind("r", resetRequired ? 1 : 0).bind("id", userId).execute());
   }
