@@ -97,17 +97,18 @@ public final class App implements AutoCloseable {
     this.tokens = tokens;
     this.issuers = new Issuers(config.http().baseUrl());
     MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir(), random);
-    this.keyRing = new KeyRing(db.jdbi(), masterKey, tokens, clock);
+    this.writes = new WriteQueue(db);
+    this.keyRing = new KeyRing(db.jdbi(), writes, masterKey, tokens, clock);
     this.accessTokens = new AccessTokens(keyRing, issuers, tokens, clock,
         config.tokens().clockSkew());
-    SetupTokens setupTokens = new SetupTokens(db.jdbi(), tokens, clock);
-    this.accounts = new AccountService(db.jdbi(), keyRing, setupTokens, config.tokens(), clock);
-    this.writes = new WriteQueue(db);
+    SetupTokens setupTokens = new SetupTokens(db.jdbi(), writes, tokens, clock);
+    this.accounts = new AccountService(db.jdbi(), writes, keyRing, setupTokens, config.tokens(),
+        clock);
     this.sessions = new SessionService(db.jdbi(), writes, accessTokens, tokens, metrics, clock);
-    this.users = new UserService(db.jdbi(), new PasswordHasher(hashParams, random),
+    this.users = new UserService(db.jdbi(), writes, new PasswordHasher(hashParams, random),
         new PasswordPolicy(), sessions, tokens, clock, config.signInFailuresPerSource());
-    this.setup = new SetupService(db.jdbi(), setupTokens, accounts, users);
-    this.clients = new ClientService(db.jdbi(), tokens, keyRing, sessions, clock);
+    this.setup = new SetupService(writes, setupTokens, accounts, users);
+    this.clients = new ClientService(db.jdbi(), writes, tokens, keyRing, sessions, clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
     this.javalin = createServer();
   }
@@ -156,7 +157,7 @@ public final class App implements AutoCloseable {
         ctx.contentType("text/css; charset=utf-8");
         ctx.result(resource("/assets/jeton.css"));
       });
-      new OpsRoutes(db, metrics, config.metricsToken()).register(r);
+      new OpsRoutes(db, writes, metrics, config.metricsToken()).register(r);
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
@@ -264,6 +265,10 @@ public final class App implements AutoCloseable {
 
   public Config config() {
     return config;
+  }
+
+  public WriteQueue writes() {
+    return writes;
   }
 
   public Database database() {

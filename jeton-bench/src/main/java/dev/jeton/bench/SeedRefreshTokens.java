@@ -2,6 +2,7 @@ package dev.jeton.bench;
 
 import dev.jeton.config.Config;
 import dev.jeton.store.Database;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import java.security.SecureRandom;
@@ -22,10 +23,10 @@ public final class SeedRefreshTokens {
         args.length > 3 ? args[3] : "", 2);
     OpaqueTokens tokens = new OpaqueTokens(new SecureRandom());
     long t0 = System.nanoTime();
-    try (Database db = Database.open(cfg)) {
+    try (Database db = Database.open(cfg); WriteQueue writes = new WriteQueue(db)) {
       String user = tokens.id("usr_");
       String session = tokens.id("ses_");
-      db.jdbi().useTransaction(h -> {
+      writes.submit(h -> {
         h.createUpdate("INSERT INTO users (id, account_id, email, password_hash, role, created_at,"
                 + " password_changed_at) VALUES (:id, 'main', :email, 'x', 'user', 0, 0)")
             .bind("id", user).bind("email", user + "@seed.example.com").execute();
@@ -33,17 +34,19 @@ public final class SeedRefreshTokens {
                 + "auth_time, created_at, expires_at, last_used_at) VALUES (:s, 'main', :u, "
                 + "'jeton', 'user', 0, 0, 9999999999999, 0)")
             .bind("s", session).bind("u", user).execute();
+        return null;
       });
       int done = 0;
       while (done < count) {
         int n = Math.min(20_000, count - done);
-        db.jdbi().useTransaction(h -> {
+        writes.submit(h -> {
           PreparedBatch batch = h.prepareBatch("INSERT INTO refresh_tokens (hash, session_id, "
               + "issued_at, expires_at) VALUES (?, ?, 0, 9999999999999)");
           for (int i = 0; i < n; i++) {
             batch.add(OpaqueTokens.hash(tokens.generate(TokenKind.RT)), session);
           }
           batch.execute();
+          return null;
         });
         done += n;
       }

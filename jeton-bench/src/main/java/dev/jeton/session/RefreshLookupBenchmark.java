@@ -47,7 +47,7 @@ public class RefreshLookupBenchmark {
     store = new SessionStore(stack.db.jdbi());
     OpaqueTokens tokens = new OpaqueTokens(new SecureRandom());
     secrets = new String[1024];
-    stack.db.jdbi().useTransaction(h -> {
+    stack.writes.submit(h -> {
       h.execute("INSERT INTO accounts (id, name, created_at) VALUES ('main', 'Main', 0)");
       h.execute("INSERT INTO users (id, account_id, email, password_hash, role, created_at, "
           + "password_changed_at) VALUES ('usr_b', 'main', 'b@example.com', 'x', 'user', 0, 0)");
@@ -69,6 +69,7 @@ public class RefreshLookupBenchmark {
       if (batch.size() > 0) {
         batch.execute();
       }
+      return null;
     });
   }
 

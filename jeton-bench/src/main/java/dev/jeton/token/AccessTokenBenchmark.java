@@ -48,10 +48,11 @@ public class AccessTokenBenchmark {
     OpaqueTokens ids = new OpaqueTokens(random);
     Clock clock = Clock.systemUTC();
     MasterKey master = new MasterKey(new byte[32], random);
-    KeyRing ring = new KeyRing(stack.db.jdbi(), master, ids, clock);
-    stack.db.jdbi().useTransaction(h -> {
+    KeyRing ring = new KeyRing(stack.db.jdbi(), stack.writes, master, ids, clock);
+    stack.writes.submit(h -> {
       h.execute("INSERT INTO accounts (id, name, created_at) VALUES ('main', 'Main', 0)");
       ring.createInitialKeys(h, "main", alg);
+      return null;
     });
     tokens = new AccessTokens(ring, new Issuers("http://localhost:8080"), ids, clock,
         Duration.ofSeconds(60));

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.KeyRing;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 public final class AccountService {
   private static final int MAX_DEPTH = 32;
 
-  private final Jdbi jdbi;
+  private final WriteQueue writes;
   private final AccountStore store;
   private final KeyRing keys;
   private final SetupTokens setupTokens;
@@ -29,10 +30,10 @@ public final class AccountService {
   private final Clock clock;
   private final LoadingCache<String, Optional<Account>> cache;
 
-  public AccountService(Jdbi jdbi, KeyRing keys, SetupTokens setupTokens,
+  public AccountService(Jdbi jdbi, WriteQueue writes, KeyRing keys, SetupTokens setupTokens,
       Config.Tokens tokenConfig, Clock clock) {
-    this.jdbi = jdbi;
-    this.store = new AccountStore(jdbi);
+    this.writes = writes;
+    this.store = new AccountStore(jdbi, writes);
     this.keys = keys;
     this.setupTokens = setupTokens;
     this.tokenConfig = tokenConfig;
@@ -59,9 +60,10 @@ public final class AccountService {
     Account main = new Account(Account.MAIN, null, "Main", clock.millis(), null,
         Account.Overrides.NONE);
     try {
-      jdbi.useTransaction(h -> {
+      writes.submit(h -> {
         AccountStore.insert(h, main);
         keys.createInitialKeys(h, main.id(), tokenConfig.signingAlg());
+        return null;
       });
     } catch (UnableToExecuteStatementException e) {
       if (store.find(Account.MAIN).isEmpty()) {
@@ -99,7 +101,7 @@ public final class AccountService {
     Account account = new Account(id, parentId, name, clock.millis(), null,
         Account.Overrides.NONE);
     try {
-      String secret = jdbi.inTransaction(h -> {
+      String secret = writes.submit(h -> {
         AccountStore.insert(h, account);
         keys.createInitialKeys(h, id, tokenConfig.signingAlg());
         return setupTokens.issue(h, id);

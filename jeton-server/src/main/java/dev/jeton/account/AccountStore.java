@@ -1,6 +1,7 @@
 package dev.jeton.account;
 
 import dev.jeton.store.Rows;
+import dev.jeton.store.WriteQueue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -15,9 +16,11 @@ final class AccountStore {
       refresh_token_idle_ttl, admin_session_ttl, refresh_grace""";
 
   private final Jdbi jdbi;
+  private final WriteQueue writes;
 
-  AccountStore(Jdbi jdbi) {
+  AccountStore(Jdbi jdbi, WriteQueue writes) {
     this.jdbi = jdbi;
+    this.writes = writes;
   }
 
   Optional<Account> find(String id) {
@@ -48,7 +51,7 @@ final class AccountStore {
   }
 
   void update(String id, String name, Account.Overrides o) {
-    jdbi.useHandle(h -> h.createUpdate("""
+    writes.submit(h -> h.createUpdate("""
             UPDATE accounts SET name = :name, access_token_ttl = :at, refresh_token_ttl = :rt,
                    refresh_token_idle_ttl = :idle, admin_session_ttl = :admin,
                    refresh_grace = :grace
@@ -61,7 +64,7 @@ final class AccountStore {
 
   /** Disables the account and all its descendants, and revokes their sessions. */
   int disableTree(String id, long now) {
-    return jdbi.inTransaction(h -> {
+    return writes.submit(h -> {
       String tree = """
           WITH RECURSIVE t (id) AS (
             SELECT id FROM accounts WHERE id = :id

@@ -11,10 +11,6 @@ final class SetupTokenStore {
     this.jdbi = jdbi;
   }
 
-  Jdbi jdbi() {
-    return jdbi;
-  }
-
   /** Marks every unused secret of the account used, then stores the new one's hash. */
   static void replace(Handle h, String accountId, String hash, long now, long expiresAt) {
     h.createUpdate("UPDATE setup_tokens SET used_at = :now WHERE account_id = :a "

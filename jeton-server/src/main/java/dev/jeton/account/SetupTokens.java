@@ -1,5 +1,6 @@
 package dev.jeton.account;
 
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import java.time.Clock;
@@ -21,8 +22,11 @@ public final class SetupTokens {
   private final OpaqueTokens tokens;
   private final Clock clock;
 
-  public SetupTokens(Jdbi jdbi, OpaqueTokens tokens, Clock clock) {
+  private final WriteQueue writes;
+
+  public SetupTokens(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Clock clock) {
     this.store = new SetupTokenStore(jdbi);
+    this.writes = writes;
     this.tokens = tokens;
     this.clock = clock;
   }
@@ -38,7 +42,7 @@ public final class SetupTokens {
 
   /** Issues a fresh setup secret in its own transaction. */
   public String issue(String accountId) {
-    return store.jdbi().inTransaction(h -> issue(h, accountId));
+    return writes.submit(h -> issue(h, accountId));
   }
 
   /** True when the secret is valid for the account and unused (does not consume it). */

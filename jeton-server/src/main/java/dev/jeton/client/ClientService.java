@@ -5,6 +5,7 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Text;
 import dev.jeton.session.SessionService;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.KeyRing;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -38,9 +39,12 @@ public final class ClientService {
           .expireAfterWrite(java.time.Duration.ofSeconds(2))
           .build();
 
-  public ClientService(Jdbi jdbi, OpaqueTokens tokens, KeyRing keys, SessionService sessions,
-      Clock clock) {
-    this.store = new ClientStore(jdbi);
+  private final WriteQueue writes;
+
+  public ClientService(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, KeyRing keys,
+      SessionService sessions, Clock clock) {
+    this.store = new ClientStore(jdbi, writes);
+    this.writes = writes;
     this.tokens = tokens;
     this.keys = keys;
     this.sessions = sessions;
@@ -107,7 +111,7 @@ public final class ClientService {
    */
   public void delete(String accountId, String clientId) {
     recent.invalidate(key(accountId, clientId));
-    List<String> revoked = store.jdbi().inTransaction(h -> {
+    List<String> revoked = writes.submit(h -> {
       if (!ClientStore.delete(h, accountId, clientId)) {
         return null;
       }

@@ -1,6 +1,7 @@
 package dev.jeton.client;
 
 import dev.jeton.store.Rows;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.Scope;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,9 +23,11 @@ final class ClientStore {
       secret_rotated_at, id_token_alg""";
 
   private final Jdbi jdbi;
+  private final WriteQueue writes;
 
-  ClientStore(Jdbi jdbi) {
+  ClientStore(Jdbi jdbi, WriteQueue writes) {
     this.jdbi = jdbi;
+    this.writes = writes;
   }
 
   Optional<Client> find(String accountId, String clientId) {
@@ -41,7 +44,7 @@ final class ClientStore {
   }
 
   void insert(Client c) {
-    jdbi.useHandle(h -> bindSpec(h.createUpdate("""
+    writes.submit(h -> bindSpec(h.createUpdate("""
             INSERT INTO clients (client_id, account_id, name, type, secret_hash, redirect_uris,
                                  grant_types, scopes, logo_uri, client_uri, access_token_ttl,
                                  refresh_token_ttl, id_token_alg, created_at, updated_at)
@@ -55,7 +58,7 @@ final class ClientStore {
 
   /** Replaces the settings (never the type or the secret); false when there is no such client. */
   boolean update(String accountId, String clientId, Client.Spec spec, long now) {
-    return jdbi.withHandle(h -> bindSpec(h.createUpdate("""
+    return writes.submit(h -> bindSpec(h.createUpdate("""
             UPDATE clients SET name = :name, redirect_uris = :redirects, grant_types = :grants,
                    scopes = :scopes, logo_uri = :logo, client_uri = :uri,
                    access_token_ttl = :at, refresh_token_ttl = :rt, id_token_alg = :idalg,
@@ -67,16 +70,13 @@ final class ClientStore {
 
   /** Replaces a confidential client's secret hash; false when there is no such client. */
   boolean replaceSecret(String accountId, String clientId, String hash, long now) {
-    return jdbi.withHandle(h -> h.createUpdate("""
+    return writes.submit(h -> h.createUpdate("""
             UPDATE clients SET secret_hash = :hash, secret_rotated_at = :now, updated_at = :now
             WHERE account_id = :account AND client_id = :id AND type = 'confidential'""")
         .bind("account", accountId).bind("id", clientId).bind("hash", hash).bind("now", now)
         .execute()) == 1;
   }
 
-  Jdbi jdbi() {
-    return jdbi;
-  }
 
   /**
    * Deletes the client and the consent users gave it, inside the caller's transaction; false

@@ -7,6 +7,7 @@ import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Metrics;
 import dev.jeton.store.Database;
+import dev.jeton.store.WriteQueue;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,7 +16,10 @@ import java.util.Set;
 
 /** Liveness, readiness and Prometheus metrics. */
 public final class OpsRoutes {
+  private static final java.time.Duration PROBE_TIMEOUT = java.time.Duration.ofSeconds(2);
+
   private final Database db;
+  private final WriteQueue writes;
   private final Metrics metrics;
 
   /** The errors of {@code /metrics}: the scrape token is missing or wrong. */
@@ -28,8 +32,9 @@ public final class OpsRoutes {
    * @param metricsToken the bearer token a scrape must present; empty: {@code /metrics} is not
    *     served at all
    */
-  public OpsRoutes(Database db, Metrics metrics, String metricsToken) {
+  public OpsRoutes(Database db, WriteQueue writes, Metrics metrics, String metricsToken) {
     this.db = db;
+    this.writes = writes;
     this.metrics = metrics;
     this.metricsToken = metricsToken.isEmpty() ? new byte[0] : sha256(metricsToken);
   }
@@ -41,11 +46,16 @@ public final class OpsRoutes {
     r.as(ErrorWriter.Format.PROBLEM, METRICS_ERRORS).get("/metrics", this::metrics);
   }
 
+  /**
+   * Ready when the database answers a read and a write transaction can begin and commit (on
+   * SQLite through the writer thread, so a stuck or read-only writer shows here too).
+   */
   private void ready(Context ctx) {
-    boolean ok = db.ready();
+    boolean ok = db.ready() && writes.probe(PROBE_TIMEOUT);
     if (!ok) {
       ctx.header("Retry-After", "5");
     }
+    ctx.header("Cache-Control", "no-store");
     Responses.json(ctx, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not_ready",
         "database", ok ? "up" : "down"));
   }

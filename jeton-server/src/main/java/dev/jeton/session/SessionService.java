@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Sessions and their refresh tokens: sign-in, rotation on every refresh, reuse detection, the
@@ -272,7 +273,8 @@ public final class SessionService {
 
   /** Revokes one session; answers true if it was active. */
   public boolean revoke(String sessionId, String reason) {
-    boolean changed = store.revoke(sessionId, clock.millis(), reason);
+    long now = clock.millis();
+    boolean changed = writes.submit(h -> SessionStore.revoke(h, sessionId, now, reason));
     active.invalidate(sessionId);
     return changed;
   }
@@ -287,7 +289,7 @@ public final class SessionService {
 
   /** Revokes every active session of a user with one client (a revoked grant); their ids. */
   public List<String> revokeAllOfUserForClient(String userId, String clientId, String reason) {
-    List<String> ids = store.jdbi().inTransaction(h -> SessionStore.revokeAllOfUserForClient(h,
+    List<String> ids = writes.submit(h -> SessionStore.revokeAllOfUserForClient(h,
         userId, clientId, clock.millis(), reason));
     active.invalidateAll(ids);
     return ids;

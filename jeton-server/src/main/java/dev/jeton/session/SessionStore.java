@@ -25,10 +25,6 @@ final class SessionStore {
     this.jdbi = jdbi;
   }
 
-  Jdbi jdbi() {
-    return jdbi;
-  }
-
   static void insertSession(Handle h, Session s) {
     h.createUpdate("""
             INSERT INTO sessions (id, account_id, user_id, client_id, scope, auth_time, created_at,
@@ -108,11 +104,11 @@ final class SessionStore {
   }
 
   /** Revokes a session; answers true if it was still active. */
-  boolean revoke(String sessionId, long now, String reason) {
-    return jdbi.withHandle(h -> h.createUpdate("""
+  static boolean revoke(Handle h, String sessionId, long now, String reason) {
+    return h.createUpdate("""
             UPDATE sessions SET revoked_at = :now, revoked_reason = :r
             WHERE id = :id AND revoked_at IS NULL""")
-        .bind("now", now).bind("r", reason).bind("id", sessionId).execute() == 1);
+        .bind("now", now).bind("r", reason).bind("id", sessionId).execute() == 1;
   }
 
   /** Revokes every active session of a user except {@code keep} (may be null). */

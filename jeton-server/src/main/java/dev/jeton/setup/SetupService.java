@@ -1,32 +1,32 @@
 package dev.jeton.setup;
 
-import dev.jeton.account.SetupTokens;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
+import dev.jeton.account.SetupTokens;
 import dev.jeton.config.Config;
 import dev.jeton.config.ConfigException;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import dev.jeton.user.UserStore;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * Creates an account's first admin: from a one-time setup link, or unattended from the bootstrap
  * settings on first start.
  */
 public final class SetupService {
-  private final Jdbi jdbi;
+  private final WriteQueue writes;
   private final SetupTokens setupTokens;
   private final AccountService accounts;
   private final UserService users;
   private final UserStore userStore;
 
-  public SetupService(Jdbi jdbi, SetupTokens setupTokens, AccountService accounts,
+  public SetupService(WriteQueue writes, SetupTokens setupTokens, AccountService accounts,
       UserService users) {
-    this.jdbi = jdbi;
+    this.writes = writes;
     this.setupTokens = setupTokens;
     this.accounts = accounts;
     this.users = users;
@@ -49,15 +49,25 @@ public final class SetupService {
 
   /** Spends the secret and creates the admin, atomically. */
   public User complete(Account account, String secret, UserService.Credentials c) {
-    User admin = jdbi.inTransaction(h -> {
+    if (!setupTokens.isValid(account.id(), secret)) {
+      throw invalidLink();
+    }
+    // Hash the password before the transaction: the write lock is not held for Argon2.
+    User admin = users.newUser(account, c, User.ADMIN);
+    writes.submit(h -> {
       if (setupTokens.consume(h, account.id(), secret).isEmpty()) {
-        throw new ApiException(ErrorCode.SETUP_TOKEN_INVALID,
-            "This setup link is unknown, expired or already used.");
+        throw invalidLink();
       }
-      return users.registerIn(h, account, c, User.ADMIN);
+      users.insertIn(h, admin);
+      return null;
     });
     Audit.event("admin_created", "account", account.id(), "user", admin.id(), "via", "setup_link");
     return admin;
+  }
+
+  private static ApiException invalidLink() {
+    return new ApiException(ErrorCode.SETUP_TOKEN_INVALID,
+        "This setup link is unknown, expired or already used.");
   }
 
   /** Creates the bootstrap admin of {@code main} if it has no admin; answers true if it did. */
@@ -70,7 +80,12 @@ public final class SetupService {
     try {
       UserService.Credentials c = new UserService.Credentials(
           UserService.validEmail(b.adminEmail()), b.adminPassword());
-      admin = jdbi.inTransaction(h -> users.registerIn(h, main, c, User.ADMIN));
+      User created = users.newUser(main, c, User.ADMIN);
+      writes.submit(h -> {
+        users.insertIn(h, created);
+        return null;
+      });
+      admin = created;
     } catch (ApiException e) {
       String why = e.errors().isEmpty() ? e.detail() : e.errors().get(0).detail();
       throw new ConfigException("JETON_BOOTSTRAP_ADMIN_"

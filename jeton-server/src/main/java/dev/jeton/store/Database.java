@@ -14,35 +14,38 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The database: a HikariCP pool, JDBI on top, and Flyway migrations run at start. SQLite is opened
- * in WAL mode with {@code synchronous=FULL}, a busy timeout and immediate write transactions;
- * PostgreSQL is used as is.
+ * The database: HikariCP pools, JDBI on top, and Flyway migrations run at start.
+ *
+ * <p>On SQLite (WAL mode, {@code synchronous=FULL}, a busy timeout) there are two pools: one
+ * read-write connection, used only by the {@link WriteQueue}'s writer thread and by migrations,
+ * and a pool of connections opened read-only for everything else. SQLite allows one writer at a
+ * time, so every write goes through the queue; a write attempted anywhere else fails with
+ * {@code SQLITE_READONLY} instead of competing for the lock (docs/architecture.md, "One write
+ * path"). PostgreSQL, which runs concurrent writers well, has one pool used for both.
  */
 public final class Database implements AutoCloseable {
-  private final HikariDataSource dataSource;
-  private final Jdbi jdbi;
+  private final HikariDataSource readPool;
+  private final HikariDataSource writePool;
+  private final Jdbi reads;
+  private final Jdbi writes;
   private final Dialect dialect;
   private volatile boolean migrated;
 
   /** The two supported engines. */
   public enum Dialect { SQLITE, POSTGRES }
 
-  private Database(HikariDataSource dataSource, Dialect dialect) {
-    this.dataSource = dataSource;
+  private Database(HikariDataSource readPool, HikariDataSource writePool, Dialect dialect) {
+    this.readPool = readPool;
+    this.writePool = writePool;
     this.dialect = dialect;
-    this.jdbi = Jdbi.create(dataSource);
+    this.reads = Jdbi.create(readPool);
+    this.writes = writePool == readPool ? reads : Jdbi.create(writePool);
   }
 
-  /** Opens the pool described by the configuration (does not migrate). */
+  /** Opens the pools described by the configuration (does not migrate). */
   public static Database open(Config.Db db) {
-    HikariConfig hc = new HikariConfig();
-    hc.setPoolName("jeton-db");
-    hc.setMaximumPoolSize(db.poolSize());
-    hc.setConnectionTimeout(5_000);
-    hc.setValidationTimeout(2_000);
-    Dialect dialect;
     if (db.isPostgres()) {
-      dialect = Dialect.POSTGRES;
+      HikariConfig hc = pool("jeton-db", db.poolSize());
       hc.setJdbcUrl(db.url());
       if (!db.user().isEmpty()) {
         hc.setUsername(db.user());
@@ -50,20 +53,47 @@ public final class Database implements AutoCloseable {
       if (!db.password().isEmpty()) {
         hc.setPassword(db.password());
       }
-    } else {
-      dialect = Dialect.SQLITE;
-      createParentDirectory(db.url());
-      SQLiteConfig sc = new SQLiteConfig();
-      sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      sc.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-      sc.setBusyTimeout(10_000);
-      sc.enforceForeignKeys(true);
-      sc.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-      SQLiteDataSource ds = new SQLiteDataSource(sc);
-      ds.setUrl(db.url());
-      hc.setDataSource(ds);
+      HikariDataSource ds = new HikariDataSource(hc);
+      return new Database(ds, ds, Dialect.POSTGRES);
     }
-    return new Database(new HikariDataSource(hc), dialect);
+    createParentDirectory(db.url());
+    // The writer first: opening it creates the file and switches it to WAL, which the read-only
+    // connections need.
+    HikariDataSource writer = new HikariDataSource(sqlite(db, "jeton-db-write", 1, false));
+    try {
+      HikariDataSource readers = new HikariDataSource(
+          sqlite(db, "jeton-db-read", db.poolSize(), true));
+      return new Database(readers, writer, Dialect.SQLITE);
+    } catch (RuntimeException e) {
+      writer.close();
+      throw e;
+    }
+  }
+
+  private static HikariConfig pool(String name, int size) {
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName(name);
+    hc.setMaximumPoolSize(size);
+    hc.setConnectionTimeout(5_000);
+    hc.setValidationTimeout(2_000);
+    return hc;
+  }
+
+  private static HikariConfig sqlite(Config.Db db, String name, int size, boolean readOnly) {
+    SQLiteConfig sc = new SQLiteConfig();
+    sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sc.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    sc.setBusyTimeout(10_000);
+    sc.enforceForeignKeys(true);
+    sc.setReadOnly(readOnly);
+    sc.setTransactionMode(readOnly ? SQLiteConfig.TransactionMode.DEFERRED
+        : SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource ds = new SQLiteDataSource(sc);
+    ds.setUrl(db.url());
+    HikariConfig hc = pool(name, size);
+    hc.setDataSource(ds);
+    hc.setReadOnly(readOnly); // Hikari resets the flag on each connection: keep it the same
+    return hc;
   }
 
   private static void createParentDirectory(String url) {
@@ -86,15 +116,35 @@ public final class Database implements AutoCloseable {
   /** Applies pending migrations; safe to run on every node at start (Flyway takes a lock). */
   public void migrate() {
     Flyway.configure()
-        .dataSource(dataSource)
+        .dataSource(writePool)
         .locations("classpath:db/migration")
         .load()
         .migrate();
     migrated = true;
   }
 
+  /**
+   * Reads. On SQLite its connections are read-only: writes go through {@link WriteQueue#submit}.
+   */
   public Jdbi jdbi() {
-    return jdbi;
+    return reads;
+  }
+
+  /** The connection the write queue commits on (the same pool as reads on PostgreSQL). */
+  Jdbi writer() {
+    return writes;
+  }
+
+  /**
+   * Retires the writer's pooled connections once they are returned, so the next write opens a
+   * fresh one: after a storage failure (a file that became read-only, a full disk, a dropped
+   * PostgreSQL connection) the server recovers by itself once the cause is gone.
+   */
+  void renewWriter() {
+    var mx = writePool.getHikariPoolMXBean();
+    if (mx != null) {
+      mx.softEvictConnections();
+    }
   }
 
   public Dialect dialect() {
@@ -106,29 +156,82 @@ public final class Database implements AutoCloseable {
     if (!migrated) {
       return false;
     }
-    try (var c = dataSource.getConnection()) {
+    return valid(readPool);
+  }
+
+  private static boolean valid(HikariDataSource pool) {
+    try (var c = pool.getConnection()) {
       return c.isValid(2);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       return false;
     }
   }
 
   @Override
   public void close() {
-    dataSource.close();
+    readPool.close();
+    if (writePool != readPool) {
+      writePool.close();
+    }
   }
 
   /**
-   * True when {@code e} (or a cause) says the database cannot be reached: no connection could be
-   * had from the pool or opened. Such a failure is the server's, answered 503 (fail closed).
+   * True when {@code e} (or a cause) is the storage failing rather than the request: no connection
+   * could be had or opened, the write queue gave up waiting, PostgreSQL is shutting down, out of
+   * disk or read-only, or SQLite found its file busy, read-only, unopenable, full or failing to do
+   * I/O. Such a failure is the server's, answered 503 with Retry-After (fail closed), never a 500.
    */
   public static boolean isUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof org.jdbi.v3.core.ConnectionException
-          || t instanceof java.sql.SQLTransientConnectionException) {
+          || t instanceof java.sql.SQLTransientConnectionException
+          || t instanceof WriteQueue.Unavailable) {
+        return true;
+      }
+      if (t instanceof org.sqlite.SQLiteException s && sqliteUnavailable(s)) {
+        return true;
+      }
+      if (t instanceof SQLException s && !(t instanceof org.sqlite.SQLiteException)
+          && postgresUnavailable(s.getSQLState())) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * True when the failure may be tied to the connection itself (SQLite opened the file read-only,
+   * lost it, or failed I/O on it), so a fresh connection may succeed once the cause is fixed. A
+   * full disk or a busy lock is not: the same connection works again when space or the lock
+   * frees. PostgreSQL connections are checked and replaced by the pool itself.
+   */
+  static boolean needsFreshConnection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.sqlite.SQLiteException s) {
+        int primary = s.getResultCode().code & 0xff;
+        // READONLY, IOERR, CANTOPEN, PROTOCOL, NOLFS
+        return primary == 8 || primary == 10 || primary == 14 || primary == 15 || primary == 22;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sqliteUnavailable(org.sqlite.SQLiteException e) {
+    int primary = e.getResultCode().code & 0xff;
+    return switch (primary) {
+      // BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL, NOLFS
+      case 5, 6, 8, 10, 13, 14, 15, 22 -> true;
+      default -> false;
+    };
+  }
+
+  private static boolean postgresUnavailable(String state) {
+    if (state == null) {
+      return false;
+    }
+    return state.startsWith("08") // connection exception
+        || state.startsWith("53") // insufficient resources: disk full, out of memory, connections
+        || state.startsWith("57P") // admin shutdown, crash shutdown, cannot connect now
+        || state.equals("25006"); // read-only transaction: a standby after failover
   }
 }

@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.jeton.store.WriteQueue;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -75,8 +76,9 @@ public final class KeyRing {
     }
   }
 
-  public KeyRing(Jdbi jdbi, MasterKey masterKey, OpaqueTokens ids, Clock clock) {
-    this.store = new SigningKeyStore(jdbi);
+  public KeyRing(Jdbi jdbi, WriteQueue writes, MasterKey masterKey, OpaqueTokens ids,
+      Clock clock) {
+    this.store = new SigningKeyStore(jdbi, writes);
     this.masterKey = masterKey;
     this.ids = ids;
     this.clock = clock;

@@ -1,6 +1,7 @@
 package dev.jeton.token;
 
 import dev.jeton.store.Rows;
+import dev.jeton.store.WriteQueue;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -22,9 +23,11 @@ final class SigningKeyStore {
   static final String RETIRED = "retired";
 
   private final Jdbi jdbi;
+  private final WriteQueue writes;
 
-  SigningKeyStore(Jdbi jdbi) {
+  SigningKeyStore(Jdbi jdbi, WriteQueue writes) {
     this.jdbi = jdbi;
+    this.writes = writes;
   }
 
   List<Row> forAccount(String accountId) {
@@ -59,15 +62,14 @@ final class SigningKeyStore {
    */
   boolean rotate(String accountId, String currentKid, String nextKid, Row newNext, long now,
       long verifyUntil) {
-    return jdbi.inTransaction(h -> {
+    return Boolean.TRUE.equals(writes.submit(h -> {
       int demoted = h.createUpdate("""
               UPDATE signing_keys SET status = 'previous', rotated_at = :now, verify_until = :vu
               WHERE kid = :kid AND account_id = :a AND status = 'current'""")
           .bind("now", now).bind("vu", verifyUntil).bind("kid", currentKid).bind("a", accountId)
           .execute();
       if (demoted != 1) {
-        h.rollback();
-        return false;
+        throw new WriteQueue.Abort();
       }
       int promoted = h.createUpdate("""
               UPDATE signing_keys SET status = 'current'
@@ -75,20 +77,20 @@ final class SigningKeyStore {
           .bind("kid", nextKid).bind("a", accountId)
           .execute();
       if (promoted != 1) {
-        h.rollback();
-        return false;
+        throw new WriteQueue.Abort();
       }
       insert(h, newNext);
       return true;
-    });
+    }));
   }
 
   /** Retires previous keys whose overlap has ended and wipes their sealed private part. */
   /** Inserts a new chain's current and next keys in one transaction. */
   void insertChain(Row current, Row next) {
-    jdbi.useTransaction(h -> {
+    writes.submit(h -> {
       insert(h, current);
       insert(h, next);
+      return null;
     });
   }
 
@@ -106,7 +108,7 @@ final class SigningKeyStore {
   }
 
   int retireExpired(long now) {
-    return jdbi.withHandle(h -> h.createUpdate("""
+    return writes.submit(h -> h.createUpdate("""
             UPDATE signing_keys SET status = 'retired', sealed_private = ''
             WHERE status = 'previous' AND verify_until < :now""")
         .bind("now", now)

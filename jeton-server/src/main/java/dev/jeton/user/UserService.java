@@ -1,20 +1,20 @@
 package dev.jeton.user;
 
 import dev.jeton.account.Account;
+import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
-import java.time.Duration;
-import dev.jeton.config.Config;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.Scope;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Registration, sign-in and password changes.
@@ -24,7 +24,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * password is proven does it reveal a blocked user or a required password reset.
  */
 public final class UserService {
-  private final Jdbi jdbi;
+  private final WriteQueue writes;
   private final UserStore store;
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
@@ -38,10 +38,10 @@ public final class UserService {
           .expireAfterWrite(java.time.Duration.ofSeconds(2))
           .build();
 
-  public UserService(Jdbi jdbi, PasswordHasher hasher, PasswordPolicy policy,
+  public UserService(Jdbi jdbi, WriteQueue writes, PasswordHasher hasher, PasswordPolicy policy,
       SessionService sessions, OpaqueTokens ids, Clock clock, int signInFailuresPerSource) {
-    this.jdbi = jdbi;
-    this.store = new UserStore(jdbi);
+    this.writes = writes;
+    this.store = new UserStore(jdbi, writes);
     this.hasher = hasher;
     this.policy = policy;
     this.sessions = sessions;
@@ -77,7 +77,7 @@ public final class UserService {
   public void setState(User u, boolean blocked, boolean resetRequired) {
     store.setState(u.id(), blocked ? clock.millis() : null, resetRequired);
     if (blocked) {
-      jdbi.useTransaction(h -> sessions.revokeAllOfUser(h, u.id(), null, "user_blocked"));
+      writes.submit(h -> sessions.revokeAllOfUser(h, u.id(), null, "user_blocked"));
     }
     recent.invalidate(u.id());
     Audit.event(blocked ? "user_blocked" : "user_state_changed", "account", u.accountId(),
@@ -100,39 +100,35 @@ public final class UserService {
 
   /** Creates a user; {@code user_already_exists} when the email is taken in the account. */
   public User register(Account account, Credentials c, String role) {
-    policy.check(c.password(), c.email());
-    String hash = hasher.hash(c.password());
-    long now = clock.millis();
-    User u = new User(ids.id("usr_"), account.id(), c.email(), hash, role, false, null, now, now);
-    boolean inserted;
-    try {
-      inserted = jdbi.inTransaction(h -> UserStore.insert(h, u));
-    } catch (UnableToExecuteStatementException e) {
-      if (store.byEmail(account.id(), c.email()).isEmpty()) {
-        throw e;
-      }
-      inserted = false;
-    }
-    if (!inserted) {
-      throw new ApiException(ErrorCode.USER_ALREADY_EXISTS,
-          "A user with this email already exists in this account.");
-    }
+    User u = newUser(account, c, role);
+    writes.submit(h -> {
+      insertIn(h, u);
+      return null;
+    });
     Audit.event("user_registered", "account", account.id(), "user", u.id(), "role", role);
     return u;
   }
 
-  /** Creates a user inside the caller's transaction (first-admin setup). */
-  public User registerIn(Handle h, Account account, Credentials c, String role) {
+  /**
+   * A new user's row, validated (password policy) and with its password hashed: slow on purpose,
+   * so done before the write transaction, never inside it.
+   */
+  public User newUser(Account account, Credentials c, String role) {
     policy.check(c.password(), c.email());
     long now = clock.millis();
-    User u = new User(ids.id("usr_"), account.id(), c.email(), hasher.hash(c.password()), role,
+    return new User(ids.id("usr_"), account.id(), c.email(), hasher.hash(c.password()), role,
         false, null, now, now);
+  }
+
+  /**
+   * Inserts a user made by {@link #newUser} within the caller's transaction;
+   * {@code user_already_exists} when the email is taken in the account.
+   */
+  public void insertIn(Handle h, User u) {
     if (!UserStore.insert(h, u)) {
       throw new ApiException(ErrorCode.USER_ALREADY_EXISTS,
           "A user with this email already exists in this account.");
     }
-    Audit.event("user_registered", "account", account.id(), "user", u.id(), "role", role);
-    return u;
   }
 
   /** Checks credentials; the user on success. */
@@ -202,7 +198,7 @@ public final class UserService {
     }
     policy.check(next, u.email());
     String hash = hasher.hash(next);
-    List<String> revoked = jdbi.inTransaction(h -> {
+    List<String> revoked = writes.submit(h -> {
       store.updatePassword(h, u.id(), hash, clock.millis());
       return sessions.revokeAllOfUser(h, u.id(), keepSession, "password_changed");
     });

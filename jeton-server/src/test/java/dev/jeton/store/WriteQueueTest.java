@@ -8,6 +8,7 @@ import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,14 +25,17 @@ class WriteQueueTest {
   Database db;
   WriteQueue writes;
 
+  Engine engine;
+
   @BeforeEach
   void open(Engine engine) throws Exception {
+    this.engine = engine;
     Path dir = Files.createTempDirectory("jeton-wq");
     db = Database.open(Databases.create(engine, dir));
     db.migrate();
-    db.jdbi().useHandle(h -> h.execute(
+    writes = new WriteQueue(db, Duration.ofMillis(500));
+    writes.submit(h -> h.execute(
         "INSERT INTO accounts (id, name, created_at) VALUES ('main', 'Main', 0)"));
-    writes = new WriteQueue(db);
   }
 
   @AfterEach
@@ -122,5 +126,26 @@ class WriteQueueTest {
     });
     assertThat(count("dup-partner")).isZero();
     assertThat(count("after")).isEqualTo(1);
+  }
+
+  @Test
+  void submitWhenWorkThrowsAnErrorThenOnlyThatWorkFailsAndTheWriterLives() {
+    assertThatThrownBy(() -> writes.submit(h -> {
+      insertAccount(h, "err-partner");
+      throw new StackOverflowError("a bug in a unit of work");
+    })).hasRootCauseInstanceOf(StackOverflowError.class);
+    writes.submit(h -> {
+      insertAccount(h, "after-error");
+      return null;
+    });
+    assertThat(count("err-partner")).isZero();
+    assertThat(count("after-error")).isEqualTo(1);
+  }
+
+  @Test
+  void probeAnswersWhetherAWriteCanCommit() {
+    assertThat(writes.probe(Duration.ofSeconds(2))).isTrue();
+    db.close();
+    assertThat(writes.probe(Duration.ofSeconds(2))).isFalse();
   }
 }
