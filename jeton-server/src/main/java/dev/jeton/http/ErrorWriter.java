@@ -157,13 +157,22 @@ public final class ErrorWriter {
       }
     }
     if (Database.isUnavailable(e)) {
-      LOG.error("database unavailable", e);
+      // One line per request, no stack trace: an outage must not bury the log.
+      LOG.error("database unavailable: {}", Text.clip(String.valueOf(rootCause(e)), 300));
       return new Failure(ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable.",
           List.of(), 5);
     }
     LOG.error("unexpected failure", e);
     return new Failure(ErrorCode.INTERNAL_ERROR,
         "The server failed to handle the request; the request id identifies it in the logs.");
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private void checkDeclared(Context ctx, ErrorCode code) {
