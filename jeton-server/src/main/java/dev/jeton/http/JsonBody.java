@@ -217,6 +217,11 @@ public final class JsonBody {
       return null;
     }
     String s = v.textValue();
+    String control = Text.controlProblem("The field '" + field + "'", s);
+    if (control != null) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID, control));
+      return null;
+    }
     if (s.length() > max) {
       errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
           "The field '" + field + "' must have at most " + max + " characters."));
