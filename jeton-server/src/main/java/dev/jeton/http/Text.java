@@ -65,6 +65,24 @@ public final class Text {
         + "; no value Jeton reads may contain control characters.";
   }
 
+  /**
+   * The index of the first UTF-16 surrogate in {@code s} that is not half of a pair (a JSON
+   * {@code "\ud800"} escape decodes to one), or -1. Such text is not Unicode: it cannot be
+   * stored or compared faithfully (encoders replace it with {@code ?}).
+   */
+  public static int firstLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Form-urlencoding with {@code %20} for spaces, which every query parser reads alike. */
   public static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
