@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Text that is not faithful Unicode never becomes an identity or a secret: unpaired UTF-16
  * surrogates in JSON strings are refused (storage would turn them into {@code ?}, so two
- * different inputs would collide), on both engines (docs/security.md#unicode-text).
+ * different inputs would collide; docs/security.md#unicode-text), and an email is one identity
+ * however it is written (NFKC) and never displays as another (no bidirectional controls;
+ * docs/security.md#email-identity), on both engines.
  */
 @OnBothEngines
 class UnicodeInputTest {
@@ -81,6 +83,57 @@ class UnicodeInputTest {
         .status()).isEqualTo(200);
     assertThat(server.login("main", "pair@example.com", "smile ? long enough").status())
         .isEqualTo(401);
+  }
+
+  @Test
+  void registerWhenFullWidthEmailThenSameUserAsItsAsciiForm() {
+    Api.Response wide = server.register("main", "\uff41@\uff42.com", PASSWORD);
+    assertThat(wide.status()).as(wide.toString()).isEqualTo(201);
+    assertThat(wide.json().path("user").path("email").asText()).isEqualTo("a@b.com");
+    Api.Response ascii = server.register("main", "a@b.com", "another fine password 12");
+    assertThat(ascii.status()).as(ascii.toString()).isEqualTo(409);
+    assertThat(ascii.code()).isEqualTo("user_already_exists");
+    // either spelling signs in as the one user (full-width capitals and at sign, too)
+    String id = wide.json().path("user").path("id").asText();
+    for (String spelling : List.of("a@b.com", "\uff21\uff20\uff42\uff0e\uff43\uff4f\uff4d",
+        " A@B.COM ")) {
+      Api.Response login = server.login("main", spelling, PASSWORD);
+      assertThat(login.status()).as(spelling + " -> " + login).isEqualTo(200);
+      assertThat(login.json().path("user").path("id").asText()).isEqualTo(id);
+    }
+    // a ligature is its letters: "\ufb01" is "fi"
+    assertThat(server.register("main", "\ufb01@example.com", PASSWORD).json().path("user")
+        .path("email").asText()).isEqualTo("fi@example.com");
+  }
+
+  @Test
+  void registerWhenEmailHasBidiControlOrInvisibleCharacterThenRefusedNamingIt() {
+    // "bob\u202Emoc.elpmaxe@evil.example" would display as another address on the consent page
+    for (String[] c : new String[][] {{"\u202e", "U+202E", "bidirectional"},
+        {"\u2066", "U+2066", "bidirectional"}, {"\u200f", "U+200F", "bidirectional"},
+        {"\u200b", "U+200B", "invisible"}, {"\u00ad", "U+00AD", "invisible"}}) {
+      Api.Response r = server.register("main", "bob" + c[0] + "moc.elpmaxe@evil.example",
+          PASSWORD);
+      assertThat(r.status()).as(c[1] + " " + r).isEqualTo(400);
+      JsonNode e = r.json().path("errors").get(0);
+      assertThat(e.path("field").asText()).isEqualTo("email");
+      assertThat(e.path("code").asText()).isEqualTo("field_invalid");
+      assertThat(e.path("detail").asText()).contains(c[1]).contains(c[2]);
+    }
+    assertThat(server.login("main", "bob\u202emoc.elpmaxe@evil.example", PASSWORD).code())
+        .isEqualTo("validation_failed");
+  }
+
+  @Test
+  void registerWhenEmailHasAngleBracketsThenTheMessageSaysWhatIsWrong() {
+    Api.Response r = server.register("main", "<script>alert(1)</script>@x.yz", PASSWORD);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    String detail = r.json().path("errors").get(0).path("detail").asText();
+    assertThat(detail).contains("'<'").doesNotContain("space").doesNotContain("control");
+    assertThat(server.register("main", "two@at@x.yz", PASSWORD).json().path("errors").get(0)
+        .path("detail").asText()).contains("'@'");
+    assertThat(server.register("main", "bob smith@x.yz", PASSWORD).json().path("errors").get(0)
+        .path("detail").asText()).contains("space");
   }
 
   @Test
