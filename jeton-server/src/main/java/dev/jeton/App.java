@@ -47,6 +47,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -80,6 +81,7 @@ public final class App implements AutoCloseable {
   private final Issuers issuers;
   private final OpaqueTokens tokens;
   private final Javalin javalin;
+  private List<Router.Route> routes = List.of();
   private ScheduledExecutorService scheduler;
   private String firstAdminLink;
 
@@ -172,6 +174,7 @@ public final class App implements AutoCloseable {
       new OidcRoutes(accounts, accessTokens, keyRing, sessions, users, clients, webSessions, csrf,
           pages, issuers).register(r);
       new SetupRoutes(setup, accounts, users, issuers, pages).register(r);
+      routes = r.routes();
     });
   }
 
@@ -269,6 +272,11 @@ public final class App implements AutoCloseable {
 
   public WriteQueue writes() {
     return writes;
+  }
+
+  /** Every HTTP route the server answers. */
+  public List<Router.Route> routes() {
+    return routes;
   }
 
   public Database database() {

@@ -3,6 +3,7 @@ package dev.jeton.client;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
+import dev.jeton.http.Text;
 import dev.jeton.token.OpaqueTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -97,13 +98,23 @@ public final class ClientAuthenticator {
     if (colon <= 0) {
       throw refused("The Basic credential must be client_id ':' client_secret.");
     }
+    String id;
+    String secret;
     try {
-      String id = Form.decode(decoded.substring(0, colon));
-      String secret = Form.decode(decoded.substring(colon + 1));
-      return new String[] {id, secret.isEmpty() ? null : secret};
+      id = Form.decode(decoded.substring(0, colon));
+      secret = Form.decode(decoded.substring(colon + 1));
     } catch (ApiException e) {
       throw refused("The Basic credential is not form-urlencoded (RFC 6749 2.3.1).");
     }
+    // docs/security.md#control-characters: refused before the id reaches a lookup
+    String control = Text.controlProblem("The Basic client_id", id);
+    if (control == null) {
+      control = Text.controlProblem("The Basic client secret", secret);
+    }
+    if (control != null) {
+      throw refused(control);
+    }
+    return new String[] {id, secret.isEmpty() ? null : secret};
   }
 
   private Authenticated check(String accountId, String clientId, String secret, Method method) {

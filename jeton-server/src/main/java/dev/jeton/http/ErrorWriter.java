@@ -277,10 +277,13 @@ public final class ErrorWriter {
 
   /**
    * The RFC 6749 {@code error} of a catalog entry: the catalog uses the RFC's codes verbatim,
-   * and a failure of the server is {@code server_error} or {@code temporarily_unavailable}.
+   * a wrong method is a malformed request ({@code invalid_request}, with the 405 status and
+   * {@code Allow}), and a failure of the server is {@code server_error} or
+   * {@code temporarily_unavailable}.
    */
   static String oauthCode(ErrorCode code) {
     return switch (code) {
+      case METHOD_NOT_ALLOWED -> "invalid_request";
       case INTERNAL_ERROR -> "server_error";
       case SERVICE_UNAVAILABLE -> "temporarily_unavailable";
       default -> code.code();
@@ -363,6 +366,9 @@ public final class ErrorWriter {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, PROBLEM_JSON);
         response.getHeaders().put(RequestIds.HEADER, requestId);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        // Jetty closes the connection after a request it could not parse: say so, or a client
+        // would send its next request on a connection that is already gone
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
       }

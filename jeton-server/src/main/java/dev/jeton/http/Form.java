@@ -24,7 +24,8 @@ import java.util.Map;
  * strictly: the body must be
  * {@code application/x-www-form-urlencoded} (RFC 6749 3.2, RFC 7009 2.1, RFC 7662 2.1) in UTF-8
  * (Appendix B), each parameter may appear at most once (RFC 6749 3.1, 3.2), and a parameter sent
- * without a value counts as omitted (RFC 6749 3.1). Every violation is {@code invalid_request}
+ * without a value counts as omitted (RFC 6749 3.1), and no name or value may carry a control
+ * character (docs/security.md#control-characters). Every violation is {@code invalid_request}
  * naming the parameter. The size is already capped at 1 MiB by the request guard.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-3.2">RFC 6749 3.2</a>
@@ -105,9 +106,46 @@ public final class Form {
       int eq = pair.indexOf('=');
       String name = decode(eq < 0 ? pair : pair.substring(0, eq));
       String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      String control = controlsIn(name, value);
+      if (control != null) {
+        throw invalidRequest(control);
+      }
       values.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
     }
     return values;
+  }
+
+  /** Why a parameter is refused for a control character in its name or value, or null. */
+  private static String controlsIn(String name, String value) {
+    String problem = Text.controlProblem("The name of a parameter", name);
+    return problem != null ? problem
+        : Text.controlProblem("The parameter '" + Text.clip(name) + "'", value);
+  }
+
+  /**
+   * Why a raw query string is refused for a control character in a parameter's name or value,
+   * or null when it has none. Other malformations are left to the handler that reads the query,
+   * so that a route reading no query still refuses control characters in it
+   * (docs/security.md#control-characters).
+   */
+  public static String controlProblem(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String problem;
+      try {
+        problem = controlsIn(decode(eq < 0 ? pair : pair.substring(0, eq)),
+            eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      } catch (ApiException e) {
+        continue; // malformed escapes and invalid UTF-8 are the reading handler's to answer
+      }
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
   }
 
   private static void checkType(String contentType) {

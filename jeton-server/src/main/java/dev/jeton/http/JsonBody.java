@@ -18,7 +18,10 @@ import java.util.Set;
 
 /**
  * Reads a JSON object request body and its fields, collecting every field problem so that one
- * {@code validation_failed} answer lists them all.
+ * {@code validation_failed} answer lists them all. Every string field is refused
+ * ({@code field_invalid}) when it carries a control character (docs/security.md#control-characters)
+ * or an unpaired UTF-16 surrogate, which storage would turn into {@code ?}
+ * (docs/security.md#unicode-text).
  */
 public final class JsonBody {
   /** The errors any route reading a JSON body may answer. */
@@ -217,6 +220,19 @@ public final class JsonBody {
       return null;
     }
     String s = v.textValue();
+    String control = Text.controlProblem("The field '" + field + "'", s);
+    if (control != null) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID, control));
+      return null;
+    }
+    int lone = Text.firstLoneSurrogate(s);
+    if (lone >= 0) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID, "The field '" + field
+          + "' contains the unpaired UTF-16 surrogate "
+          + String.format(Locale.ROOT, "\\u%04x", (int) s.charAt(lone)) + ", which is not a "
+          + "character; send valid Unicode text (RFC 8259 8.2)."));
+      return null;
+    }
     if (s.length() > max) {
       errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
           "The field '" + field + "' must have at most " + max + " characters."));

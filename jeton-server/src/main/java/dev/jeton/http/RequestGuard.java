@@ -22,7 +22,8 @@ import org.slf4j.MDC;
 
 /**
  * The first thing every request meets: assigns the request id (echoed and logged), refuses
- * over-long URIs (414) and over-large bodies (413) before anything reads them, caps the body
+ * over-long URIs (414), over-large bodies (413) and bodies in a charset the runtime does not know
+ * (415) before anything reads them, caps the body
  * stream at the limit, serves a form POST carrying {@code _method=GET} as that GET, sets the
  * security headers, and writes the access log line and request metrics.
  */
@@ -77,6 +78,12 @@ public final class RequestGuard implements Filter {
             + " bytes; at most " + MAX_BODY + " are accepted.", requestId);
         return;
       }
+      if (!knownCharset(req)) {
+        errors.writeRaw(res, ErrorCode.UNSUPPORTED_CONTENT_TYPE, "The Content-Type '"
+            + Text.clip(req.getHeader("Content-Type")) + "' names a charset this server does not "
+            + "know; send the body in UTF-8.", requestId);
+        return;
+      }
       HttpServletRequest limited = new Limited(req);
       HttpServletRequest effective = methodOverride(limited, res, requestId);
       if (effective == null) {
@@ -99,6 +106,24 @@ public final class RequestGuard implements Filter {
             .log("request");
       }
       MDC.remove("request_id");
+    }
+  }
+
+  /**
+   * False when the Content-Type names a charset the runtime does not know or cannot name (e.g.
+   * {@code utf-7}): the servlet container refuses to parse such a header, so it is answered here
+   * as 415 before anything asks for the content type.
+   */
+  private static boolean knownCharset(HttpServletRequest req) {
+    if (req.getHeader("Content-Type") == null) {
+      return true;
+    }
+    try {
+      req.getContentType();
+      req.getCharacterEncoding();
+      return true;
+    } catch (IllegalArgumentException e) { // UnsupportedCharset-, IllegalCharsetNameException
+      return false;
     }
   }
 

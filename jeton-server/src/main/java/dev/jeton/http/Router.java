@@ -1,9 +1,14 @@
 package dev.jeton.http;
 
 import dev.jeton.error.ErrorCode;
+import dev.jeton.error.ApiException;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,15 +20,26 @@ public final class Router {
   private final RoutesConfig routes;
   private final ErrorWriter.Format format;
   private final Set<ErrorCode> declared;
+  private final List<Route> registered;
+
+  /** A registered route: its method, path template and error format. */
+  public record Route(String method, String path, ErrorWriter.Format format) {}
 
   public Router(RoutesConfig routes) {
-    this(routes, ErrorWriter.Format.PROBLEM, null);
+    this(routes, ErrorWriter.Format.PROBLEM, null, new ArrayList<>());
   }
 
-  private Router(RoutesConfig routes, ErrorWriter.Format format, Set<ErrorCode> declared) {
+  private Router(RoutesConfig routes, ErrorWriter.Format format, Set<ErrorCode> declared,
+      List<Route> registered) {
     this.routes = routes;
     this.format = format;
     this.declared = declared;
+    this.registered = registered;
+  }
+
+  /** Every route registered so far, through this router or the ones {@link #as} made. */
+  public List<Route> routes() {
+    return List.copyOf(registered);
   }
 
   /**
@@ -31,7 +47,7 @@ public final class Router {
    * {@code declared} codes (besides {@link ErrorWriter#ANY_ROUTE}).
    */
   public Router as(ErrorWriter.Format format, Set<ErrorCode> declared) {
-    return new Router(routes, format, Set.copyOf(declared));
+    return new Router(routes, format, Set.copyOf(declared), registered);
   }
 
   public Router get(String path, Handler h) {
@@ -51,14 +67,70 @@ public final class Router {
   }
 
   private Router add(HandlerType type, String path, Handler h) {
+    registered.add(new Route(type.name(), path, format));
     routes.addHttpHandler(type, path, ctx -> {
-      ctx.attribute(RequestGuard.ROUTE, path);
-      ctx.attribute(ErrorWriter.FORMAT, format);
-      if (declared != null) {
-        ctx.attribute(ErrorWriter.DECLARED, declared);
-      }
+      mark(ctx, path);
+      refuseControls(ctx);
       h.handle(ctx);
     });
+    if (format == ErrorWriter.Format.OAUTH) {
+      otherMethodsNotAllowed(type, path);
+    }
     return this;
+  }
+
+  private void mark(Context ctx, String path) {
+    ctx.attribute(RequestGuard.ROUTE, path);
+    ctx.attribute(ErrorWriter.FORMAT, format);
+    if (declared != null) {
+      ctx.attribute(ErrorWriter.DECLARED, declared);
+    }
+  }
+
+  /**
+   * An OAuth endpoint takes one method (POST, RFC 6749 3.2): the others are answered here, so
+   * that a client sending them gets the endpoint's RFC 6749 5.2 error object (with {@code Allow})
+   * rather than the JSON API's problem document.
+   */
+  private void otherMethodsNotAllowed(HandlerType allowed, String path) {
+    for (HandlerType other : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+        HandlerType.PATCH, HandlerType.DELETE)) {
+      if (other == allowed) {
+        continue;
+      }
+      if (registered.stream().anyMatch(r -> r.path().equals(path)
+          && r.method().equals(other.name()))) {
+        throw new IllegalStateException("an OAuth endpoint takes one method: " + path);
+      }
+      routes.addHttpHandler(other, path, ctx -> {
+        mark(ctx, path);
+        ctx.header("Allow", allowed.name());
+        throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed "
+            + "here; send a " + allowed.name() + " (RFC 6749 3.2).");
+      });
+    }
+  }
+
+  /**
+   * Refuses a control character in any path parameter or query parameter before the handler
+   * runs, whether or not it reads them (docs/security.md#control-characters): {@code
+   * invalid_parameter} for the JSON API, the RFC 6749 {@code invalid_request} for the OAuth
+   * endpoints and pages.
+   */
+  private void refuseControls(Context ctx) {
+    String problem = null;
+    for (Map.Entry<String, String> p : ctx.pathParamMap().entrySet()) {
+      problem = Text.controlProblem("The path parameter '" + p.getKey() + "'", p.getValue());
+      if (problem != null) {
+        break;
+      }
+    }
+    if (problem == null) {
+      problem = Form.controlProblem(ctx.queryString());
+    }
+    if (problem != null) {
+      throw new ApiException(format == ErrorWriter.Format.PROBLEM ? ErrorCode.INVALID_PARAMETER
+          : ErrorCode.INVALID_REQUEST, problem);
+    }
   }
 }

@@ -35,6 +35,54 @@ public final class Text {
     return b.toString();
   }
 
+  /**
+   * The index of the first control character in {@code s} (Unicode category Cc: C0
+   * U+0000-U+001F, DEL U+007F and C1 U+0080-U+009F), or -1 when there is none. No parameter,
+   * path segment, JSON string or credential Jeton reads may carry one
+   * (docs/security.md#control-characters).
+   */
+  public static int firstControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.getType(s.charAt(i)) == Character.CONTROL) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The code point at {@code i} of {@code s} as {@code U+XXXX}. */
+  public static String codePoint(String s, int i) {
+    return String.format(java.util.Locale.ROOT, "U+%04X", s.codePointAt(i));
+  }
+
+  /**
+   * Why {@code value}, found in {@code where} (e.g. "The parameter 'scope'"), is refused, or null
+   * when it carries no control character.
+   */
+  public static String controlProblem(String where, String value) {
+    int at = firstControl(value);
+    return at < 0 ? null : where + " contains the control character " + codePoint(value, at)
+        + "; no value Jeton reads may contain control characters.";
+  }
+
+  /**
+   * The index of the first UTF-16 surrogate in {@code s} that is not half of a pair (a JSON
+   * {@code "\ud800"} escape decodes to one), or -1. Such text is not Unicode: it cannot be
+   * stored or compared faithfully (encoders replace it with {@code ?}).
+   */
+  public static int firstLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Form-urlencoding with {@code %20} for spaces, which every query parser reads alike. */
   public static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");

@@ -48,6 +48,31 @@ class FormTest {
   }
 
   @Test
+  void parseWhenControlCharacterInNameOrValueThenInvalidRequestNamingIt() {
+    // docs/security.md#control-characters: C0, DEL and C1, raw or percent-encoded, tab included
+    for (String bad : List.of("%00", "%01", "%09", "%0A", "%1F", "%7F", "%C2%80", "%C2%9F",
+        "\u0001")) {
+      assertThatThrownBy(() -> parse("client_id=a" + bad + "b&scope=read"))
+          .as(bad).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(e.detail()).contains("'client_id'").contains("control character U+00");
+          });
+      assertThat(refusal(() -> parse("a" + bad + "=1"))).as(bad)
+          .isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+    // printable non-ASCII is not a control character
+    assertThat(parse("name=%C2%A0%E2%80%AE").get("name")).isEqualTo("\u00a0\u202e");
+  }
+
+  @Test
+  void controlProblemWhenQueryHasControlCharacterThenNamedOtherwiseNull() {
+    assertThat(Form.controlProblem("a=1&state=x%00")).contains("'state'").contains("U+0000");
+    assertThat(Form.controlProblem("a=1&b=%zz&c=%C3")).as("other malformations are the "
+        + "reader's to answer").isNull();
+    assertThat(Form.controlProblem(null)).isNull();
+  }
+
+  @Test
   void parseWhenParameterRepeatedThenInvalidRequest() {
     assertThatThrownBy(() -> parse("code=a&code=b"))
         .isInstanceOfSatisfying(ApiException.class, e -> {

@@ -255,6 +255,26 @@ class HttpLimitsTest {
   }
 
   @Test
+  void contentTypeWhenCharsetUnsupportedThen415NotServerError() {
+    // utf-7 is no charset of the JDK (UnsupportedCharsetException), "ut f8" no legal name
+    // (IllegalCharsetNameException): neither may reach a 500, on any route.
+    String admin = server.adminToken();
+    String body = "{\"email\":" + Api.q(EMAIL) + ",\"password\":" + Api.q(PASSWORD) + "}";
+    for (String charset : List.of("utf-7", "\"ut f8\"", "x-no-such-charset")) {
+      String type = "application/json; charset=" + charset;
+      assertProblem(api.send("POST", LOGIN, body, Map.of("Content-Type", type)), 415,
+          "unsupported_content_type");
+      for (Router.Route route : server.app().routes()) {
+        String path = route.path().replace("{account}", "main").replace("{code}", "token_expired")
+            .replace("{id}", "main").replace("{client_id}", "cli_x");
+        Api.Response r = api.send(route.method(), path, body, Map.of("Content-Type", type,
+            "Authorization", "Bearer " + admin));
+        assertThat(r.status()).as(route + " " + charset + " -> " + r).isLessThan(500);
+      }
+    }
+  }
+
+  @Test
   void contentTypeWhenJsonWithUtf8CharsetThenAccepted() {
     server.register("main", EMAIL, PASSWORD);
     String body = "{\"email\":" + Api.q(EMAIL) + ",\"password\":" + Api.q(PASSWORD) + "}";

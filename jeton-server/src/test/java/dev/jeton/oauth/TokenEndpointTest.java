@@ -131,6 +131,37 @@ class TokenEndpointTest {
   }
 
   @Test
+  void tokenWhenBasicIdCarriesNulThenInvalidClientNotServerError() {
+    // docs/security.md#control-characters: `curl -u 'a%00:b'` (the id percent-decodes to "a\0")
+    // answered 500 on PostgreSQL; it is an RFC 6749 invalid_client on both engines.
+    for (String credential : List.of("a%00:b", "a\u0000:b", "a:b%00", "a%01:b", "a%C2%85:b")) {
+      String header = "Basic " + java.util.Base64.getEncoder().encodeToString(
+          credential.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Api.Response r = token(form("grant_type", CC), header);
+      assertThat(assertOAuthError(r, 401, "invalid_client").path("error_description").asText())
+          .as(credential).contains("control character");
+      assertThat(r.header("WWW-Authenticate").orElse(""))
+          .isEqualTo("Basic realm=\"" + issuer + "\"");
+    }
+  }
+
+  @Test
+  void tokenWhenNotAPostThen405InvalidRequestInRfc6749Form() {
+    // `curl -u 'a%00:b' {issuer}/oauth2/token` is a GET: the endpoint still answers as an OAuth
+    // endpoint (RFC 6749 5.2 JSON, not a problem document), with the Allow header.
+    for (String method : List.of("GET", "PUT", "DELETE", "PATCH")) {
+      Api.Response r = server.api().send(method, "/accounts/main/oauth2/token", null,
+          java.util.Map.of("Authorization", basic("a%00", "b")));
+      assertOAuthError(r, 405, "invalid_request");
+      assertThat(r.header("Allow")).as(method).contains("POST");
+    }
+    for (String endpoint : List.of("introspect", "revoke", "device_authorization")) {
+      Api.Response r = server.api().get("/accounts/main/oauth2/" + endpoint);
+      assertOAuthError(r, 405, "invalid_request");
+    }
+  }
+
+  @Test
   void tokenWhenPublicClientAsksClientCredentialsThenUnauthorizedClient() {
     // RFC 6749 4.4: confidential clients only. A public client identifies itself by client_id
     // (it has no secret), so it is known but not allowed: unauthorized_client.
