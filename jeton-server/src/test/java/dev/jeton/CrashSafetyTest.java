@@ -47,10 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and every answer a client read must still hold:
  *
  * <ul>
- *   <li>the last refresh token each client read still refreshes, and so does one whose refresh
- *       was sent but never answered, unless that refresh was carried out: then the client holds
- *       a rotated-out token and, with no grace window, presenting it is reuse
- *       ({@code refresh_token_reused}, docs/security.md#refresh-reuse) and nothing else;
+ *   <li>the last refresh token each client read still refreshes, and the token its last
+ *       acknowledged refresh spent is reuse ({@code refresh_token_reused},
+ *       docs/security.md#refresh-reuse); a token whose refresh was sent but never answered
+ *       still refreshes, unless that refresh was carried out: then the client holds a
+ *       rotated-out token and, with no grace window, presenting it is reuse and nothing else;
  *   <li>every acknowledged logout ({@code /auth/logout}) and revocation ({@code /oauth2/revoke}
  *       of a refresh or of an access token, {@code DELETE /me/grants/{client_id}}) still refuses
  *       the session's refresh and access tokens, after this restart and every later one;
@@ -129,7 +130,7 @@ class CrashSafetyTest {
 
     for (int cycle = 1; cycle <= CYCLES; cycle++) {
       killing.set(false);
-      workers.forEach(w -> w.answered.set(0));
+      workers.forEach(Worker::newCycle);
       AtomicBoolean busy = new AtomicBoolean(true);
       AtomicBoolean quiet = new AtomicBoolean(true);
       List<Thread> busyThreads = new ArrayList<>();
@@ -144,7 +145,7 @@ class CrashSafetyTest {
       Thread.sleep(LOAD_MS / 2 + ThreadLocalRandom.current().nextLong(LOAD_MS / 2 + 1));
       // On a slow machine: each client gets its few acknowledged answers per cycle.
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (workers.stream().anyMatch(w -> w.answered.get() < w.minimumPerCycle())
+      while (workers.stream().anyMatch(w -> !w.stopped && w.answered.get() < w.minimumPerCycle())
           && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
@@ -183,6 +184,7 @@ class CrashSafetyTest {
     System.out.println("crash safety " + summary);
     assertThat(ledger.problems).as(summary).isEmpty();
     for (String kind : List.of("refresh.acknowledged", "refresh.last_token_checked",
+        "refresh.spent_token_checked",
         "logout.acknowledged", "logout.checked", "register.acknowledged", "register.checked",
         "revoke.refresh_token.acknowledged", "revoke.access_token.acknowledged",
         "revoke.grant.acknowledged", "revoke.checked")) {
@@ -251,6 +253,8 @@ class CrashSafetyTest {
     final boolean quiet;
     /** Steps answered as expected in this cycle. */
     final AtomicInteger answered = new AtomicInteger();
+    /** Its thread has ended in this cycle. */
+    volatile boolean stopped;
 
     Worker(String name, boolean quiet) {
       this.name = name;
@@ -268,6 +272,11 @@ class CrashSafetyTest {
       return 1;
     }
 
+    final void newCycle() {
+      answered.set(0);
+      stopped = false;
+    }
+
     final void run(Http http, AtomicBoolean running) {
       try {
         while (running.get()) {
@@ -282,6 +291,8 @@ class CrashSafetyTest {
         // recorded by expect()
       } catch (RuntimeException | Error e) {
         ledger.problem(name + ": " + e);
+      } finally {
+        stopped = true;
       }
     }
 
@@ -303,6 +314,8 @@ class CrashSafetyTest {
   private final class Refresher extends Worker {
     final String email;
     String current;
+    /** The token the last acknowledged refresh spent (null after a sign-in). */
+    String previous;
     /** A refresh presenting {@link #current} was sent and its answer lost. */
     boolean unanswered;
 
@@ -315,7 +328,9 @@ class CrashSafetyTest {
     @Override
     void step(Http http) throws IOException {
       Response r = lost(() -> refresh(http, current), sent -> unanswered = sent, "refresh");
-      current = expect(r, 200, "refresh").text("refresh_token");
+      String next = expect(r, 200, "refresh").text("refresh_token");
+      previous = current;
+      current = next;
       ledger.add("refresh.acknowledged");
     }
 
@@ -323,8 +338,22 @@ class CrashSafetyTest {
     void verify(Http http) throws IOException {
       Response r = refresh(http, current);
       if (r.status() == 200) {
-        current = r.text("refresh_token");
+        String next = r.text("refresh_token");
         ledger.add(unanswered ? "refresh.lost.not_applied" : "refresh.last_token_checked");
+        if (!unanswered && previous != null) {
+          // The acknowledged rotation held too: the token it spent is reuse, which revokes the
+          // family, including the pair just issued (docs/security.md#refresh-reuse).
+          Response old = refresh(http, previous);
+          Response after = refresh(http, next);
+          if (old.status() != 401 || !"refresh_token_reused".equals(old.code())
+              || after.status() != 401 || !"token_revoked".equals(after.code())) {
+            ledger.problem(email + ": the token its last acknowledged refresh spent answered "
+                + old + ", then the family's newest token " + after);
+          }
+          ledger.add("refresh.spent_token_checked");
+          next = expect(login(http, email, PASSWORD), 200, "login").text("refresh_token");
+        }
+        current = next;
       } else if (unanswered && r.status() == 401 && "refresh_token_reused".equals(r.code())) {
         // The lost refresh rotated the token: presenting it again is reuse (no grace window).
         ledger.add("refresh.lost.applied_then_reused");
@@ -334,6 +363,7 @@ class CrashSafetyTest {
             + (unanswered ? " (its next refresh unanswered)" : "") + " answered " + r);
         current = expect(login(http, email, PASSWORD), 200, "login").text("refresh_token");
       }
+      previous = null;
       unanswered = false;
     }
   }
@@ -450,7 +480,7 @@ class CrashSafetyTest {
    * An OAuth client's user: a signed-in browser authorizes, the client exchanges the code, then
    * the session is revoked in turn by the client at {@code /oauth2/revoke} (its refresh token,
    * then its access token, RFC 7009) and by the user taking the grant back
-   * (docs/security.md#revocation-immediate, docs/security.md#consent-revocable).
+   * (docs/security.md#revocation-immediate, docs/security.md#consent).
    */
   private final class Revoking extends Worker {
     final OAuthApp app;
