@@ -24,7 +24,9 @@ public enum Setting {
   BOOTSTRAP_ADMIN_PASSWORD("", "Password of the bootstrap admin."),
   SIGNING_ALG("ES256", "JWS algorithm of new signing keys: ES256, ES384, RS256 or PS256."),
   KEY_ROTATION_INTERVAL("30d", "Age at which an account's signing key is replaced (0 disables scheduled rotation)."),
-  CLOCK_SKEW("60s", "Allowed clock difference when checking exp, nbf and iat (0 to 60s)."),
+  CLOCK_SKEW("60s", "Leeway for other clocks (0 to 60s): how far iat and nbf may lie ahead, and "
+      + "how much longer a rotated-out key stays published for resource servers that validate "
+      + "locally. Jeton's own exp checks have none."),
   ACCESS_TOKEN_TTL("1h", "Default access token lifetime (accounts may override)."),
   REFRESH_TOKEN_TTL("365d", "Default absolute refresh token (session) lifetime."),
   REFRESH_TOKEN_IDLE_TTL("30d", "Default idle limit: a refresh token unused this long expires."),

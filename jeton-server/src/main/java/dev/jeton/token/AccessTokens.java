@@ -191,7 +191,10 @@ public final class AccessTokens {
           "The token's audience does not include " + issuers.issuer(accountId) + ".");
     }
     long now = clock.instant().getEpochSecond();
-    if (now >= at.expiresAt() + skewSeconds) {
+    // Jeton signed this token with its own clock, which every node shares (docs/operations.md,
+    // "Clocks"): exp gets no leeway. The skew only tolerates iat and nbf a little ahead, the
+    // direction in which accepting is harmless.
+    if (now >= at.expiresAt()) {
       throw new ApiException(ErrorCode.TOKEN_EXPIRED,
           "The token expired at " + Instant.ofEpochSecond(at.expiresAt()) + ".");
     }

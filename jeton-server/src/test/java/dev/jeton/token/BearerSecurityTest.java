@@ -542,23 +542,26 @@ class BearerSecurityTest {
   // --- time (rule 39) --------------------------------------------------------------------------
 
   @Test
-  void meWhenLifetimePassedBeyondSkewThenExpiredButWithinSkewStillValid() {
-    // docs/security.md#jwt-time-claims: exp enforced with a bounded skew of 60 s.
-    server.clock().advance(Duration.ofHours(1).plusSeconds(30));
+  void meWhenLifetimePassedThenExpiredAtOnceWithoutLeeway() {
+    // docs/security.md#jwt-time-claims: Jeton's own tokens get no exp leeway; an attacker holding
+    // an expired token gains nothing from the configured skew.
+    server.clock().advance(Duration.ofHours(1).minusSeconds(2));
     assertAccepted(me(userAt));
-    server.clock().advance(Duration.ofSeconds(31));
+    server.clock().advance(Duration.ofSeconds(2));
     assertInvalidToken(me(userAt), "token_expired");
   }
 
   @Test
-  void meWhenForgedExpAtSkewEdgesThenExpiredOnlyBeyondSkew() {
-    // docs/security.md#jwt-time-claims on the uncached verification path: exp 30 s ago is within
-    // the skew, exp 60 s ago is not.
+  void meWhenExpJustPassedOrNowThenExpiredOnTheUncachedPathToo() {
+    // docs/security.md#jwt-time-claims on the uncached verification path: exp 1 s ago or exactly
+    // now is expired, whatever the skew; exp 5 s ahead is valid.
     long now = now();
     assertAccepted(me(forge.resign("main", userAt,
-        c -> c.issueTime(at(now - 3600)).expirationTime(at(now - 30)))));
+        c -> c.issueTime(at(now - 3600)).expirationTime(at(now + 5)))));
     assertInvalidToken(me(forge.resign("main", userAt,
-        c -> c.issueTime(at(now - 3600)).expirationTime(at(now - 60)))), "token_expired");
+        c -> c.issueTime(at(now - 3600)).expirationTime(at(now - 1)))), "token_expired");
+    assertInvalidToken(me(forge.resign("main", userAt,
+        c -> c.issueTime(at(now - 3600)).expirationTime(at(now)))), "token_expired");
     assertInvalidToken(me(forge.resign("main", userAt,
         c -> c.issueTime(at(now - 90_000)).expirationTime(at(now - 86_400)))), "token_expired");
   }
