@@ -109,7 +109,7 @@ public final class AccountRoutes {
           pick(lt, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
           pick(lt, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
           pick(lt, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
-          pick(lt, "refresh_grace", o.refreshGrace(), 0, 300));
+          pick(lt, "refresh_grace", o.refreshGrace(), 0, 60));
       body.absorb(lt, "token_lifetimes");
     }
     body.validate();

@@ -45,9 +45,16 @@ public record Client(String clientId, String accountId, Spec spec, String secret
     }
   }
 
-  /** Per-client lifetime overrides in seconds (null: the account's default). */
-  public record Lifetimes(Long accessToken, Long refreshToken) {
-    public static final Lifetimes NONE = new Lifetimes(null, null);
+  /**
+   * Per-client lifetime overrides in seconds (null: the account's default); {@code refreshGrace}
+   * is the client's opt-in refresh grace window (0 to 60 s).
+   */
+  public record Lifetimes(Long accessToken, Long refreshToken, Long refreshGrace) {
+    public static final Lifetimes NONE = new Lifetimes(null, null, null);
+
+    public Lifetimes(Long accessToken, Long refreshToken) {
+      this(accessToken, refreshToken, null);
+    }
   }
 
   /**
@@ -97,7 +104,7 @@ public record Client(String clientId, String accountId, Spec spec, String secret
 
   /**
    * The lifetimes of this client's tokens: the account's, with the client's own access and
-   * refresh token lifetimes where it has them.
+   * refresh token lifetimes and refresh grace window where it has them.
    */
   public Config.Lifetimes lifetimes(Config.Lifetimes accountDefaults) {
     Lifetimes own = spec.lifetimes();
@@ -107,7 +114,8 @@ public record Client(String clientId, String accountId, Spec spec, String secret
         own.refreshToken() != null ? Duration.ofSeconds(own.refreshToken())
             : accountDefaults.refreshToken(),
         accountDefaults.refreshTokenIdle(), accountDefaults.adminSession(),
-        accountDefaults.refreshGrace());
+        own.refreshGrace() != null ? Duration.ofSeconds(own.refreshGrace())
+            : accountDefaults.refreshGrace());
   }
 
   /** The registered scopes, in registration order (RFC 6749 3.3). */

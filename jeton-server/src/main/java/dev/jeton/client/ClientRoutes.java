@@ -30,7 +30,10 @@ public final class ClientRoutes {
       "grant_types", "scopes", "token_lifetimes", "logo_uri", "client_uri",
       "id_token_signed_response_alg");
   private static final String ID_TOKEN_ALG = "id_token_signed_response_alg";
-  private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token");
+  private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
+      "refresh_grace");
+  /** The longest refresh grace window a client may opt in to (docs/security.md#refresh-reuse). */
+  private static final long MAX_GRACE_SECONDS = 60;
   private static final long YEAR_SECONDS = 10L * 366 * 24 * 3600;
   /** Sanity caps while parsing; {@link ClientRules} applies the real limits with clear errors. */
   private static final int MAX_ITEMS = 1000;
@@ -175,7 +178,9 @@ public final class ClientRoutes {
         lt.has("access_token") ? lt.optionalLong("access_token", 60, 24 * 3600)
             : old.accessToken(),
         lt.has("refresh_token") ? lt.optionalLong("refresh_token", 60, YEAR_SECONDS)
-            : old.refreshToken());
+            : old.refreshToken(),
+        lt.has("refresh_grace") ? lt.optionalLong("refresh_grace", 0, MAX_GRACE_SECONDS)
+            : old.refreshGrace());
     body.absorb(lt, "token_lifetimes");
     return l;
   }
@@ -192,6 +197,7 @@ public final class ClientRoutes {
     Map<String, Object> lifetimes = new LinkedHashMap<>();
     lifetimes.put("access_token", s.lifetimes().accessToken());
     lifetimes.put("refresh_token", s.lifetimes().refreshToken());
+    lifetimes.put("refresh_grace", s.lifetimes().refreshGrace());
     m.put("token_lifetimes", lifetimes);
     m.put(ID_TOKEN_ALG, s.idTokenAlgOrDefault());
     m.put("logo_uri", s.logoUri());

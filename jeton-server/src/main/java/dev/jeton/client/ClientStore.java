@@ -19,7 +19,8 @@ import org.jdbi.v3.core.statement.SqlStatement;
 final class ClientStore {
   private static final String COLUMNS = """
       client_id, account_id, name, type, secret_hash, redirect_uris, grant_types, scopes,
-      logo_uri, client_uri, access_token_ttl, refresh_token_ttl, created_at, updated_at,
+      logo_uri, client_uri, access_token_ttl, refresh_token_ttl, refresh_grace, created_at,
+      updated_at,
       secret_rotated_at, id_token_alg""";
 
   private final Jdbi jdbi;
@@ -47,9 +48,10 @@ final class ClientStore {
     writes.submit(h -> bindSpec(h.createUpdate("""
             INSERT INTO clients (client_id, account_id, name, type, secret_hash, redirect_uris,
                                  grant_types, scopes, logo_uri, client_uri, access_token_ttl,
-                                 refresh_token_ttl, id_token_alg, created_at, updated_at)
+                                 refresh_token_ttl, refresh_grace, id_token_alg, created_at,
+                                 updated_at)
             VALUES (:id, :account, :name, :type, :hash, :redirects, :grants, :scopes, :logo,
-                    :uri, :at, :rt, :idalg, :created, :updated)"""), c.spec())
+                    :uri, :at, :rt, :grace, :idalg, :created, :updated)"""), c.spec())
         .bind("id", c.clientId()).bind("account", c.accountId())
         .bind("hash", c.secretHash()).bind("created", c.createdAt())
         .bind("updated", c.updatedAt())
@@ -61,7 +63,8 @@ final class ClientStore {
     return writes.submit(h -> bindSpec(h.createUpdate("""
             UPDATE clients SET name = :name, redirect_uris = :redirects, grant_types = :grants,
                    scopes = :scopes, logo_uri = :logo, client_uri = :uri,
-                   access_token_ttl = :at, refresh_token_ttl = :rt, id_token_alg = :idalg,
+                   access_token_ttl = :at, refresh_token_ttl = :rt, refresh_grace = :grace,
+                   id_token_alg = :idalg,
                    updated_at = :updated
             WHERE account_id = :account AND client_id = :id"""), spec)
         .bind("account", accountId).bind("id", clientId).bind("updated", now)
@@ -99,6 +102,7 @@ final class ClientStore {
         .bind("scopes", Scope.of(s.scopes()).render())
         .bind("logo", s.logoUri()).bind("uri", s.clientUri())
         .bind("at", s.lifetimes().accessToken()).bind("rt", s.lifetimes().refreshToken())
+        .bind("grace", s.lifetimes().refreshGrace())
         .bind("idalg", s.idTokenAlg());
   }
 
@@ -108,7 +112,8 @@ final class ClientStore {
         Scope.parse(rs.getString("scopes")).values(), rs.getString("logo_uri"),
         rs.getString("client_uri"),
         new Client.Lifetimes(Rows.longOrNull(rs, "access_token_ttl"),
-            Rows.longOrNull(rs, "refresh_token_ttl")), rs.getString("id_token_alg"));
+            Rows.longOrNull(rs, "refresh_token_ttl"), Rows.longOrNull(rs, "refresh_grace")),
+        rs.getString("id_token_alg"));
     return new Client(rs.getString("client_id"), rs.getString("account_id"), spec,
         rs.getString("secret_hash"), rs.getLong("created_at"), rs.getLong("updated_at"),
         Rows.longOrNull(rs, "secret_rotated_at"));

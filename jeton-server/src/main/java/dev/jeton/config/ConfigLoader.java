@@ -109,8 +109,8 @@ public final class ConfigLoader {
     if (lifetimes.accessToken().compareTo(Duration.ofHours(24)) > 0) {
       throw bad(Setting.ACCESS_TOKEN_TTL, v.get(Setting.ACCESS_TOKEN_TTL), "must be at most 24h");
     }
-    if (lifetimes.refreshGrace().compareTo(Duration.ofMinutes(5)) > 0) {
-      throw bad(Setting.REFRESH_GRACE, v.get(Setting.REFRESH_GRACE), "must be at most 5m");
+    if (lifetimes.refreshGrace().compareTo(Duration.ofSeconds(60)) > 0) {
+      throw bad(Setting.REFRESH_GRACE, v.get(Setting.REFRESH_GRACE), "must be at most 60s");
     }
     String masterKey = v.get(Setting.MASTER_KEY);
     if (!masterKey.isEmpty()) {

@@ -31,8 +31,9 @@ public enum Setting {
   REFRESH_TOKEN_TTL("365d", "Default absolute refresh token (session) lifetime."),
   REFRESH_TOKEN_IDLE_TTL("30d", "Default idle limit: a refresh token unused this long expires."),
   ADMIN_SESSION_TTL("4h", "Default absolute session lifetime for account admins."),
-  REFRESH_GRACE("10s",
-      "Window in which the just-rotated refresh token may be presented once more (lost responses)."),
+  REFRESH_GRACE("0s", "Window in which the just-rotated refresh token may be presented once more "
+      + "(lost responses), 0 to 60s; 0 (off): a rotated-out token is reuse at once, as RFC 9700 "
+      + "4.14.2 expects. Accounts and clients may opt in."),
   SIGNIN_FAILURES_PER_SOURCE("100", "Failed sign-ins one client IP may make in 15 minutes, over "
       + "all emails, before its sign-ins must wait (0 disables; raise it behind a proxy that hides "
       + "client addresses)."),

@@ -94,7 +94,7 @@ class AccountsTest {
     assertThat(lt.path("refresh_token").asLong()).isEqualTo(365L * 24 * 3600);
     assertThat(lt.path("refresh_token_idle").asLong()).isEqualTo(30L * 24 * 3600);
     assertThat(lt.path("admin_session").asLong()).isEqualTo(4L * 3600);
-    assertThat(lt.path("refresh_grace").asLong()).isEqualTo(10);
+    assertThat(lt.path("refresh_grace").asLong()).isZero();
     assertThat(r.text("setup_url")).startsWith(issuer + "/setup?token=jeton_st_");
     assertThat(r.header("Location"))
         .contains(api.base() + "/accounts/main/api/v1/accounts/acme-eu");

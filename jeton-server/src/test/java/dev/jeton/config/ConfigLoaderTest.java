@@ -72,7 +72,7 @@ class ConfigLoaderTest {
     assertThat(l.refreshToken()).isEqualTo(Duration.ofDays(365));
     assertThat(l.refreshTokenIdle()).isEqualTo(Duration.ofDays(30));
     assertThat(l.adminSession()).isEqualTo(Duration.ofHours(4));
-    assertThat(l.refreshGrace()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(l.refreshGrace()).as("off by default (RFC 9700 4.14.2)").isZero();
     assertThat(c.logFormat()).isEqualTo("json");
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
   }
@@ -278,7 +278,7 @@ class ConfigLoaderTest {
     bad.put("JETON_REFRESH_TOKEN_TTL", "-5m");
     bad.put("JETON_REFRESH_TOKEN_IDLE_TTL", "10x");
     bad.put("JETON_ADMIN_SESSION_TTL", "h");
-    bad.put("JETON_REFRESH_GRACE", "6m");
+    bad.put("JETON_REFRESH_GRACE", "61s");
     bad.put("JETON_KEY_ROTATION_INTERVAL", "monthly");
     bad.put("JETON_LOG_FORMAT", "xml");
     bad.put("JETON_SHUTDOWN_TIMEOUT", "PT");
@@ -336,13 +336,13 @@ class ConfigLoaderTest {
         "JETON_ADMIN_SESSION_TTL", "PT1H",
         "JETON_REFRESH_TOKEN_TTL", "90d",
         "JETON_REFRESH_TOKEN_IDLE_TTL", "12h",
-        "JETON_REFRESH_GRACE", "90s"));
+        "JETON_REFRESH_GRACE", "45s"));
     assertThat(c.tokens().clockSkew()).isEqualTo(Duration.ofSeconds(45));
     Config.Lifetimes l = c.tokens().lifetimes();
     assertThat(l.accessToken()).isEqualTo(Duration.ofMinutes(15));
     assertThat(l.adminSession()).isEqualTo(Duration.ofHours(1));
     assertThat(l.refreshToken()).isEqualTo(Duration.ofDays(90));
     assertThat(l.refreshTokenIdle()).isEqualTo(Duration.ofHours(12));
-    assertThat(l.refreshGrace()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(l.refreshGrace()).isEqualTo(Duration.ofSeconds(45));
   }
 }

@@ -66,6 +66,7 @@ import com.nimbusds.oauth2.sdk.token.Tokens;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -383,6 +384,7 @@ class NimbusOAuthSdkInteropTest {
   }
 
   @Test
+  @Settings("REFRESH_GRACE=10s")
   void refreshTokenGrantWhenRetriedWithinGraceThenOneFreshPairAndLostSuccessorIsReuse()
       throws Exception {
     OidcFlow ada = Interop.signedIn(server, backend, "ada@example.com");
