@@ -42,9 +42,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crash safety (docs/operations.md#crash-safety): the Jeton server process is killed with SIGKILL
- * while clients refresh, log out, register and revoke in parallel, restarted on the same data,
- * and every answer a client read must still hold:
+ * Crash safety (docs/operations.md#crash-safety, docs/security.md#revocation-durable): the Jeton
+ * server process is killed with SIGKILL while clients refresh, log out, register and revoke in
+ * parallel, restarted on the same data, and every answer a client read must still hold:
  *
  * <ul>
  *   <li>the last refresh token each client read still refreshes, and the token its last
@@ -105,7 +105,8 @@ class CrashSafetyTest {
   }
 
   @Test
-  @DisplayName("docs/operations.md#crash-safety: after SIGKILL every acknowledged answer holds")
+  @DisplayName("docs/operations.md#crash-safety, docs/security.md#revocation-durable: after "
+      + "SIGKILL and a restart every acknowledged answer holds")
   void sigkillWhenClientsRefreshLogOutRegisterAndRevokeThenAcknowledgedAnswersSurviveRestart(
       @TempDir Path dir) throws Exception {
     long t0 = System.nanoTime();
