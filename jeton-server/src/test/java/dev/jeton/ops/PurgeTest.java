@@ -266,8 +266,8 @@ class PurgeTest {
     assertThat(result.removed()).containsEntry("sessions", 751)
         .containsEntry("refresh_tokens", 1235 + 450 + 900)
         .containsEntry("authorization_codes", 1);
-    // 1,234 spent tokens at 500 a statement, then 751 sessions at 200 a batch
-    assertThat(result.batches()).isGreaterThanOrEqualTo(3 + 4 + 4);
+    // 1,234 spent tokens at 200 a statement, then 751 sessions at 100 a batch
+    assertThat(result.batches()).isGreaterThanOrEqualTo(7 + 8);
     assertThat(count("refresh_tokens")).isEqualTo(before - 2585).isEqualTo(1 + 701 + 3);
     assertThat(count("sessions")).isEqualTo(3);
     assertThat(count("authorization_codes")).isZero();
