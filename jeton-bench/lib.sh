@@ -25,6 +25,8 @@ hello_port=${HELLO_PORT:-8099}
 port=${JETON_PORT:-8098}
 pg_port=${PG_PORT:-55432}
 work=$(mktemp -d)
+# How start_jeton runs Jeton after the JVM options; a script may replace it before the call.
+jeton_main=(-jar "$jar")
 pids=()
 jeton=
 pg_dir=
@@ -116,7 +118,7 @@ start_jeton() {
   local start
   start=$(date +%s%N)
   # shellcheck disable=SC2086
-  "$java" $jeton_opts -jar "$jar" > "$data_dir/jeton.log" 2>&1 &
+  "$java" $jeton_opts "${jeton_main[@]}" > "$data_dir/jeton.log" 2>&1 &
   jeton=$!
   pids+=("$jeton")
   wait_for "http://127.0.0.1:$port/health/ready" "$jeton" "$data_dir/jeton.log"

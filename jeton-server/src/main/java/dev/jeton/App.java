@@ -19,6 +19,7 @@ import dev.jeton.observe.Metrics;
 import dev.jeton.oidc.OidcRoutes;
 import dev.jeton.ops.ErrorRoutes;
 import dev.jeton.ops.OpsRoutes;
+import dev.jeton.ops.Purge;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.setup.SetupRoutes;
@@ -59,8 +60,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Jeton server, wired by hand: configuration in, a running HTTP server out. {@link #start()}
- * migrates the database, makes sure {@code main} exists, starts the HTTP server and the
- * key-rotation schedule; {@link #close()} stops them gracefully.
+ * migrates the database, makes sure {@code main} exists, starts the HTTP server, the
+ * key-rotation schedule and the purge; {@link #close()} stops them gracefully.
  */
 public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
@@ -82,6 +83,7 @@ public final class App implements AutoCloseable {
   private final OpaqueTokens tokens;
   private final Javalin javalin;
   private List<Router.Route> routes = List.of();
+  private final Purge purge;
   private ScheduledExecutorService scheduler;
   private String firstAdminLink;
 
@@ -112,6 +114,7 @@ public final class App implements AutoCloseable {
     this.setup = new SetupService(writes, setupTokens, accounts, users);
     this.clients = new ClientService(db.jdbi(), writes, tokens, keyRing, sessions, clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
+    this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
   }
 
@@ -203,12 +206,13 @@ public final class App implements AutoCloseable {
     return this;
   }
 
-  /** Prepares, then starts serving and the key-rotation schedule. */
+  /** Prepares, then starts serving, the key-rotation schedule and the purge. */
   public App start() {
     long t0 = System.nanoTime();
     prepare();
     javalin.start();
     startSchedule();
+    purge.start(config.retention().purgeInterval());
     LOG.atInfo().addKeyValue("port", port()).addKeyValue("base_url", config.http().baseUrl())
         .addKeyValue("database", db.dialect().name().toLowerCase(java.util.Locale.ROOT))
         .addKeyValue("startup_ms", (System.nanoTime() - t0) / 1_000_000)
@@ -315,6 +319,11 @@ public final class App implements AutoCloseable {
     return clientAuthenticator;
   }
 
+  /** The purge of expired and revoked rows (scheduled by {@link #start()}). */
+  public Purge purge() {
+    return purge;
+  }
+
   /** Stops accepting requests, lets those in flight finish, then closes the database. */
   @Override
   public void close() {
@@ -327,6 +336,7 @@ public final class App implements AutoCloseable {
             e.getMessage());
       }
     }
+    purge.close();
     writes.close();
     db.close();
     LOG.info("Jeton stopped");

@@ -17,12 +17,13 @@ public record Config(
     String logFormat,
     Duration shutdownTimeout,
     int signInFailuresPerSource,
-    String metricsToken) {
+    String metricsToken,
+    Retention retention) {
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, logFormat,
-        shutdownTimeout, signInFailuresPerSource, metricsToken);
+        shutdownTimeout, signInFailuresPerSource, metricsToken, retention);
   }
 
   /** Listening address and the public URL issuers are built from. */
@@ -41,6 +42,12 @@ public record Config(
       return !adminEmail.isEmpty();
     }
   }
+
+  /**
+   * The scheduled purge: how often it runs ({@code ZERO}: never) and how long a row is kept after
+   * it stopped being usable (docs/operations.md#retention).
+   */
+  public record Retention(Duration purgeInterval, Duration window) {}
 
   /** Token defaults; each account may override the lifetimes. */
   public record Tokens(

@@ -131,6 +131,7 @@ public final class ConfigLoader {
       throw bad(Setting.METRICS_TOKEN, metricsToken, "must be 32 to 256 printable characters "
           + "without spaces; generate one with 'head -c 32 /dev/urandom | base64'");
     }
+    Config.Retention retention = retention(v);
     String logFormat = v.get(Setting.LOG_FORMAT).toLowerCase(Locale.ROOT);
     if (!logFormat.equals("json") && !logFormat.equals("text")) {
       throw bad(Setting.LOG_FORMAT, logFormat, "must be json or text");
@@ -148,7 +149,28 @@ public final class ConfigLoader {
         duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)),
         intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
             1_000_000),
-        metricsToken);
+        metricsToken,
+        retention);
+  }
+
+  /**
+   * The purge settings. The retention window is at least a day, the longest access token
+   * lifetime, so that no access token outlives the session row it is checked against.
+   */
+  private static Config.Retention retention(Map<Setting, String> v) {
+    String rawInterval = v.get(Setting.PURGE_INTERVAL);
+    Duration interval = duration(Setting.PURGE_INTERVAL, rawInterval);
+    if (!interval.isZero() && (interval.compareTo(Duration.ofMinutes(1)) < 0
+        || interval.compareTo(Duration.ofHours(24)) > 0)) {
+      throw bad(Setting.PURGE_INTERVAL, rawInterval, "must be 0 (off) or between 1m and 24h");
+    }
+    String rawWindow = v.get(Setting.PURGE_RETENTION);
+    Duration window = duration(Setting.PURGE_RETENTION, rawWindow);
+    if (window.compareTo(Duration.ofDays(1)) < 0 || window.compareTo(Duration.ofDays(3650)) > 0) {
+      throw bad(Setting.PURGE_RETENTION, rawWindow, "must be between 1d and 3650d (at least "
+          + "the longest access token lifetime)");
+    }
+    return new Config.Retention(interval, window);
   }
 
   private static String validBaseUrl(String raw) {

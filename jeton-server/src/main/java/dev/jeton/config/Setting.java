@@ -39,6 +39,10 @@ public enum Setting {
       + "client addresses)."),
   METRICS_TOKEN("", "Bearer token Prometheus must send to scrape /metrics (32 to 256 printable "
       + "characters); unset, /metrics answers 404."),
+  PURGE_INTERVAL("1h", "How often expired and revoked sessions, tokens and codes are purged "
+      + "from the database (0 disables; otherwise 1m to 24h)."),
+  PURGE_RETENTION("7d", "How long a session, token or code is kept after it expired or was "
+      + "revoked, so that its use is still answered precisely (1d to 3650d)."),
   LOG_FORMAT("json", "Log format on standard output: json or text."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 

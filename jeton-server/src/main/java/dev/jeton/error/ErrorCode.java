@@ -70,7 +70,9 @@ public enum ErrorCode {
       "The token's nbf or iat lies in the future beyond the allowed clock skew; check the clocks.",
       false),
   TOKEN_UNKNOWN(401, "Token unknown",
-      "The token was never issued here or has been purged; sign in again.", false),
+      "The token was never issued here, or its session ended (expired or was revoked) longer ago "
+          + "than the server keeps ended sessions (7 days by default) and it has been purged; "
+          + "sign in again.", false),
   TOKEN_REVOKED(401, "Token revoked",
       "The token or its session was revoked (logout, password change, reuse detection or an "
           + "admin); sign in again.", false),

@@ -1,6 +1,7 @@
 package dev.jeton.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -13,11 +14,12 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prometheus metrics: HTTP requests by route template, method and status; tokens issued by kind;
- * token rejections by catalog code; error codes a route answered without declaring them; plus
- * JVM metrics. Served at {@code /metrics}.
+ * token rejections by catalog code; error codes a route answered without declaring them; the row
+ * counts of the tables and what the purge deleted; plus JVM metrics. Served at {@code /metrics}.
  */
 public final class Metrics {
   private final PrometheusMeterRegistry registry =
@@ -26,6 +28,10 @@ public final class Metrics {
   private final ConcurrentMap<String, Counter> rejected = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> undeclared = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, AtomicLong> tableRows = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> purged = new ConcurrentHashMap<>();
+  private final AtomicLong purgeSucceededAt = new AtomicLong();
+  private volatile Timer purgeBatches;
 
   public Metrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -68,6 +74,49 @@ public final class Metrics {
   /** The undeclared route and code pairs answered so far ("route code"). */
   public java.util.Set<String> undeclaredErrors() {
     return java.util.Set.copyOf(undeclared.keySet());
+  }
+
+  /**
+   * Sets the row count of a table, as the purge last counted it ({@code jeton_table_rows}; no
+   * query runs at scrape time).
+   */
+  public void tableRows(String table, long rows) {
+    tableRows.computeIfAbsent(table, t -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder("jeton_table_rows", value, AtomicLong::get)
+          .description("Rows in the table, counted at the end of the last purge run")
+          .tag("table", t).register(registry);
+      return value;
+    }).set(rows);
+  }
+
+  /** Counts rows the purge deleted from a table. */
+  public void purged(String table, long rows) {
+    purged.computeIfAbsent(table, t -> Counter.builder("jeton_purged_rows")
+        .description("Rows deleted by the purge, by table").tag("table", t)
+        .register(registry)).increment(rows);
+  }
+
+  /** Records one purge batch: how long its statements held the database writer. */
+  public void purgeBatch(long nanos) {
+    Timer t = purgeBatches;
+    if (t == null) {
+      t = Timer.builder("jeton_purge_batch")
+          .description("Time each purge batch's delete statements took, before the commit")
+          .register(registry);
+      purgeBatches = t;
+    }
+    t.record(Duration.ofNanos(nanos));
+  }
+
+  /** Records the end of a successful purge run (epoch ms). */
+  public void purgeSucceeded(long epochMillis) {
+    if (purgeSucceededAt.getAndSet(epochMillis) == 0) {
+      Gauge.builder("jeton_purge_last_success_timestamp_seconds", purgeSucceededAt,
+              v -> v.get() / 1000.0)
+          .description("When the last purge run finished without error (Unix time)")
+          .register(registry);
+    }
   }
 
   public PrometheusMeterRegistry registry() {

@@ -75,6 +75,8 @@ class ConfigLoaderTest {
     assertThat(l.refreshGrace()).as("off by default (RFC 9700 4.14.2)").isZero();
     assertThat(c.logFormat()).isEqualTo("json");
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.retention().purgeInterval()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.retention().window()).isEqualTo(Duration.ofDays(7));
   }
 
   @Test
@@ -196,6 +198,27 @@ class ConfigLoaderTest {
     fails("JETON_CLOCK_SKEW", "soon");
     assertThat(ConfigLoader.load(null, Map.of("JETON_CLOCK_SKEW", "0")).tokens().clockSkew())
         .isZero();
+  }
+
+  @Test
+  void loadWhenPurgeIntervalUnderAMinuteOrOverADayThenNamesEnvVar() {
+    fails("JETON_PURGE_INTERVAL", "30s");
+    fails("JETON_PURGE_INTERVAL", "25h");
+    fails("JETON_PURGE_INTERVAL", "often");
+    assertThat(ConfigLoader.load(null, Map.of("JETON_PURGE_INTERVAL", "0")).retention()
+        .purgeInterval()).isZero();
+    assertThat(ConfigLoader.load(null, Map.of("JETON_PURGE_INTERVAL", "15m")).retention()
+        .purgeInterval()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void loadWhenPurgeRetentionUnderADayThenNamesEnvVar() {
+    // shorter than the longest access token lifetime: a token could outlive its session's row
+    fails("JETON_PURGE_RETENTION", "23h");
+    fails("JETON_PURGE_RETENTION", "0");
+    fails("JETON_PURGE_RETENTION", "3651d");
+    assertThat(ConfigLoader.load(null, Map.of("JETON_PURGE_RETENTION", "1d")).retention()
+        .window()).isEqualTo(Duration.ofDays(1));
   }
 
   @Test

@@ -64,6 +64,8 @@ public final class TestServer implements AutoCloseable {
     values.put(Setting.BOOTSTRAP_ADMIN_EMAIL, ADMIN_EMAIL);
     values.put(Setting.BOOTSTRAP_ADMIN_PASSWORD, ADMIN_PASSWORD);
     values.put(Setting.SHUTDOWN_TIMEOUT, "0");
+    // tests move the clock: a scheduled purge would delete rows mid-test; they run it by hand
+    values.put(Setting.PURGE_INTERVAL, "0");
     values.putAll(overrides);
     Config base = ConfigLoader.of(values);
     Config config = base.withDb(db);
