@@ -55,7 +55,20 @@ public final class TestServer implements AutoCloseable {
   /** Starts a server on an existing directory and database (restart tests). */
   public static TestServer start(Engine engine, Map<Setting, String> overrides, Path dir,
       Config.Db db) {
-    int port = freePort();
+    // A free port can be taken by another process between the probe and the bind: try again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOn(freePort(), overrides, dir, db);
+      } catch (io.javalin.util.JavalinBindException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static TestServer startOn(int port, Map<Setting, String> overrides, Path dir,
+      Config.Db db) {
     Map<Setting, String> values = new EnumMap<>(Setting.class);
     values.put(Setting.HTTP_HOST, "127.0.0.1");
     values.put(Setting.HTTP_PORT, Integer.toString(port));
@@ -70,7 +83,13 @@ public final class TestServer implements AutoCloseable {
     Config base = ConfigLoader.of(values);
     Config config = base.withDb(db);
     MutableClock clock = new MutableClock();
-    App app = new App(config, clock, FAST_HASH).start();
+    App app = new App(config, clock, FAST_HASH);
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
     return new TestServer(app, clock, dir);
   }
 
