@@ -239,7 +239,7 @@ class PurgeTest {
     Seed seed = new Seed(userId);
     long future = seed.daysAgo(-30);
     Map<String, Object> ids = new HashMap<>();
-    jdbi.useTransaction(h -> {
+    server.app().writes().submit(h -> {
       // ended: revoked 8 days ago, with 1,234 spent tokens and the code that created it
       String revoked = seed.session(h, future, seed.daysAgo(8), 1234, future);
       h.createUpdate("""
@@ -258,6 +258,7 @@ class PurgeTest {
       ids.put("live", seed.session(h, future, null, 700, future));
       // kept: revoked within the retention window
       ids.put("recent", seed.session(h, future, seed.daysAgo(6), 2, future));
+      return null;
     });
     long before = count("refresh_tokens");
 
@@ -331,10 +332,11 @@ class PurgeTest {
       throws Exception {
     String userId = signIn("busy@example.com").json().path("user").path("id").asText();
     Seed seed = new Seed(userId);
-    jdbi.useTransaction(h -> {
+    server.app().writes().submit(h -> {
       for (int i = 0; i < 40; i++) {
         seed.session(h, seed.daysAgo(-30), seed.daysAgo(9), 99, seed.daysAgo(-30));
       }
+      return null;
     });
     List<String> chains = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
