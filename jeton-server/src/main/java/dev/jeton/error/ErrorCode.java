@@ -27,7 +27,9 @@ public enum ErrorCode {
       "Send the body as application/json (or application/x-www-form-urlencoded where a form is documented).",
       false),
   NOT_ACCEPTABLE(406, "Not acceptable",
-      "Accept application/json or application/problem+json.", false),
+      "Send an Accept header that allows the route's media type (application/json for the API; "
+          + "*/* and application/* do), or none; errors come as application/problem+json.",
+      false),
   BAD_REQUEST(400, "Bad request",
       "The request is not valid HTTP (bad request line, header or encoding); fix the client.",
       false),
