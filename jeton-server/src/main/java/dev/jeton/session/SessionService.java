@@ -251,8 +251,14 @@ public final class SessionService {
   }
 
   /**
-   * Ends the session the refresh token belongs to. Unknown tokens and tokens of other accounts
-   * are ignored (the answer is the same, so it reveals nothing).
+   * Ends the first-party session the refresh token belongs to. Unknown tokens and tokens of other
+   * accounts are ignored (the answer is the same, so it reveals nothing). A token issued to an
+   * OAuth client is refused and its session left as it was, by the same rule as
+   * {@link #refresh}: the client ends it at the revocation endpoint (RFC 7009), with its own
+   * authentication.
+   *
+   * @throws ApiException {@code token_malformed}, {@code token_wrong_type}, and
+   *     {@code client_token_not_accepted} for a token issued to an OAuth client
    */
   public void logout(Account account, String refreshToken) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
@@ -263,6 +269,11 @@ public final class SessionService {
     store.findToken(OpaqueTokens.hash(refreshToken))
         .filter(r -> r.session().accountId().equals(account.id()))
         .ifPresent(r -> {
+          if (!FIRST_PARTY_CLIENT.equals(r.session().clientId())) {
+            throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
+                + "issued to an OAuth client; the client revokes it at the revocation endpoint "
+                + "(RFC 7009).");
+          }
           if (revoke(r.session().id(), "logout")) {
             Audit.event("logout", "account", account.id(), "session", r.session().id(),
                 "user", r.session().userId());
