@@ -117,6 +117,15 @@ public final class SessionService {
    *     {@code token_unknown} (also for a token of another account)
    */
   public Presented find(Account account, String refreshToken) {
+    try {
+      return lookUp(account, refreshToken);
+    } catch (ApiException e) {
+      metrics.tokenRejected(e.code().code());
+      throw e;
+    }
+  }
+
+  private Presented lookUp(Account account, String refreshToken) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
     if (kind != TokenKind.RT) {
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
@@ -139,6 +148,16 @@ public final class SessionService {
    * @throws IllegalArgumentException when {@code scope} is not within the session's scopes
    */
   public TokenPair rotate(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
+    try {
+      return rotateOrRefuse(presented, lifetimes, scope);
+    } catch (ApiException e) {
+      // every refusal of a presented refresh token is counted, as at the bearer-protected API
+      metrics.tokenRejected(e.code().code());
+      throw e;
+    }
+  }
+
+  private TokenPair rotateOrRefuse(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
     SessionStore.TokenRow found = presented.row;
     if (!found.session().scopes().containsAll(scope)) {
       throw new IllegalArgumentException("the scope " + scope + " exceeds the session's");
@@ -187,6 +206,7 @@ public final class SessionService {
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
     Presented found = find(account, refreshToken);
     if (!FIRST_PARTY_CLIENT.equals(found.session().clientId())) {
+      metrics.tokenRejected(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED.code());
       throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
           + "issued to an OAuth client; the client refreshes it at the token endpoint.");
     }
