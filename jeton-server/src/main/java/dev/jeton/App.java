@@ -157,7 +157,7 @@ public final class App implements AutoCloseable {
           "issuer", issuers.issuer(Account.MAIN),
           "errors", config.http().baseUrl() + "/api/v1/errors",
           "health", config.http().baseUrl() + "/health/ready")));
-      r.get("/assets/jeton.css", ctx -> {
+      r.produces("text/css").get("/assets/jeton.css", ctx -> {
         Responses.publicCache(ctx, 3600);
         ctx.contentType("text/css; charset=utf-8");
         ctx.result(resource("/assets/jeton.css"));

@@ -27,7 +27,9 @@ public enum ErrorCode {
       "Send the body as application/json (or application/x-www-form-urlencoded where a form is documented).",
       false),
   NOT_ACCEPTABLE(406, "Not acceptable",
-      "Accept application/json or application/problem+json.", false),
+      "Send an Accept header that allows the route's media type (application/json for the API; "
+          + "*/* and application/* do), or none; errors come as application/problem+json.",
+      false),
   BAD_REQUEST(400, "Bad request",
       "The request is not valid HTTP (bad request line, header or encoding); fix the client.",
       false),
@@ -170,9 +172,11 @@ public enum ErrorCode {
       "This kind of token cannot be revoked here: self-contained client_credentials access "
           + "tokens expire on their own; revoke refresh tokens and session tokens instead.",
       false),
-  CLIENT_TOKEN_NOT_ACCEPTED(401, "Client token not accepted",
-      "Jeton's own API accepts only tokens from signing in to Jeton itself; tokens issued to OAuth "
-          + "clients (client_credentials or a user's consent) are for the client's own APIs.",
+  CLIENT_TOKEN_NOT_ACCEPTED(401, "Token not accepted by this endpoint",
+      "Present the kind of token the endpoint takes: Jeton's own API (/api/v1) takes only tokens "
+          + "from signing in to Jeton itself; the userinfo endpoint takes only tokens issued to an "
+          + "OAuth client for a user (with the openid scope); client_credentials tokens carry no "
+          + "user and are for the client's own APIs.",
       false),
 
   METRICS_TOKEN_INVALID(401, "Metrics token invalid",

@@ -65,7 +65,7 @@ public final class ErrorWriter {
    * itself raises before or around a handler, and an issuer that does not exist or is disabled.
    */
   public static final Set<ErrorCode> ANY_ROUTE = Set.of(ErrorCode.ROUTE_NOT_FOUND,
-      ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.URI_TOO_LONG,
+      ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.NOT_ACCEPTABLE, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.URI_TOO_LONG,
       ErrorCode.REQUEST_HEADERS_TOO_LARGE, ErrorCode.BAD_REQUEST, ErrorCode.INVALID_PARAMETER,
       ErrorCode.INTERNAL_ERROR, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.ACCOUNT_NOT_FOUND,
       ErrorCode.ACCOUNT_DISABLED);

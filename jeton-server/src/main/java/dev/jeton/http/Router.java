@@ -1,7 +1,7 @@
 package dev.jeton.http;
 
-import dev.jeton.error.ErrorCode;
 import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -15,26 +15,38 @@ import java.util.Set;
  * Registers routes, recording on each request its route template (so that metrics and logs group
  * by route, never by raw path, which would carry ids and grow without bound), the form its
  * errors take ({@link ErrorWriter.Format}) and the error codes the route declares it may answer.
+ * Before the handler runs it refuses control characters in the path and query, and a request
+ * whose {@code Accept} excludes every media type the route produces (406 {@code not_acceptable},
+ * RFC 9110 12.5.1): JSON for the JSON API. Pages (HTML, also for errors) and the OAuth endpoints
+ * (whose media type RFC 6749 5.1 fixes as JSON, decision 30) serve any {@code Accept}.
  */
 public final class Router {
   private final RoutesConfig routes;
   private final ErrorWriter.Format format;
   private final Set<ErrorCode> declared;
   private final List<Route> registered;
+  /** The media types the routes produce; empty when they serve any {@code Accept}. */
+  private final List<String> produces;
 
   /** A registered route: its method, path template and error format. */
   public record Route(String method, String path, ErrorWriter.Format format) {}
 
   public Router(RoutesConfig routes) {
-    this(routes, ErrorWriter.Format.PROBLEM, null, new ArrayList<>());
+    this(routes, ErrorWriter.Format.PROBLEM, null, new ArrayList<>(), producedBy(
+        ErrorWriter.Format.PROBLEM));
   }
 
   private Router(RoutesConfig routes, ErrorWriter.Format format, Set<ErrorCode> declared,
-      List<Route> registered) {
+      List<Route> registered, List<String> produces) {
     this.routes = routes;
     this.format = format;
     this.declared = declared;
     this.registered = registered;
+    this.produces = produces;
+  }
+
+  private static List<String> producedBy(ErrorWriter.Format format) {
+    return format == ErrorWriter.Format.PROBLEM ? List.of("application/json") : List.of();
   }
 
   /** Every route registered so far, through this router or the ones {@link #as} made. */
@@ -47,7 +59,15 @@ public final class Router {
    * {@code declared} codes (besides {@link ErrorWriter#ANY_ROUTE}).
    */
   public Router as(ErrorWriter.Format format, Set<ErrorCode> declared) {
-    return new Router(routes, format, Set.copyOf(declared), registered);
+    return new Router(routes, format, Set.copyOf(declared), registered, producedBy(format));
+  }
+
+  /**
+   * The same router for routes that produce {@code mediaTypes} (a request accepting none of
+   * them is 406), or, with none, that serve any {@code Accept}.
+   */
+  public Router produces(String... mediaTypes) {
+    return new Router(routes, format, declared, registered, List.of(mediaTypes));
   }
 
   public Router get(String path, Handler h) {
@@ -71,6 +91,11 @@ public final class Router {
     routes.addHttpHandler(type, path, ctx -> {
       mark(ctx, path);
       refuseControls(ctx);
+      if (!produces.isEmpty() && !MediaRanges.acceptsAny(ctx.header("Accept"), produces)) {
+        throw new ApiException(ErrorCode.NOT_ACCEPTABLE, "This route answers only "
+            + String.join(" or ", produces) + ", which the Accept header '"
+            + Text.clip(ctx.header("Accept")) + "' excludes.");
+      }
       h.handle(ctx);
     });
     if (format == ErrorWriter.Format.OAUTH) {

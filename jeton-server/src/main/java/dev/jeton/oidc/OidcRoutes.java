@@ -46,7 +46,9 @@ public final class OidcRoutes {
         .get(BASE + LogoutEndpoint.PATH, logout::handle)
         .post(BASE + LogoutEndpoint.PATH, logout::handle);
     r.as(ErrorWriter.Format.PROBLEM, Set.of())
-        .get(BASE + JwksEndpoint.PATH, jwks::handle)
+        .produces("application/jwk-set+json", "application/json")
+        .get(BASE + JwksEndpoint.PATH, jwks::handle);
+    r.as(ErrorWriter.Format.PROBLEM, Set.of())
         .get(BASE + DiscoveryEndpoint.OPENID_CONFIGURATION, discovery::handle)
         .get(BASE + DiscoveryEndpoint.AUTHORIZATION_SERVER, discovery::handle)
         // RFC 8414 3.1: the well-known suffix inserted between the host and the issuer's path.

@@ -61,9 +61,16 @@ public final class UserInfoEndpoint {
     }
     AccessToken at = accessTokens.verify(BearerAuth.token(ctx.header("Authorization")),
         accountId);
-    if (at.sessionId() == null || SessionService.FIRST_PARTY_CLIENT.equals(at.clientId())) {
-      throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "The userinfo endpoint takes "
-          + "tokens issued to an OAuth client for a user (OIDC Core 5.3).");
+    if (at.sessionId() == null) {
+      throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This token was issued to the "
+          + "client '" + at.clientId() + "' by the client_credentials grant and carries no user; "
+          + "the userinfo endpoint takes tokens issued to an OAuth client for a user (OIDC Core "
+          + "5.3).");
+    }
+    if (SessionService.FIRST_PARTY_CLIENT.equals(at.clientId())) {
+      throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This token comes from signing "
+          + "in to Jeton itself; the userinfo endpoint takes tokens issued to an OAuth client for "
+          + "a user (OIDC Core 5.3). With this token, read the user at /api/v1/me.");
     }
     if (!sessions.isActive(at.sessionId())) {
       throw new ApiException(ErrorCode.TOKEN_REVOKED,

@@ -43,7 +43,8 @@ public final class OpsRoutes {
     r.as(ErrorWriter.Format.PROBLEM, Set.of())
         .get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "up")))
         .get("/health/ready", this::ready);
-    r.as(ErrorWriter.Format.PROBLEM, METRICS_ERRORS).get("/metrics", this::metrics);
+    r.as(ErrorWriter.Format.PROBLEM, METRICS_ERRORS).produces("text/plain")
+        .get("/metrics", this::metrics);
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
 import io.javalin.http.Context;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Bearer authentication (RFC 6750) for every protected endpoint: the token only in the
@@ -104,10 +105,18 @@ public final class BearerAuth {
       throw new ApiException(ErrorCode.TOKEN_MISSING,
           "The Authorization header does not use the Bearer scheme.");
     }
-    String token = h.substring(7).trim();
+    String token = h.substring(7).stripLeading();
     if (token.isEmpty()) {
       throw new ApiException(ErrorCode.TOKEN_MISSING, "The Bearer credential is empty.");
     }
+    if (!B64TOKEN.matcher(token).matches()) {
+      throw new ApiException(ErrorCode.TOKEN_MALFORMED, "The Bearer credential must be one "
+          + "token of letters, digits and -._~+/ followed by optional '=' (RFC 6750 2.1); this "
+          + "one has other characters or more than one word.");
+    }
     return token;
   }
+
+  /** RFC 6750 2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
+  private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
 }

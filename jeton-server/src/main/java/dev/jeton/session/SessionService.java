@@ -118,6 +118,15 @@ public final class SessionService {
    *     {@code token_unknown} (also for a token of another account)
    */
   public Presented find(Account account, String refreshToken) {
+    try {
+      return lookUp(account, refreshToken);
+    } catch (ApiException e) {
+      metrics.tokenRejected(e.code().code());
+      throw e;
+    }
+  }
+
+  private Presented lookUp(Account account, String refreshToken) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
     if (kind != TokenKind.RT) {
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
@@ -140,6 +149,16 @@ public final class SessionService {
    * @throws IllegalArgumentException when {@code scope} is not within the session's scopes
    */
   public TokenPair rotate(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
+    try {
+      return rotateOrRefuse(presented, lifetimes, scope);
+    } catch (ApiException e) {
+      // every refusal of a presented refresh token is counted, as at the bearer-protected API
+      metrics.tokenRejected(e.code().code());
+      throw e;
+    }
+  }
+
+  private TokenPair rotateOrRefuse(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
     SessionStore.TokenRow found = presented.row;
     if (!found.session().scopes().containsAll(scope)) {
       throw new IllegalArgumentException("the scope " + scope + " exceeds the session's");
@@ -188,6 +207,7 @@ public final class SessionService {
   public TokenPair refresh(Account account, String refreshToken, Config.Lifetimes lifetimes) {
     Presented found = find(account, refreshToken);
     if (!FIRST_PARTY_CLIENT.equals(found.session().clientId())) {
+      metrics.tokenRejected(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED.code());
       throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
           + "issued to an OAuth client; the client refreshes it at the token endpoint.");
     }
@@ -252,8 +272,14 @@ public final class SessionService {
   }
 
   /**
-   * Ends the session the refresh token belongs to. Unknown tokens and tokens of other accounts
-   * are ignored (the answer is the same, so it reveals nothing).
+   * Ends the first-party session the refresh token belongs to. Unknown tokens and tokens of other
+   * accounts are ignored (the answer is the same, so it reveals nothing). A token issued to an
+   * OAuth client is refused and its session left as it was, by the same rule as
+   * {@link #refresh}: the client ends it at the revocation endpoint (RFC 7009), with its own
+   * authentication.
+   *
+   * @throws ApiException {@code token_malformed}, {@code token_wrong_type}, and
+   *     {@code client_token_not_accepted} for a token issued to an OAuth client
    */
   public void logout(Account account, String refreshToken) {
     TokenKind kind = OpaqueTokens.parse(refreshToken);
@@ -264,6 +290,11 @@ public final class SessionService {
     store.findToken(OpaqueTokens.hash(refreshToken))
         .filter(r -> r.session().accountId().equals(account.id()))
         .ifPresent(r -> {
+          if (!FIRST_PARTY_CLIENT.equals(r.session().clientId())) {
+            throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
+                + "issued to an OAuth client; the client revokes it at the revocation endpoint "
+                + "(RFC 7009).");
+          }
           if (revoke(r.session().id(), "logout")) {
             Audit.event("logout", "account", account.id(), "session", r.session().id(),
                 "user", r.session().userId());

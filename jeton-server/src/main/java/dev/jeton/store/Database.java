@@ -5,11 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.jeton.config.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -24,6 +25,8 @@ import org.sqlite.SQLiteDataSource;
  * path"). PostgreSQL, which runs concurrent writers well, has one pool used for both.
  */
 public final class Database implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
   private final HikariDataSource readPool;
   private final HikariDataSource writePool;
   private final Jdbi reads;
@@ -96,6 +99,10 @@ public final class Database implements AutoCloseable {
     return hc;
   }
 
+  /**
+   * Creates the SQLite file's directory and the file itself owner-only when they do not exist
+   * (docs/operations.md#file-permissions), and warns when an existing file is readable by others.
+   */
   private static void createParentDirectory(String url) {
     String path = url.substring("jdbc:sqlite:".length());
     int q = path.indexOf('?');
@@ -105,11 +112,20 @@ public final class Database implements AutoCloseable {
     if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
       return;
     }
-    Path parent = Path.of(path).toAbsolutePath().getParent();
+    Path file = Path.of(path).toAbsolutePath();
+    Path parent = file.getParent();
     try {
-      Files.createDirectories(parent);
+      PrivateFiles.createDirectories(parent);
+      // SQLite gives its -wal and -shm files the database file's permissions
+      PrivateFiles.createFile(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create database directory " + parent, e);
+    }
+    String shared = PrivateFiles.sharedAccess(file);
+    if (shared != null) {
+      LOG.warn("The database file {} is {}: other users of this machine may read password hashes "
+          + "and sealed keys. Run 'chmod 600 {}*' (Jeton does not change the permissions of a "
+          + "file it did not create).", file, shared, file);
     }
   }
 

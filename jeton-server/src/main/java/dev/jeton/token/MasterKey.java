@@ -1,5 +1,6 @@
 package dev.jeton.token;
 
+import dev.jeton.store.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ public final class MasterKey {
     }
     Path file = dataDir.resolve("master.key").toAbsolutePath().normalize();
     try {
-      Files.createDirectories(dataDir);
+      PrivateFiles.createDirectories(dataDir);
       if (!Files.exists(file)) {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
@@ -60,6 +61,11 @@ public final class MasterKey {
       LOG.warn("JETON_MASTER_KEY is not set: signing keys are sealed with the development key file"
           + " {}. Anyone who can read that file and the database can sign tokens. Set"
           + " JETON_MASTER_KEY in production.", file.toAbsolutePath());
+      String shared = PrivateFiles.sharedAccess(file);
+      if (shared != null) {
+        LOG.warn("The key file {} is {}: other users of this machine may read it. Run 'chmod 600 "
+            + "{}'.", file, shared, file);
+      }
       return new MasterKey(raw, random);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create " + file, e);

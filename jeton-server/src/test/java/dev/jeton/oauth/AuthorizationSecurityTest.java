@@ -219,6 +219,28 @@ class AuthorizationSecurityTest {
     assertThat(flow.refresh(rt, OAuthTesting.basic(app)).status()).isEqualTo(200);
   }
 
+  /**
+   * docs/security.md#refresh-client-binding: the first-party logout takes only first-party
+   * refresh tokens, like the first-party refresh; an OAuth client's token is refused and its
+   * session goes on (the client ends it at the revocation endpoint, RFC 7009).
+   */
+  @Test
+  void logoutWhenClientTokenPresentedToFirstPartyLogoutThenRefusedAndSessionGoesOn() {
+    String verifier = CodeFlow.verifier();
+    Map<String, String> answer = flow.approve(browser, CodeFlow.params(app.client().clientId(),
+        "https://app.example.com/cb", verifier, "s", "read"));
+    Api.Response tokens = flow.exchange(answer.get("code"), "https://app.example.com/cb",
+        verifier, OAuthTesting.basic(app), null);
+    assertThat(tokens.status()).as(tokens.toString()).isEqualTo(200);
+    String rt = tokens.text("refresh_token");
+    Api.Response logout = server.api().postJson(TestServer.v1("main") + "/auth/logout",
+        "{\"refresh_token\":" + Api.q(rt) + "}");
+    assertThat(logout.status()).as(logout.toString()).isEqualTo(401);
+    assertThat(logout.code()).isEqualTo("client_token_not_accepted");
+    // the session was not ended: the client still refreshes its token
+    assertThat(flow.refresh(rt, OAuthTesting.basic(app)).status()).isEqualTo(200);
+  }
+
   /** docs/security.md#sign-in-throttle on the sign-in page: guessing waits (429) as on the API. */
   @Test
   void signInPageWhenGuessingThenThrottledPageWithRetryAfter() {

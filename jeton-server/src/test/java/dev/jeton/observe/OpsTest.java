@@ -10,12 +10,23 @@ import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.jeton.account.Account;
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientService;
+import dev.jeton.config.Config;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
+import dev.jeton.token.OpaqueTokens;
+import dev.jeton.token.Scope;
+import dev.jeton.token.TokenKind;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -135,6 +146,60 @@ class OpsTest {
     assertThat(missing.code()).isEqualTo("token_missing");
     assertThat(sample(scrape(), "jeton_token_rejections_total", labels("code", "token_missing")))
         .isEqualTo(1);
+  }
+
+  @Test
+  @Settings("REFRESH_GRACE=0s")
+  void tokenRejectionsWhenRefreshTokenRefusedAtEitherRefreshEndpointThenCountedByCode() {
+    List<String> codes = List.of("token_malformed", "token_unknown", "refresh_token_reused",
+        "client_token_not_accepted");
+    Map<String, Double> expected = new LinkedHashMap<>();
+    String before = scrape();
+    codes.forEach(c -> expected.put(c, sample(before, "jeton_token_rejections_total",
+        labels("code", c))));
+
+    // the first-party refresh endpoint: malformed, unknown, reused
+    String rt = server.register("main", "ruth@example.com", "pepper summit canyon 44")
+        .text("refresh_token");
+    assertThat(server.refresh("main", "not-a-token").code()).isEqualTo("token_malformed");
+    String neverIssued = new OpaqueTokens(new SecureRandom()).generate(TokenKind.RT);
+    assertThat(server.refresh("main", neverIssued).code()).isEqualTo("token_unknown");
+    assertThat(server.refresh("main", rt).status()).isEqualTo(200);
+    assertThat(server.refresh("main", rt).code()).isEqualTo("refresh_token_reused");
+    expected.merge("token_malformed", 1.0, Double::sum);
+    expected.merge("token_unknown", 1.0, Double::sum);
+    expected.merge("refresh_token_reused", 1.0, Double::sum);
+
+    // the OAuth token endpoint's refresh grant counts the reason behind its invalid_grant
+    ClientService.Registered app = server.app().clients().create("main", new Client.Spec("App",
+        Client.Type.CONFIDENTIAL, List.of("https://app.example.com/cb"),
+        List.of(Client.AUTHORIZATION_CODE, Client.REFRESH_TOKEN), List.of("read"), null, null,
+        null));
+    Account main = server.app().accounts().requireActive("main");
+    String userId = server.login("main", "ruth@example.com", "pepper summit canyon 44").json()
+        .path("user").path("id").asText();
+    Config.Lifetimes lifetimes = server.app().accounts().lifetimes(main);
+    String clientRt = server.app().sessions().start(main, userId, lifetimes,
+        app.client().clientId(), Scope.of("read"), server.clock().millis(),
+        lifetimes.refreshToken()).refreshToken();
+    Map<String, String> headers = Map.of("Content-Type", "application/x-www-form-urlencoded",
+        "Authorization", "Basic " + Base64.getEncoder().encodeToString((app.client().clientId()
+            + ":" + app.secret()).getBytes(StandardCharsets.UTF_8)));
+    String body = "grant_type=refresh_token&refresh_token=" + clientRt;
+    assertThat(api.send("POST", "/accounts/main/oauth2/token", body, headers).status())
+        .isEqualTo(200);
+    assertThat(api.send("POST", "/accounts/main/oauth2/token", body, headers).text("error"))
+        .isEqualTo("invalid_grant");
+    expected.merge("refresh_token_reused", 1.0, Double::sum);
+    // and the first-party endpoint's refusal of a client's token
+    assertThat(server.refresh("main", clientRt).code()).isEqualTo("client_token_not_accepted");
+    expected.merge("client_token_not_accepted", 1.0, Double::sum);
+
+    String after = scrape();
+    for (String code : codes) {
+      assertThat(sample(after, "jeton_token_rejections_total", labels("code", code))).as(code)
+          .isEqualTo(expected.get(code));
+    }
   }
 
   @Test

@@ -118,5 +118,32 @@ class UserInfoTest {
     Api.Response r = server.api().get(PATH, token);
     assertThat(r.status()).as(r.toString()).isEqualTo(401);
     assertThat(r.code()).isEqualTo("client_token_not_accepted");
+    // the detail and the catalog's remedy say the same thing: userinfo takes a token issued to
+    // an OAuth client for a user, and this first-party token belongs at /api/v1/me
+    assertThat(r.text("detail")).contains("issued to an OAuth client for a user")
+        .contains("/api/v1/me");
+    assertThat(r.text("remedy")).contains("the userinfo endpoint takes only tokens issued to an "
+        + "OAuth client for a user");
+    Api.Response entry = server.api().get("/api/v1/errors/client_token_not_accepted");
+    assertThat(entry.text("remedy")).isEqualTo(r.text("remedy"));
+  }
+
+  @Test
+  void userinfoWhenClientCredentialsTokenThenRefusedSayingItCarriesNoUser() {
+    ClientService.Registered backend = server.app().clients().create("main",
+        new dev.jeton.client.Client.Spec("Backend", dev.jeton.client.Client.Type.CONFIDENTIAL,
+            java.util.List.of("https://app.example.com/cb"),
+            java.util.List.of(dev.jeton.client.Client.CLIENT_CREDENTIALS),
+            java.util.List.of("openid"), null, null, null));
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((backend.client()
+        .clientId() + ":" + backend.secret()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String token = server.api().send("POST", "/accounts/main/oauth2/token",
+        "grant_type=client_credentials", Map.of("Content-Type",
+            "application/x-www-form-urlencoded", "Authorization", basic)).text("access_token");
+    Api.Response r = server.api().get(PATH, token);
+    assertThat(r.status()).as(r.toString()).isEqualTo(401);
+    assertThat(r.code()).isEqualTo("client_token_not_accepted");
+    assertThat(r.text("detail")).contains("client_credentials").contains("no user");
+    assertThat(r.text("remedy")).contains("client_credentials tokens carry no user");
   }
 }

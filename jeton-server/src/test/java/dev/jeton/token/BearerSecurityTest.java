@@ -676,6 +676,22 @@ class BearerSecurityTest {
   }
 
   @Test
+  void meWhenValidTokenFollowedByMoreThenMalformedNotSignatureInvalid() {
+    // RFC 6750 2.1: the credential is one b64token; anything after it makes the header
+    // malformed, whatever the token before it (it used to be read as a bad signature).
+    for (String credential : List.of(userAt + " extra", userAt + " " + userAt, userAt + ",x",
+        userAt + "\textra", "x " + userAt, userAt + "=a", userAt + "%")) {
+      Api.Response r = api.send("GET", v1("main") + "/me", null,
+          Map.of("Authorization", "Bearer " + credential));
+      assertInvalidToken(r, "token_malformed");
+      assertThat(r.text("detail")).contains("RFC 6750 2.1");
+    }
+    // the grammar's own characters, and more than one space after the scheme, are fine
+    assertAccepted(api.send("GET", v1("main") + "/me", null,
+        Map.of("Authorization", "Bearer   " + userAt)));
+  }
+
+  @Test
   void meWhenHeaderIsHostileThenRefusedNever500() {
     // docs/security.md#errors-no-internals: odd but parseable headers naming the real kid, signed
     // by an attacker, are refused with an invalid_token code; nothing in header handling may fail
