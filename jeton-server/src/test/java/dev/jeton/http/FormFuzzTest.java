@@ -22,7 +22,7 @@ import java.util.Map;
  * at the first {@code =}, {@code +} a space, {@code %XX} a byte, the result UTF-8 again), and the
  * decoded parameters survive a round trip through percent-encoding. A refusal is allowed only where
  * the independent decoder also finds the input malformed, a parameter repeated (RFC 6749 3.1), or
- * a control character (refused at the edge, docs/security.md#errors-no-internals). Inputs in
+ * a decoded control character (NUL and other controls may be refused at the edge). Inputs in
  * {@code src/test/resources/dev/jeton/http/FormFuzzTestInputs/<method>/}; docs/fuzzing.md.
  */
 class FormFuzzTest {
