@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -57,6 +58,8 @@ public final class ConfigLoader {
       props.load(r);
     } catch (IOException e) {
       throw new ConfigException("config file " + file + ": cannot be read (" + e.getMessage() + ")");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config file " + file + ": malformed \\uXXXX escape");
     }
     for (String key : props.stringPropertyNames()) {
       Setting match = null;
@@ -66,7 +69,8 @@ public final class ConfigLoader {
         }
       }
       if (match == null) {
-        throw new ConfigException("config file " + file + ": unknown setting '" + key + "'");
+        throw new ConfigException("config file " + file + ": unknown setting '" + printable(key)
+            + "'");
       }
       values.put(match, props.getProperty(key).trim());
     }
@@ -80,7 +84,12 @@ public final class ConfigLoader {
     int port = intIn(Setting.HTTP_PORT, v.get(Setting.HTTP_PORT), 0, 65535);
     String baseUrl = v.get(Setting.BASE_URL).replace("{port}", Integer.toString(port));
     baseUrl = validBaseUrl(baseUrl);
-    Path dataDir = Path.of(v.get(Setting.DATA_DIR).isEmpty() ? "." : v.get(Setting.DATA_DIR));
+    Path dataDir;
+    try {
+      dataDir = Path.of(v.get(Setting.DATA_DIR).isEmpty() ? "." : v.get(Setting.DATA_DIR));
+    } catch (InvalidPathException e) {
+      throw bad(Setting.DATA_DIR, v.get(Setting.DATA_DIR), "is not a valid path");
+    }
     String dbUrl = v.get(Setting.DB_URL).replace("{data_dir}", dataDir.toString());
     if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
       throw bad(Setting.DB_URL, dbUrl, "must start with jdbc:sqlite: or jdbc:postgresql:");
@@ -251,6 +260,17 @@ public final class ConfigLoader {
     boolean secret = s == Setting.MASTER_KEY || s == Setting.DB_PASSWORD
         || s == Setting.BOOTSTRAP_ADMIN_PASSWORD || s == Setting.DB_URL
         || s == Setting.METRICS_TOKEN;
-    return new ConfigException(s.envName() + (secret ? "" : "='" + value + "'") + ": " + why);
+    return new ConfigException(s.envName() + (secret ? "" : "='" + printable(value) + "'") + ": "
+        + why);
+  }
+
+  /** A value quoted in a message, its control characters as '?', so the message is one line. */
+  private static String printable(String value) {
+    StringBuilder b = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return b.toString();
   }
 }

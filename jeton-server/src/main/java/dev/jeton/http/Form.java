@@ -153,7 +153,7 @@ public final class Form {
       throw invalidRequest("Send the parameters as an " + MEDIA_TYPE + " body (RFC 6749 3.2); "
           + "the request has no Content-Type.");
     }
-    String[] parts = contentType.split(";");
+    String[] parts = contentType.split(";", -1);
     if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(MEDIA_TYPE)) {
       throw invalidRequest("Send the parameters as an " + MEDIA_TYPE + " body (RFC 6749 3.2), "
           + "not " + Text.clip(parts[0].trim()) + ".");

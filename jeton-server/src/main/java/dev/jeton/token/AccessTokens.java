@@ -22,6 +22,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Issues and verifies JWT access tokens ({@code typ: at+jwt}, RFC 9068) signed with the account's
@@ -41,6 +42,13 @@ public final class AccessTokens {
   static final int MAX_LENGTH = 8192;
   private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256,
       JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
+  /**
+   * A JWS in compact serialization: three base64url parts without padding (RFC 7515 2, 7.1).
+   * Checked before parsing because Nimbus's base64url decoding skips characters outside the
+   * alphabet, so that {@code <token>&} would otherwise verify as {@code <token>}.
+   */
+  private static final Pattern COMPACT_JWS =
+      Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
   private final KeyRing keys;
   private final Issuers issuers;
@@ -138,7 +146,7 @@ public final class AccessTokens {
    * such as OIDC's {@code id_token_hint}, never for authorization.
    */
   public java.util.Optional<JWTClaimsSet> signedByAccount(String accountId, String token) {
-    if (token == null || token.length() > MAX_LENGTH) {
+    if (token == null || token.length() > MAX_LENGTH || !COMPACT_JWS.matcher(token).matches()) {
       return java.util.Optional.empty();
     }
     try {
@@ -213,6 +221,9 @@ public final class AccessTokens {
       TokenKind kind = OpaqueTokens.parse(token);
       throw new ApiException(ErrorCode.TOKEN_WRONG_TYPE,
           "A Jeton '" + kind.tag() + "' token was presented where an access token is expected.");
+    }
+    if (!COMPACT_JWS.matcher(token).matches()) {
+      throw malformed("The token is neither a Jeton token nor a well-formed JWT.");
     }
     JWT jwt;
     try {
