@@ -339,6 +339,9 @@ public final class App implements AutoCloseable {
     purge.close();
     writes.close();
     db.close();
-    LOG.info("Jeton stopped");
+    if (scheduler != null) {
+      // only a server that served says so: an admin command closing its App is no server stopping
+      LOG.info("Jeton stopped");
+    }
   }
 }

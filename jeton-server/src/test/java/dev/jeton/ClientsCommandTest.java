@@ -1,10 +1,16 @@
 package dev.jeton;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.config.Config;
 import dev.jeton.config.ConfigLoader;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
@@ -19,11 +25,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * {@code jeton clients create} against a real database of each engine: the printed id and secret
- * authenticate, the secret is stored only hashed, and bad settings stop with the field named.
+ * {@code jeton clients create|list|rotate-secret|delete} against a real database of each engine:
+ * the printed id and secret authenticate, the secret is stored only hashed, bad settings stop with
+ * the field named, a rotated secret replaces the old one, a deleted client is gone; help works at
+ * every level, and an admin command does not log that Jeton stopped.
  */
 @OnBothEngines
 class ClientsCommandTest {
@@ -105,6 +114,88 @@ class ClientsCommandTest {
     assertThat(r.err()).contains("validation_failed").contains("grant_types[0]")
         .contains("redirect_uris[0]").doesNotContain("Exception");
     assertThat(r.out()).doesNotContain("client_id");
+  }
+
+  @Test
+  void clientsHelpWhenAskedAtEveryLevelThenUsageAndExitZero() {
+    Run clients = run("clients", "--help");
+    assertThat(clients.exit()).as(clients.err()).isZero();
+    assertThat(clients.out()).contains("create").contains("list").contains("rotate-secret")
+        .contains("delete");
+    for (String sub : new String[] {"create", "list", "rotate-secret", "delete"}) {
+      Run r = run("clients", sub, "--help");
+      assertThat(r.exit()).as(sub + ": " + r.err()).isZero();
+      assertThat(r.out()).as(sub).contains("Usage: jeton clients " + sub);
+    }
+    Run none = run("clients");
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("subcommand");
+  }
+
+  @Test
+  void clientsListRotateDeleteWhenRunThenTheyActOnTheAccountsClients() {
+    Run created = run("--config", file.toString(), "clients", "create", "--name", "Nightly job",
+        "--type", "confidential", "--grant-type", "client_credentials");
+    String id = field(created.out(), "client_id");
+    String oldSecret = field(created.out(), "client_secret");
+    Run phone = run("--config", file.toString(), "clients", "create", "--name", "Phone",
+        "--type", "public", "--redirect-uri", "com.example.app:/cb");
+    String phoneId = field(phone.out(), "client_id");
+
+    Run list = run("--config", file.toString(), "clients", "list");
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out().lines()).containsExactlyInAnyOrder(
+        id + "\tconfidential\tclient_credentials\tNightly job",
+        phoneId + "\tpublic\tauthorization_code\tPhone");
+    assertThat(list.out()).doesNotContain("jeton_cs_");
+
+    Run rotated = run("--config", file.toString(), "clients", "rotate-secret", id);
+    assertThat(rotated.exit()).as(rotated.err()).isZero();
+    String newSecret = field(rotated.out(), "client_secret");
+    assertThat(newSecret).startsWith("jeton_cs_").isNotEqualTo(oldSecret);
+    try (App app = new App(ConfigLoader.load(file, Map.of())).prepare()) {
+      assertThat(app.clientAuthenticator().authenticate("main", null, id, newSecret).client()
+          .clientId()).isEqualTo(id);
+      assertThatThrownBy(() -> app.clientAuthenticator().authenticate("main", null, id,
+          oldSecret)).isInstanceOfSatisfying(ApiException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CLIENT));
+    }
+    Run publicRotate = run("--config", file.toString(), "clients", "rotate-secret", phoneId);
+    assertThat(publicRotate.exit()).isEqualTo(1);
+    assertThat(publicRotate.err()).contains("client_has_no_secret");
+
+    Run deleted = run("--config", file.toString(), "clients", "delete", id);
+    assertThat(deleted.exit()).as(deleted.err()).isZero();
+    assertThat(deleted.out()).contains("deleted " + id);
+    assertThat(run("--config", file.toString(), "clients", "list").out()).doesNotContain(id)
+        .contains(phoneId);
+    Run again = run("--config", file.toString(), "clients", "delete", id);
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("client_not_found");
+    Run otherAccount = run("--config", file.toString(), "clients", "list", "--account", "nope");
+    assertThat(otherAccount.exit()).isEqualTo(1);
+    assertThat(otherAccount.err()).contains("account_not_found");
+  }
+
+  @Test
+  void adminCommandWhenRunThenDoesNotLogThatJetonStopped() {
+    // "Jeton stopped" reads as if the running server stopped: only the server says it
+    Logger appLog = (Logger) LoggerFactory.getLogger(App.class);
+    ListAppender<ILoggingEvent> seen = new ListAppender<>();
+    seen.start();
+    appLog.addAppender(seen);
+    try {
+      assertThat(run("--config", file.toString(), "clients", "list").exit()).isZero();
+      assertThat(run("--config", file.toString(), "rotate-keys").exit()).isZero();
+      assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+          .doesNotContain("Jeton stopped");
+      Config config = ConfigLoader.load(file, Map.of("JETON_HTTP_PORT", "0"));
+      new App(config).start().close();
+      assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+          .contains("Jeton stopped");
+    } finally {
+      appLog.detachAppender(seen);
+    }
   }
 
   @Test

@@ -205,5 +205,13 @@ class AuthorizationCodeFlowTest {
     assertThat(me.code()).isEqualTo("client_token_not_accepted");
     Api.Response admin = server.api().get("/accounts/main/api/v1/accounts", at);
     assertThat(admin.code()).isEqualTo("client_token_not_accepted");
+    // the user's list of authorized applications, as docs/api.md says: 401, not 403
+    Api.Response grants = server.api().get("/accounts/main/api/v1/me/grants", at);
+    assertThat(grants.status()).as(grants.toString()).isEqualTo(401);
+    assertThat(grants.code()).isEqualTo("client_token_not_accepted");
+    Api.Response revoke = server.api().send("DELETE", "/accounts/main/api/v1/me/grants/"
+        + lookalike.client().clientId(), null, Map.of("Authorization", "Bearer " + at));
+    assertThat(revoke.status()).isEqualTo(401);
+    assertThat(revoke.code()).isEqualTo("client_token_not_accepted");
   }
 }

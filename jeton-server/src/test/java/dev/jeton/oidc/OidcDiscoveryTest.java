@@ -57,6 +57,18 @@ class OidcDiscoveryTest {
   }
 
   @Test
+  void keysAndDiscoveryWhenFetchedThenCacheableForFiveMinutesAsOperationsSays() {
+    // docs/operations.md#signing-keys: validators honouring Cache-Control may see a rotation
+    // up to 300 s late
+    for (String doc : new String[] {"jwks.json", "openid-configuration",
+        "oauth-authorization-server"}) {
+      Api.Response r = server.api().get("/accounts/main/.well-known/" + doc);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("Cache-Control")).as(doc).contains("public, max-age=300");
+    }
+  }
+
+  @Test
   void pathInsertedMetadataWhenUnknownAccountThen404() {
     Api.Response r = server.api().get(
         "/.well-known/oauth-authorization-server/accounts/nosuchaccount");

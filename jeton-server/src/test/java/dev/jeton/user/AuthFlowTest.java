@@ -181,6 +181,21 @@ class AuthFlowTest {
   }
 
   @Test
+  void logoutWhenTokenMalformedOrOfAnotherKindThen401AsDocumented() {
+    // docs/api.md: 204 only for well-formed refresh tokens; a malformed one is 401
+    Api.Response malformed = api.postJson(v1("main") + "/auth/logout",
+        "{\"refresh_token\":\"not-a-token\"}");
+    assertThat(malformed.status()).as(malformed.toString()).isEqualTo(401);
+    assertThat(malformed.code()).isEqualTo("token_malformed");
+    String setupLike = new dev.jeton.token.OpaqueTokens(new java.security.SecureRandom())
+        .generate(dev.jeton.token.TokenKind.ST);
+    Api.Response wrongKind = api.postJson(v1("main") + "/auth/logout",
+        "{\"refresh_token\":" + Api.q(setupLike) + "}");
+    assertThat(wrongKind.status()).isEqualTo(401);
+    assertThat(wrongKind.code()).isEqualTo("token_wrong_type");
+  }
+
+  @Test
   void changePasswordWhenCurrentRightThenOtherSessionsRevokedAndNewPasswordWorks() {
     Api.Response first = server.register("main", "jack@example.com", "old pass phrase 42 zulu");
     Api.Response second = server.login("main", "jack@example.com", "old pass phrase 42 zulu");
