@@ -218,13 +218,13 @@ class JsonBodyFuzzTest {
    */
   private static Boolean isUtf8Json(String type) {
     String[] parts = type.split(";", -1);
-    String[] media = parts[0].trim().split("/", -1);
+    String[] media = ows(parts[0]).split("/", -1);
     if (media.length != 2 || !isToken(media[0]) || !isToken(media[1])) {
       return null;
     }
     boolean utf8 = true;
     for (int i = 1; i < parts.length; i++) {
-      String p = parts[i].trim();
+      String p = ows(parts[i]);
       if (p.isEmpty()) {
         continue;
       }
@@ -239,7 +239,20 @@ class JsonBodyFuzzTest {
         utf8 &= cs.toLowerCase(Locale.ROOT).equals("utf-8");
       }
     }
-    return utf8 && parts[0].trim().equalsIgnoreCase("application/json");
+    return utf8 && ows(parts[0]).equalsIgnoreCase("application/json");
+  }
+
+  /** Without the optional whitespace (spaces and tabs, RFC 9110 5.6.3) around it. */
+  private static String ows(String s) {
+    int b = 0;
+    int e = s.length();
+    while (b < e && (s.charAt(b) == ' ' || s.charAt(b) == '\t')) {
+      b++;
+    }
+    while (e > b && (s.charAt(e - 1) == ' ' || s.charAt(e - 1) == '\t')) {
+      e--;
+    }
+    return s.substring(b, e);
   }
 
   /** RFC 9110 5.6.2 {@code token}. */
