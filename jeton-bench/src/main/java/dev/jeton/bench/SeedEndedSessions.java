@@ -2,12 +2,14 @@ package dev.jeton.bench;
 
 import dev.jeton.config.Config;
 import dev.jeton.store.Database;
+import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Types;
 
 /**
@@ -33,9 +35,9 @@ public final class SeedEndedSessions {
     long future = now + Duration.ofDays(300).toMillis();
     long t0 = System.nanoTime();
     int sessions = (count + perSession - 1) / perSession;
-    try (Database db = Database.open(cfg)) {
+    try (Database db = Database.open(cfg); WriteQueue writes = new WriteQueue(db)) {
       String user = tokens.id("usr_");
-      db.jdbi().useHandle(h -> h.createUpdate("INSERT INTO users (id, account_id, email, "
+      writes.submit(h -> h.createUpdate("INSERT INTO users (id, account_id, email, "
               + "password_hash, role, created_at, password_changed_at) "
               + "VALUES (:id, 'main', :email, 'x', 'user', 0, 0)")
           .bind("id", user).bind("email", user + "@seed.example.com").execute());
@@ -46,7 +48,7 @@ public final class SeedEndedSessions {
         int first = s;
         int[] inserted = new int[1];
         int remaining = count - done;
-        db.jdbi().useTransaction(h -> {
+        writes.submit(h -> {
           Connection c = h.getConnection();
           try (PreparedStatement ses = c.prepareStatement("INSERT INTO sessions (id, "
                   + "account_id, user_id, client_id, scope, auth_time, created_at, expires_at, "
@@ -91,7 +93,10 @@ public final class SeedEndedSessions {
             }
             ses.executeBatch();
             rts.executeBatch();
+          } catch (SQLException e) {
+            throw new IllegalStateException("seeding failed", e);
           }
+          return null;
         });
         s += chunk;
         done += inserted[0];
