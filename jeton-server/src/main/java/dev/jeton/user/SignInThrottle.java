@@ -110,6 +110,24 @@ final class SignInThrottle {
   }
 
   /**
+   * The attempt ended without a verdict on the password (the database could not be read, the
+   * process is shutting down): it is given back without clearing anything, so an outage never
+   * turns a user's retries into a wait. {@link #acquire} only lets an attempt through when no
+   * wait was pending, so the backoff it set is the only one to undo.
+   */
+  void undecided(String accountId, String email, String source) {
+    String ip = sourceKey(source);
+    synchronized (this) {
+      perEmailAndSource.asMap().computeIfPresent(key(accountId, email, ip), (k, b) ->
+          b.failures() <= 1 ? null : new Backoff(b.failures() - 1, 0));
+      perEmail.asMap().computeIfPresent(key(accountId, email), (k, b) ->
+          b.failures() <= 1 ? null : new Backoff(b.failures() - 1, 0));
+      perSource.asMap().computeIfPresent(ip, (k, w) ->
+          w.failures() <= 1 ? null : new Window(w.start(), w.failures() - 1));
+    }
+  }
+
+  /**
    * The key of a client address: IPv4 as it is, IPv6 by its /64 prefix, since one subscriber
    * usually holds a whole /64 and could otherwise use a fresh address per attempt.
    */

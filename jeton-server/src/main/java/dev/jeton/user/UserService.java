@@ -139,7 +139,13 @@ public final class UserService {
       throw ApiException.retryAfter(ErrorCode.SIGN_IN_THROTTLED, "Too many failed sign-ins "
           + "for this email or from this address; try again in " + wait + " s.", wait);
     }
-    Optional<User> found = store.byEmail(account.id(), c.email());
+    Optional<User> found;
+    try {
+      found = store.byEmail(account.id(), c.email());
+    } catch (RuntimeException e) {
+      throttle.undecided(account.id(), c.email(), ip); // an outage is not a wrong password
+      throw e;
+    }
     if (found.isEmpty()) {
       hasher.verifyDummy(c.password());
       Audit.event("login_failed", "account", account.id(), "reason", "invalid_credentials",

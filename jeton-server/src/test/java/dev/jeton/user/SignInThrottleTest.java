@@ -65,6 +65,22 @@ class SignInThrottleTest {
     fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
   }
 
+  /**
+   * An attempt the database could not decide (an outage) is given back: a user retrying through
+   * an outage is not made to wait afterwards, and earlier failures still count.
+   */
+  @Test
+  void attemptsWhenUndecidedThenGivenBackWithoutClearingFailures() {
+    String ip = "203.0.113.7";
+    fail("ada@example.com", ip, SignInThrottle.FREE_PER_SOURCE);
+    for (int i = 0; i < 50; i++) {
+      assertThat(throttle.acquire("main", "ada@example.com", ip)).as("retry %d", i).isZero();
+      throttle.undecided("main", "ada@example.com", ip);
+    }
+    fail("ada@example.com", ip, 1);
+    assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(1);
+  }
+
   /** Guesses spread over many addresses: slowed, but a malicious lockout lasts a minute at most. */
   @Test
   void attemptsWhenSpreadOverAddressesThenEmailWideWaitCappedAtOneMinute() {
