@@ -88,19 +88,14 @@ public final class JsonBody {
     return body;
   }
 
+  /**
+   * {@code application/json}, with no charset or UTF-8 (RFC 8259 8.1), by RFC 9110's grammar:
+   * {@code charset=utf-8x}, a charset after a malformed parameter or control characters between
+   * parameters are refused, never read as UTF-8.
+   */
   static boolean isJson(String contentType) {
-    String t = contentType.toLowerCase(Locale.ROOT).trim();
-    int semi = t.indexOf(';');
-    String media = (semi < 0 ? t : t.substring(0, semi)).trim();
-    if (!media.equals("application/json")) {
-      return false;
-    }
-    if (semi >= 0) {
-      String params = t.substring(semi + 1).replace(" ", "");
-      return !params.startsWith("charset=") || params.startsWith("charset=utf-8")
-          || params.startsWith("charset=\"utf-8\"");
-    }
-    return true;
+    ContentType t = ContentType.parse(contentType);
+    return t != null && t.type().equals("application/json") && t.charsetIsUtf8OrAbsent();
   }
 
   /** A required string field, at most {@code max} characters. Null (recorded) when bad. */

@@ -18,7 +18,7 @@ import java.util.Set;
  * Before the handler runs it refuses control characters in the path and query, and a request
  * whose {@code Accept} excludes every media type the route produces (406 {@code not_acceptable},
  * RFC 9110 12.5.1): JSON for the JSON API. Pages (HTML, also for errors) and the OAuth endpoints
- * (whose media type RFC 6749 5.1 fixes as JSON, decision 30) serve any {@code Accept}.
+ * (whose media type RFC 6749 5.1 fixes as JSON, decision 33) serve any {@code Accept}.
  */
 public final class Router {
   private final RoutesConfig routes;

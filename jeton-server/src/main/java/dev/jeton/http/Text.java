@@ -50,6 +50,23 @@ public final class Text {
     return -1;
   }
 
+  /**
+   * {@code s} without the optional whitespace around a header field value (RFC 9110 5.6.3: spaces
+   * and tabs only). Unlike {@link String#trim} it keeps NUL and other control characters, which
+   * the reader must then refuse.
+   */
+  public static String ows(String s) {
+    int b = 0;
+    int e = s.length();
+    while (b < e && (s.charAt(b) == ' ' || s.charAt(b) == '\t')) {
+      b++;
+    }
+    while (e > b && (s.charAt(e - 1) == ' ' || s.charAt(e - 1) == '\t')) {
+      e--;
+    }
+    return s.substring(b, e);
+  }
+
   /** The code point at {@code i} of {@code s} as {@code U+XXXX}. */
   public static String codePoint(String s, int i) {
     return String.format(java.util.Locale.ROOT, "U+%04X", s.codePointAt(i));

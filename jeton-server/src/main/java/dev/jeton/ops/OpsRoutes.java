@@ -5,12 +5,14 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.http.Text;
 import dev.jeton.observe.Metrics;
 import dev.jeton.store.Database;
 import dev.jeton.store.WriteQueue;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -77,7 +79,7 @@ public final class OpsRoutes {
           "Scraping /metrics needs 'Authorization: Bearer <JETON_METRICS_TOKEN>'.");
     }
     String presented = header.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? header.substring(7).trim() : "";
+        ? Text.ows(header.substring(7)) : "";
     // digests of equal length, compared in constant time: neither content nor length leaks
     if (!MessageDigest.isEqual(sha256(presented), metricsToken)) {
       throw new ApiException(ErrorCode.METRICS_TOKEN_INVALID,

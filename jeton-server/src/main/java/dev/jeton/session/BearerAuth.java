@@ -5,6 +5,7 @@ import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Text;
 import dev.jeton.observe.Metrics;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
@@ -100,12 +101,12 @@ public final class BearerAuth {
       throw new ApiException(ErrorCode.TOKEN_MISSING,
           "No Authorization header; send 'Authorization: Bearer <token>'.");
     }
-    String h = header.trim();
+    String h = Text.ows(header); // not trim(): "Bearer <token>\0" is not that token
     if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ApiException(ErrorCode.TOKEN_MISSING,
           "The Authorization header does not use the Bearer scheme.");
     }
-    String token = h.substring(7).stripLeading();
+    String token = Text.ows(h.substring(7));
     if (token.isEmpty()) {
       throw new ApiException(ErrorCode.TOKEN_MISSING, "The Bearer credential is empty.");
     }

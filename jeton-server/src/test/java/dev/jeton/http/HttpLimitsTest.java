@@ -245,8 +245,13 @@ class HttpLimitsTest {
   @Test
   void contentTypeWhenNotJsonOrMissingThen415() {
     String body = "{\"email\":" + Api.q(EMAIL) + ",\"password\":" + Api.q(PASSWORD) + "}";
+    // the last three were read as UTF-8 JSON until the header was parsed by RFC 9110's grammar
+    // (found by JsonBodyFuzzTest): a charset that only starts with utf-8, one after another
+    // parameter, a parameter glued to the charset (control characters between parameters, which
+    // no HTTP client here sends, are in ContentTypeTest and the fuzz test's inputs)
     for (String type : List.of("text/plain", "application/xml", "application/jsonx",
-        "application/json; charset=iso-8859-1")) {
+        "application/json; charset=iso-8859-1", "application/json; charset=utf-8x",
+        "application/json; v=1; charset=iso-8859-1", "application/json; charset=utf-8rset")) {
       Api.Response r = api.send("POST", LOGIN, body, Map.of("Content-Type", type));
       assertProblem(r, 415, "unsupported_content_type");
     }

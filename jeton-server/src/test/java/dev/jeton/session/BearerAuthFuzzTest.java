@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.http.Text;
 import dev.jeton.testing.FuzzApp;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
  * by {@link BearerAuth#token} (RFC 6750 2.1), then the credential verified by {@link
  * AccessTokens#verify}. The input is the header value; {@code $AT} in it becomes a genuine access
  * token of main. The header is accepted only when it is {@code Bearer} (any case), spaces, and
- * exactly that token. Every refusal is a {@code token_*} code of {@link BearerAuth#ERRORS}: {@code
+ * exactly that token, with nothing around it but spaces and tabs (a NUL or other control
+ * character is not whitespace). Every refusal is a {@code token_*} code of {@link BearerAuth#ERRORS}: {@code
  * token_missing} when there is no Bearer credential, and {@code token_malformed} for a credential
  * that is not RFC 6750 2.1 {@code b64token} syntax (docs/security.md#bearer-errors). Inputs in
  * {@code src/test/resources/dev/jeton/session/BearerAuthFuzzTestInputs/header/};
@@ -56,7 +58,7 @@ class BearerAuthFuzzTest {
       }
       return;
     }
-    String trimmed = header.trim();
+    String trimmed = Text.ows(header);
     assertThat(trimmed.regionMatches(true, 0, "Bearer ", 0, 7))
         .as("credential taken from a non-Bearer header '%s'", header).isTrue();
     assertThat(credential).isNotEmpty();
@@ -78,7 +80,7 @@ class BearerAuthFuzzTest {
 
   /** What follows the scheme, for a header that has one. */
   private static String credentialOf(String header) {
-    String h = header.trim();
-    return h.length() < 7 ? "" : h.substring(7).trim();
+    String h = Text.ows(header);
+    return h.length() < 7 ? "" : Text.ows(h.substring(7));
   }
 }
