@@ -169,6 +169,8 @@ public final class App implements AutoCloseable {
       new ClientRoutes(clients, bearer, issuers).register(r);
       Cookies cookies = new Cookies(config.http().baseUrl());
       WebSessions webSessions = new WebSessions(db.jdbi(), writes, tokens, cookies, clock);
+      // a password change ends every browser session of the user, in its transaction
+      users.onCredentialChange("browser_sessions_ended", webSessions::revokeAllOfUser);
       Csrf csrf = new Csrf(cookies, tokens, pages);
       new LoginRoutes(accounts, users, webSessions, csrf, pages).register(r);
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,

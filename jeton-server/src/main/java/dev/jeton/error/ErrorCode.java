@@ -119,6 +119,10 @@ public enum ErrorCode {
       "An account cannot disable itself or the default account; ask the parent account's admin.",
       false),
 
+  BROWSER_SESSION_NOT_FOUND(404, "Browser session not found",
+      "List your browser sessions (GET /api/v1/me/browser-sessions) and use an id from that list; "
+          + "a session that ended or expired is no longer listed.", false),
+
   // --- OAuth clients (RFC 6749 2) -------------------------------------------------------------
   CLIENT_NOT_FOUND(404, "Client not found",
       "Check the client_id; a client is visible only in the account that registered it.", false),

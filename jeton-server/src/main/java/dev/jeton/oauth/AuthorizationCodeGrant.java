@@ -28,6 +28,7 @@ import java.util.Optional;
  */
 final class AuthorizationCodeGrant {
   private final AuthorizationCodes codes;
+  private final Consents consents;
   private final SessionService sessions;
   private final UserService users;
   private final Clock clock;
@@ -35,9 +36,10 @@ final class AuthorizationCodeGrant {
   /** The tokens of a redeemed code, and the nonce of its authorization request (or null). */
   record Redeemed(SessionService.TokenPair pair, String nonce) {}
 
-  AuthorizationCodeGrant(AuthorizationCodes codes, SessionService sessions, UserService users,
-      Clock clock) {
+  AuthorizationCodeGrant(AuthorizationCodes codes, Consents consents, SessionService sessions,
+      UserService users, Clock clock) {
     this.codes = codes;
+    this.consents = consents;
     this.sessions = sessions;
     this.users = users;
     this.clock = clock;
@@ -60,6 +62,9 @@ final class AuthorizationCodeGrant {
       Audit.event("authorization_code_wrong_client", "account", account.id(),
           "client_id", client.clientId());
       throw invalidGrant("The authorization code was issued to another client.");
+    }
+    if (c.revokedAt() != null) {
+      throw invalidGrant(WITHDRAWN);
     }
     if (c.usedAt() != null) {
       throw replay(account, client, c);
@@ -87,11 +92,21 @@ final class AuthorizationCodeGrant {
     } catch (ApiException e) {
       throw invalidGrant("The user who approved the request is blocked or no longer exists.");
     }
-    SessionService.TokenPair pair = sessions.start(account, user.id(), lifetimes, client.clientId(),
-        c.scopes(), c.authTime(), lifetimes.refreshToken());
+    if (!consents.granted(user.id(), client.clientId())
+        .map(g -> g.containsAll(c.scopes())).orElse(false)) {
+      throw invalidGrant(WITHDRAWN);
+    }
+    SessionService.TokenPair pair;
+    try {
+      pair = sessions.start(account, user.id(), lifetimes, client.clientId(), c.scopes(),
+          c.authTime(), lifetimes.refreshToken(), c.credentialGeneration());
+    } catch (SessionService.StaleCredentials e) {
+      throw invalidGrant(PASSWORD_CHANGED);
+    }
     if (!codes.attachSession(c.hash(), pair.session().id())) {
       sessions.revoke(pair.session().id(), "code_replayed");
-      throw invalidGrant("The authorization code was replayed during its exchange.");
+      throw invalidGrant("The authorization code was replayed, or its authorization withdrawn, "
+          + "during its exchange.");
     }
     Audit.event("authorization_code_redeemed", "account", account.id(), "client_id",
         client.clientId(), "user", user.id(), "session", pair.session().id());
@@ -108,6 +123,13 @@ final class AuthorizationCodeGrant {
     return invalidGrant("The authorization code was already used; the tokens issued for it "
         + "have been revoked (RFC 6749 4.1.2).");
   }
+
+  /** Why a code whose authorization was withdrawn is refused. */
+  static final String WITHDRAWN = "The user withdrew this authorization (revoked the "
+      + "application's access, changed their password or logged out everywhere).";
+  /** Why a code approved before a password change is refused. */
+  static final String PASSWORD_CHANGED = "The user's password changed after the request was "
+      + "approved; it must be approved again.";
 
   static ApiException invalidGrant(String detail) {
     return new ApiException(ErrorCode.INVALID_GRANT, detail);

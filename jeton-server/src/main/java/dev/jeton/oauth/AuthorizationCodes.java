@@ -25,10 +25,14 @@ final class AuthorizationCodes {
   private final OpaqueTokens tokens;
   private final Clock clock;
 
-  /** A stored code; times in ms, {@code redirectUri} null when the request omitted it. */
+  /**
+   * A stored code; times in ms, {@code redirectUri} null when the request omitted it,
+   * {@code credentialGeneration} the one of the browser session that approved it,
+   * {@code revokedAt} set when its authorization was withdrawn before a session was created.
+   */
   record Code(String hash, String accountId, String clientId, String userId, String redirectUri,
       String codeChallenge, Scope scopes, long authTime, String nonce, long expiresAt,
-      Long usedAt) {}
+      Long usedAt, int credentialGeneration, Long revokedAt) {}
 
   AuthorizationCodes(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Clock clock) {
     this.store = new AuthorizationCodeStore(jdbi);
@@ -37,13 +41,17 @@ final class AuthorizationCodes {
     this.clock = clock;
   }
 
-  /** Issues a code for an approved request; answers the secret (never stored). */
-  String issue(String accountId, String userId, long authTime, AuthorizationRequest req) {
+  /**
+   * Issues a code for a request approved by a browser session signed in with credential
+   * generation {@code generation}; answers the secret (never stored).
+   */
+  String issue(String accountId, String userId, long authTime, int generation,
+      AuthorizationRequest req) {
     String code = tokens.generate(TokenKind.AC);
     long now = clock.millis();
     Code c = new Code(OpaqueTokens.hash(code), accountId, req.client().clientId(), userId,
         req.redirectUriSent(), req.codeChallenge(), req.scopes(), authTime, req.nonce(),
-        now + LIFETIME.toMillis(), null);
+        now + LIFETIME.toMillis(), null, generation, null);
     writes.submit(h -> {
       AuthorizationCodeStore.insert(h, c, now);
       return null;
@@ -62,8 +70,8 @@ final class AuthorizationCodes {
   }
 
   /**
-   * Records the session the exchange created; answers false when the code was replayed in the
-   * meantime (then the caller revokes that session itself).
+   * Records the session the exchange created; answers false when the code was replayed or its
+   * authorization withdrawn in the meantime (then the caller revokes that session itself).
    */
   boolean attachSession(String hash, String sessionId) {
     return writes.submit(h -> AuthorizationCodeStore.attachSession(h, hash, sessionId));

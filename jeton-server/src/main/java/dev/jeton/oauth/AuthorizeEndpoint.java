@@ -172,7 +172,8 @@ public final class AuthorizeEndpoint {
 
   private void issue(Context ctx, Account account, Viewers.Viewer viewer, AuthorizationRequest req,
       int status) {
-    String code = codes.issue(account.id(), viewer.user().id(), viewer.authTime(), req);
+    String code = codes.issue(account.id(), viewer.user().id(), viewer.authTime(),
+        viewer.credentialGeneration(), req);
     Audit.event("authorization_code_issued", "account", account.id(), "user",
         viewer.user().id(),
         "client_id", req.client().clientId());

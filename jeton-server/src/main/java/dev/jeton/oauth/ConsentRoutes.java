@@ -9,7 +9,9 @@ import dev.jeton.http.Text;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
+import dev.jeton.store.WriteQueue;
 import io.javalin.http.Context;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,9 +22,11 @@ import java.util.Set;
 
 /**
  * {@code GET/DELETE {issuer}/api/v1/me/grants[/{client_id}]}: the applications a user authorized
- * (ASVS 7.5.2, 10.7.3; docs/security.md#consent). Revoking one ends the remembered consent and
- * every session of the user with that client at once, so its refresh and access tokens stop working
- * (RFC 7009 2.1 semantics). Only Jeton's own first-party user tokens may call these routes.
+ * (ASVS 7.5.2, 10.7.3; docs/security.md#consent). Revoking one ends, in one transaction, the
+ * remembered consent, every authorization of the client not yet exchanged (codes, approved device
+ * codes; docs/security.md#grant-revocation) and every session of the user with that client, so
+ * its refresh and access tokens stop working (RFC 7009 2.1 semantics) and nothing approved before
+ * signs anyone in afterwards. Only Jeton's own first-party user tokens may call these routes.
  */
 final class ConsentRoutes {
   /** The errors of the user's list of authorized applications. */
@@ -31,14 +35,21 @@ final class ConsentRoutes {
   private final Consents consents;
   private final ClientService clients;
   private final SessionService sessions;
+  private final WriteQueue writes;
+  private final Clock clock;
 
   ConsentRoutes(BearerAuth bearer, Consents consents, ClientService clients,
-      SessionService sessions) {
+      SessionService sessions, WriteQueue writes, Clock clock) {
+    this.clock = clock;
     this.bearer = bearer;
     this.consents = consents;
     this.clients = clients;
     this.sessions = sessions;
+    this.writes = writes;
   }
+
+  /** What revoking a grant ended. */
+  private record Revoked(boolean hadGrant, int pending, List<String> sessions) {}
 
   void list(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
@@ -59,18 +70,34 @@ final class ConsentRoutes {
     BearerAuth.Principal p = principal(ctx);
     String clientId = ctx.pathParam("client_id");
     String userId = p.token().subject();
-    boolean had = consents.revoke(userId, clientId);
-    List<String> ended = sessions.revokeAllOfUserForClient(userId, clientId, "grant_revoked");
-    if (!had && ended.isEmpty()) {
+    // pending authorizations before sessions: a code exchanged concurrently either has its
+    // session attached already (and it is revoked below) or fails to attach it
+    Revoked r = writes.submit(h -> {
+      boolean had = consents.revokeIn(h, userId, clientId);
+      int pending = PendingAuthorizations.withdraw(h, userId, clientId, clock.millis());
+      return new Revoked(had, pending,
+          sessions.revokeAllOfUserForClient(h, userId, clientId, "grant_revoked"));
+    });
+    sessions.forgetCached(r.sessions());
+    List<String> ended = r.sessions();
+    if (!r.hadGrant() && ended.isEmpty() && r.pending() == 0) {
       throw new ApiException(ErrorCode.CLIENT_NOT_FOUND, "You have not authorized the "
           + "application '" + Text.clip(clientId) + "'.");
     }
     Audit.event("grant_revoked", "account", p.account().id(), "user", userId,
-        "client_id", clientId, "sessions", ended.size());
+        "client_id", clientId, "sessions", ended.size(), "pending_authorizations", r.pending());
     ctx.status(204);
   }
 
   private BearerAuth.Principal principal(Context ctx) {
+    return firstParty(bearer, ctx);
+  }
+
+  /**
+   * The caller, who must present one of Jeton's own first-party user tokens: what a user
+   * authorized and where they are signed in is theirs to manage, not an application's.
+   */
+  static BearerAuth.Principal firstParty(BearerAuth bearer, Context ctx) {
     BearerAuth.Principal p = bearer.require(ctx, ctx.pathParam("account"),
         SessionService.SCOPE_USER);
     if (!SessionService.FIRST_PARTY_CLIENT.equals(p.token().clientId())) {

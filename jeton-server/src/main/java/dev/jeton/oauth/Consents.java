@@ -5,6 +5,7 @@ import dev.jeton.token.Scope;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -40,14 +41,18 @@ final class Consents {
     });
   }
 
+  /** {@link #remember} inside the caller's transaction. */
+  void rememberIn(Handle h, String accountId, String userId, String clientId, Scope scopes) {
+    ConsentStore.add(h, accountId, userId, clientId, scopes, clock.millis());
+  }
+
   /** The user's live consents, oldest first. */
   List<Consent> list(String userId) {
     return store.live(userId);
   }
 
-  /** Revokes the consent; false when there was no live one. */
-  boolean revoke(String userId, String clientId) {
-    long now = clock.millis();
-    return writes.submit(h -> ConsentStore.revoke(h, userId, clientId, now));
+  /** Revokes the consent inside the caller's transaction; false when there was no live one. */
+  boolean revokeIn(Handle h, String userId, String clientId) {
+    return ConsentStore.revoke(h, userId, clientId, clock.millis());
   }
 }

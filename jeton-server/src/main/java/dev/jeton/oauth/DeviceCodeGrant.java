@@ -28,12 +28,15 @@ import java.util.Optional;
  */
 final class DeviceCodeGrant {
   private final DeviceCodes devices;
+  private final Consents consents;
   private final SessionService sessions;
   private final UserService users;
   private final Clock clock;
 
-  DeviceCodeGrant(DeviceCodes devices, SessionService sessions, UserService users, Clock clock) {
+  DeviceCodeGrant(DeviceCodes devices, Consents consents, SessionService sessions,
+      UserService users, Clock clock) {
     this.devices = devices;
+    this.consents = consents;
     this.sessions = sessions;
     this.users = users;
     this.clock = clock;
@@ -98,12 +101,30 @@ final class DeviceCodeGrant {
     } catch (ApiException e) {
       throw invalidGrant("The user who approved the request is blocked or no longer exists.");
     }
-    SessionService.TokenPair pair = sessions.start(account, user.id(), lifetimes, client.clientId(),
-        d.scopes(), d.authTime(), lifetimes.refreshToken());
-    devices.attachSession(d.hash(), pair.session().id());
+    if (!consents.granted(user.id(), client.clientId())
+        .map(g -> g.containsAll(d.scopes())).orElse(false)) {
+      throw withdrawn();
+    }
+    SessionService.TokenPair pair;
+    try {
+      pair = sessions.start(account, user.id(), lifetimes, client.clientId(), d.scopes(),
+          d.authTime(), lifetimes.refreshToken(), d.credentialGeneration());
+    } catch (SessionService.StaleCredentials e) {
+      throw new ApiException(ErrorCode.ACCESS_DENIED,
+          AuthorizationCodeGrant.PASSWORD_CHANGED + " Start a new device authorization.");
+    }
+    if (!devices.attachSession(d.hash(), pair.session().id())) {
+      sessions.revoke(pair.session().id(), "grant_revoked");
+      throw withdrawn();
+    }
     Audit.event("device_code_redeemed", "account", account.id(), "client_id",
         client.clientId(), "user", user.id(), "session", pair.session().id());
     return pair;
+  }
+
+  private static ApiException withdrawn() {
+    return new ApiException(ErrorCode.ACCESS_DENIED, AuthorizationCodeGrant.WITHDRAWN
+        + " Start a new device authorization.");
   }
 
   private static ApiException invalidGrant(String description) {

@@ -39,7 +39,7 @@ final class DeviceCodeStore {
   private Optional<DeviceCodes.Device> find(String column, String value) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT hash, account_id, client_id, scope, expires_at, interval_s, last_polled_at,
-                   status, user_id, auth_time, used_at
+                   status, user_id, auth_time, used_at, credential_generation
             FROM device_codes WHERE\s""" + column + " = :v")
         .bind("v", value)
         .map((rs, c) -> new DeviceCodes.Device(rs.getString("hash"), rs.getString("account_id"),
@@ -47,7 +47,7 @@ final class DeviceCodeStore {
             rs.getLong("expires_at"), rs.getInt("interval_s"),
             Rows.longOrNull(rs, "last_polled_at"), rs.getString("status"),
             rs.getString("user_id"), Rows.longOrNull(rs, "auth_time"),
-            Rows.longOrNull(rs, "used_at")))
+            Rows.longOrNull(rs, "used_at"), rs.getInt("credential_generation")))
         .findOne());
   }
 
@@ -65,12 +65,13 @@ final class DeviceCodeStore {
 
   /** Moves a pending, unexpired authorization to {@code status}; true when this call did. */
   static boolean decide(Handle h, String hash, String status, String userId, long authTime,
-      long now) {
+      int generation, long now) {
     return h.createUpdate("""
             UPDATE device_codes SET status = :st, user_id = :u, auth_time = :auth,
-              decided_at = :now
+              credential_generation = :gen, decided_at = :now
             WHERE hash = :h AND status = :pending AND expires_at > :now""")
-        .bind("st", status).bind("u", userId).bind("auth", authTime).bind("now", now)
+        .bind("st", status).bind("u", userId).bind("auth", authTime).bind("gen", generation)
+        .bind("now", now)
         .bind("h", hash).bind("pending", DeviceCodes.PENDING).execute() == 1;
   }
 
@@ -81,8 +82,27 @@ final class DeviceCodeStore {
         .bind("now", now).bind("h", hash).bind("st", DeviceCodes.APPROVED).execute() == 1;
   }
 
-  static void attachSession(Handle h, String hash, String sessionId) {
-    h.createUpdate("UPDATE device_codes SET session_id = :s WHERE hash = :h")
-        .bind("s", sessionId).bind("h", hash).execute();
+  /**
+   * Records the session the exchange created; false when the approval was withdrawn meanwhile
+   * (a compare-and-set on the row {@link #withdrawApprovals} updates).
+   */
+  static boolean attachSession(Handle h, String hash, String sessionId) {
+    return h.createUpdate("""
+            UPDATE device_codes SET session_id = :s WHERE hash = :h AND status = :st""")
+        .bind("s", sessionId).bind("h", hash).bind("st", DeviceCodes.APPROVED).execute() == 1;
+  }
+
+  /**
+   * Turns the user's approvals (of one client, or of all with {@code clientId} null) that have
+   * not created a session yet into denials; answers how many. A device polling for one gets
+   * {@code access_denied}.
+   */
+  static int withdrawApprovals(Handle h, String userId, String clientId, long now) {
+    return h.createUpdate("""
+            UPDATE device_codes SET status = :denied, decided_at = :now
+            WHERE user_id = :u AND status = :approved AND session_id IS NULL
+              AND expires_at > :now""" + (clientId == null ? "" : " AND client_id = :c"))
+        .bind("denied", DeviceCodes.DENIED).bind("approved", DeviceCodes.APPROVED)
+        .bind("now", now).bind("u", userId).bind("c", clientId).execute();
   }
 }

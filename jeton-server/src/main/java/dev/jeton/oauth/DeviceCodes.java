@@ -7,6 +7,7 @@ import dev.jeton.token.TokenKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -31,10 +32,13 @@ final class DeviceCodes {
   private final UserCodes userCodes;
   private final Clock clock;
 
-  /** A stored authorization; times in ms, {@code userId}/{@code authTime} set on a decision. */
+  /**
+   * A stored authorization; times in ms, {@code userId}, {@code authTime} and the credential
+   * generation of the approving browser session set on a decision.
+   */
   record Device(String hash, String accountId, String clientId, Scope scopes,
       long expiresAt, int intervalS, Long lastPolledAt, String status, String userId,
-      Long authTime, Long usedAt) {}
+      Long authTime, Long usedAt, int credentialGeneration) {}
 
   /** What a new authorization hands the client. */
   record Issued(String deviceCode, String userCode) {}
@@ -90,10 +94,19 @@ final class DeviceCodes {
   }
 
   /** Records the user's decision; false when the authorization was already decided. */
-  boolean decide(String hash, boolean approve, String userId, long authTime) {
+  boolean decide(String hash, boolean approve, String userId, long authTime,
+      int credentialGeneration, java.util.function.Consumer<Handle> onApproval) {
     long now = clock.millis();
-    return writes.submit(h -> DeviceCodeStore.decide(h, hash, approve ? APPROVED : DENIED,
-        userId, authTime, now));
+    return writes.submit(h -> {
+      if (!DeviceCodeStore.decide(h, hash, approve ? APPROVED : DENIED, userId, authTime,
+          credentialGeneration, now)) {
+        return false;
+      }
+      if (approve) {
+        onApproval.accept(h);
+      }
+      return true;
+    });
   }
 
   /** Spends an approved code; false when another poll spent it first (RFC 8628 3.5). */
@@ -102,11 +115,11 @@ final class DeviceCodes {
     return writes.submit(h -> DeviceCodeStore.spend(h, hash, now));
   }
 
-  /** Records the session the exchange created. */
-  void attachSession(String hash, String sessionId) {
-    writes.submit(h -> {
-      DeviceCodeStore.attachSession(h, hash, sessionId);
-      return null;
-    });
+  /**
+   * Records the session the exchange created; false when the approval was withdrawn meanwhile
+   * (then the caller revokes that session itself).
+   */
+  boolean attachSession(String hash, String sessionId) {
+    return writes.submit(h -> DeviceCodeStore.attachSession(h, hash, sessionId));
   }
 }

@@ -120,13 +120,13 @@ public final class DeviceVerification {
     }
     boolean allow = "allow".equals(decision);
     String userId = viewer.get().user().id();
-    if (!devices.decide(d.get().hash(), allow, userId, viewer.get().authTime())) {
+    // the approval is consent like the consent page's (listed and revocable under /me/grants),
+    // remembered in the decision's transaction: a poll never finds an approval without its grant
+    if (!devices.decide(d.get().hash(), allow, userId, viewer.get().authTime(),
+        viewer.get().credentialGeneration(),
+        h -> consents.rememberIn(h, account.id(), userId, d.get().clientId(), d.get().scopes()))) {
       throw new ApiException(ErrorCode.USER_CODE_INVALID,
           "This code was already used or has expired; start again on your device.");
-    }
-    if (allow) {
-      // the approval is consent like the consent page's: listed and revocable under /me/grants
-      consents.remember(account.id(), userId, d.get().clientId(), d.get().scopes());
     }
     Audit.event(allow ? "device_approved" : "device_denied", "account", account.id(), "user",
         userId, "client_id", d.get().clientId());

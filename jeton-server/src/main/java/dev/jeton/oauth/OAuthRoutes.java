@@ -42,6 +42,7 @@ public final class OAuthRoutes {
   private final RevocationEndpoint revocation;
   private final AuthorizeEndpoint authorize;
   private final ConsentRoutes consentRoutes;
+  private final SignInRoutes signIns;
   private final DeviceAuthorizationEndpoint deviceAuthorization;
   private final DeviceVerification deviceVerification;
 
@@ -61,14 +62,20 @@ public final class OAuthRoutes {
         new UserCodes(new java.security.SecureRandom()), clock);
     this.token = new TokenEndpoint(accounts, clientAuth,
         new ClientCredentialsGrant(accessTokens, metrics),
-        new AuthorizationCodeGrant(codes, sessions, web.users(), clock),
+        new AuthorizationCodeGrant(codes, consents, sessions, web.users(), clock),
         new RefreshTokenGrant(sessions),
-        new DeviceCodeGrant(devices, sessions, web.users(), clock),
+        new DeviceCodeGrant(devices, consents, sessions, web.users(), clock),
         new IdTokens(accessTokens, issuers));
     Viewers viewers = new Viewers(web.webSessions(), web.users());
     this.authorize = new AuthorizeEndpoint(accounts, web.clients(), viewers, web.csrf(),
         web.pages(), issuers, codes, consents, clock);
-    this.consentRoutes = new ConsentRoutes(web.bearer(), consents, web.clients(), sessions);
+    this.consentRoutes = new ConsentRoutes(web.bearer(), consents, web.clients(), sessions,
+        web.writes(), clock);
+    this.signIns = new SignInRoutes(web.bearer(), web.webSessions(), sessions, web.writes(),
+        clock);
+    // a password change withdraws every authorization not yet exchanged, in its transaction
+    web.users().onCredentialChange("pending_authorizations_revoked",
+        (h, userId, now) -> PendingAuthorizations.withdraw(h, userId, null, now));
     this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
         web.clients(), issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientAuth, accessTokens, sessions);
@@ -96,6 +103,10 @@ public final class OAuthRoutes {
     r.as(ErrorWriter.Format.PROBLEM, ConsentRoutes.ERRORS)
         .get(BASE + "/api/v1/me/grants", consentRoutes::list)
         .delete(BASE + "/api/v1/me/grants/{client_id}", consentRoutes::revoke);
+    r.as(ErrorWriter.Format.PROBLEM, SignInRoutes.ERRORS)
+        .get(BASE + "/api/v1/me/browser-sessions", signIns::list)
+        .delete(BASE + "/api/v1/me/browser-sessions/{id}", signIns::end)
+        .post(BASE + "/api/v1/me/logout-everywhere", signIns::logoutEverywhere);
   }
 
   /**

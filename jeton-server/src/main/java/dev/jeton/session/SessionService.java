@@ -75,20 +75,38 @@ public final class SessionService {
    * the session's lifetime.
    */
   public TokenPair start(Account account, String userId, Config.Lifetimes lifetimes,
-      String clientId, Scope scopes, long authTime, Duration absolute) {
+      String clientId, Scope scopes, long authTime, Duration absolute, int credentialGeneration) {
     long now = clock.millis();
     Session s = new Session(tokens.id("ses_"), account.id(), userId, clientId,
-        scopes, authTime, now, now + absolute.toMillis(), now, null, null);
+        scopes, authTime, now, now + absolute.toMillis(), now, null, null, credentialGeneration);
     String refresh = tokens.generate(TokenKind.RT);
     long rtExpires = Math.min(s.expiresAt(), now + lifetimes.refreshTokenIdle().toMillis());
-    writes.submit(h -> {
-      SessionStore.insertSession(h, s);
+    boolean started = writes.submit(h -> {
+      if (!SessionStore.insertSession(h, s, writes.postgres())) {
+        return false;
+      }
       SessionStore.insertToken(h, OpaqueTokens.hash(refresh), s.id(), now, rtExpires);
-      return null;
+      return true;
     });
+    if (!started) {
+      throw new StaleCredentials();
+    }
     metrics.tokenIssued("refresh_token");
     return new TokenPair(issueAccess(s, lifetimes, scopes), refresh, rtExpires, now, s,
         scopes);
+  }
+
+  /**
+   * The user's password changed after they signed in for the session being started (its
+   * credential generation is no longer theirs); nothing was created. Callers answer it as their
+   * own refusal ({@code invalid_grant}, {@code invalid_credentials}).
+   */
+  public static final class StaleCredentials extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StaleCredentials() {
+      super("the password changed after this sign-in", null, false, false);
+    }
   }
 
   /**
@@ -318,13 +336,24 @@ public final class SessionService {
     return ids;
   }
 
-  /** Revokes every active session of a user with one client (a revoked grant); their ids. */
-  public List<String> revokeAllOfUserForClient(String userId, String clientId, String reason) {
-    List<String> ids = writes.submit(h -> SessionStore.revokeAllOfUserForClient(h,
-        userId, clientId, clock.millis(), reason));
-    active.invalidateAll(ids);
-    return ids;
+  /**
+   * Inside the transaction of a password change: moves the session that made the change to the
+   * user's new credential generation, so that it alone stays signed in.
+   */
+  public void keepThroughCredentialChange(org.jdbi.v3.core.Handle h, String sessionId,
+      int generation) {
+    SessionStore.renewGeneration(h, sessionId, generation);
   }
+
+  /**
+   * Revokes every active session of a user with one client inside the caller's transaction (a
+   * revoked grant); their ids. Call {@link #forgetCached(List)} with them after the commit.
+   */
+  public List<String> revokeAllOfUserForClient(org.jdbi.v3.core.Handle h, String userId,
+      String clientId, String reason) {
+    return SessionStore.revokeAllOfUserForClient(h, userId, clientId, clock.millis(), reason);
+  }
+
 
   /**
    * Revokes every active session of a client, inside the caller's transaction (the client is

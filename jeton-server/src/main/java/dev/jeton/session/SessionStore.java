@@ -15,9 +15,12 @@ final class SessionStore {
   record TokenRow(String hash, long issuedAt, long expiresAt, Long rotatedAt, String successorHash,
       boolean graceUsed, Long revokedAt, Session session, boolean ownerBlocked) {}
 
+  /** The session's columns and its owner's, which {@link #session} reads. */
   private static final String SESSION_COLUMNS = """
       s.id, s.account_id, s.user_id, s.client_id, s.scope, s.auth_time, s.created_at,
-      s.expires_at, s.last_used_at, s.revoked_at, s.revoked_reason""";
+      s.expires_at, s.last_used_at, s.revoked_at, s.revoked_reason, s.credential_generation,
+      u.credential_generation AS owner_generation,
+      u.password_changed_at AS owner_password_changed_at""";
 
   private final Jdbi jdbi;
 
@@ -25,15 +28,31 @@ final class SessionStore {
     this.jdbi = jdbi;
   }
 
-  static void insertSession(Handle h, Session s) {
-    h.createUpdate("""
+  /**
+   * Inserts the session only while its credential generation is its user's current one; answers
+   * false (and inserts nothing) once the password changed. On PostgreSQL the user's row is read
+   * {@code FOR SHARE}: a password change that has updated it but not yet committed is waited for
+   * and then seen, so no session signed in with the old password is created behind the change's
+   * back (the change revokes the sessions that exist when it commits).
+   */
+  static boolean insertSession(Handle h, Session s, boolean postgres) {
+    return h.createUpdate("""
             INSERT INTO sessions (id, account_id, user_id, client_id, scope, auth_time, created_at,
-                                  expires_at, last_used_at)
-            VALUES (:id, :a, :u, :c, :scope, :auth, :created, :exp, :created)""")
+                                  expires_at, last_used_at, credential_generation)
+            SELECT :id, :a, :u, :c, :scope, :auth, :created, :exp, :created, :gen
+            FROM users WHERE id = :u AND credential_generation = :gen"""
+            + (postgres ? " FOR SHARE" : ""))
         .bind("id", s.id()).bind("a", s.accountId()).bind("u", s.userId())
         .bind("c", s.clientId()).bind("scope", s.scopes().render())
         .bind("auth", s.authTime()).bind("created", s.createdAt()).bind("exp", s.expiresAt())
-        .execute();
+        .bind("gen", s.credentialGeneration())
+        .execute() == 1;
+  }
+
+  /** Moves a session to the user's new credential generation (the one that changed it). */
+  static void renewGeneration(Handle h, String sessionId, int generation) {
+    h.createUpdate("UPDATE sessions SET credential_generation = :g WHERE id = :id")
+        .bind("g", generation).bind("id", sessionId).execute();
   }
 
   static void insertToken(Handle h, String hash, String sessionId, long now, long expiresAt) {
@@ -64,8 +83,8 @@ final class SessionStore {
   }
 
   Optional<Session> findSession(String id) {
-    return jdbi.withHandle(h -> h.createQuery(
-            "SELECT " + SESSION_COLUMNS + " FROM sessions s WHERE s.id = :id")
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + SESSION_COLUMNS
+            + " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = :id")
         .bind("id", id).map((rs, ctx) -> session(rs)).findOne());
   }
 
@@ -153,12 +172,23 @@ final class SessionStore {
     return ids;
   }
 
+  /**
+   * The session of a row of {@link #SESSION_COLUMNS}. One signed in with an older credential
+   * generation than its user's reads as revoked when the password changed: the change revokes
+   * every session it sees, and this covers any other.
+   */
   private static Session session(ResultSet rs) throws SQLException {
+    Long revokedAt = Rows.longOrNull(rs, "revoked_at");
+    String reason = rs.getString("revoked_reason");
+    int generation = rs.getInt("credential_generation");
+    if (revokedAt == null && generation != rs.getInt("owner_generation")) {
+      revokedAt = rs.getLong("owner_password_changed_at");
+      reason = "password_changed";
+    }
     return new Session(rs.getString("id"), rs.getString("account_id"), rs.getString("user_id"),
         rs.getString("client_id"), Scope.parse(rs.getString("scope")),
         rs.getLong("auth_time"), rs.getLong("created_at"), rs.getLong("expires_at"),
-        rs.getLong("last_used_at"), Rows.longOrNull(rs, "revoked_at"),
-        rs.getString("revoked_reason"));
+        rs.getLong("last_used_at"), revokedAt, reason, generation);
   }
 
 }

@@ -83,6 +83,15 @@ public final class WriteQueue implements AutoCloseable {
     this(db, TIMEOUT);
   }
 
+  /**
+   * Whether units run on PostgreSQL, where concurrent transactions need row locks
+   * ({@code FOR SHARE}, {@code FOR UPDATE SKIP LOCKED}) that SQLite's single writer makes
+   * unnecessary and does not parse.
+   */
+  public boolean postgres() {
+    return !batching;
+  }
+
   /** With another caller timeout (tests). */
   public WriteQueue(Database db, Duration timeout) {
     this.db = db;

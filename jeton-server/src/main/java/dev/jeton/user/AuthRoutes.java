@@ -95,8 +95,10 @@ public final class AuthRoutes {
     String next = body.requiredString("new_password", 1024);
     body.validate();
     User u = users.current(p.account().id(), p.token().subject());
-    users.changePassword(u, current, next, p.token().sessionId());
-    ctx.status(204);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.putAll(users.changePassword(u, current, next, p.token().sessionId()));
+    m.put("this_session_kept", true);
+    Responses.json(ctx, 200, m);
   }
 
   private static UserService.Credentials credentials(Context ctx) {

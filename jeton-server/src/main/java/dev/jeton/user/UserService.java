@@ -11,7 +11,9 @@ import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.Scope;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -32,6 +34,8 @@ public final class UserService {
   private final OpaqueTokens ids;
   private final Clock clock;
   private final SignInThrottle throttle;
+  private final Map<String, CredentialChangeHook> credentialHooks =
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
   private final com.github.benmanes.caffeine.cache.Cache<String, User> recent =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
           .maximumSize(50_000)
@@ -69,8 +73,30 @@ public final class UserService {
         ? Scope.of(SessionService.SCOPE_USER, SessionService.SCOPE_ADMIN)
         : Scope.of(SessionService.SCOPE_USER);
     Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
-    return sessions.start(account, user.id(), lifetimes, SessionService.FIRST_PARTY_CLIENT,
-        scopes, clock.millis(), absolute);
+    try {
+      return sessions.start(account, user.id(), lifetimes, SessionService.FIRST_PARTY_CLIENT,
+          scopes, clock.millis(), absolute, user.credentialGeneration());
+    } catch (SessionService.StaleCredentials e) {
+      throw new ApiException(ErrorCode.INVALID_CREDENTIALS,
+          "The password was changed while signing in; sign in with the new password.");
+    }
+  }
+
+  /**
+   * What a feature above this one revokes for a user inside the transaction of a password
+   * change (browser sessions, authorizations not yet exchanged); answers how many.
+   */
+  @FunctionalInterface
+  public interface CredentialChangeHook {
+    int revoke(Handle h, String userId, long now);
+  }
+
+  /**
+   * Has {@code hook} run in every password change; the answer of the change reports its count
+   * as {@code field}. Called while the application is wired, before it serves.
+   */
+  public void onCredentialChange(String field, CredentialChangeHook hook) {
+    credentialHooks.put(field, hook);
   }
 
   /** Blocks or unblocks a user and sets the reset-required flag; ends a blocked user's sessions. */
@@ -117,7 +143,7 @@ public final class UserService {
     policy.check(c.password(), c.email());
     long now = clock.millis();
     return new User(ids.id("usr_"), account.id(), c.email(), hasher.hash(c.password()), role,
-        false, null, now, now);
+        false, null, now, now, 0);
   }
 
   /**
@@ -190,10 +216,14 @@ public final class UserService {
   }
 
   /**
-   * Changes the password after checking the current one; every other session of the user is
-   * revoked (the caller's session, {@code keepSession}, stays).
+   * Changes the password after checking the current one, and in the same transaction starts the
+   * user's next credential generation, revokes every other session of the user (the caller's
+   * session, {@code keepSession}, moves to the new generation and stays) and runs every
+   * {@link #onCredentialChange} hook. Answers what was ended, by answer field:
+   * {@code sessions_ended} and the hooks' fields (docs/security.md#credential-change).
    */
-  public void changePassword(User u, String current, String next, String keepSession) {
+  public Map<String, Integer> changePassword(User u, String current, String next,
+      String keepSession) {
     if (!hasher.verify(current, u.passwordHash())) {
       Audit.event("password_change_failed", "account", u.accountId(), "user", u.id());
       throw new ApiException(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.");
@@ -204,13 +234,24 @@ public final class UserService {
     }
     policy.check(next, u.email());
     String hash = hasher.hash(next);
-    List<String> revoked = writes.submit(h -> {
-      store.updatePassword(h, u.id(), hash, clock.millis());
-      return sessions.revokeAllOfUser(h, u.id(), keepSession, "password_changed");
+    Map<String, Integer> ended = writes.submit(h -> {
+      long now = clock.millis();
+      int generation = UserStore.updatePassword(h, u.id(), hash, now);
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      counts.put("sessions_ended",
+          sessions.revokeAllOfUser(h, u.id(), keepSession, "password_changed").size());
+      if (keepSession != null) {
+        sessions.keepThroughCredentialChange(h, keepSession, generation);
+      }
+      for (Map.Entry<String, CredentialChangeHook> e : credentialHooks.entrySet()) {
+        counts.put(e.getKey(), e.getValue().revoke(h, u.id(), now));
+      }
+      return counts;
     });
     recent.invalidate(u.id());
     Audit.event("password_changed", "account", u.accountId(), "user", u.id(),
-        "sessions_revoked", revoked.size());
+        "sessions_revoked", ended.get("sessions_ended"));
+    return ended;
   }
 
   private static ApiException invalidCredentials() {

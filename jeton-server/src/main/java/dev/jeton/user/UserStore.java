@@ -11,7 +11,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class UserStore {
   private static final String COLUMNS = """
       id, account_id, email, password_hash, role, password_reset_required, blocked_at,
-      created_at, password_changed_at""";
+      created_at, password_changed_at, credential_generation""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -53,12 +53,20 @@ public final class UserStore {
         .bind("a", accountId).mapTo(Integer.class).one());
   }
 
-  public void updatePassword(Handle h, String userId, String hash, long now) {
+  /**
+   * Sets a new password and starts the next credential generation; answers that generation. The
+   * row is locked until the caller's transaction ends, so a session being started with the old
+   * generation either commits first (and is revoked by the same transaction) or is refused.
+   */
+  public static int updatePassword(Handle h, String userId, String hash, long now) {
     h.createUpdate("""
             UPDATE users SET password_hash = :ph, password_changed_at = :now,
-                             password_reset_required = 0
+                             password_reset_required = 0,
+                             credential_generation = credential_generation + 1
             WHERE id = :id""")
         .bind("ph", hash).bind("now", now).bind("id", userId).execute();
+    return h.createQuery("SELECT credential_generation FROM users WHERE id = :id")
+        .bind("id", userId).mapTo(Integer.class).one();
   }
 
   /** Sets or clears the blocked state and the reset-required flag (admin tools, tests). */
@@ -74,6 +82,6 @@ public final class UserStore {
     return new User(rs.getString("id"), rs.getString("account_id"), rs.getString("email"),
         rs.getString("password_hash"), rs.getString("role"),
         rs.getInt("password_reset_required") != 0, blockedAt, rs.getLong("created_at"),
-        rs.getLong("password_changed_at"));
+        rs.getLong("password_changed_at"), rs.getInt("credential_generation"));
   }
 }

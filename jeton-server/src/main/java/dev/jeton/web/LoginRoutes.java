@@ -99,7 +99,12 @@ public final class LoginRoutes {
           "login.jte", model(ctx, account.id(), returnTo, email, message, true));
       return;
     }
-    sessions.signIn(ctx, account.id(), user.id());
+    if (!sessions.signIn(ctx, account.id(), user.id(), user.credentialGeneration())) {
+      pages.render(ctx, 401, "login.jte", model(ctx, account.id(), returnTo, email,
+          "Your password was changed while you were signing in. Sign in with the new password.",
+          true));
+      return;
+    }
     ctx.status(303);
     ctx.header("Location", returnTo != null ? returnTo
         : "/accounts/" + account.id() + PATH);

@@ -11,8 +11,11 @@ public final class Viewers {
   private final WebSessions webSessions;
   private final UserService users;
 
-  /** A signed-in user and when they signed in (ms), the ID token's {@code auth_time}. */
-  public record Viewer(User user, long authTime) {}
+  /**
+   * A signed-in user, when they signed in (ms, the ID token's {@code auth_time}) and the
+   * credential generation they signed in with, which what they approve carries.
+   */
+  public record Viewer(User user, long authTime, int credentialGeneration) {}
 
   public Viewers(WebSessions webSessions, UserService users) {
     this.webSessions = webSessions;
@@ -26,7 +29,8 @@ public final class Viewers {
   public Optional<Viewer> current(Context ctx, String accountId) {
     return webSessions.current(ctx, accountId).flatMap(s -> {
       try {
-        return Optional.of(new Viewer(users.current(accountId, s.userId()), s.authTime()));
+        return Optional.of(new Viewer(users.current(accountId, s.userId()), s.authTime(),
+            s.credentialGeneration()));
       } catch (ApiException e) {
         return Optional.empty();
       }

@@ -6,7 +6,9 @@ import dev.jeton.token.OpaqueTokens;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -14,6 +16,12 @@ import org.jdbi.v3.core.Jdbi;
  * the {@code __Host-jeton_session} cookie, stored only as its SHA-256 hash in {@code web_sessions},
  * a new id at every sign-in (no fixation), 8 h absolute and 1 h idle timeouts. These sessions only
  * let the user approve authorization requests (RFC 6749 4.1.1); they carry no tokens.
+ *
+ * <p>A session belongs to the credential generation it was signed in with: a password change
+ * revokes every browser session of the user, and one signed in with an older generation is never
+ * taken as signed in, however it came to exist (docs/security.md#credential-change). Users list
+ * and end their sessions through the API ({@link #list}, {@link #end}); a session's public id is a
+ * prefix of its stored hash, which tells nothing about the cookie.
  */
 public final class WebSessions {
   static final Duration ABSOLUTE = Duration.ofHours(8);
@@ -27,8 +35,16 @@ public final class WebSessions {
   private final Cookies cookies;
   private final Clock clock;
 
-  /** A live browser session: who signed in, and when (epoch ms). */
-  public record Signed(String accountId, String userId, long authTime) {}
+  /**
+   * A live browser session: who signed in, when (epoch ms), and with which credential generation.
+   */
+  public record Signed(String accountId, String userId, long authTime, int credentialGeneration) {}
+
+  /** A browser session as its user sees it in the list (times in ms). */
+  public record Listed(String id, long createdAt, long lastSeenAt, long expiresAt) {}
+
+  /** Characters of the stored hash that make a session's public id. */
+  private static final int ID_CHARS = 20;
 
   public WebSessions(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Cookies cookies,
       Clock clock) {
@@ -39,21 +55,28 @@ public final class WebSessions {
     this.clock = clock;
   }
 
-  /** Starts a session with a fresh id, ends the one the browser had, and sets the cookie. */
-  void signIn(Context ctx, String accountId, String userId) {
+  /**
+   * Starts a session with a fresh id, ends the one the browser had, and sets the cookie; false
+   * (and no session) when the user's password changed after they proved it, which leaves the
+   * credential generation they signed in with behind.
+   */
+  boolean signIn(Context ctx, String accountId, String userId, int credentialGeneration) {
     String old = cookies.read(ctx, Cookies.SESSION);
     String id = tokens.id("") + tokens.id("");
     long now = clock.millis();
-    writes.submit(h -> {
+    boolean started = writes.submit(h -> {
       if (old != null) {
         WebSessionStore.revoke(h, OpaqueTokens.hash(old), now);
       }
-      WebSessionStore.insert(h, OpaqueTokens.hash(id), accountId, userId, now,
-          now + ABSOLUTE.toMillis());
-      return null;
+      return WebSessionStore.insert(h, OpaqueTokens.hash(id), accountId, userId,
+          credentialGeneration, now, now + ABSOLUTE.toMillis(), writes.postgres());
     });
+    if (!started) {
+      return false;
+    }
     cookies.set(ctx, Cookies.SESSION, id);
     Audit.event("web_session_started", "account", accountId, "user", userId);
+    return true;
   }
 
   /** The live session of this browser in {@code accountId}, or empty. */
@@ -64,14 +87,53 @@ public final class WebSessions {
     }
     String hash = OpaqueTokens.hash(id);
     long now = clock.millis();
-    Optional<WebSessionStore.Row> live = store.find(hash)
-        .filter(r -> r.accountId().equals(accountId) && !r.revoked() && !r.blocked()
-            && now < r.expires() && now - r.seen() < IDLE.toMillis());
+    Optional<WebSessionStore.Row> live = store.find(hash).filter(r -> live(r, now)
+        && r.accountId().equals(accountId));
     live.filter(r -> now - r.seen() > TOUCH_MS).ifPresent(r -> writes.submit(h -> {
       WebSessionStore.touch(h, hash, now);
       return null;
     }));
-    return live.map(r -> new Signed(r.accountId(), r.userId(), r.created()));
+    return live.map(r -> new Signed(r.accountId(), r.userId(), r.created(), r.generation()));
+  }
+
+  private static boolean live(WebSessionStore.Row r, long now) {
+    return !r.revoked() && !r.blocked() && r.currentCredentials() && now < r.expires()
+        && now - r.seen() < IDLE.toMillis();
+  }
+
+  /** The user's live browser sessions, oldest first. */
+  public List<Listed> list(String userId) {
+    long now = clock.millis();
+    return store.unexpiredOfUser(userId, now).stream().filter(r -> live(r, now))
+        .map(r -> new Listed(publicId(r.hash()), r.created(), r.seen(), r.expires())).toList();
+  }
+
+  /** Ends one live browser session of the user by its public id; false when there is none. */
+  public boolean end(String userId, String id) {
+    long now = clock.millis();
+    Optional<WebSessionStore.Row> found = store.unexpiredOfUser(userId, now).stream()
+        .filter(r -> live(r, now) && publicId(r.hash()).equals(id)).findFirst();
+    if (found.isEmpty()) {
+      return false;
+    }
+    boolean ended = writes.submit(h -> WebSessionStore.revoke(h, found.get().hash(), now));
+    if (ended) {
+      Audit.event("web_session_ended", "account", found.get().accountId(), "user", userId,
+          "reason", "ended_by_user");
+    }
+    return ended;
+  }
+
+  /**
+   * Revokes every browser session of the user inside the caller's transaction (a password
+   * change, logging out everywhere); answers how many were live or idle.
+   */
+  public int revokeAllOfUser(Handle h, String userId, long now) {
+    return WebSessionStore.revokeAllOfUser(h, userId, now);
+  }
+
+  private static String publicId(String hash) {
+    return "bs_" + hash.substring(0, ID_CHARS);
   }
 
   /**

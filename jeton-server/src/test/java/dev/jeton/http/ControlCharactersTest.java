@@ -86,7 +86,7 @@ class ControlCharactersTest {
     var lifetimes = server.app().accounts().lifetimes(main);
     SessionService.TokenPair pair = server.app().sessions().start(main, userId, lifetimes,
         client.client().clientId(), Scope.of("openid", "read"), server.clock().millis(),
-        lifetimes.refreshToken());
+        lifetimes.refreshToken(), 0);
     clientAccessToken = pair.access().token();
     clientRefresh = pair.refreshToken();
     setupSecret = server.app().accounts().create("main", "cc-sub", "Sub").setupSecret();

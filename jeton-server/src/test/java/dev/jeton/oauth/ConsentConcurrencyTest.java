@@ -80,7 +80,8 @@ class ConsentConcurrencyTest {
   @Test
   void rememberAfterRevocationStartsAFreshConsentWithOnlyTheNewScopes() {
     consents.remember("main", "usr_1", "cli_x", Scope.parse("openid email"));
-    assertThat(consents.revoke("usr_1", "cli_x")).isTrue();
+    boolean revoked = writes.submit(h -> consents.revokeIn(h, "usr_1", "cli_x"));
+    assertThat(revoked).isTrue();
     consents.remember("main", "usr_1", "cli_x", Scope.parse("openid profile"));
     assertThat(consents.granted("usr_1", "cli_x").orElseThrow().render())
         .isEqualTo("openid profile");

@@ -89,7 +89,7 @@ final class OAuthTesting {
     var lifetimes = s.app().accounts().lifetimes(a);
     return s.app().sessions().start(a, u.id(), lifetimes, clientId,
         dev.jeton.token.Scope.of(SessionService.SCOPE_USER), s.clock().millis(),
-        lifetimes.refreshToken());
+        lifetimes.refreshToken(), 0);
   }
 
   /** Asserts an RFC 6749 5.2 error: status, code, JSON (not a problem document), no-store. */

@@ -181,7 +181,7 @@ class OpsTest {
     Config.Lifetimes lifetimes = server.app().accounts().lifetimes(main);
     String clientRt = server.app().sessions().start(main, userId, lifetimes,
         app.client().clientId(), Scope.of("read"), server.clock().millis(),
-        lifetimes.refreshToken()).refreshToken();
+        lifetimes.refreshToken(), 0).refreshToken();
     Map<String, String> headers = Map.of("Content-Type", "application/x-www-form-urlencoded",
         "Authorization", "Basic " + Base64.getEncoder().encodeToString((app.client().clientId()
             + ":" + app.secret()).getBytes(StandardCharsets.UTF_8)));

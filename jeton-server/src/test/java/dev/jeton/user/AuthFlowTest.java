@@ -202,7 +202,9 @@ class AuthFlowTest {
     Api.Response change = api.postJson(v1("main") + "/me/password",
         "{\"current_password\":\"old pass phrase 42 zulu\",\"new_password\":\"new pass phrase 42 zulu\"}",
         first.text("access_token"));
-    assertThat(change.status()).isEqualTo(204);
+    assertThat(change.status()).as(change.toString()).isEqualTo(200);
+    assertThat(change.json().path("sessions_ended").asInt()).isEqualTo(1);
+    assertThat(change.json().path("this_session_kept").asBoolean()).isTrue();
     // docs/security.md#sessions-revoked-on-change: the other session's refresh token dies with the
     // password change.
     assertThat(server.refresh("main", second.text("refresh_token")).code())
