@@ -13,7 +13,9 @@
 #
 # Usage: jeton-bench/run-purge.sh [JAVA_HOME]   (build first: ./mvnw -q -DskipTests package)
 # Needs wrk and curl, and for PostgreSQL the Debian 'postgresql' package. Settings: see lib.sh,
-# plus DBS ("sqlite"; "sqlite postgres" for both), ROUNDS (2), PER_SESSION (10), PREWARM (20s).
+# plus DBS ("sqlite"; "sqlite postgres" for both), ROUNDS (2), PER_SESSION (10), PREWARM (20s),
+# and PURGE=0 for the control: the second run then starts no purge, so the two runs show what
+# the order alone costs.
 . "$(dirname "$0")/lib.sh" "$@"
 dbs=${DBS:-sqlite}
 rounds=${ROUNDS:-2}
@@ -48,6 +50,7 @@ metric() { # name: its value in the Prometheus exposition (0 when absent)
 }
 
 purges() { grep -c '"msg":"purge finished"' "$data_dir/jeton.log" || true; }
+purge=${PURGE:-1}
 
 start_purge() { # starts one purge run; sets purge_before (runs so far) and the metric baselines
   purge_before=$(purges)
@@ -100,6 +103,13 @@ for db in $dbs; do
       -s "$wrkdir/refresh.lua" "$api/auth/refresh"
     without=$last_rate
     login_sessions
+    if [ "$purge" = 0 ]; then
+      run_wrk "again, no purge (control)" -t"$conns" -c"$conns" -d"$duration" \
+        -s "$wrkdir/refresh.lua" "$api/auth/refresh"
+      echo
+      echo "  control: $(awk -v a="$last_rate" -v b="$without" 'BEGIN {printf "%.1f %%", 100 * a / b}') of the first run's rate"
+      continue
+    fi
     start_purge
     run_wrk "while the purge runs" -t"$conns" -c"$conns" -d"$duration" \
       -s "$wrkdir/refresh.lua" "$api/auth/refresh"
