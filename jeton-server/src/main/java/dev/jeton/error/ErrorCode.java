@@ -103,8 +103,9 @@ public enum ErrorCode {
   PASSWORD_RESET_REQUIRED(412, "Password reset required",
       "Set a new password before signing in (see the account's password reset flow).", false),
   PASSWORD_POLICY_VIOLATION(400, "Password does not meet the policy",
-      "Choose a password of 8 to 256 characters that is not a commonly used password and does not "
-          + "contain the email address.", false),
+      "Choose a password of 8 to 256 characters that is not a commonly used password or a variant "
+          + "of one, not a repeated or consecutive sequence, and not based on the email address.",
+      false),
   PASSWORD_UNCHANGED(400, "New password equals the current one",
       "Choose a password different from the current one.", false),
 

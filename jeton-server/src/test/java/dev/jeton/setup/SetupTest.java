@@ -3,8 +3,10 @@ package dev.jeton.setup;
 import dev.jeton.account.SetupTokens;
 import static dev.jeton.testing.TestServer.v1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jeton.account.AccountService;
+import dev.jeton.config.ConfigException;
 import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
@@ -198,6 +200,10 @@ class SetupTest {
     Api.Response common = postForm("main", token, EMAIL, "Password123", null);
     assertThat(common.status()).isEqualTo(400);
     assertThat(common.body()).contains("<form").contains("commonly used");
+    // docs/security.md#password-policy: a listed password with a look-alike and a symbol.
+    Api.Response variant = postForm("main", token, EMAIL, "Passw0rd!", null);
+    assertThat(variant.status()).isEqualTo(400);
+    assertThat(variant.body()).contains("<form").contains("commonly used");
     Api.Response badEmail = postForm("main", token, "not-an-email", PASSWORD, null);
     assertThat(badEmail.status()).isEqualTo(400);
     assertThat(badEmail.body()).contains("<form").contains("class=\"error\"");
@@ -290,6 +296,18 @@ class SetupTest {
     Api.Response login = server.login("main", TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
     assertThat(login.status()).isEqualTo(200);
     assertThat(login.json().path("user").path("role").asText()).isEqualTo("admin");
+  }
+
+  /** docs/security.md#password-policy: the bootstrap admin's password meets the same policy. */
+  @Test
+  void startWhenBootstrapPasswordCommonThenRefusedNamingTheSetting() {
+    server.close();
+    server = null;
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> TestServer.start(
+        engine, Map.of(Setting.BOOTSTRAP_ADMIN_PASSWORD, "Passw0rd!")));
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).contains("JETON_BOOTSTRAP_ADMIN_PASSWORD").contains("commonly used")
+        .doesNotContain("Passw0rd!");
   }
 
   @Test

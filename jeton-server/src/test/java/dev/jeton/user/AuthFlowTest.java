@@ -61,6 +61,42 @@ class AuthFlowTest {
         .isEqualTo("validation_failed");
   }
 
+  /**
+   * docs/security.md#password-policy: passwords a penetration test registered (a listed password
+   * with a look-alike and a symbol, eight spaces, a name repeated, also when it is the email's
+   * three-letter local part) are refused with the reason on the password field, at registration
+   * and at a password change.
+   */
+  @Test
+  void registerOrChangeWhenCommonVariantBlankOrLocalPartRepeatedThenPolicyViolation() {
+    String[][] cases = {
+        {"nora@example.com", "Passw0rd!", "commonly used"},
+        {"nora@example.com", "        ", "spaces"},
+        {"nora@example.com", "bobbybobby", "repeated"},
+        {"bob@example.com", "bobbybobby", "email"}};
+    for (String[] c : cases) {
+      Api.Response r = server.register("main", c[0], c[1]);
+      assertThat(r.status()).as(c[1]).isEqualTo(400);
+      assertThat(r.code()).isEqualTo("validation_failed");
+      assertThat(r.json().path("errors")).hasSize(1);
+      assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("password");
+      assertThat(r.json().path("errors").get(0).path("code").asText())
+          .isEqualTo("password_policy_violation");
+      assertThat(r.json().path("errors").get(0).path("detail").asText()).contains(c[2]);
+    }
+    Api.Response bobby = server.register("main", "bobby@example.com", "amber kettle sings at dawn");
+    assertThat(bobby.status()).isEqualTo(201);
+
+    Api.Response change = api.postJson(v1("main") + "/me/password",
+        "{\"current_password\":\"amber kettle sings at dawn\","
+            + "\"new_password\":\"Passw0rd!\"}", bobby.text("access_token"));
+    assertThat(change.status()).isEqualTo(400);
+    assertThat(change.json().path("errors").get(0).path("code").asText())
+        .isEqualTo("password_policy_violation");
+    assertThat(server.login("main", "bobby@example.com", "amber kettle sings at dawn").status())
+        .isEqualTo(200);
+  }
+
   @Test
   void registerWhenEmailMalformedThenFieldError() {
     Api.Response r = server.register("main", "not-an-email", "a perfectly fine password");
