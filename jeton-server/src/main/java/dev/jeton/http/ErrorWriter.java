@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Format#OAUTH}: the RFC 6749 5.2 error object of the OAuth endpoints, with {@code
  *       server_error} and {@code temporarily_unavailable} for failures that are not the client's
  *       (RFC 6749 4.1.2.1), and the Basic challenge for {@code invalid_client};
- *   <li>{@link Format#PAGE}: an HTML page naming the catalog entry, or, once an authorization
- *       request's client and redirect URI are validated (see {@link #REDIRECT}), the redirect of
- *       RFC 6749 4.1.2.1 with {@code error}, {@code state} and {@code iss} (RFC 9207).
+ *   <li>{@link Format#PAGE}: an HTML page naming the catalog entry, or, once the authorization
+ *       endpoint has decided that a valid request may be answered at its redirect URI (see
+ *       {@link #REDIRECT}), the redirect of RFC 6749 4.1.2.1 with {@code error}, {@code state}
+ *       and {@code iss} (RFC 9207).
  * </ul>
  *
  * <p>Whatever the form, the status and the code come from the catalog, details sent to clients
@@ -57,7 +58,10 @@ public final class ErrorWriter {
   public static final String REALM = "jeton.realm";
   /** Request attribute: the scope that was missing, for {@code insufficient_scope}. */
   public static final String REQUIRED_SCOPE = "jeton.required_scope";
-  /** Request attribute: where an authorization error is redirected ({@link Redirect}). */
+  /**
+   * Request attribute: where an authorization error is redirected ({@link Redirect}); set only
+   * for a valid request the user has taken part in, or a {@code prompt=none} one.
+   */
   public static final String REDIRECT = "jeton.error_redirect";
 
   /**
@@ -70,10 +74,16 @@ public final class ErrorWriter {
       ErrorCode.INTERNAL_ERROR, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.ACCOUNT_NOT_FOUND,
       ErrorCode.ACCOUNT_DISABLED);
 
-  /** The codes RFC 6749 4.1.2.1 and OIDC Core 3.1.2.6 send back to the client's redirect URI. */
-  private static final Set<String> REDIRECTABLE = Set.of("invalid_request",
-      "unauthorized_client", "access_denied", "unsupported_response_type", "invalid_scope",
-      "server_error", "temporarily_unavailable", "login_required", "consent_required");
+  /**
+   * The codes of RFC 6749 4.1.2.1 and OIDC Core 3.1.2.6 that Jeton sends back to a client's
+   * redirect URI: the user's answer, {@code prompt=none}'s, and the server's own failures. A
+   * malformed or unsupported request ({@code invalid_request}, {@code unsupported_response_type},
+   * {@code unauthorized_client}, {@code invalid_scope}) always gets a page, so that no registered
+   * client can bounce a browser off the issuer (RFC 9700 4.11.2,
+   * docs/security.md#untrusted-client-no-redirect).
+   */
+  private static final Set<String> REDIRECTABLE = Set.of("access_denied", "login_required",
+      "consent_required", "server_error", "temporarily_unavailable");
 
   /**
    * The headers of every answer that is not a page: nothing may be sniffed, framed, referred or

@@ -50,8 +50,11 @@ public final class Pages {
     ctx.result(out.toString());
   }
 
-  /** The CSP source for a redirect target: its origin, or its scheme for a custom scheme. */
-  static String formTarget(String uri) {
+  /**
+   * The CSP source for a redirect target: its origin, or its scheme for a custom scheme; also
+   * what a page names as the place a button or link leads to. Null when there is none.
+   */
+  public static String formTarget(String uri) {
     if (uri == null) {
       return null;
     }

@@ -11,15 +11,17 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * A validated authorization request (RFC 6749 4.1.1 with RFC 7636 4.3 PKCE). Validation runs in
- * two phases: the client and its redirect URI first, whose failures must be shown to the user
- * and never redirected (RFC 6749 4.1.2.1, docs/security.md#untrusted-client-no-redirect); then
- * everything else, whose failures go back to the now trusted redirect URI.
+ * A validated authorization request (RFC 6749 4.1.1 with RFC 7636 4.3 PKCE): the client and its
+ * redirect URI first, then everything else. Every refusal here is shown to the user on a page and
+ * never redirected, also once the redirect URI is known to be registered: a registered URI only
+ * says what the client's owner chose, and an erroneous request that bounced the browser there at
+ * once would make the issuer an open redirector for whoever can register a client (RFC 9700
+ * 4.11.2, docs/security.md#untrusted-client-no-redirect). Only a request that passes all of it
+ * may be answered at its redirect URI, and only as {@link AuthorizeEndpoint} allows.
  * Only {@code response_type=code} is offered (docs/security.md#code-flow-only); PKCE with
  * {@code S256} is required of every client, and {@code plain} is refused (RFC 9700 2.1.1,
  * docs/security.md#pkce-s256-required).
@@ -56,16 +58,13 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
   }
 
   /**
-   * Validates a request.
+   * Validates a request; its refusals are for an error page, never for the redirect URI.
    *
    * @param param the value of a parameter, or null when absent or empty
    * @param repeated the name of a parameter sent more than once, or null
-   * @param trusted told the redirect URI and {@code state} as soon as the client and its
-   *     redirect URI are validated: errors before that are shown to the user, never redirected
-   *     (RFC 6749 4.1.2.1), errors after it go back to the client
    */
   static AuthorizationRequest parse(ClientService clients, String accountId,
-      Function<String, String> param, String repeated, BiConsumer<String, String> trusted) {
+      Function<String, String> param, String repeated) {
     if ("client_id".equals(repeated) || "redirect_uri".equals(repeated)) {
       throw new ApiException(ErrorCode.INVALID_REQUEST,
           "The parameter '" + repeated + "' is repeated (RFC 6749 3.1).");
@@ -96,7 +95,6 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
               + "registered URI exactly.");
     }
     String state = param.apply("state");
-    trusted.accept(redirect, state);
     if (repeated != null) {
       throw new ApiException(ErrorCode.INVALID_REQUEST, "The parameter '" + Text.clip(repeated)
           + "' is repeated.");

@@ -30,17 +30,24 @@ import java.util.stream.Collectors;
 
 /**
  * {@code GET {issuer}/oauth2/authorize} and its consent form post (RFC 6749 4.1.1-4.1.2, RFC 7636,
- * RFC 9207). An untrusted client or redirect URI gets an error page, never a redirect
- * (docs/security.md#untrusted-client-no-redirect); other errors are redirected (RFC 6749
- * 4.1.2.1). A visitor who is not signed in is sent to the sign-in page; a signed-in user sees the
+ * RFC 9207). A visitor who is not signed in is sent to the sign-in page; a signed-in user sees the
  * consent page unless they already granted these scopes to the client
  * (docs/security.md#consent). OpenID Connect's {@code prompt} and
  * {@code max_age} (OIDC Core 3.1.2.1) can demand a fresh sign-in or the consent page, or forbid
- * both ({@code prompt=none}: {@code login_required}, {@code consent_required}). Every authorization
- * response, success or
- * error, echoes {@code state} byte-for-byte and carries {@code iss} (RFC 9207 2,
- * docs/security.md#state-and-iss). Responses to GET use 302, responses to the consent POST 303
- * (RFC 9700 4.12, docs/security.md#see-other-after-post).
+ * both ({@code prompt=none}: {@code login_required}, {@code consent_required}).
+ *
+ * <p>Whoever administers an account registers its clients' redirect URIs, so a registered URI is
+ * not by itself a place Jeton may send a browser to (RFC 9700 4.11.2,
+ * docs/security.md#untrusted-client-no-redirect). An invalid request, whatever its client, gets an
+ * error page. A valid request is answered at its redirect URI only once the user has taken part:
+ * signed in (then a remembered grant answers at once), or chosen Allow or Deny on the consent
+ * page. The one answer given before a sign-in is {@code prompt=none}'s {@code login_required}:
+ * silent authentication asks for no page by definition (OIDC Core 3.1.2.1), and RFC 9700 4.11.2
+ * excepts it.
+ *
+ * <p>Every authorization response, success or error, echoes {@code state} byte-for-byte and
+ * carries {@code iss} (RFC 9207 2, docs/security.md#state-and-iss). Responses to GET use 302,
+ * responses to the consent POST 303 (RFC 9700 4.12, docs/security.md#see-other-after-post).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1">RFC 6749 4.1.1</a>
  */
@@ -91,16 +98,18 @@ public final class AuthorizeEndpoint {
       List<String> v = query.get(n);
       return v == null || v.isEmpty() || v.get(0).isEmpty() ? null : v.get(0);
     };
-    AuthorizationRequest req = validate(ctx, account, param, repeated, 302);
+    AuthorizationRequest req = AuthorizationRequest.parse(clients, account.id(), param, repeated);
     Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty() || mustSignInAgain(req, viewer.get())) {
       if (req.prompts("none")) {
+        answerAtRedirectUri(ctx, account, req, 302); // silent authentication (OIDC Core 3.1.2.1)
         throw new ApiException(ErrorCode.LOGIN_REQUIRED, viewer.isEmpty()
             ? "The user is not signed in." : "The user signed in longer ago than max_age allows.");
       }
       toLogin(ctx, account, afterSignIn(ctx, query), req.loginHint());
       return;
     }
+    answerAtRedirectUri(ctx, account, req, 302);
     Optional<Scope> granted = consents.granted(viewer.get().user().id(),
         req.client().clientId());
     if (granted.isPresent() && granted.get().containsAll(req.scopes())
@@ -120,6 +129,7 @@ public final class AuthorizeEndpoint {
     m.put("fields", AuthorizationRequest.echo(param));
     m.put("csrf", csrf.token(ctx));
     m.put("email", viewer.get().user().email());
+    m.put("returnTo", Pages.formTarget(req.redirectUri()));
     pages.render(ctx, 200, "consent.jte", m, req.redirectUri());
   }
 
@@ -127,7 +137,7 @@ public final class AuthorizeEndpoint {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     Form form = Form.parse(ctx);
     csrf.require(ctx, form.get(Csrf.FIELD), "start again from the application");
-    AuthorizationRequest req = validate(ctx, account, form::get, null, 303);
+    AuthorizationRequest req = AuthorizationRequest.parse(clients, account.id(), form::get, null);
     Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty()) {
       String query = AuthorizationRequest.echo(form::get).entrySet().stream()
@@ -138,37 +148,36 @@ public final class AuthorizeEndpoint {
       return;
     }
     String decision = form.get("decision");
+    if (!"allow".equals(decision) && !"deny".equals(decision)) {
+      // a form that lost its decision is the page's fault, not the client's: no redirect
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "Choose Allow or Deny.");
+    }
+    answerAtRedirectUri(ctx, account, req, 303); // the user chose
     if ("allow".equals(decision)) {
       String userId = viewer.get().user().id();
       consents.remember(account.id(), userId, req.client().clientId(), req.scopes());
       Audit.event("consent_granted", "account", account.id(), "user", userId,
           "client_id", req.client().clientId(), "scope", req.scopes().render());
       issue(ctx, account, viewer.get(), req, 303);
-    } else if ("deny".equals(decision)) {
+    } else {
       Audit.event("consent_denied", "account", account.id(), "user",
           viewer.get().user().id(),
           "client_id", req.client().clientId());
       throw new ApiException(ErrorCode.ACCESS_DENIED, "The user denied the request.");
-    } else {
-      // a form that lost its decision is the page's fault, not the client's: no redirect
-      ctx.attribute(ErrorWriter.REDIRECT, null);
-      throw new ApiException(ErrorCode.INVALID_REQUEST, "Choose Allow or Deny.");
     }
   }
 
   /**
-   * Validates the request; once its client and redirect URI are trusted, errors are redirected
-   * there with {@code status} (RFC 6749 4.1.2.1).
+   * From here on, errors of this valid request go back to its redirect URI with {@code status}
+   * (RFC 6749 4.1.2.1) instead of an error page. Called only once the user has signed in or
+   * answered the consent page, and for {@code prompt=none}
+   * (docs/security.md#untrusted-client-no-redirect).
    */
-  private AuthorizationRequest validate(Context ctx, Account account,
-      Function<String, String> param, String repeated, int status) {
-    String issuer = issuers.issuer(account.id());
-    return AuthorizationRequest.parse(clients, account.id(), param, repeated,
-        (uri, state) -> ctx.attribute(ErrorWriter.REDIRECT,
-            new ErrorWriter.Redirect(uri, state, issuer, status)));
+  private void answerAtRedirectUri(Context ctx, Account account, AuthorizationRequest req,
+      int status) {
+    ctx.attribute(ErrorWriter.REDIRECT, new ErrorWriter.Redirect(req.redirectUri(), req.state(),
+        issuers.issuer(account.id()), status));
   }
-
-
 
   private void issue(Context ctx, Account account, Viewers.Viewer viewer, AuthorizationRequest req,
       int status) {

@@ -2,6 +2,7 @@ package dev.jeton.oauth;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.jeton.client.Client;
 import dev.jeton.session.Session;
@@ -11,6 +12,7 @@ import dev.jeton.token.Issuers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
@@ -91,16 +93,28 @@ public final class IdTokens {
 
   /**
    * The client and user of an ID token this account signed (expired ones included, OIDC
-   * RP-Initiated Logout 2), or empty when it is not one.
+   * RP-Initiated Logout 2), or empty when it is not one: the signature must verify with one of
+   * the account's keys, {@code typ} be {@code JWT}, {@code iss} this issuer, and {@code aud} a
+   * single client equal to {@code azp}.
    */
   public Optional<Hint> hint(String accountId, String idTokenHint) {
     return accessTokens.signedByAccount(accountId, idTokenHint)
+        .filter(c -> JWT.equals(headerType(idTokenHint)))
         .filter(c -> issuers.issuer(accountId).equals(c.getIssuer()))
         .filter(c -> c.getAudience() != null && c.getAudience().size() == 1)
         // only ID tokens carry azp = aud; an access token's aud is the issuer itself
         .filter(c -> c.getAudience().get(0).equals(c.getClaim("azp")))
         .filter(c -> c.getSubject() != null)
         .map(c -> new Hint(c.getAudience().get(0), c.getSubject()));
+  }
+
+  /** The {@code typ} of a JWS's header, or null. */
+  private static JOSEObjectType headerType(String jws) {
+    try {
+      return JWSObject.parse(jws).getHeader().getType();
+    } catch (ParseException e) {
+      return null;
+    }
   }
 
   /**

@@ -24,18 +24,24 @@ import java.util.function.Function;
 
 /**
  * {@code GET} and {@code POST {issuer}/oauth2/logout} (OIDC RP-Initiated Logout 1.0, 2-3): ends
- * this browser's sign-in session, then redirects to {@code post_logout_redirect_uri} with
+ * this browser's sign-in session, then sends the browser to {@code post_logout_redirect_uri} with
  * {@code state} only when that URI exactly matches one registered for the client named by
  * {@code client_id} or by the {@code aud} of an {@code id_token_hint} this account signed (both,
- * when given, must agree). Anything else gets a page, never a redirect: no open redirector
- * (RFC 9700 4.11, docs/security.md#no-open-redirect).
+ * when given, must agree). Anything else gets a page, never a redirect
+ * (docs/security.md#no-open-redirect).
  *
- * <p>The session ends at once only when an {@code id_token_hint} this account signed names the
- * signed-in user; otherwise the user is asked first (RP-Initiated Logout 2), with a CSRF-protected
- * form, so a link or image on another site cannot sign anyone out. A POST that arrives without
- * the session cookie (a relying party's cross-site form post, which browsers send without
- * {@code SameSite=Lax} cookies) is answered with a 303 to the same request as a GET, which
- * carries the cookie.
+ * <p>Even a registered URI is redirected to at once only when an {@code id_token_hint} names the
+ * user whose session this request ends: then the application is plainly signing out its own
+ * user. Whoever administers an account can obtain ID tokens of its own users, so a valid hint by
+ * itself proves nothing about the person at the browser; without a session it names, the way back
+ * is a link the user follows, or the answer to the question below (RFC 9700 4.11.2). An expired
+ * hint is accepted (RP-Initiated Logout 2): the session it must name is the proof that counts.
+ *
+ * <p>The session ends at once only when such a hint names the signed-in user; otherwise the user
+ * is asked first (RP-Initiated Logout 2, 6), with a CSRF-protected form, so a link or image on
+ * another site cannot sign anyone out. A POST that arrives without the session cookie (a relying
+ * party's cross-site form post, which browsers send without {@code SameSite=Lax} cookies) is
+ * answered with a 303 to the same request as a GET, which carries the cookie.
  *
  * @see <a href="https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout">
  *     RP-Initiated Logout 2</a>
@@ -68,8 +74,11 @@ public final class LogoutEndpoint {
     this.idTokens = idTokens;
   }
 
-  /** Where to send the browser afterwards, or why not (then {@code uri} is null). */
-  private record Return(String uri, ErrorCode refusal, String reason) {}
+  /**
+   * Where to send the browser afterwards, with the name of the client it belongs to, or why not
+   * (then {@code uri} is null).
+   */
+  private record Return(String uri, String clientName, ErrorCode refusal, String reason) {}
 
   void handle(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
@@ -114,6 +123,18 @@ public final class LogoutEndpoint {
       page(ctx, 200, "Signed out", done);
       return;
     }
+    if (session.isEmpty()) {
+      // nobody is signed in here, so nothing shows that the application is sending back its own
+      // user: the user follows a link instead of being redirected (RFC 9700 4.11.2)
+      Map<String, Object> m = new HashMap<>();
+      m.put("title", "Signed out");
+      m.put("detail", done);
+      m.put("clientName", back.clientName());
+      m.put("uri", back.uri());
+      m.put("destination", Pages.formTarget(back.uri()));
+      pages.render(ctx, 200, "signed-out.jte", m);
+      return;
+    }
     ctx.status(post ? 303 : 302);
     ctx.header("Location", back.uri());
   }
@@ -122,20 +143,20 @@ public final class LogoutEndpoint {
       Optional<IdTokens.Hint> hint) {
     String target = param.apply("post_logout_redirect_uri");
     if (target == null) {
-      return new Return(null, null, null);
+      return new Return(null, null, null, null);
     }
     String clientId = param.apply("client_id");
     if (param.apply("id_token_hint") != null) {
       if (hint.isEmpty() || (clientId != null && !clientId.equals(hint.get().clientId()))) {
-        return new Return(null, ErrorCode.INVALID_REQUEST, "The application's id_token_hint is "
-            + "not valid for this issuer, so you are not sent back to it.");
+        return new Return(null, null, ErrorCode.INVALID_REQUEST, "The application's "
+            + "id_token_hint is not valid for this issuer, so you are not sent back to it.");
       }
       clientId = hint.get().clientId();
     }
     Optional<Client> client = clientId == null ? Optional.empty()
         : clients.find(account.id(), clientId);
     if (client.isEmpty() || !client.get().spec().redirectUris().contains(target)) {
-      return new Return(null, ErrorCode.REDIRECT_URI_INVALID, "The return address the "
+      return new Return(null, null, ErrorCode.REDIRECT_URI_INVALID, "The return address the "
           + "application asked for is not registered for it, so you are not sent there.");
     }
     String state = param.apply("state");
@@ -144,7 +165,7 @@ public final class LogoutEndpoint {
       to.append(target.indexOf('?') >= 0 ? '&' : '?').append("state=")
           .append(Text.encode(state));
     }
-    return new Return(to.toString(), null, null);
+    return new Return(to.toString(), client.get().spec().name(), null, null);
   }
 
   /** Answers 303 to this logout request as a GET with the same parameters. */
@@ -176,6 +197,7 @@ public final class LogoutEndpoint {
     m.put("accountId", account.id());
     m.put("fields", fields);
     m.put("csrf", csrf.token(ctx));
+    m.put("returnTo", Pages.formTarget(back.uri()));
     // the form's answer may redirect to the application: allow it as a form target (CSP)
     pages.render(ctx, 200, "logout.jte", m, back.uri());
   }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Attacks on the authorization code flow, each trying to break a rule of docs/security.md: redirect
@@ -44,8 +46,13 @@ class AuthorizationSecurityTest {
     return app.client().clientId();
   }
 
-  private Map<String, String> error(Map<String, String> params, int status) {
-    return Browser.query(Browser.location(browser.get(CodeFlow.authorizePath(params)), status));
+  /** Asserts an HTML error page naming {@code code}, with no redirect anywhere. */
+  private static void assertErrorPage(Api.Response r, String code) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Location")).as(r.toString()).isEmpty();
+    assertThat(r.header("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(r.body()).contains("Error <code>" + code + "</code>");
+    assertFramingHeaders(r);
   }
 
   private static void assertFramingHeaders(Api.Response r) {
@@ -80,16 +87,97 @@ class AuthorizationSecurityTest {
   }
 
   @Test
-  void authorizeWhenPkceMissingOrPlainThenInvalidRequestRedirect() {
+  void authorizeWhenPkceMissingOrPlainThenInvalidRequestPage() {
     Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.remove("code_challenge");
-    assertThat(error(p, 302)).containsEntry("error", "invalid_request");
+    assertErrorPage(browser.get(CodeFlow.authorizePath(p)), "invalid_request");
     p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.put("code_challenge_method", "plain");
-    assertThat(error(p, 302)).containsEntry("error", "invalid_request")
-        .containsEntry("state", "s");
+    assertErrorPage(browser.get(CodeFlow.authorizePath(p)), "invalid_request");
     p.remove("code_challenge_method"); // RFC 7636 4.3: absent means plain
-    assertThat(error(p, 302)).containsEntry("error", "invalid_request");
+    assertErrorPage(browser.get(CodeFlow.authorizePath(p)), "invalid_request");
+  }
+
+  /**
+   * docs/security.md#untrusted-client-no-redirect (RFC 9700 4.11.2): whoever administers an
+   * account chooses its clients' redirect URIs, so a registered client with its exact registered
+   * URI must not be able to bounce a browser off the issuer with an erroneous request. Each variant
+   * is a link anyone could send; it gets an error page, not a redirect, whether the user is signed
+   * in or not, also with {@code prompt=none}. Variants: the expected code, then the parameters
+   * changed ({@code name=} removes one, {@code +name=value} sends it a second time).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "unsupported_response_type|response_type=token",
+      "unsupported_response_type|response_type=id_token token",
+      "unsupported_response_type|response_type=code id_token",
+      "unsupported_response_type|response_type=token&prompt=none",
+      "invalid_request|response_type=",
+      "invalid_request|code_challenge=",
+      "invalid_request|code_challenge_method=plain",
+      "invalid_request|code_challenge_method=",
+      "invalid_request|code_challenge=tooshort",
+      "invalid_request|code_challenge_method=S256&+state=again",
+      "invalid_scope|scope=admin",
+      "invalid_scope|scope=admin&prompt=none",
+      "invalid_request|prompt=none login",
+      "invalid_request|max_age=ten",
+      "invalid_request|nonce=" + "n501"})
+  void authorizeWhenErroneousRequestOfRegisteredClientThenErrorPageNeverRedirect(String variant) {
+    String code = variant.substring(0, variant.indexOf('|'));
+    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", "read");
+    StringBuilder again = new StringBuilder();
+    for (String change : variant.substring(variant.indexOf('|') + 1).split("&")) {
+      String name = change.substring(0, change.indexOf('='));
+      String value = change.substring(change.indexOf('=') + 1);
+      if (value.equals("n501")) {
+        value = "n".repeat(501);
+      }
+      if (name.startsWith("+")) {
+        again.append('&').append(name.substring(1)).append('=').append(OAuthTesting.enc(value));
+      } else if (value.isEmpty()) {
+        p.remove(name);
+      } else {
+        p.put(name, value);
+      }
+    }
+    String path = CodeFlow.authorizePath(p) + again;
+    assertErrorPage(new Browser(server).get(path), code); // not signed in
+    assertErrorPage(browser.get(path), code); // signed in, no grant yet
+    flow.approve(browser, CodeFlow.params(id(), CB, CodeFlow.verifier(), null, "read"));
+    assertErrorPage(browser.get(path), code); // signed in, grant remembered
+  }
+
+  /**
+   * The neighbour of the rule above: a valid request that carries parameters Jeton does not know
+   * (RFC 6749 3.1: ignored) is no error, and a visitor who is not signed in is sent to the sign-in
+   * page of the issuer, not to the client.
+   */
+  @Test
+  void authorizeWhenValidWithUnknownParametersAndNotSignedInThenSignInPageNotClient() {
+    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", "read");
+    p.put("response_mode", "fragment");
+    p.put("request_uri", "https://evil.example/request.jwt");
+    p.put("prompt", "whatever");
+    p.put("display", "popup");
+    String login = Browser.location(new Browser(server).get(CodeFlow.authorizePath(p)), 303);
+    assertThat(login).startsWith(CodeFlow.BASE + "/login?return_to=");
+  }
+
+  /**
+   * RFC 9700 4.11.2: the user decides with the facts in front of them. The consent page names where
+   * either answer leads, and Deny still goes back to the client with {@code access_denied}.
+   */
+  @Test
+  void consentPageWhenShownThenNamesWhereEitherAnswerLeads() {
+    Api.Response consent = browser.get(CodeFlow.authorizePath(
+        CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", "read")));
+    assertThat(consent.status()).as(consent.toString()).isEqualTo(200);
+    assertThat(consent.body()).contains("you then go to <strong>https://app.example.com</strong>");
+    Api.Response denied = browser.post("/accounts/main/oauth2/authorize",
+        Browser.form(Browser.hidden(consent), "decision", "deny"));
+    assertThat(Browser.query(Browser.location(denied, 303)))
+        .containsEntry("error", "access_denied").containsEntry("state", "s");
   }
 
   @Test
@@ -299,29 +387,36 @@ class AuthorizationSecurityTest {
         CodeFlow.params(id(), CB, CodeFlow.verifier(), state, null));
     assertThat(ok.get("state")).isEqualTo(state);
     assertThat(ok.get("iss")).isEqualTo(flow.issuer());
-    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), state, "nope");
-    Map<String, String> err = error(p, 302);
-    assertThat(err).containsEntry("error", "invalid_scope").containsEntry("state", state)
+    Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), state, "write");
+    p.put("prompt", "consent"); // the grant is remembered: ask again, and deny
+    Api.Response consent = browser.get(CodeFlow.authorizePath(p));
+    Api.Response denied = browser.post("/accounts/main/oauth2/authorize",
+        Browser.form(Browser.hidden(consent), "decision", "deny"));
+    Map<String, String> err = Browser.query(Browser.location(denied, 303));
+    assertThat(err).containsEntry("error", "access_denied").containsEntry("state", state)
         .containsEntry("iss", flow.issuer());
   }
 
   @Test
-  void authorizeWhenResponseTypeTokenThenUnsupportedResponseTypeAndNoToken() {
+  void authorizeWhenResponseTypeTokenThenUnsupportedResponseTypePageAndNoToken() {
+    flow.approve(browser, CodeFlow.params(id(), CB, CodeFlow.verifier(), null, null));
     Map<String, String> p = CodeFlow.params(id(), CB, CodeFlow.verifier(), "s", null);
     p.put("response_type", "token");
-    String loc = Browser.location(browser.get(CodeFlow.authorizePath(p)), 302);
-    assertThat(Browser.query(loc)).containsEntry("error", "unsupported_response_type");
-    assertThat(loc).doesNotContain("access_token").doesNotContain("#");
+    Api.Response r = browser.get(CodeFlow.authorizePath(p));
+    assertErrorPage(r, "unsupported_response_type");
+    assertThat(r.body()).doesNotContain("access_token").doesNotContain("jeton_");
   }
 
+  /** docs/security.md#grants-per-client, answered on a page (#untrusted-client-no-redirect). */
   @Test
-  void authorizeWhenClientLacksAuthorizationCodeGrantThenUnauthorizedClient() {
+  void authorizeWhenClientLacksAuthorizationCodeGrantThenUnauthorizedClientPage() {
     ClientService.Registered cc = server.app().clients().create("main", new Client.Spec("CC",
         Client.Type.CONFIDENTIAL, List.of(CB), List.of(Client.CLIENT_CREDENTIALS), List.of(),
         null, null, null));
     Map<String, String> p = CodeFlow.params(cc.client().clientId(), CB, CodeFlow.verifier(),
         "s", null);
-    assertThat(error(p, 302)).containsEntry("error", "unauthorized_client");
+    assertErrorPage(browser.get(CodeFlow.authorizePath(p)), "unauthorized_client");
+    assertErrorPage(new Browser(server).get(CodeFlow.authorizePath(p)), "unauthorized_client");
   }
 
   @Test

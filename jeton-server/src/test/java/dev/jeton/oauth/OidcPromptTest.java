@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * OpenID Connect's {@code prompt}, {@code max_age} and {@code login_hint} at the authorization
  * endpoint (OIDC Core 3.1.2.1, 3.1.2.6), on both engines: {@code none} never shows a page and
- * answers {@code login_required} or {@code consent_required}; {@code login} and an exceeded
+ * answers {@code login_required} or {@code consent_required} at the redirect URI (an invalid
+ * request gets an error page, docs/security.md#untrusted-client-no-redirect); {@code login} and
+ * an exceeded
  * {@code max_age} demand a fresh sign-in, whose time becomes the ID token's {@code auth_time};
  * {@code consent} shows the consent page even for a remembered grant.
  */
@@ -94,13 +96,20 @@ class OidcPromptTest {
     assertThat(q).containsKey("code").containsEntry("state", "xyz");
   }
 
+  /** An invalid request is answered on a page (docs/security.md#untrusted-client-no-redirect). */
+  private static void assertInvalidRequestPage(Api.Response r) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Location")).as(r.toString()).isEmpty();
+    assertThat(r.body()).contains("Error <code>invalid_request</code>");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"none login", "none consent", "none whatever"})
-  void promptNoneWhenCombinedThenInvalidRequest(String prompt) {
+  void promptNoneWhenCombinedThenInvalidRequestPage(String prompt) {
     signInAndConsent();
-    Map<String, String> q = redirectedQuery(browser.get(CodeFlow.authorizePath(
+    assertInvalidRequestPage(browser.get(CodeFlow.authorizePath(params("prompt", prompt))));
+    assertInvalidRequestPage(new Browser(server).get(CodeFlow.authorizePath(
         params("prompt", prompt))));
-    assertThat(q).containsEntry("error", "invalid_request").doesNotContainKey("code");
   }
 
   @Test
@@ -161,11 +170,9 @@ class OidcPromptTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"-1", "ten", "1e3", "99999999999999999999"})
-  void maxAgeWhenNotANumberOfSecondsThenInvalidRequest(String maxAge) {
+  void maxAgeWhenNotANumberOfSecondsThenInvalidRequestPage(String maxAge) {
     signInAndConsent();
-    Map<String, String> q = redirectedQuery(browser.get(CodeFlow.authorizePath(
-        params("max_age", maxAge))));
-    assertThat(q).containsEntry("error", "invalid_request").containsEntry("state", "xyz");
+    assertInvalidRequestPage(browser.get(CodeFlow.authorizePath(params("max_age", maxAge))));
   }
 
   @Test

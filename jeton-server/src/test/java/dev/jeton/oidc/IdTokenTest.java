@@ -105,12 +105,17 @@ class IdTokenTest {
     assertThat(tokens.has("id_token")).isFalse();
   }
 
+  /** The page, not a redirect: docs/security.md#untrusted-client-no-redirect. */
   @Test
-  void authorizeWhenOpenidNotRegisteredThenInvalidScope() {
+  void authorizeWhenOpenidNotRegisteredThenInvalidScopePage() {
     ClientService.Registered plain = OidcFlow.client(server, "read");
     OidcFlow other = new OidcFlow(server, plain, "bob@example.com");
-    Map<String, String> answer = other.authorize("openid");
-    assertThat(answer).containsEntry("error", "invalid_scope").doesNotContainKey("code");
+    Api.Response r = other.get("/accounts/main/oauth2/authorize?response_type=code&client_id="
+        + plain.client().clientId() + "&code_challenge=" + "a".repeat(43)
+        + "&code_challenge_method=S256&scope=openid&state=st");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Location")).isEmpty();
+    assertThat(r.body()).contains("Error <code>invalid_scope</code>").doesNotContain("code=");
   }
 
   @Test

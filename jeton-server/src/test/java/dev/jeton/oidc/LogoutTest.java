@@ -2,13 +2,22 @@ package dev.jeton.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,8 +25,10 @@ import org.junit.jupiter.api.Test;
 /**
  * RP-initiated logout (OIDC RP-Initiated Logout 1.0, 2-3) on both engines: the browser session
  * ends at once only for an {@code id_token_hint} naming the signed-in user, otherwise after the
- * user confirms on a CSRF-protected form (a cross-site link cannot sign anyone out); only a
- * registered {@code post_logout_redirect_uri} is redirected to (docs/security.md#no-open-redirect).
+ * user confirms on a CSRF-protected form (a cross-site link cannot sign anyone out). Only a
+ * registered {@code post_logout_redirect_uri} is ever a destination, and it is redirected to at
+ * once only when a hint names the user whose session ends; otherwise after the user's answer, or
+ * through a link the user follows (docs/security.md#no-open-redirect).
  */
 @OnBothEngines
 class LogoutTest {
@@ -204,12 +215,178 @@ class LogoutTest {
     assertThat(signedIn()).isFalse();
   }
 
+  /** Asserts the signed-out page with a link back to the application, and no redirect. */
+  private static void assertLinkBack(Api.Response r, String href) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.header("Location")).as(r.toString()).isEmpty();
+    assertThat(r.body()).contains("You were not signed in.")
+        .contains("<a href=\"" + href.replace("&", "&amp;") + "\">Return to Backend</a>")
+        .contains("(https://app.example.com)");
+  }
+
+  /**
+   * docs/security.md#no-open-redirect (RFC 9700 4.11.2): anyone who administers an account can
+   * register a client with any return address, so a logout link naming only the client must not
+   * send a browser there at once. The browser is not signed in, so there is no one to ask: the
+   * user gets the signed-out page and follows the link back if they choose.
+   */
   @Test
-  void logoutWhenNotSignedInThenNoQuestionAndRedirectedToRegisteredUri() {
+  void logoutWhenNotSignedInAndOnlyClientIdThenLinkBackNotRedirect() {
     Api.Response r = server.api().get(PATH + "?client_id=" + app.client().clientId()
-        + "&post_logout_redirect_uri=" + enc(OidcFlow.CB));
+        + "&post_logout_redirect_uri=" + enc(OidcFlow.CB) + "&state=s1");
+    assertLinkBack(r, OidcFlow.CB + "?state=s1");
+  }
+
+  /**
+   * docs/security.md#no-open-redirect: an account's administrator can obtain valid ID tokens of
+   * its own users, so a valid hint by itself is no reason to redirect a browser that has no
+   * session it names; a link handed to anyone gets the signed-out page, also as a POST.
+   */
+  @Test
+  void logoutWhenNotSignedInAndValidHintThenLinkBackNotRedirect() {
+    String idToken = flow.tokens("openid", null).path("id_token").asText();
+    String query = "id_token_hint=" + idToken + "&post_logout_redirect_uri="
+        + enc(OidcFlow.CB) + "&state=s2";
+    assertLinkBack(server.api().get(PATH + "?" + query), OidcFlow.CB + "?state=s2");
+    Api.Response post = server.api().send("POST", PATH, query + "&decision=sign_out",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertLinkBack(post, OidcFlow.CB + "?state=s2");
+    assertThat(signedIn()).isTrue(); // the user's own browser was not touched
+  }
+
+  /**
+   * A hint naming another user than the one signed in (the administrator's own user, say) signs
+   * nobody out and sends nobody anywhere until the user answers the question, which says where
+   * the answer leads.
+   */
+  @Test
+  void logoutWhenValidHintOfAnotherUserThenQuestionNamingTheDestination() {
+    String othersIdToken = new OidcFlow(server, app, "mallory@example.com")
+        .tokens("openid", null).path("id_token").asText();
+    flow.tokens("openid", null);
+    Api.Response page = confirmation(flow.get(PATH + "?id_token_hint=" + othersIdToken
+        + "&post_logout_redirect_uri=" + enc(OidcFlow.CB) + "&state=s3"));
+    assertThat(page.body()).contains("you then go to <strong>https://app.example.com</strong>");
+    assertThat(signedIn()).isTrue();
+    Api.Response r = signOut(page);
+    assertThat(r.status()).as(r.toString()).isEqualTo(303);
+    assertThat(r.header("Location").orElseThrow()).isEqualTo(OidcFlow.CB + "?state=s3");
+    assertThat(signedIn()).isFalse();
+  }
+
+  /**
+   * docs/security.md#no-open-redirect: a hint the application got for its own user proves
+   * nothing about another client's return address, whether that client is named or not.
+   */
+  @Test
+  void logoutWhenHintOfAnotherClientThenPageNotRedirect() {
+    ClientService.Registered evil = server.app().clients().create("main", new Client.Spec("Evil",
+        Client.Type.CONFIDENTIAL, List.of("https://evil.example/cb"),
+        List.of(Client.AUTHORIZATION_CODE), List.of("openid"), null, null, null));
+    String idToken = flow.tokens("openid", null).path("id_token").asText(); // aud: app
+    for (String query : List.of("client_id=" + evil.client().clientId() + "&", "")) {
+      Api.Response r = server.api().get(PATH + "?" + query + "id_token_hint=" + idToken
+          + "&post_logout_redirect_uri=" + enc("https://evil.example/cb"));
+      assertThat(r.status()).as(query + r).isEqualTo(400);
+      assertThat(r.header("Location")).as(query).isEmpty();
+      assertThat(r.body()).doesNotContain("evil.example");
+    }
+    Api.Response signedInToo = flow.get(PATH + "?id_token_hint=" + idToken
+        + "&post_logout_redirect_uri=" + enc("https://evil.example/cb"));
+    assertThat(signedInToo.status()).as(signedInToo.toString()).isEqualTo(400);
+    assertThat(signedInToo.header("Location")).isEmpty();
+  }
+
+  /**
+   * docs/security.md#no-open-redirect: a hint whose claims were changed (here its audience, to
+   * point at another client's return address) no longer verifies, signed in or not.
+   */
+  @Test
+  void logoutWhenHintClaimsTamperedThenPageNotRedirect() throws Exception {
+    ClientService.Registered evil = server.app().clients().create("main", new Client.Spec("Evil",
+        Client.Type.CONFIDENTIAL, List.of("https://evil.example/cb"),
+        List.of(Client.AUTHORIZATION_CODE), List.of("openid"), null, null, null));
+    String idToken = flow.tokens("openid", null).path("id_token").asText();
+    String[] parts = idToken.split("\\.");
+    JWTClaimsSet claims = JWTClaimsSet.parse(new String(
+        Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    JWTClaimsSet changed = new JWTClaimsSet.Builder(claims)
+        .audience(evil.client().clientId()).claim("azp", evil.client().clientId()).build();
+    String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+        changed.toString().getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    String query = "?id_token_hint=" + tampered + "&post_logout_redirect_uri="
+        + enc("https://evil.example/cb");
+    Api.Response r = server.api().get(PATH + query);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Location")).isEmpty();
+    confirmation(flow.get(PATH + query)); // not the signed-in user's hint: asked first
+    assertThat(signedIn()).isTrue();
+  }
+
+  /**
+   * docs/security.md#no-open-redirect: only this account's keys sign hints. A token another
+   * account signed, claiming this issuer, this client and the signed-in user, is no hint.
+   */
+  @Test
+  void logoutWhenHintSignedByAnotherAccountThenNotTrusted() {
+    server.app().accounts().create("main", "other", "Other");
+    flow.tokens("openid", null);
+    long now = server.clock().millis() / 1000;
+    String foreign = server.app().accessTokens().sign("other", JWSAlgorithm.RS256,
+        JOSEObjectType.JWT, alg -> new JWTClaimsSet.Builder()
+            .issuer(server.api().base() + "/accounts/main").subject(flow.userId())
+            .audience(app.client().clientId()).claim("azp", app.client().clientId())
+            .issueTime(new Date(now * 1000)).expirationTime(new Date((now + 600) * 1000))
+            .claim("auth_time", now).build()).token();
+    String query = "?id_token_hint=" + foreign + "&post_logout_redirect_uri="
+        + enc(OidcFlow.CB);
+    Api.Response anonymous = server.api().get(PATH + query);
+    assertThat(anonymous.status()).as(anonymous.toString()).isEqualTo(400);
+    assertThat(anonymous.header("Location")).isEmpty();
+    Api.Response page = confirmation(flow.get(PATH + query)); // not taken as naming the user
+    assertThat(signedIn()).isTrue();
+    Api.Response r = signOut(page);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Location")).isEmpty();
+  }
+
+  /**
+   * docs/security.md#no-open-redirect: a hint is an ID token ({@code typ} {@code JWT}). A token
+   * of another type that this account signed, with the claims of an ID token of the signed-in
+   * user, neither signs the user out at once nor redirects.
+   */
+  @Test
+  void logoutWhenHintIsNotOfTypeJwtThenNotTakenAsNamingTheUser() {
+    flow.tokens("openid", null);
+    long now = server.clock().millis() / 1000;
+    String other = server.app().accessTokens().sign("main", JWSAlgorithm.RS256,
+        new JOSEObjectType("at+jwt"), alg -> new JWTClaimsSet.Builder()
+            .issuer(server.api().base() + "/accounts/main").subject(flow.userId())
+            .audience(app.client().clientId()).claim("azp", app.client().clientId())
+            .issueTime(new Date(now * 1000)).expirationTime(new Date((now + 600) * 1000))
+            .claim("auth_time", now).build()).token();
+    Api.Response page = confirmation(flow.get(PATH + "?id_token_hint=" + other
+        + "&post_logout_redirect_uri=" + enc(OidcFlow.CB)));
+    assertThat(signedIn()).isTrue();
+    Api.Response r = signOut(page);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Location")).isEmpty();
+  }
+
+  /**
+   * RP-Initiated Logout 2: an expired hint is still a hint. It names the signed-in user, so the
+   * session ends at once and the browser goes back with {@code state}.
+   */
+  @Test
+  @Settings("ACCESS_TOKEN_TTL=5m")
+  void logoutWhenExpiredHintNamesTheSignedInUserThenSignedOutAndRedirected() {
+    String idToken = flow.tokens("openid", null).path("id_token").asText();
+    server.clock().advance(Duration.ofMinutes(20));
+    Api.Response r = flow.get(PATH + "?id_token_hint=" + idToken
+        + "&post_logout_redirect_uri=" + enc(OidcFlow.CB) + "&state=late");
     assertThat(r.status()).as(r.toString()).isEqualTo(302);
-    assertThat(r.header("Location").orElseThrow()).isEqualTo(OidcFlow.CB);
+    assertThat(r.header("Location").orElseThrow()).isEqualTo(OidcFlow.CB + "?state=late");
+    assertThat(signedIn()).isFalse();
   }
 
   @Test
