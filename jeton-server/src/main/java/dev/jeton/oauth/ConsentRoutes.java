@@ -89,22 +89,9 @@ final class ConsentRoutes {
     ctx.status(204);
   }
 
+  /** The caller; {@link BearerAuth#require} admits only Jeton's own first-party user tokens. */
   private BearerAuth.Principal principal(Context ctx) {
-    return firstParty(bearer, ctx);
-  }
-
-  /**
-   * The caller, who must present one of Jeton's own first-party user tokens: what a user
-   * authorized and where they are signed in is theirs to manage, not an application's.
-   */
-  static BearerAuth.Principal firstParty(BearerAuth bearer, Context ctx) {
-    BearerAuth.Principal p = bearer.require(ctx, ctx.pathParam("account"),
-        SessionService.SCOPE_USER);
-    if (!SessionService.FIRST_PARTY_CLIENT.equals(p.token().clientId())) {
-      throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE, "Only Jeton's own sign-in tokens "
-          + "manage authorized applications; a third-party application's token cannot.");
-    }
-    return p;
+    return bearer.require(ctx, ctx.pathParam("account"), SessionService.SCOPE_USER);
   }
 
   private static Set<ErrorCode> errors() {

@@ -48,7 +48,7 @@ final class SignInRoutes {
   }
 
   void list(Context ctx) {
-    BearerAuth.Principal p = ConsentRoutes.firstParty(bearer, ctx);
+    BearerAuth.Principal p = principal(ctx);
     List<Map<String, Object>> items = webSessions.list(p.token().subject()).stream().map(s -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", s.id());
@@ -61,7 +61,7 @@ final class SignInRoutes {
   }
 
   void end(Context ctx) {
-    BearerAuth.Principal p = ConsentRoutes.firstParty(bearer, ctx);
+    BearerAuth.Principal p = principal(ctx);
     if (!webSessions.end(p.token().subject(), ctx.pathParam("id"))) {
       throw new ApiException(ErrorCode.BROWSER_SESSION_NOT_FOUND,
           "You have no live browser session with this id.");
@@ -73,7 +73,7 @@ final class SignInRoutes {
   private record Ended(List<String> sessions, int browserSessions, int pending) {}
 
   void logoutEverywhere(Context ctx) {
-    BearerAuth.Principal p = ConsentRoutes.firstParty(bearer, ctx);
+    BearerAuth.Principal p = principal(ctx);
     String userId = p.token().subject();
     Ended ended = writes.submit(h -> {
       long now = clock.millis();
@@ -91,6 +91,11 @@ final class SignInRoutes {
     m.put("browser_sessions_ended", ended.browserSessions());
     m.put("pending_authorizations_revoked", ended.pending());
     Responses.json(ctx, 200, m);
+  }
+
+  /** The caller; {@link BearerAuth#require} admits only Jeton's own first-party user tokens. */
+  private BearerAuth.Principal principal(Context ctx) {
+    return bearer.require(ctx, ctx.pathParam("account"), SessionService.SCOPE_USER);
   }
 
   private static Set<ErrorCode> errors() {

@@ -34,8 +34,9 @@ public final class UserService {
   private final OpaqueTokens ids;
   private final Clock clock;
   private final SignInThrottle throttle;
-  private final Map<String, CredentialChangeHook> credentialHooks =
-      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+  /** Registered while the application is wired; read by every password change. */
+  private final List<Map.Entry<String, CredentialChangeHook>> credentialHooks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final com.github.benmanes.caffeine.cache.Cache<String, User> recent =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
           .maximumSize(50_000)
@@ -96,7 +97,7 @@ public final class UserService {
    * as {@code field}. Called while the application is wired, before it serves.
    */
   public void onCredentialChange(String field, CredentialChangeHook hook) {
-    credentialHooks.put(field, hook);
+    credentialHooks.add(Map.entry(field, hook));
   }
 
   /** Blocks or unblocks a user and sets the reset-required flag; ends a blocked user's sessions. */
@@ -243,7 +244,7 @@ public final class UserService {
       if (keepSession != null) {
         sessions.keepThroughCredentialChange(h, keepSession, generation);
       }
-      for (Map.Entry<String, CredentialChangeHook> e : credentialHooks.entrySet()) {
+      for (Map.Entry<String, CredentialChangeHook> e : credentialHooks) {
         counts.put(e.getKey(), e.getValue().revoke(h, u.id(), now));
       }
       return counts;

@@ -256,7 +256,8 @@ class CredentialChangeTest {
       Api.Response r = server.api().send(call[0], TestServer.v1("main") + call[1],
           call[0].equals("POST") ? "{}" : null, Map.of("Authorization", "Bearer " + clientToken,
               "Content-Type", "application/json"));
-      assertThat(r.status()).as(call[1] + " " + r).isIn(401, 403);
+      assertThat(r.status()).as(call[1] + " " + r).isEqualTo(401);
+      assertThat(r.code()).isEqualTo("client_token_not_accepted");
     }
   }
 }
