@@ -32,6 +32,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -314,6 +315,8 @@ class BrowserLoginConsentTest {
 
     // An unknown email gets the very same answer (docs/security.md#no-user-enumeration).
     signIn("nobody@example.com", PASSWORD);
+    // the page before this post shows the same error: wait until the browser has left it
+    new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(error));
     WebElement unknown = new WebDriverWait(driver, WAIT)
         .until(d -> d.findElement(By.cssSelector("p.error[role=alert]")));
     assertThat(unknown.getText()).isEqualTo("Invalid email or password.");
