@@ -64,33 +64,8 @@ public final class RequestGuard implements Filter {
     securityHeaders(res);
     String method = req.getMethod();
     try {
-      String query = req.getQueryString();
-      int uriLength = req.getRequestURI().length() + (query == null ? 0 : query.length() + 1);
-      if (uriLength > MAX_URI) {
-        errors.writeRaw(res, ErrorCode.URI_TOO_LONG, "The request URI has " + uriLength
-            + " characters; at most " + MAX_URI + " are accepted.", requestId);
-        return;
-      }
-      long declared = req.getContentLengthLong();
-      if (declared > MAX_BODY) {
-        res.setHeader("Connection", "close");
-        errors.writeRaw(res, ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + declared
-            + " bytes; at most " + MAX_BODY + " are accepted.", requestId);
-        return;
-      }
-      if (!knownCharset(req)) {
-        errors.writeRaw(res, ErrorCode.UNSUPPORTED_CONTENT_TYPE, "The Content-Type '"
-            + Text.clip(req.getHeader("Content-Type")) + "' names a charset this server does not "
-            + "know; send the body in UTF-8.", requestId);
-        return;
-      }
-      HttpServletRequest limited = new Limited(req);
-      HttpServletRequest effective = methodOverride(limited, res, requestId);
-      if (effective == null) {
-        return;
-      }
-      method = effective.getMethod();
-      chain.doFilter(effective, res);
+      method = admit(req, res, chain, requestId);
+      discardUnread(req, res);
     } finally {
       long nanos = System.nanoTime() - start;
       Object route = req.getAttribute(ROUTE);
@@ -124,6 +99,81 @@ public final class RequestGuard implements Filter {
       return true;
     } catch (IllegalArgumentException e) { // UnsupportedCharset-, IllegalCharsetNameException
       return false;
+    }
+  }
+
+  /**
+   * Refuses what no route may see (a URI or declared body over the limit, an unknown charset)
+   * or hands the request, capped and with its method override applied, to the routes; the
+   * method the request was served as.
+   */
+  private String admit(HttpServletRequest req, HttpServletResponse res, FilterChain chain,
+      String requestId) throws IOException, ServletException {
+    String query = req.getQueryString();
+    int uriLength = req.getRequestURI().length() + (query == null ? 0 : query.length() + 1);
+    if (uriLength > MAX_URI) {
+      errors.writeRaw(res, ErrorCode.URI_TOO_LONG, "The request URI has " + uriLength
+          + " characters; at most " + MAX_URI + " are accepted.", requestId);
+      return req.getMethod();
+    }
+    long declared = req.getContentLengthLong();
+    if (declared > MAX_BODY) {
+      res.setHeader("Connection", "close");
+      errors.writeRaw(res, ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + declared
+          + " bytes; at most " + MAX_BODY + " are accepted.", requestId);
+      return req.getMethod();
+    }
+    if (!knownCharset(req)) {
+      errors.writeRaw(res, ErrorCode.UNSUPPORTED_CONTENT_TYPE, "The Content-Type '"
+          + Text.clip(req.getHeader("Content-Type")) + "' names a charset this server does not "
+          + "know; send the body in UTF-8.", requestId);
+      return req.getMethod();
+    }
+    HttpServletRequest limited = new Limited(req);
+    HttpServletRequest effective = methodOverride(limited, res, requestId);
+    if (effective == null) {
+      return req.getMethod();
+    }
+    chain.doFilter(effective, res);
+    return effective.getMethod();
+  }
+
+  /**
+   * Reads and drops what an answer left unread of a body within the limit, so that the
+   * connection stays usable. A request refused before its body was read (a 401, a 415) would
+   * otherwise leave bytes the container cannot skip without waiting: it closes the connection
+   * after the answer, and when the answer was already sent (the guard's own refusals) it cannot
+   * say so first with {@code Connection: close}, so a client that sends its next request on that
+   * connection gets no answer at all. Bodies over the limit (declared or found, 413) and requests
+   * still waiting for {@code 100 Continue} are left to the container, which closes the
+   * connection.
+   */
+  private static void discardUnread(HttpServletRequest req, HttpServletResponse res) {
+    long declared = req.getContentLengthLong();
+    if (declared == 0 || declared > MAX_BODY || res.getStatus() == 413) {
+      return;
+    }
+    String expect = req.getHeader("Expect");
+    if (expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue")) {
+      return;
+    }
+    try {
+      ServletInputStream in = req.getInputStream();
+      if (in.isFinished()) {
+        return;
+      }
+      // the answer is complete and goes out first (with its length): a client may wait for it
+      // before it sends the rest
+      res.getOutputStream().close();
+      byte[] sink = new byte[8192];
+      long budget = MAX_BODY;
+      int n;
+      while (budget > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, budget))) >= 0) {
+        budget -= n;
+      }
+    } catch (IOException | IllegalStateException e) {
+      // the body cannot be read (the client went away, or it was read as characters): the
+      // container closes the connection, which is all that is left to do
     }
   }
 

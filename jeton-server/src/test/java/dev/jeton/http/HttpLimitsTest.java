@@ -280,6 +280,44 @@ class HttpLimitsTest {
   }
 
   @Test
+  void connectionWhenRefusedBeforeTheBodyArrivedThenStillServesTheNextRequest() throws Exception {
+    // The refusal is written before the body is on the wire (headers first, body 300 ms later,
+    // as java.net.http sends a POST): the guard's own 415 for an unknown charset, a route's 415
+    // for a non-JSON type, and a 401 before any reading. The connection must still carry the
+    // next request, or a client that reuses it gets no answer at all.
+    byte[] body = ("{\"email\":" + Api.q(EMAIL) + ",\"password\":" + Api.q(PASSWORD) + "}")
+        .getBytes(StandardCharsets.UTF_8);
+    Map<String, Integer> refusals = new LinkedHashMap<>();
+    refusals.put("POST " + LOGIN + "|application/json; charset=utf-7", 415);
+    refusals.put("POST " + LOGIN + "|text/plain", 415);
+    refusals.put("POST " + v1("main") + "/clients|application/json", 401);
+    for (Map.Entry<String, Integer> refusal : refusals.entrySet()) {
+      String[] request = refusal.getKey().split("\\|");
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", server.app().port()), 5_000);
+        s.setSoTimeout(20_000);
+        OutputStream out = s.getOutputStream();
+        InputStream in = new BufferedInputStream(s.getInputStream());
+        out.write(keepAliveHead(request[0].split(" ")[0], request[0].split(" ")[1],
+            "Content-Type: " + request[1], "Content-Length: " + body.length));
+        out.flush();
+        Thread.sleep(300);
+        out.write(body);
+        out.flush();
+        RawHttp.Answer refused = RawHttp.read(in);
+        assertThat(refused.status()).as(refusal.getKey() + " " + refused)
+            .isEqualTo(refusal.getValue());
+        assertThat(refused.header("Connection")).as(refusal.getKey()).isEmpty();
+        assertThat(refused.header("Content-Length")).as(refusal.getKey()).isPresent();
+        out.write(keepAliveHead("GET", "/health/live"));
+        out.flush();
+        RawHttp.Answer next = RawHttp.read(in);
+        assertThat(next.status()).as(refusal.getKey() + " then " + next).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void contentTypeWhenJsonWithUtf8CharsetThenAccepted() {
     server.register("main", EMAIL, PASSWORD);
     String body = "{\"email\":" + Api.q(EMAIL) + ",\"password\":" + Api.q(PASSWORD) + "}";
@@ -450,12 +488,23 @@ class HttpLimitsTest {
 
   /** A request head (request line and headers, Host and Connection: close added). */
   static byte[] head(String method, String target, String... headers) {
+    return keepAliveHead(method, target, concat(headers, "Connection: close"));
+  }
+
+  /** A request head on a connection kept open for the next request (Host added). */
+  static byte[] keepAliveHead(String method, String target, String... headers) {
     StringBuilder b = new StringBuilder(method).append(' ').append(target)
-        .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     for (String h : headers) {
       b.append(h).append("\r\n");
     }
     return b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static String[] concat(String[] a, String last) {
+    String[] all = Arrays.copyOf(a, a.length + 1);
+    all[a.length] = last;
+    return all;
   }
 
   static void writeChunk(OutputStream out, byte[] data) throws IOException {
@@ -586,6 +635,10 @@ class HttpLimitsTest {
           b.write(in.readNBytes(n));
           line(in);
         }
+        String trailer; // the trailer section, skipped up to its closing empty line
+        do {
+          trailer = line(in);
+        } while (trailer != null && !trailer.isEmpty());
         body = b.toByteArray();
       } else {
         body = in.readAllBytes();
