@@ -108,11 +108,13 @@ public final class App implements AutoCloseable {
     SetupTokens setupTokens = new SetupTokens(db.jdbi(), writes, tokens, clock);
     this.accounts = new AccountService(db.jdbi(), writes, keyRing, setupTokens, config.tokens(),
         clock);
-    this.sessions = new SessionService(db.jdbi(), writes, accessTokens, tokens, metrics, clock);
+    this.sessions = new SessionService(db.jdbi(), writes, accessTokens, issuers, tokens, metrics,
+        clock);
     this.users = new UserService(db.jdbi(), writes, new PasswordHasher(hashParams, random),
         new PasswordPolicy(), sessions, tokens, clock, config.signInFailuresPerSource());
     this.setup = new SetupService(writes, setupTokens, accounts, users);
-    this.clients = new ClientService(db.jdbi(), writes, tokens, keyRing, sessions, clock);
+    this.clients = new ClientService(db.jdbi(), writes, tokens, keyRing, sessions, issuers,
+        clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();

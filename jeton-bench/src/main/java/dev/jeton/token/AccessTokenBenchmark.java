@@ -57,7 +57,8 @@ public class AccessTokenBenchmark {
     tokens = new AccessTokens(ring, new Issuers("http://localhost:8080"), ids, clock,
         Duration.ofSeconds(60));
     grant = new AccessTokens.Contents("main", "usr_bench", "jeton", "ses_bench",
-        dev.jeton.token.Scope.of("user"), clock.instant().getEpochSecond());
+        dev.jeton.token.Scope.of("user"), clock.instant().getEpochSecond(),
+        java.util.List.of("http://localhost:8080/accounts/main/api"));
     token = tokens.issue(grant, Duration.ofHours(1)).token();
   }
 

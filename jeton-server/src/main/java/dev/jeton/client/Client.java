@@ -71,18 +71,31 @@ public record Client(String clientId, String accountId, Spec spec, String secret
    *
    * @param idTokenAlg the algorithm of the client's ID tokens, null for {@link
    *     #DEFAULT_ID_TOKEN_ALG}
+   * @param resources the resource servers (RFC 8707 resource indicators) the client may ask
+   *     tokens for; without any, its tokens are meant for the client itself
+   * @param resourceUri for a client that is itself a resource server: its resource indicator;
+   *     it may introspect the tokens meant for it (RFC 7662 4). Null for none
    */
   public record Spec(String name, Type type, List<String> redirectUris, List<String> grantTypes,
       List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes,
-      String idTokenAlg) {
+      String idTokenAlg, List<String> resources, String resourceUri) {
     public Spec {
       redirectUris = redirectUris == null ? List.of() : List.copyOf(redirectUris);
       grantTypes = grantTypes == null ? List.of() : List.copyOf(grantTypes);
       scopes = scopes == null ? List.of() : List.copyOf(scopes);
       lifetimes = lifetimes == null ? Lifetimes.NONE : lifetimes;
+      resources = resources == null ? List.of() : List.copyOf(resources);
     }
 
-    /** Settings with ID tokens in the default algorithm. */
+    /** Settings without resource servers. */
+    public Spec(String name, Type type, List<String> redirectUris, List<String> grantTypes,
+        List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes,
+        String idTokenAlg) {
+      this(name, type, redirectUris, grantTypes, scopes, logoUri, clientUri, lifetimes,
+          idTokenAlg, List.of(), null);
+    }
+
+    /** Settings with ID tokens in the default algorithm and without resource servers. */
     public Spec(String name, Type type, List<String> redirectUris, List<String> grantTypes,
         List<String> scopes, String logoUri, String clientUri, Lifetimes lifetimes) {
       this(name, type, redirectUris, grantTypes, scopes, logoUri, clientUri, lifetimes, null);

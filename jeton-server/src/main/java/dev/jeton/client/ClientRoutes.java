@@ -28,7 +28,7 @@ public final class ClientRoutes {
   private static final String BASE = "/accounts/{account}/api/v1/clients";
   private static final Set<String> FIELDS = Set.of("name", "type", "redirect_uris",
       "grant_types", "scopes", "token_lifetimes", "logo_uri", "client_uri",
-      "id_token_signed_response_alg");
+      "id_token_signed_response_alg", "resources", "resource_uri");
   private static final String ID_TOKEN_ALG = "id_token_signed_response_alg";
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
       "refresh_grace");
@@ -75,10 +75,12 @@ public final class ClientRoutes {
     String uri = body.optionalString("client_uri", MAX_CHARS);
     Client.Lifetimes lifetimes = lifetimes(body, Client.Lifetimes.NONE);
     String idTokenAlg = body.optionalString(ID_TOKEN_ALG, 20);
+    List<String> resources = body.optionalStrings("resources", MAX_ITEMS, MAX_CHARS);
+    String resourceUri = body.optionalString("resource_uri", MAX_CHARS);
     body.validate();
     Client.Spec spec = new Client.Spec(name, type, redirects,
         body.has("grant_types") ? grants : List.of(Client.AUTHORIZATION_CODE), scopes, logo, uri,
-        lifetimes, idTokenAlg);
+        lifetimes, idTokenAlg, resources, resourceUri);
     ClientService.Registered reg = clients.create(p.account().id(), spec);
     Audit.event("client_created", "account", p.account().id(), "client_id",
         reg.client().clientId(), "type", type.value(), "by", p.token().subject());
@@ -119,9 +121,13 @@ public final class ClientRoutes {
     Client.Lifetimes lifetimes = lifetimes(body, c.lifetimes());
     String idTokenAlg = body.has(ID_TOKEN_ALG) ? body.optionalString(ID_TOKEN_ALG, 20)
         : c.idTokenAlg();
+    List<String> resources = strings(body, "resources", c.resources());
+    String resourceUri = body.has("resource_uri") ? body.optionalString("resource_uri", MAX_CHARS)
+        : c.resourceUri();
     body.validate();
     Client updated = clients.update(p.account().id(), current.clientId(),
-        new Client.Spec(name, type, redirects, grants, scopes, logo, uri, lifetimes, idTokenAlg));
+        new Client.Spec(name, type, redirects, grants, scopes, logo, uri, lifetimes, idTokenAlg,
+            resources, resourceUri));
     Audit.event("client_updated", "account", p.account().id(), "client_id", current.clientId(),
         "by", p.token().subject());
     Responses.json(ctx, 200, json(updated));
@@ -194,6 +200,8 @@ public final class ClientRoutes {
     m.put("redirect_uris", s.redirectUris());
     m.put("grant_types", s.grantTypes());
     m.put("scopes", s.scopes());
+    m.put("resources", s.resources());
+    m.put("resource_uri", s.resourceUri());
     Map<String, Object> lifetimes = new LinkedHashMap<>();
     lifetimes.put("access_token", s.lifetimes().accessToken());
     lifetimes.put("refresh_token", s.lifetimes().refreshToken());

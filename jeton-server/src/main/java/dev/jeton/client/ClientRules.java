@@ -11,12 +11,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The registration rules for a client's settings, each problem reported against the field it is
  * about: redirect URIs per RFC 9700 2.1 and RFC 8252 7 (absolute, exact, no fragment or wildcard,
  * https or loopback http, private-use schemes only for public clients), grant types per RFC 9700
- * 2.1.2 and 2.4 (no implicit, no password), scopes per RFC 6749 3.3.
+ * 2.1.2 and 2.4 (no implicit, no password), scopes per RFC 6749 3.3, resource servers per
+ * RFC 8707 2 (absolute, no fragment or query, https or loopback http, never on this server).
  */
 final class ClientRules {
   static final int MAX_NAME = 200;
@@ -24,6 +26,7 @@ final class ClientRules {
   static final int MAX_URI = 2000;
   static final int MAX_SCOPES = 50;
   static final int MAX_SCOPE = 200;
+  static final int MAX_RESOURCES = 20;
 
   private final List<FieldError> errors = new ArrayList<>();
 
@@ -31,6 +34,14 @@ final class ClientRules {
 
   /** Every problem with {@code spec}; empty when it may be stored. */
   static List<FieldError> check(Client.Spec spec) {
+    return check(spec, uri -> false);
+  }
+
+  /**
+   * Every problem with {@code spec}, where {@code ownServer} tells the URIs of this server, which
+   * no resource server may have; empty when it may be stored.
+   */
+  static List<FieldError> check(Client.Spec spec, Predicate<String> ownServer) {
     ClientRules r = new ClientRules();
     r.name(spec.name());
     if (spec.type() == null) {
@@ -42,6 +53,18 @@ final class ClientRules {
     r.scopes(spec.scopes());
     r.webUri("logo_uri", spec.logoUri());
     r.webUri("client_uri", spec.clientUri());
+    r.resources(spec.resources(), ownServer);
+    if (spec.resourceUri() != null) {
+      if (spec.type() == Client.Type.PUBLIC) {
+        r.invalid("resource_uri", "Only a confidential client can be a resource server: "
+            + "introspection needs client authentication (RFC 7662 2.1).");
+      } else {
+        String problem = resourceProblem(spec.resourceUri(), ownServer);
+        if (problem != null) {
+          r.invalid("resource_uri", problem);
+        }
+      }
+    }
     if (spec.idTokenAlg() != null && !Client.ID_TOKEN_ALGS.contains(spec.idTokenAlg())) {
       r.invalid("id_token_signed_response_alg", "The ID token algorithm must be one of "
           + String.join(", ", Client.ID_TOKEN_ALGS) + " (RS256 when omitted).");
@@ -165,6 +188,56 @@ final class ClientRules {
         invalid(field, "The scope '" + s + "' is listed twice.");
       }
     }
+  }
+
+  private void resources(List<String> uris, Predicate<String> ownServer) {
+    if (uris.size() > MAX_RESOURCES) {
+      invalid("resources", "At most " + MAX_RESOURCES + " resource servers may be registered.");
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < uris.size(); i++) {
+      String field = "resources[" + i + "]";
+      String uri = uris.get(i);
+      String problem = !seen.add(uri)
+          ? "The resource '" + Text.clip(uri) + "' is listed twice."
+          : resourceProblem(uri, ownServer);
+      if (problem != null) {
+        invalid(field, problem);
+      }
+    }
+  }
+
+  /**
+   * What is wrong with a resource indicator (RFC 8707 2: an absolute URI without a fragment,
+   * and here without a query either), or null. The URIs of this server are refused: they name
+   * Jeton's own API, whose tokens only Jeton's sign-in issues.
+   */
+  static String resourceProblem(String uri, Predicate<String> ownServer) {
+    String problem = syntaxProblem(uri);
+    if (problem != null) {
+      return problem;
+    }
+    URI u = URI.create(uri);
+    if (u.getRawFragment() != null || uri.indexOf('#') >= 0) {
+      return "A resource must not contain a fragment (RFC 8707 2).";
+    }
+    if (u.getRawQuery() != null) {
+      return "A resource must not contain a query (RFC 8707 2); name the API by its base URI.";
+    }
+    String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      return "A resource is the https URI of an API (http only on a loopback host).";
+    }
+    problem = webProblem(u, scheme, "A resource");
+    if (problem != null) {
+      return problem;
+    }
+    if (ownServer.test(uri)) {
+      return "The URI '" + Text.clip(uri) + "' is on this server; Jeton's own API is not a "
+          + "resource clients may ask tokens for.";
+    }
+    return null;
   }
 
   private void webUri(String field, String uri) {

@@ -6,6 +6,7 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Text;
 import dev.jeton.session.SessionService;
 import dev.jeton.store.WriteQueue;
+import dev.jeton.token.Issuers;
 import dev.jeton.token.KeyRing;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -40,9 +41,11 @@ public final class ClientService {
           .build();
 
   private final WriteQueue writes;
+  private final Issuers issuers;
 
   public ClientService(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, KeyRing keys,
-      SessionService sessions, Clock clock) {
+      SessionService sessions, Issuers issuers, Clock clock) {
+    this.issuers = issuers;
     this.store = new ClientStore(jdbi, writes);
     this.writes = writes;
     this.tokens = tokens;
@@ -156,14 +159,14 @@ public final class ClientService {
     return accountId + ' ' + clientId;
   }
 
-  private static Client.Spec checked(Client.Spec spec) {
-    List<ApiException.FieldError> errors = ClientRules.check(spec);
+  private Client.Spec checked(Client.Spec spec) {
+    List<ApiException.FieldError> errors = ClientRules.check(spec, issuers::isOwn);
     if (!errors.isEmpty()) {
       throw ApiException.validation(errors);
     }
     return new Client.Spec(spec.name().trim(), spec.type(), spec.redirectUris(),
         spec.grantTypes(), spec.scopes(), spec.logoUri(), spec.clientUri(), spec.lifetimes(),
-        spec.idTokenAlg());
+        spec.idTokenAlg(), spec.resources(), spec.resourceUri());
   }
 
   private static ApiException notFound(String accountId, String clientId) {

@@ -21,7 +21,7 @@ final class ClientStore {
       client_id, account_id, name, type, secret_hash, redirect_uris, grant_types, scopes,
       logo_uri, client_uri, access_token_ttl, refresh_token_ttl, refresh_grace, created_at,
       updated_at,
-      secret_rotated_at, id_token_alg""";
+      secret_rotated_at, id_token_alg, resources, resource_uri""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -48,10 +48,11 @@ final class ClientStore {
     writes.submit(h -> bindSpec(h.createUpdate("""
             INSERT INTO clients (client_id, account_id, name, type, secret_hash, redirect_uris,
                                  grant_types, scopes, logo_uri, client_uri, access_token_ttl,
-                                 refresh_token_ttl, refresh_grace, id_token_alg, created_at,
-                                 updated_at)
+                                 refresh_token_ttl, refresh_grace, id_token_alg, resources,
+                                 resource_uri, created_at, updated_at)
             VALUES (:id, :account, :name, :type, :hash, :redirects, :grants, :scopes, :logo,
-                    :uri, :at, :rt, :grace, :idalg, :created, :updated)"""), c.spec())
+                    :uri, :at, :rt, :grace, :idalg, :resources, :resource_uri, :created,
+                    :updated)"""), c.spec())
         .bind("id", c.clientId()).bind("account", c.accountId())
         .bind("hash", c.secretHash()).bind("created", c.createdAt())
         .bind("updated", c.updatedAt())
@@ -64,8 +65,8 @@ final class ClientStore {
             UPDATE clients SET name = :name, redirect_uris = :redirects, grant_types = :grants,
                    scopes = :scopes, logo_uri = :logo, client_uri = :uri,
                    access_token_ttl = :at, refresh_token_ttl = :rt, refresh_grace = :grace,
-                   id_token_alg = :idalg,
-                   updated_at = :updated
+                   id_token_alg = :idalg, resources = :resources,
+                   resource_uri = :resource_uri, updated_at = :updated
             WHERE account_id = :account AND client_id = :id"""), spec)
         .bind("account", accountId).bind("id", clientId).bind("updated", now)
         .execute()) == 1;
@@ -103,7 +104,9 @@ final class ClientStore {
         .bind("logo", s.logoUri()).bind("uri", s.clientUri())
         .bind("at", s.lifetimes().accessToken()).bind("rt", s.lifetimes().refreshToken())
         .bind("grace", s.lifetimes().refreshGrace())
-        .bind("idalg", s.idTokenAlg());
+        .bind("idalg", s.idTokenAlg())
+        .bind("resources", String.join("\n", s.resources()))
+        .bind("resource_uri", s.resourceUri());
   }
 
   private static Client map(ResultSet rs) throws SQLException {
@@ -113,7 +116,8 @@ final class ClientStore {
         rs.getString("client_uri"),
         new Client.Lifetimes(Rows.longOrNull(rs, "access_token_ttl"),
             Rows.longOrNull(rs, "refresh_token_ttl"), Rows.longOrNull(rs, "refresh_grace")),
-        rs.getString("id_token_alg"));
+        rs.getString("id_token_alg"), split(rs.getString("resources"), "\n"),
+        rs.getString("resource_uri"));
     return new Client(rs.getString("client_id"), rs.getString("account_id"), spec,
         rs.getString("secret_hash"), rs.getLong("created_at"), rs.getLong("updated_at"),
         Rows.longOrNull(rs, "secret_rotated_at"));

@@ -164,6 +164,10 @@ public enum ErrorCode {
   INVALID_SCOPE(400, "Invalid scope",
       "Request only scopes registered for the client, as space-separated RFC 6749 3.3 tokens, or "
           + "omit scope to receive all of them.", false),
+  INVALID_TARGET(400, "Invalid resource",
+      "Name in resource (RFC 8707) only resource servers registered in the client's 'resources', "
+          + "each an absolute URI without a fragment, or omit resource for a token meant for all "
+          + "of them.", false),
   AUTHORIZATION_PENDING(400, "Authorization pending",
       "The user has not yet approved the device authorization request; keep polling the token "
           + "endpoint no faster than the interval (RFC 8628 3.5).", true),

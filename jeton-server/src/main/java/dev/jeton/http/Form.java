@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one decoder of {@code application/x-www-form-urlencoded} data in Jeton, used by the OAuth
@@ -34,9 +35,23 @@ public final class Form {
   public static final String MEDIA_TYPE = "application/x-www-form-urlencoded";
 
   private final Map<String, String> values;
+  private final Map<String, List<String>> repeated;
+
+  private Form(Map<String, String> values, Map<String, List<String>> repeated) {
+    this.values = values;
+    this.repeated = repeated;
+  }
 
   private Form(Map<String, String> values) {
-    this.values = values;
+    this(values, Map.of());
+  }
+
+  /**
+   * Every non-empty value of a parameter the parse allowed to repeat (such as RFC 8707's
+   * {@code resource}), in order; empty when absent.
+   */
+  public List<String> all(String name) {
+    return repeated.getOrDefault(name, List.of());
   }
 
   /** The value of a parameter, or null when it is absent or empty. */
@@ -55,9 +70,17 @@ public final class Form {
   }
 
   public static Form parse(Context ctx) {
+    return parse(ctx, Set.of());
+  }
+
+  /**
+   * The request's form, where the parameters named in {@code repeatable} may appear more than
+   * once (read them with {@link #all}); every other parameter at most once.
+   */
+  public static Form parse(Context ctx, Set<String> repeatable) {
     checkType(ctx.header("Content-Type"));
     if (ctx.req().getAttribute(RequestGuard.FORM_BODY) instanceof byte[] read) {
-      return parse(read);
+      return parse(read, repeatable, "The request body is not valid UTF-8.");
     }
     byte[] body;
     try (InputStream in = ctx.req().getInputStream()) {
@@ -65,7 +88,7 @@ public final class Form {
     } catch (IOException e) {
       throw invalidRequest("The request body could not be read.");
     }
-    return parse(body);
+    return parse(body, repeatable, "The request body is not valid UTF-8.");
   }
 
   /** The query string's parameters, decoded like a form body (RFC 6749 3.1). */
@@ -81,15 +104,27 @@ public final class Form {
   }
 
   private static Form parse(byte[] body, String notUtf8) {
+    return parse(body, Set.of(), notUtf8);
+  }
+
+  private static Form parse(byte[] body, Set<String> repeatable, String notUtf8) {
     Map<String, String> values = new HashMap<>();
+    Map<String, List<String>> repeated = new HashMap<>();
     for (Map.Entry<String, List<String>> e : parseAll(body, notUtf8).entrySet()) {
+      if (repeatable.contains(e.getKey())) {
+        List<String> present = e.getValue().stream().filter(v -> !v.isEmpty()).toList();
+        if (!present.isEmpty()) {
+          repeated.put(e.getKey(), present);
+        }
+        continue;
+      }
       if (e.getValue().size() > 1) {
         throw invalidRequest("The parameter '" + Text.clip(e.getKey()) + "' is repeated; send "
             + "each parameter at most once (RFC 6749 3.1).");
       }
       values.put(e.getKey(), e.getValue().get(0));
     }
-    return new Form(values);
+    return new Form(values, repeated);
   }
 
   /**

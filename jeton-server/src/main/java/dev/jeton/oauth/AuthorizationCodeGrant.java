@@ -12,6 +12,7 @@ import dev.jeton.token.TokenKind;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -46,12 +47,13 @@ final class AuthorizationCodeGrant {
   }
 
   /**
-   * Redeems a code for a client registered for the grant.
+   * Redeems a code for a client registered for the grant; the access token is meant for
+   * {@code audience} ({@link Audiences}).
    *
    * @throws ApiException {@code invalid_grant}
    */
   Redeemed redeem(Account account, Client client, TokenRequest.AuthorizationCode request,
-      Config.Lifetimes lifetimes) {
+      Config.Lifetimes lifetimes, List<String> audience) {
     String code = request.code();
     String redirectUri = request.redirectUri();
     AuthorizationCodes.Code c = (OpaqueTokens.kindOf(code) == TokenKind.AC
@@ -99,7 +101,7 @@ final class AuthorizationCodeGrant {
     SessionService.TokenPair pair;
     try {
       pair = sessions.start(account, user.id(), lifetimes, client.clientId(), c.scopes(),
-          c.authTime(), lifetimes.refreshToken(), c.credentialGeneration());
+          audience, c.authTime(), lifetimes.refreshToken(), c.credentialGeneration());
     } catch (SessionService.StaleCredentials e) {
       throw invalidGrant(PASSWORD_CHANGED);
     }

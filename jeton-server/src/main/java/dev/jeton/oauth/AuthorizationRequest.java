@@ -62,9 +62,11 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
    *
    * @param param the value of a parameter, or null when absent or empty
    * @param repeated the name of a parameter sent more than once, or null
+   * @param resources the resource indicators sent (RFC 8707 2), which must be registered for the
+   *     client; the token request chooses the token's audience among them ({@link Audiences})
    */
   static AuthorizationRequest parse(ClientService clients, String accountId,
-      Function<String, String> param, String repeated) {
+      Function<String, String> param, String repeated, List<String> resources) {
     if ("client_id".equals(repeated) || "redirect_uri".equals(repeated)) {
       throw new ApiException(ErrorCode.INVALID_REQUEST,
           "The parameter '" + repeated + "' is repeated (RFC 6749 3.1).");
@@ -126,6 +128,7 @@ record AuthorizationRequest(Client client, String redirectUriSent, String redire
           + "base64url SHA-256 of the verifier (RFC 7636 4.2).");
     }
     Scope scopes = RequestedScope.allowed(client, RequestedScope.parse(param.apply("scope")));
+    Audiences.check(client, resources);
     String nonce = param.apply("nonce");
     if (nonce != null && nonce.length() > 500) {
       throw new ApiException(ErrorCode.INVALID_REQUEST, "nonce is too long.");

@@ -60,7 +60,8 @@ public final class AuthorizeEndpoint {
    */
   public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
       ErrorCode.CLIENT_NOT_FOUND, ErrorCode.REDIRECT_URI_INVALID, ErrorCode.UNAUTHORIZED_CLIENT,
-      ErrorCode.UNSUPPORTED_RESPONSE_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.ACCESS_DENIED,
+      ErrorCode.UNSUPPORTED_RESPONSE_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.INVALID_TARGET,
+      ErrorCode.ACCESS_DENIED,
       ErrorCode.LOGIN_REQUIRED, ErrorCode.CONSENT_REQUIRED, ErrorCode.FORM_REJECTED);
 
   private final AccountService accounts;
@@ -92,13 +93,17 @@ public final class AuthorizeEndpoint {
     String raw = ctx.queryString();
     Map<String, List<String>> query = raw == null ? Map.of()
         : Form.parseAll(raw.getBytes(StandardCharsets.UTF_8), "The query is not valid UTF-8.");
-    String repeated = query.entrySet().stream().filter(e -> e.getValue().size() > 1)
+    String repeated = query.entrySet().stream()
+        .filter(e -> e.getValue().size() > 1 && !e.getKey().equals(Audiences.RESOURCE))
         .map(Map.Entry::getKey).findFirst().orElse(null);
     Function<String, String> param = n -> {
       List<String> v = query.get(n);
       return v == null || v.isEmpty() || v.get(0).isEmpty() ? null : v.get(0);
     };
-    AuthorizationRequest req = AuthorizationRequest.parse(clients, account.id(), param, repeated);
+    List<String> resources = query.getOrDefault(Audiences.RESOURCE, List.of()).stream()
+        .filter(v -> !v.isEmpty()).toList();
+    AuthorizationRequest req = AuthorizationRequest.parse(clients, account.id(), param, repeated,
+        resources);
     Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty() || mustSignInAgain(req, viewer.get())) {
       if (req.prompts("none")) {
@@ -137,7 +142,9 @@ public final class AuthorizeEndpoint {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     Form form = Form.parse(ctx);
     csrf.require(ctx, form.get(Csrf.FIELD), "start again from the application");
-    AuthorizationRequest req = AuthorizationRequest.parse(clients, account.id(), form::get, null);
+    // resources were checked when the request was shown; the token request picks the audience
+    AuthorizationRequest req = AuthorizationRequest.parse(clients, account.id(), form::get, null,
+        List.of());
     Optional<Viewers.Viewer> viewer = viewers.current(ctx, account.id());
     if (viewer.isEmpty()) {
       String query = AuthorizationRequest.echo(form::get).entrySet().stream()

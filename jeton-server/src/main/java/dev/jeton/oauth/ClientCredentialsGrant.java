@@ -7,6 +7,7 @@ import dev.jeton.observe.Metrics;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Scope;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The client credentials grant (RFC 6749 4.4): a confidential client registered for the grant
@@ -33,12 +34,14 @@ final class ClientCredentialsGrant {
    * Issues a token to an authenticated confidential client registered for the grant.
    *
    * @param ttl the access token's lifetime ({@link Client#lifetimes})
+   * @param audience who the token is meant for ({@link Audiences})
    * @throws ApiException {@code invalid_scope}
    */
-  Result grant(Client client, TokenRequest.ClientCredentials request, Duration ttl) {
+  Result grant(Client client, TokenRequest.ClientCredentials request, Duration ttl,
+      List<String> audience) {
     Scope scope = RequestedScope.allowed(client, request.scope());
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Contents(client.accountId(),
-        client.clientId(), client.clientId(), null, scope, null), ttl);
+        client.clientId(), client.clientId(), null, scope, null, audience), ttl);
     metrics.tokenIssued("access_token");
     Audit.event("client_credentials_token_issued", "account", client.accountId(),
         "client_id", client.clientId(), "scope", scope.render(),

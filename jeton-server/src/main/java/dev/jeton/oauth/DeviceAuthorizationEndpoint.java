@@ -32,7 +32,8 @@ public final class DeviceAuthorizationEndpoint {
   public static final String PATH = "/oauth2/device_authorization";
   /** The errors of the device authorization endpoint (RFC 8628 3.2, RFC 6749 5.2). */
   public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE);
+      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE,
+      ErrorCode.INVALID_TARGET);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
@@ -57,6 +58,7 @@ public final class DeviceAuthorizationEndpoint {
           + "the device_code grant (RFC 8628 3.1).");
     }
     Scope scopes = RequestedScope.allowed(client, RequestedScope.parse(form.get("scope")));
+    Audiences.check(client, form.all(Audiences.RESOURCE));
     DeviceCodes.Issued issued = devices.issue(account.id(), client.clientId(), scopes);
     String verification = issuers.issuer(account.id()) + DeviceVerification.PATH;
     Map<String, Object> body = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import dev.jeton.token.TokenKind;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,13 +45,13 @@ final class DeviceCodeGrant {
 
   /**
    * Polls with a device code, for a client registered for the grant; answers the token pair once
-   * the user approved.
+   * the user approved, its access token meant for {@code audience} ({@link Audiences}).
    *
    * @throws ApiException {@code invalid_grant}, {@code authorization_pending},
    *     {@code slow_down}, {@code access_denied} or {@code expired_token}
    */
   SessionService.TokenPair redeem(Account account, Client client,
-      TokenRequest.DeviceCode request, Config.Lifetimes lifetimes) {
+      TokenRequest.DeviceCode request, Config.Lifetimes lifetimes, List<String> audience) {
     String deviceCode = request.deviceCode();
     DeviceCodes.Device d = (OpaqueTokens.kindOf(deviceCode) == TokenKind.DC
         ? devices.byDeviceCode(deviceCode) : Optional.<DeviceCodes.Device>empty())
@@ -83,7 +84,7 @@ final class DeviceCodeGrant {
       case DeviceCodes.DENIED -> throw new ApiException(ErrorCode.ACCESS_DENIED,
           "The user denied the authorization request (RFC 8628 3.5).");
       case DeviceCodes.APPROVED -> {
-        return issue(account, client, d, lifetimes);
+        return issue(account, client, d, lifetimes, audience);
       }
       default -> throw new ApiException(ErrorCode.AUTHORIZATION_PENDING, "The user has not "
           + "yet entered the user code and approved the request (RFC 8628 3.5).");
@@ -91,7 +92,7 @@ final class DeviceCodeGrant {
   }
 
   private SessionService.TokenPair issue(Account account, Client client, DeviceCodes.Device d,
-      Config.Lifetimes lifetimes) {
+      Config.Lifetimes lifetimes, List<String> audience) {
     if (!devices.spend(d.hash())) {
       throw invalidGrant("The device code was already exchanged for tokens (RFC 8628 3.5).");
     }
@@ -108,7 +109,7 @@ final class DeviceCodeGrant {
     SessionService.TokenPair pair;
     try {
       pair = sessions.start(account, user.id(), lifetimes, client.clientId(), d.scopes(),
-          d.authTime(), lifetimes.refreshToken(), d.credentialGeneration());
+          audience, d.authTime(), lifetimes.refreshToken(), d.credentialGeneration());
     } catch (SessionService.StaleCredentials e) {
       throw new ApiException(ErrorCode.ACCESS_DENIED,
           AuthorizationCodeGrant.PASSWORD_CHANGED + " Start a new device authorization.");

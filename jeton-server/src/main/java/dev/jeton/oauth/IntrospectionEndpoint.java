@@ -2,12 +2,14 @@ package dev.jeton.oauth;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
+import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessToken;
@@ -26,9 +28,11 @@ import java.util.TreeSet;
 /**
  * {@code POST {issuer}/oauth2/introspect} (RFC 7662): tells an authenticated confidential client
  * whether a token of this account is active. Callers must authenticate
- * (docs/security.md#introspection-auth: no anonymous token scanning); any confidential client of
- * the account may introspect the account's tokens, because every token's audience is the account's
- * issuer.
+ * (docs/security.md#introspection-auth: no anonymous token scanning), and a client learns only
+ * about the tokens that concern it (RFC 7662 4, docs/security.md#introspection-who): an access
+ * token issued to it or meant for it (its {@code aud} names the caller's {@code resource_uri}),
+ * a refresh token issued to it. Every other token, first-party sign-in tokens among them, is
+ * inactive to it.
  *
  * <p>Active: a JWT access token of this account that verifies (RFC 8725 checks in {@link
  * AccessTokens}), has not expired and whose session, if it names one, is still active (a client
@@ -81,15 +85,29 @@ public final class IntrospectionEndpoint {
     String token = form.required("token");
     // token_type_hint (OPTIONAL, RFC 7662 2.1) is not needed: the token's format tells its kind.
     Map<String, Object> answer = OpaqueTokens.kindOf(token) != null
-        ? refreshToken(account, token).orElse(INACTIVE)
-        : accessToken(account, token).orElse(INACTIVE);
+        ? refreshToken(account, caller.client(), token).orElse(INACTIVE)
+        : accessToken(account, caller.client(), token).orElse(INACTIVE);
     Responses.tokens(ctx, 200, answer);
   }
 
-  private Optional<Map<String, Object>> refreshToken(Account account, String token) {
+  /**
+   * Whether the caller may learn about an access token (RFC 7662 4): it was issued to the
+   * caller, or it is meant for the resource server the caller is.
+   */
+  static boolean concerns(Client caller, AccessToken at) {
+    String resourceUri = caller.spec().resourceUri();
+    return at.clientId().equals(caller.clientId())
+        || (resourceUri != null && at.audience().contains(resourceUri));
+  }
+
+  /** A refresh token is for the token endpoint alone: only its own client may look at it. */
+  private Optional<Map<String, Object>> refreshToken(Account account, Client caller,
+      String token) {
     return sessions.findRefreshToken(token)
         .filter(SessionService.RefreshTokenState::live)
         .filter(r -> r.session().accountId().equals(account.id()))
+        .filter(r -> permitted(caller, r.session().clientId().equals(caller.clientId()),
+            r.session().clientId()))
         .map(r -> {
           Session s = r.session();
           String issuer = issuers.issuer(account.id());
@@ -107,7 +125,20 @@ public final class IntrospectionEndpoint {
         });
   }
 
-  private Optional<Map<String, Object>> accessToken(Account account, String token) {
+  /**
+   * {@code permitted}, after recording a refusal: a client asked about an active token that is
+   * none of its business (a resource server misconfigured, or one probing).
+   */
+  private static boolean permitted(Client caller, boolean permitted, String tokenClientId) {
+    if (!permitted) {
+      Audit.event("introspection_not_permitted", "account", caller.accountId(), "client_id",
+          caller.clientId(), "token_client_id", tokenClientId);
+    }
+    return permitted;
+  }
+
+  private Optional<Map<String, Object>> accessToken(Account account, Client caller,
+      String token) {
     AccessToken at;
     try {
       at = accessTokens.verify(token, account.id());
@@ -117,6 +148,9 @@ public final class IntrospectionEndpoint {
     if (clock.instant().getEpochSecond() >= at.expiresAt()
         || (at.sessionId() != null && !sessions.isActive(at.sessionId()))
         || (at.sessionId() == null && clients.find(account.id(), at.clientId()).isEmpty())) {
+      return Optional.empty();
+    }
+    if (!permitted(caller, concerns(caller, at), at.clientId())) {
       return Optional.empty();
     }
     Map<String, Object> m = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.Scope;
+import java.util.List;
 
 /**
  * The refresh token grant for OAuth clients (RFC 6749 6): the token is looked up
@@ -36,7 +37,7 @@ final class RefreshTokenGrant {
    *     {@code invalid_scope}
    */
   SessionService.TokenPair refresh(Account account, Client client,
-      TokenRequest.RefreshToken request, Config.Lifetimes lifetimes) {
+      TokenRequest.RefreshToken request, Config.Lifetimes lifetimes, List<String> audience) {
     SessionService.Presented found;
     try {
       found = sessions.find(account, request.refreshToken());
@@ -52,7 +53,7 @@ final class RefreshTokenGrant {
     }
     Scope granted = request.scope().map(s -> narrow(session, s)).orElse(session.scopes());
     try {
-      return sessions.rotate(found, lifetimes, granted);
+      return sessions.rotate(found, lifetimes, granted, audience);
     } catch (ApiException e) {
       throw AuthorizationCodeGrant.invalidGrant(e.detail());
     }

@@ -11,13 +11,15 @@ import dev.jeton.http.Responses;
 import dev.jeton.session.SessionService;
 import dev.jeton.session.TokenResponse;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Set;
 
 /**
  * {@code POST {issuer}/oauth2/token} (RFC 6749 3.2): authenticates the client (RFC 6749 2.3,
  * 3.2.1), parses the form once into a {@link TokenRequest} of its grant, checks that the client
  * is registered for that grant ({@code unauthorized_client}, RFC 6749 5.2), resolves the client's
- * token lifetimes, and runs the grant: {@code authorization_code} (RFC 6749 4.1.3,
+ * token lifetimes and the access token's audience (RFC 8707, {@link Audiences}), and runs the
+ * grant: {@code authorization_code} (RFC 6749 4.1.3,
  * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant}),
  * {@code client_credentials} (RFC 6749 4.4, {@link ClientCredentialsGrant}) or the device code
  * grant (RFC 8628 3.4, {@link DeviceCodeGrant}); the password and implicit grants never will be
@@ -33,7 +35,8 @@ public final class TokenEndpoint {
   public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_CLIENT, ErrorCode.INVALID_GRANT, ErrorCode.UNAUTHORIZED_CLIENT,
       ErrorCode.UNSUPPORTED_GRANT_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.AUTHORIZATION_PENDING,
-      ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN);
+      ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN,
+      ErrorCode.INVALID_TARGET);
 
   private final AccountService accounts;
   private final ClientAuthenticator clientAuth;
@@ -61,8 +64,10 @@ public final class TokenEndpoint {
     Client client = req.client();
     TokenRequest request = TokenRequest.parse(req.form());
     permit(client, request);
+    // decided before any code or token is spent: a refused resource leaves them usable
+    List<String> audience = Audiences.of(client, request.resources());
     Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
-    Responses.tokens(ctx, 200, execute(account, client, request, lifetimes).members());
+    Responses.tokens(ctx, 200, execute(account, client, request, lifetimes, audience).members());
   }
 
   /**
@@ -83,23 +88,27 @@ public final class TokenEndpoint {
     }
   }
 
-  /** Runs the request's grant; answers the RFC 6749 5.1 token response. */
+  /**
+   * Runs the request's grant, its access token meant for {@code audience}; answers the RFC 6749
+   * 5.1 token response.
+   */
   private TokenResponse execute(Account account, Client client, TokenRequest request,
-      Config.Lifetimes lifetimes) {
+      Config.Lifetimes lifetimes, List<String> audience) {
     if (request instanceof TokenRequest.AuthorizationCode code) {
       AuthorizationCodeGrant.Redeemed r = authorizationCode.redeem(account, client, code,
-          lifetimes);
+          lifetimes, audience);
       return pair(client, r.pair(), r.nonce());
     }
     if (request instanceof TokenRequest.RefreshToken refresh) {
-      return pair(client, refreshToken.refresh(account, client, refresh, lifetimes), null);
+      return pair(client, refreshToken.refresh(account, client, refresh, lifetimes, audience),
+          null);
     }
     if (request instanceof TokenRequest.DeviceCode device) {
-      return pair(client, deviceCode.redeem(account, client, device, lifetimes), null);
+      return pair(client, deviceCode.redeem(account, client, device, lifetimes, audience), null);
     }
     if (request instanceof TokenRequest.ClientCredentials credentials) {
       ClientCredentialsGrant.Result r = clientCredentials.grant(client, credentials,
-          lifetimes.accessToken());
+          lifetimes.accessToken(), audience);
       return TokenResponse.of(r.issued(), r.scope());
     }
     throw new AssertionError("a token request of no grant: " + request.grantType());

@@ -6,6 +6,7 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Text;
 import dev.jeton.token.Scope;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -29,6 +30,12 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
   String grantType();
 
   /**
+   * The resource indicators sent (RFC 8707 2), in order; empty for the client's default audience
+   * ({@link Audiences}).
+   */
+  List<String> resources();
+
+  /**
    * Parses a token request by its {@code grant_type}.
    *
    * @throws ApiException {@code invalid_request}, {@code unsupported_grant_type} or
@@ -44,14 +51,15 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
       throw Form.invalidRequest("The parameter 'grant_type' is required (RFC 6749 4.1.3, "
           + "4.4.2, 6).");
     }
+    List<String> resources = form.all(Audiences.RESOURCE);
     return switch (grantType) {
       case Client.AUTHORIZATION_CODE -> new AuthorizationCode(form.get("code"),
-          form.get("redirect_uri"), form.get("code_verifier"));
+          form.get("redirect_uri"), form.get("code_verifier"), resources);
       case Client.REFRESH_TOKEN -> new RefreshToken(form.get("refresh_token"),
-          RequestedScope.parse(form.get("scope")));
+          RequestedScope.parse(form.get("scope")), resources);
       case Client.CLIENT_CREDENTIALS -> new ClientCredentials(
-          RequestedScope.parse(form.get("scope")));
-      case Client.DEVICE_CODE -> new DeviceCode(form.get("device_code"));
+          RequestedScope.parse(form.get("scope")), resources);
+      case Client.DEVICE_CODE -> new DeviceCode(form.get("device_code"), resources);
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
               + "the client (RFC 9700 2.4).");
@@ -70,9 +78,10 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
    * @param redirectUri the {@code redirect_uri} sent, or null; the grant compares it with the
    *     authorization request's (RFC 6749 4.1.3)
    */
-  record AuthorizationCode(String code, String redirectUri, String codeVerifier)
-      implements TokenRequest {
+  record AuthorizationCode(String code, String redirectUri, String codeVerifier,
+      List<String> resources) implements TokenRequest {
     public AuthorizationCode {
+      resources = List.copyOf(resources);
       if (code == null) {
         throw Form.invalidRequest("The parameter 'code' is required (RFC 6749 4.1.3).");
       }
@@ -93,8 +102,10 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
    *
    * @param scope the scope asked for, which may only narrow the one granted; empty for all of it
    */
-  record RefreshToken(String refreshToken, Optional<Scope> scope) implements TokenRequest {
+  record RefreshToken(String refreshToken, Optional<Scope> scope, List<String> resources)
+      implements TokenRequest {
     public RefreshToken {
+      resources = List.copyOf(resources);
       if (refreshToken == null) {
         throw Form.invalidRequest("The parameter 'refresh_token' is required (RFC 6749 6).");
       }
@@ -112,8 +123,10 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
    *
    * @param scope the scope asked for, within the client's registered scopes; empty for all of them
    */
-  record ClientCredentials(Optional<Scope> scope) implements TokenRequest {
+  record ClientCredentials(Optional<Scope> scope, List<String> resources)
+      implements TokenRequest {
     public ClientCredentials {
+      resources = List.copyOf(resources);
       Objects.requireNonNull(scope);
     }
 
@@ -124,8 +137,9 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
   }
 
   /** The device access token request (RFC 8628 3.4). */
-  record DeviceCode(String deviceCode) implements TokenRequest {
+  record DeviceCode(String deviceCode, List<String> resources) implements TokenRequest {
     public DeviceCode {
+      resources = List.copyOf(resources);
       if (deviceCode == null) {
         throw Form.invalidRequest("The parameter 'device_code' is required (RFC 8628 3.4).");
       }

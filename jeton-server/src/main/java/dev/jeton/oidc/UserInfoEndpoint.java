@@ -26,7 +26,9 @@ import java.util.Set;
  * {@code sub}, and {@code email} with {@code email_verified} (false: Jeton does not verify
  * addresses) when {@code email} was granted (OIDC Core 5.4). Errors are RFC 6750 3.1 challenges:
  * 401 {@code invalid_token}, 403 {@code insufficient_scope}. The session must still be active:
- * revocation applies at once.
+ * revocation applies at once. The token's audience is not asked for: the endpoint is the
+ * issuer's own, and the user's {@code openid} consent to the client is what lets the token read
+ * it, whichever resource servers the token is also meant for (docs/security.md#audiences).
  *
  * @see <a href="https://openid.net/specs/openid-connect-core-1_0.html#UserInfo">OIDC Core 5.3</a>
  */

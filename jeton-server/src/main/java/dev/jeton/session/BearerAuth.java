@@ -75,6 +75,11 @@ public final class BearerAuth {
             "This token was issued to the OAuth client '" + at.clientId() + "'; Jeton's own API "
                 + "accepts only tokens from signing in to Jeton itself.");
       }
+      if (!at.audience().contains(issuers.api(accountId))) {
+        throw new ApiException(ErrorCode.TOKEN_WRONG_AUDIENCE, "The token is meant for "
+            + String.join(", ", new java.util.TreeSet<>(at.audience())) + ", not for Jeton's API "
+            + issuers.api(accountId) + " (docs/security.md#audiences).");
+      }
       if (!sessions.isActive(at.sessionId())) {
         throw new ApiException(ErrorCode.TOKEN_REVOKED,
             "The session this token belongs to has ended (logout, expiry or revocation).");

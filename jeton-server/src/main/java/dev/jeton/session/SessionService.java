@@ -10,6 +10,7 @@ import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
+import dev.jeton.token.Issuers;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.Scope;
 import dev.jeton.token.TokenKind;
@@ -40,6 +41,7 @@ public final class SessionService {
   private final SessionStore store;
   private final WriteQueue writes;
   private final AccessTokens accessTokens;
+  private final Issuers issuers;
   private final OpaqueTokens tokens;
   private final Metrics metrics;
   private final Clock clock;
@@ -53,8 +55,10 @@ public final class SessionService {
       long issuedAt, Session session, Scope scope) {}
 
   public SessionService(org.jdbi.v3.core.Jdbi jdbi, WriteQueue writes,
-      AccessTokens accessTokens, OpaqueTokens tokens, Metrics metrics, Clock clock) {
+      AccessTokens accessTokens, Issuers issuers, OpaqueTokens tokens, Metrics metrics,
+      Clock clock) {
     this.store = new SessionStore(jdbi);
+    this.issuers = issuers;
     this.writes = writes;
     this.accessTokens = accessTokens;
     this.tokens = tokens;
@@ -71,11 +75,12 @@ public final class SessionService {
   /**
    * Starts a session of {@code clientId} (the {@code client_id} of its tokens; {@link
    * #FIRST_PARTY_CLIENT} for Jeton's own sign-in) for a user who just proved who they are,
-   * carrying {@code scopes}; {@code authTime} (ms) is when the user signed in, {@code absolute}
-   * the session's lifetime.
+   * carrying {@code scopes}, its first access token meant for {@code audience}; {@code authTime}
+   * (ms) is when the user signed in, {@code absolute} the session's lifetime.
    */
   public TokenPair start(Account account, String userId, Config.Lifetimes lifetimes,
-      String clientId, Scope scopes, long authTime, Duration absolute, int credentialGeneration) {
+      String clientId, Scope scopes, List<String> audience, long authTime, Duration absolute,
+      int credentialGeneration) {
     long now = clock.millis();
     Session s = new Session(tokens.id("ses_"), account.id(), userId, clientId,
         scopes, authTime, now, now + absolute.toMillis(), now, null, null, credentialGeneration);
@@ -92,7 +97,7 @@ public final class SessionService {
       throw new StaleCredentials();
     }
     metrics.tokenIssued("refresh_token");
-    return new TokenPair(issueAccess(s, lifetimes, scopes), refresh, rtExpires, now, s,
+    return new TokenPair(issueAccess(s, lifetimes, scopes, audience), refresh, rtExpires, now, s,
         scopes);
   }
 
@@ -166,9 +171,10 @@ public final class SessionService {
    *     {@code token_expired} or {@code user_blocked}
    * @throws IllegalArgumentException when {@code scope} is not within the session's scopes
    */
-  public TokenPair rotate(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
+  public TokenPair rotate(Presented presented, Config.Lifetimes lifetimes, Scope scope,
+      List<String> audience) {
     try {
-      return rotateOrRefuse(presented, lifetimes, scope);
+      return rotateOrRefuse(presented, lifetimes, scope, audience);
     } catch (ApiException e) {
       // every refusal of a presented refresh token is counted, as at the bearer-protected API
       metrics.tokenRejected(e.code().code());
@@ -176,7 +182,8 @@ public final class SessionService {
     }
   }
 
-  private TokenPair rotateOrRefuse(Presented presented, Config.Lifetimes lifetimes, Scope scope) {
+  private TokenPair rotateOrRefuse(Presented presented, Config.Lifetimes lifetimes, Scope scope,
+      List<String> audience) {
     SessionStore.TokenRow found = presented.row;
     if (!found.session().scopes().containsAll(scope)) {
       throw new IllegalArgumentException("the scope " + scope + " exceeds the session's");
@@ -204,14 +211,14 @@ public final class SessionService {
       });
       if (rotated) {
         metrics.tokenIssued("refresh_token");
-        return new TokenPair(issueAccess(session, lifetimes, scope), next, expires, now,
-            session, scope);
+        return new TokenPair(issueAccess(session, lifetimes, scope, audience), next, expires,
+            now, session, scope);
       }
       // Another request rotated this token first: judge it again as a used token.
       row = store.findToken(found.hash()).orElseThrow();
       checkUsable(row, now);
     }
-    return afterRotation(row, now, lifetimes, scope);
+    return afterRotation(row, now, lifetimes, scope, audience);
   }
 
   /**
@@ -229,11 +236,11 @@ public final class SessionService {
       throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, "This refresh token was "
           + "issued to an OAuth client; the client refreshes it at the token endpoint.");
     }
-    return rotate(found, lifetimes, found.session().scopes());
+    return rotate(found, lifetimes, found.session().scopes(), firstPartyAudience(account.id()));
   }
 
   private TokenPair afterRotation(SessionStore.TokenRow row, long now,
-      Config.Lifetimes lifetimes, Scope scope) {
+      Config.Lifetimes lifetimes, Scope scope, List<String> audience) {
     boolean inGrace = !lifetimes.refreshGrace().isZero() && !row.graceUsed()
         && row.successorHash() != null
         && now - row.rotatedAt() <= lifetimes.refreshGrace().toMillis();
@@ -254,8 +261,8 @@ public final class SessionService {
         Audit.event("refresh_grace_used", "account", row.session().accountId(),
             "session", row.session().id(), "user", row.session().userId());
         metrics.tokenIssued("refresh_token");
-        return new TokenPair(issueAccess(row.session(), lifetimes, scope), next, expires, now,
-            row.session(), scope);
+        return new TokenPair(issueAccess(row.session(), lifetimes, scope, audience), next,
+            expires, now, row.session(), scope);
       }
     }
     throw reused(row, "was already used at " + Instant.ofEpochMilli(row.rotatedAt()));
@@ -413,9 +420,19 @@ public final class SessionService {
     return store.findSession(sessionId);
   }
 
-  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes, Scope scope) {
+  /**
+   * The audience of first-party access tokens: Jeton's own API under the account's issuer, and
+   * nothing else (docs/security.md#audiences).
+   */
+  public List<String> firstPartyAudience(String accountId) {
+    return List.of(issuers.api(accountId));
+  }
+
+  private AccessTokens.Issued issueAccess(Session s, Config.Lifetimes lifetimes, Scope scope,
+      List<String> audience) {
     AccessTokens.Issued issued = accessTokens.issue(new AccessTokens.Contents(s.accountId(),
-        s.userId(), s.clientId(), s.id(), scope, s.authTime() / 1000), lifetimes.accessToken());
+        s.userId(), s.clientId(), s.id(), scope, s.authTime() / 1000, audience),
+        lifetimes.accessToken());
     metrics.tokenIssued("access_token");
     return issued;
   }

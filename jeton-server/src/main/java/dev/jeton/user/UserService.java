@@ -76,7 +76,8 @@ public final class UserService {
     Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
     try {
       return sessions.start(account, user.id(), lifetimes, SessionService.FIRST_PARTY_CLIENT,
-          scopes, clock.millis(), absolute, user.credentialGeneration());
+          scopes, sessions.firstPartyAudience(account.id()), clock.millis(), absolute,
+          user.credentialGeneration());
     } catch (SessionService.StaleCredentials e) {
       throw new ApiException(ErrorCode.INVALID_CREDENTIALS,
           "The password was changed while signing in; sign in with the new password.");

@@ -85,7 +85,8 @@ class ControlCharactersTest {
     String userId = r.json().path("user").path("id").asText();
     var lifetimes = server.app().accounts().lifetimes(main);
     SessionService.TokenPair pair = server.app().sessions().start(main, userId, lifetimes,
-        client.client().clientId(), Scope.of("openid", "read"), server.clock().millis(),
+        client.client().clientId(), Scope.of("openid", "read"),
+        java.util.List.of(client.client().clientId()), server.clock().millis(),
         lifetimes.refreshToken(), 0);
     clientAccessToken = pair.access().token();
     clientRefresh = pair.refreshToken();

@@ -73,7 +73,7 @@ class AuthorizationRequestFuzzTest {
         : several.clientId().equals(param.apply("client_id")) ? several : null;
     AuthorizationRequest req;
     try {
-      req = AuthorizationRequest.parse(clients, "main", param, repeated);
+      req = AuthorizationRequest.parse(clients, "main", param, repeated, List.of());
     } catch (ApiException e) {
       assertThat(AuthorizeEndpoint.ERRORS).as("declared code").contains(e.code());
       if (e.code() == ErrorCode.REDIRECT_URI_INVALID) {

@@ -138,13 +138,14 @@ class CredentialChangeTest {
     User before = server.app().users().current("main", userId);
     var lifetimes = server.app().accounts().lifetimes(main);
     SessionService.TokenPair old = server.app().sessions().start(main, userId, lifetimes,
-        SessionService.FIRST_PARTY_CLIENT, Scope.of("user"), server.clock().millis(),
+        SessionService.FIRST_PARTY_CLIENT, Scope.of("user"),
+        server.app().sessions().firstPartyAudience("main"), server.clock().millis(),
         lifetimes.refreshToken(), before.credentialGeneration());
     changePassword(v.path("access_token").asText());
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.app().sessions().start(main,
             userId, lifetimes, SessionService.FIRST_PARTY_CLIENT, Scope.of("user"),
-            server.clock().millis(), lifetimes.refreshToken(), before.credentialGeneration()))
+            server.app().sessions().firstPartyAudience("main"), server.clock().millis(), lifetimes.refreshToken(), before.credentialGeneration()))
         .isInstanceOf(SessionService.StaleCredentials.class);
     Api.Response refreshed = server.refresh("main", old.refreshToken());
     assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(401);

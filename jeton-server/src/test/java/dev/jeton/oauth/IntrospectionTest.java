@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code POST {issuer}/oauth2/introspect} (RFC 7662) on both engines: the members of an active
  * access or refresh token, exactly {@code {"active":false}} for everything else, and caller
- * authentication.
+ * authentication. The tokens here are issued to the calling client; who else may introspect a
+ * token is {@link AudienceTest}'s subject.
  */
 @OnBothEngines
 class IntrospectionTest {
@@ -40,10 +41,11 @@ class IntrospectionTest {
     this.server = server;
     rs = OAuthTesting.confidential(server, "main", "read");
     issuer = server.api().base() + "/accounts/main";
-    Api.Response r = server.register("main", "ines@example.com", "quiet harbour lantern 31");
-    userId = r.json().path("user").path("id").asText();
-    at = r.text("access_token");
-    rt = r.text("refresh_token");
+    SessionService.TokenPair pair = OAuthTesting.sessionOf(server, "main", "ines@example.com",
+        rs.client().clientId());
+    userId = pair.session().userId();
+    at = pair.access().token();
+    rt = pair.refreshToken();
   }
 
   private Api.Response introspect(String token) {
@@ -66,10 +68,11 @@ class IntrospectionTest {
     JsonNode j = r.json();
     assertThat(j.path("active").asBoolean()).isTrue();
     assertThat(j.path("scope").asText()).isEqualTo("user");
-    assertThat(j.path("client_id").asText()).isEqualTo(SessionService.FIRST_PARTY_CLIENT);
+    assertThat(j.path("client_id").asText()).isEqualTo(rs.client().clientId());
     assertThat(j.path("sub").asText()).isEqualTo(userId).startsWith("usr_");
     assertThat(j.path("iss").asText()).isEqualTo(issuer);
-    assertThat(j.path("aud").asText()).isEqualTo(issuer);
+    // no resources registered: the token is meant for the client itself (docs/security.md#audiences)
+    assertThat(j.path("aud").asText()).isEqualTo(rs.client().clientId());
     assertThat(j.path("token_type").asText()).isEqualTo("Bearer");
     assertThat(j.path("jti").asText()).isNotBlank();
     long now = server.clock().instant().getEpochSecond();
@@ -97,7 +100,7 @@ class IntrospectionTest {
     assertThat(j.path("active").asBoolean()).isTrue();
     assertThat(j.path("token_type").asText()).isEqualTo("refresh_token");
     assertThat(j.path("sub").asText()).isEqualTo(userId);
-    assertThat(j.path("client_id").asText()).isEqualTo(SessionService.FIRST_PARTY_CLIENT);
+    assertThat(j.path("client_id").asText()).isEqualTo(rs.client().clientId());
     assertThat(j.path("scope").asText()).isEqualTo("user");
     assertThat(j.path("iss").asText()).isEqualTo(issuer);
     assertThat(j.path("exp").asLong()).isGreaterThan(j.path("iat").asLong());
@@ -121,19 +124,19 @@ class IntrospectionTest {
   }
 
   @Test
-  void introspectWhenLoggedOutThenAccessAndRefreshTokenExactlyInactive() {
-    // docs/security.md#revocation-immediate: revocation (here logout) takes effect at once.
-    Api.Response out = server.api().postJson(TestServer.v1("main") + "/auth/logout",
-        "{\"refresh_token\":" + Api.q(rt) + "}");
-    assertThat(out.status()).isEqualTo(204);
-    assertInactive(at, "access token of a logged-out session");
-    assertInactive(rt, "refresh token after logout");
+  void introspectWhenRevokedThenAccessAndRefreshTokenExactlyInactive() {
+    // docs/security.md#revocation-immediate: revocation (RFC 7009) takes effect at once.
+    Api.Response out = post(server, "main", "revoke", form("token", rt), basic(rs));
+    assertThat(out.status()).as(out.toString()).isEqualTo(200);
+    assertInactive(at, "access token of a revoked session");
+    assertInactive(rt, "refresh token after revocation");
   }
 
   @Test
   void introspectWhenRefreshTokenSpentThenExactlyInactive() {
-    Api.Response refreshed = server.refresh("main", rt);
-    assertThat(refreshed.status()).isEqualTo(200);
+    Api.Response refreshed = post(server, "main", "token",
+        form("grant_type", "refresh_token", "refresh_token", rt), basic(rs));
+    assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
     assertInactive(rt, "rotated-out refresh token");
     assertThat(introspect(refreshed.text("refresh_token")).json().path("active").asBoolean())
         .isTrue();

@@ -88,7 +88,8 @@ final class OAuthTesting {
     User u = s.app().users().current(account, r.json().path("user").path("id").asText());
     var lifetimes = s.app().accounts().lifetimes(a);
     return s.app().sessions().start(a, u.id(), lifetimes, clientId,
-        dev.jeton.token.Scope.of(SessionService.SCOPE_USER), s.clock().millis(),
+        dev.jeton.token.Scope.of(SessionService.SCOPE_USER), java.util.List.of(clientId),
+        s.clock().millis(),
         lifetimes.refreshToken(), 0);
   }
 

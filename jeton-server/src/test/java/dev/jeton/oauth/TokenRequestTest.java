@@ -9,6 +9,7 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.token.Scope;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -28,18 +29,19 @@ class TokenRequestTest {
   @Test
   void parseWhenEachGrantThenItsRecord() {
     assertThat(parse("grant_type=authorization_code&code=c&code_verifier=v"))
-        .isEqualTo(new TokenRequest.AuthorizationCode("c", null, "v"));
+        .isEqualTo(new TokenRequest.AuthorizationCode("c", null, "v", List.of()));
     assertThat(parse("grant_type=authorization_code&code=c&code_verifier=v"
         + "&redirect_uri=https%3A%2F%2Fa.example%2Fcb"))
-        .isEqualTo(new TokenRequest.AuthorizationCode("c", "https://a.example/cb", "v"));
+        .isEqualTo(new TokenRequest.AuthorizationCode("c", "https://a.example/cb", "v",
+            List.of()));
     assertThat(parse("grant_type=refresh_token&refresh_token=r&scope=b+a"))
-        .isEqualTo(new TokenRequest.RefreshToken("r", Optional.of(Scope.of("a", "b"))));
+        .isEqualTo(new TokenRequest.RefreshToken("r", Optional.of(Scope.of("a", "b")), List.of()));
     assertThat(parse("grant_type=refresh_token&refresh_token=r&scope="))
-        .isEqualTo(new TokenRequest.RefreshToken("r", Optional.empty()));
+        .isEqualTo(new TokenRequest.RefreshToken("r", Optional.empty(), List.of()));
     assertThat(parse("grant_type=client_credentials"))
-        .isEqualTo(new TokenRequest.ClientCredentials(Optional.empty()));
+        .isEqualTo(new TokenRequest.ClientCredentials(Optional.empty(), List.of()));
     assertThat(parse("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
-        + "&device_code=d")).isEqualTo(new TokenRequest.DeviceCode("d"));
+        + "&device_code=d")).isEqualTo(new TokenRequest.DeviceCode("d", List.of()));
     assertThat(parse("grant_type=client_credentials").grantType())
         .isEqualTo(Client.CLIENT_CREDENTIALS);
   }

@@ -180,7 +180,8 @@ class OpsTest {
         .path("user").path("id").asText();
     Config.Lifetimes lifetimes = server.app().accounts().lifetimes(main);
     String clientRt = server.app().sessions().start(main, userId, lifetimes,
-        app.client().clientId(), Scope.of("read"), server.clock().millis(),
+        app.client().clientId(), Scope.of("read"), java.util.List.of(app.client().clientId()),
+        server.clock().millis(),
         lifetimes.refreshToken(), 0).refreshToken();
     Map<String, String> headers = Map.of("Content-Type", "application/x-www-form-urlencoded",
         "Authorization", "Basic " + Base64.getEncoder().encodeToString((app.client().clientId()

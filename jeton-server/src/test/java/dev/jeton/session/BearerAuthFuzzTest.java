@@ -38,7 +38,8 @@ class BearerAuthFuzzTest {
   static void issue() {
     tokens = FuzzApp.app().accessTokens();
     accessToken = tokens.issue(new AccessTokens.Contents("main", "usr_fuzz",
-        SessionService.FIRST_PARTY_CLIENT, "ses_fuzz", Scope.of("profile"), null),
+        SessionService.FIRST_PARTY_CLIENT, "ses_fuzz", Scope.of("profile"), null,
+        FuzzApp.app().sessions().firstPartyAudience("main")),
         Duration.ofHours(1)).token();
   }
 
