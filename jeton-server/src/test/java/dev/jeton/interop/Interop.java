@@ -24,6 +24,11 @@ import java.time.Duration;
 final class Interop {
   static final String CB = OidcFlow.CB;
   static final String NATIVE_CB = "com.example.app:/cb";
+  /**
+   * The resource server every client here is registered for (RFC 8707): its access tokens name
+   * it in {@code aud} (docs/security.md#audiences).
+   */
+  static final String API = "https://api.example.com";
 
   private Interop() {}
 
@@ -47,12 +52,25 @@ final class Interop {
     return r;
   }
 
+  /**
+   * Registers the resource server {@link #API} as a confidential client with that
+   * {@code resource_uri}: it may introspect the access tokens meant for it.
+   */
+  static Registered resourceServer(TestServer server) {
+    Api.Response r = server.api().postJson(TestServer.v1("main") + "/clients",
+        "{\"name\":\"Interop API\",\"type\":\"confidential\",\"grant_types\":"
+            + "[\"client_credentials\"],\"resource_uri\":" + Api.q(API) + "}",
+        server.adminToken());
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return new Registered(r.text("client_id"), r.text("client_secret"));
+  }
+
   private static Registered register(TestServer server, String type, String redirectUri,
       String grantTypesJson, String scopesJson) {
     Api.Response r = server.api().postJson(TestServer.v1("main") + "/clients",
         "{\"name\":\"Interop " + type + "\",\"type\":\"" + type + "\","
-            + "\"redirect_uris\":[" + Api.q(redirectUri) + "],"
-            + "\"grant_types\":" + grantTypesJson + ",\"scopes\":" + scopesJson + "}",
+            + "\"redirect_uris\":[" + Api.q(redirectUri) + "],\"resources\":[" + Api.q(API)
+            + "],\"grant_types\":" + grantTypesJson + ",\"scopes\":" + scopesJson + "}",
         server.adminToken());
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     JsonNode j = r.json();

@@ -178,7 +178,7 @@ class NimbusOAuthSdkInteropTest {
   }
 
   private JWTClaimsSet validate(String jwt) throws Exception {
-    return processor(issuer, issuer, null).process(jwt, null);
+    return processor(issuer, Interop.API, null).process(jwt, null);
   }
 
   private TokenResponse send(TokenRequest request) throws Exception {
@@ -297,7 +297,7 @@ class NimbusOAuthSdkInteropTest {
     assertThat(c.getStringClaim("client_id")).isEqualTo(backend.id());
     assertThat(c.getStringClaim("scope")).isEqualTo("read");
     assertThat(c.getIssuer()).isEqualTo(issuer);
-    assertThat(c.getAudience()).containsExactly(issuer);
+    assertThat(c.getAudience()).containsExactly(Interop.API);
     assertThat((c.getExpirationTime().getTime() - c.getIssueTime().getTime()) / 1000)
         .isEqualTo(at.getLifetime());
     Interop.verifyWithJwks(issuer, SignedJWT.parse(at.getValue()));
@@ -472,16 +472,16 @@ class NimbusOAuthSdkInteropTest {
 
     // exp: the same processor two minutes after exp (beyond Nimbus's 60 s default skew).
     Date late = new Date(c.getExpirationTime().getTime() + 120_000);
-    assertThatThrownBy(() -> processor(issuer, issuer, late).process(jwt, null))
+    assertThatThrownBy(() -> processor(issuer, Interop.API, late).process(jwt, null))
         .isInstanceOf(BadJWTException.class).hasMessageContaining("Expired");
     // iss and aud: a resource server of another account must refuse it.
     String other = server.api().base() + "/accounts/other";
-    assertThatThrownBy(() -> processor(other, issuer, null).process(jwt, null))
+    assertThatThrownBy(() -> processor(other, Interop.API, null).process(jwt, null))
         .isInstanceOf(BadJWTException.class).hasMessageContaining("iss");
     assertThatThrownBy(() -> processor(issuer, other, null).process(jwt, null))
         .isInstanceOf(BadJWTException.class).hasMessageContaining("aud");
     // typ: Nimbus's default verifier (JWT or none) refuses it, so the header really is at+jwt.
-    DefaultJWTProcessor<SecurityContext> plain = processor(issuer, issuer, null);
+    DefaultJWTProcessor<SecurityContext> plain = processor(issuer, Interop.API, null);
     plain.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
     assertThatThrownBy(() -> plain.process(jwt, null)).isInstanceOf(BadJOSEException.class)
         .hasMessageContaining("at+jwt");
@@ -502,7 +502,7 @@ class NimbusOAuthSdkInteropTest {
     assertThat(i.getSubject().getValue()).isEqualTo(backend.id());
     assertThat(i.getScope()).isEqualTo(new Scope("read", "write"));
     assertThat(i.getIssuer()).isEqualTo(new Issuer(issuer));
-    assertThat(i.getAudience()).containsExactly(new Audience(issuer));
+    assertThat(i.getAudience()).containsExactly(new Audience(Interop.API));
     assertThat(i.getTokenType()).isEqualTo(AccessTokenType.BEARER);
     JWTClaimsSet c = SignedJWT.parse(at.getValue()).getJWTClaimsSet();
     assertThat(i.getJWTID().getValue()).isEqualTo(c.getJWTID());

@@ -53,6 +53,8 @@ class ScribeJavaInteropTest {
   TestServer server;
   String issuer;
   Interop.Registered backend;
+  /** The resource server the clients' access tokens are meant for; it introspects them. */
+  Interop.Registered api;
 
   /** Jeton's endpoints for one issuer, as a ScribeJava user would declare them. */
   static final class JetonApi extends DefaultApi20 {
@@ -96,6 +98,7 @@ class ScribeJavaInteropTest {
     issuer = server.api().base() + "/accounts/main";
     backend = Interop.confidential(server, "[\"client_credentials\",\"authorization_code\","
         + "\"refresh_token\"]", "[\"read\",\"write\"]");
+    api = Interop.resourceServer(server);
   }
 
   private OAuth20Service service(String secret, ClientAuthentication auth) {
@@ -117,16 +120,25 @@ class ScribeJavaInteropTest {
   }
 
   /** Introspects with a plain request, to see what ScribeJava's calls changed. */
-  private Api.Response introspect(String token) {
-    String pair = backend.id() + ":" + backend.secret();
+  private Api.Response introspect(String token, Interop.Registered as) {
+    String pair = as.id() + ":" + as.secret();
     return server.api().send("POST", issuer + "/oauth2/introspect",
         "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8),
         Map.of("Content-Type", "application/x-www-form-urlencoded", "Authorization",
             "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8))));
   }
 
+  /**
+   * Whether a token is active: an access token as the resource server it is meant for
+   * introspects it; a refresh token, which only its own client may introspect (a public one
+   * here, which cannot), as the server itself sees it.
+   */
   private boolean active(String token) {
-    Api.Response r = introspect(token);
+    if (token.startsWith("jeton_rt_")) {
+      return server.app().sessions().findRefreshToken(token)
+          .map(dev.jeton.session.SessionService.RefreshTokenState::live).orElse(false);
+    }
+    Api.Response r = introspect(token, api);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     return r.json().path("active").asBoolean();
   }

@@ -96,7 +96,12 @@ class SpringSecurityInteropTest {
   void start(TestServer server) {
     this.server = server;
     issuer = server.api().base() + "/accounts/main";
-    app = OidcFlow.client(server, "openid", "email");
+    // its tokens are meant for the resource server the decoders below stand for
+    app = server.app().clients().create("main", new dev.jeton.client.Client.Spec("Spring app",
+        dev.jeton.client.Client.Type.CONFIDENTIAL, List.of(Interop.CB),
+        List.of(dev.jeton.client.Client.CLIENT_CREDENTIALS,
+            dev.jeton.client.Client.AUTHORIZATION_CODE, dev.jeton.client.Client.REFRESH_TOKEN),
+        List.of("openid", "email"), null, null, null, null, List.of(Interop.API), null));
   }
 
   /** Spring's registration of {@link #app}, every provider detail read from discovery. */
@@ -239,12 +244,12 @@ class SpringSecurityInteropTest {
     assertThat(at.getExpiresAt()).isAfter(at.getIssuedAt());
     assertThat(r.getRefreshToken()).as("RFC 6749 4.4.3").isNull();
 
-    Jwt jwt = accessTokenDecoder(issuer).decode(at.getTokenValue());
+    Jwt jwt = accessTokenDecoder(Interop.API).decode(at.getTokenValue());
     assertThat(jwt.getSubject()).isEqualTo(app.client().clientId());
     assertThat(jwt.getClaimAsString("client_id")).isEqualTo(app.client().clientId());
     assertThat(jwt.getClaimAsString("scope")).isEqualTo("email");
     assertThat(jwt.getIssuer()).hasToString(issuer);
-    assertThat(jwt.getAudience()).containsExactly(issuer);
+    assertThat(jwt.getAudience()).containsExactly(Interop.API);
     assertThat(jwt.getHeaders()).containsEntry("typ", "at+jwt");
   }
 
@@ -254,7 +259,7 @@ class SpringSecurityInteropTest {
         ClientAuthenticationMethod.CLIENT_SECRET_POST, app.secret());
     // No scope in the registration: Spring sends none, Jeton grants the registered ones.
     assertThat(r.getAccessToken().getScopes()).containsExactlyInAnyOrder("openid", "email");
-    assertThat(accessTokenDecoder(issuer).decode(r.getAccessToken().getTokenValue())
+    assertThat(accessTokenDecoder(Interop.API).decode(r.getAccessToken().getTokenValue())
         .getSubject()).isEqualTo(app.client().clientId());
   }
 
@@ -285,7 +290,7 @@ class SpringSecurityInteropTest {
   void jwtDecoderWhenTamperedOrOtherAudienceOrSpringDefaultTypThenRejected() {
     String token = clientCredentials(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
         app.secret()).getAccessToken().getTokenValue();
-    assertThat(accessTokenDecoder(issuer).decode(token).getSubject())
+    assertThat(accessTokenDecoder(Interop.API).decode(token).getSubject())
         .isEqualTo(app.client().clientId());
 
     // A payload changed after signing (another subject, more scope) no longer verifies.
@@ -296,7 +301,7 @@ class SpringSecurityInteropTest {
     String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
         .encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
     BadJwtException bad = catchThrowableOfType(BadJwtException.class,
-        () -> accessTokenDecoder(issuer).decode(tampered));
+        () -> accessTokenDecoder(Interop.API).decode(tampered));
     assertThat(bad).isNotNull().isNotInstanceOf(JwtValidationException.class);
     assertThat(bad.getMessage()).containsIgnoringCase("signature");
 
@@ -349,7 +354,7 @@ class SpringSecurityInteropTest {
     assertThat(algs).as("discovery lists the ID token's alg").contains(
         (String) id.getHeaders().get("alg"));
     // The access token beside it is one a Spring resource server accepts, for the same user.
-    Jwt at = accessTokenDecoder(issuer).decode(r.getAccessToken().getTokenValue());
+    Jwt at = accessTokenDecoder(Interop.API).decode(r.getAccessToken().getTokenValue());
     assertThat(at.getSubject()).isEqualTo(flow.userId());
     assertThat(at.getClaimAsString("client_id")).isEqualTo(app.client().clientId());
 
@@ -447,7 +452,7 @@ class SpringSecurityInteropTest {
     assertThat(second.getRefreshToken().getTokenValue())
         .isNotEqualTo(first.getRefreshToken().getTokenValue());
     assertThat(second.getAccessToken().getScopes()).containsExactlyInAnyOrder("openid", "email");
-    Jwt at = accessTokenDecoder(issuer).decode(second.getAccessToken().getTokenValue());
+    Jwt at = accessTokenDecoder(Interop.API).decode(second.getAccessToken().getTokenValue());
     assertThat(at.getSubject()).startsWith("usr_");
 
     // Past any grace window (off by default; docs/api.md, Refresh tokens) the spent token is
@@ -484,14 +489,14 @@ class SpringSecurityInteropTest {
     OpaqueTokenIntrospector introspector = introspector(app.secret());
 
     OAuth2AuthenticatedPrincipal p = introspector.introspect(at);
-    Jwt jwt = accessTokenDecoder(issuer).decode(at);
+    Jwt jwt = accessTokenDecoder(Interop.API).decode(at);
     assertThat(p.getName()).isEqualTo(jwt.getSubject()).startsWith("usr_");
     assertThat((Boolean) p.getAttribute("active")).isTrue();
     assertThat((String) p.getAttribute("client_id")).isEqualTo(app.client().clientId());
     assertThat((String) p.getAttribute("iss")).isEqualTo(issuer);
     assertThat((Instant) p.getAttribute("exp")).isEqualTo(jwt.getExpiresAt());
     assertThat((Instant) p.getAttribute("iat")).isEqualTo(jwt.getIssuedAt());
-    assertThat(p.<List<String>>getAttribute("aud")).containsExactly(issuer);
+    assertThat(p.<List<String>>getAttribute("aud")).containsExactly(Interop.API);
     assertThat(p.getAuthorities()).extracting(GrantedAuthority::getAuthority)
         .containsExactlyInAnyOrder("SCOPE_openid", "SCOPE_email");
 

@@ -6,10 +6,12 @@ import static dev.jeton.oauth.OAuthTesting.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.TestServer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,22 +25,35 @@ import org.junit.jupiter.api.Test;
 @OnBothEngines
 class ClientDeletionTest {
   private static final String CB = "https://app.example.com/cb";
+  private static final String API = "https://api.example.com";
 
   TestServer server;
   CodeFlow flow;
   Browser browser;
   ClientService.Registered doomed;
   ClientService.Registered survivor;
+  /** The resource server both clients' tokens are meant for; it introspects them. */
+  ClientService.Registered api;
 
   @BeforeEach
   void start(TestServer server) {
     this.server = server;
     flow = new CodeFlow(server);
     browser = new Browser(server);
-    doomed = OAuthTesting.confidential(server, "main", "openid", "read");
-    survivor = OAuthTesting.confidential(server, "main", "openid", "read");
+    doomed = withApi("Doomed");
+    survivor = withApi("Survivor");
+    api = server.app().clients().create("main", new Client.Spec("Api", Client.Type.CONFIDENTIAL,
+        List.of(), List.of(Client.CLIENT_CREDENTIALS), List.of(), null, null, null, null,
+        List.of(), API));
     flow.user("ada@example.com");
     assertThat(flow.login(browser, "ada@example.com", CodeFlow.PASSWORD).status()).isEqualTo(303);
+  }
+
+  private ClientService.Registered withApi(String name) {
+    return server.app().clients().create("main", new Client.Spec(name,
+        Client.Type.CONFIDENTIAL, List.of(CB), List.of(Client.CLIENT_CREDENTIALS,
+        Client.AUTHORIZATION_CODE, Client.REFRESH_TOKEN), List.of("openid", "read"), null, null,
+        null, null, List.of(API), null));
   }
 
   private JsonNode tokens(ClientService.Registered app) {
@@ -51,7 +66,7 @@ class ClientDeletionTest {
   }
 
   private boolean active(String token) {
-    Api.Response r = post(server, "main", "introspect", form("token", token), basic(survivor));
+    Api.Response r = post(server, "main", "introspect", form("token", token), basic(api));
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     return r.json().path("active").asBoolean();
   }

@@ -81,7 +81,8 @@ class TokenEndpointTest {
     assertThat(c.getClaim("sid")).as("no session").isNull();
     assertThat(c.getClaim("auth_time")).as("no user signed in (RFC 9068 2.2.1)").isNull();
     assertThat(c.getIssuer()).isEqualTo(issuer);
-    assertThat(c.getAudience()).containsExactly(issuer);
+    // no resources registered: meant for the client itself (docs/security.md#audiences)
+    assertThat(c.getAudience()).containsExactly(id());
     assertThat(c.getStringClaim("scope")).isEqualTo("read write");
     assertThat(c.getJWTID()).isNotBlank();
     assertThat(c.getExpirationTime().getTime() / 1000 - c.getIssueTime().getTime() / 1000)

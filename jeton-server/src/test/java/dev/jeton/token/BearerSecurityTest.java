@@ -151,7 +151,7 @@ class BearerSecurityTest {
     assertThat(h.getJWKURL()).isNull();
     JWTClaimsSet c = TokenForge.claims(userAt);
     assertThat(c.getIssuer()).isEqualTo(issuer("main"));
-    assertThat(c.getAudience()).containsExactly(issuer("main"));
+    assertThat(c.getAudience()).containsExactly(issuer("main") + "/api");
     assertThat(c.getSubject()).isEqualTo(userId);
     assertThat(c.getClaim("client_id")).isEqualTo("jeton");
     assertThat(c.getJWTID()).isNotBlank();
@@ -527,16 +527,18 @@ class BearerSecurityTest {
 
   @Test
   void meWhenAudienceIsAnotherThenWrongAudience() {
-    // docs/security.md#jwt-iss-aud: audience-restricted tokens, signed with the real key.
+    // docs/security.md#jwt-iss-aud, #audiences: Jeton's API takes only tokens meant for
+    // {issuer}/api, signed with the real key; the issuer itself is no longer an audience.
     createSubAccount("acme");
     for (List<String> aud : List.of(List.of("https://api.other.example"),
-        List.of(issuer("acme")), List.of(issuer("main") + "/api"), List.of(""))) {
+        List.of(issuer("acme")), List.of(issuer("acme") + "/api"), List.of(issuer("main")),
+        List.of(issuer("main") + "/api/"), List.of(""))) {
       assertInvalidToken(me(forge.resign("main", userAt, c -> c.audience(aud))),
           "token_wrong_audience");
     }
     // one audience among several is enough (RFC 7519 4.1.3)
     assertAccepted(me(forge.resign("main", userAt,
-        c -> c.audience(List.of("https://api.other.example", issuer("main"))))));
+        c -> c.audience(List.of("https://api.other.example", issuer("main") + "/api")))));
   }
 
   // --- time (rule 39) --------------------------------------------------------------------------
