@@ -106,7 +106,8 @@ oauth_runs() {
   seed_codes 1
   local at
   at=$(exchange "$(cat "$CODE_FILE")" | json_field access_token)
-  curl -fs -X POST "$issuer/oauth2/introspect" -H "Authorization: $CC_BASIC" -d "token=$at" \
+  # (introspected by the web app it was issued to: no other client may, docs/security.md)
+  curl -fs -X POST "$issuer/oauth2/introspect" -H "Authorization: $WEB_BASIC" -d "token=$at" \
     | grep -q '"active":true' || { echo "a code exchanged after the run is not active" >&2; exit 1; }
 }
 

@@ -14,8 +14,10 @@
 # Usage: jeton-bench/run-purge.sh [JAVA_HOME]   (build first: ./mvnw -q -DskipTests package)
 # Needs wrk and curl, and for PostgreSQL the Debian 'postgresql' package. Settings: see lib.sh,
 # plus DBS ("sqlite"; "sqlite postgres" for both), ROUNDS (2), PER_SESSION (10), PREWARM (20s),
-# and PURGE=0 for the control: the second run then starts no purge, so the two runs show what
-# the order alone costs.
+# PURGE=0 for the control: the second run then starts no purge, so the two runs show what
+# the order alone costs; and WARM_PURGE=N to run one unmeasured purge of N seeded tokens, without
+# load, before the rounds, so that the first measured purge does not also pay for compiling the
+# purge's code.
 . "$(dirname "$0")/lib.sh" "$@"
 dbs=${DBS:-sqlite}
 rounds=${ROUNDS:-2}
@@ -91,6 +93,15 @@ for db in $dbs; do
   echo "$name: start to ready ${ready_ms} ms"
   login_sessions
   wrk -t"$conns" -c"$conns" -d"$prewarm" -s "$wrkdir/refresh.lua" "$api/auth/refresh" > /dev/null
+  if [ "${WARM_PURGE:-0}" -gt 0 ]; then
+    echo
+    echo "$name, unmeasured purge of ${WARM_PURGE} tokens before the rounds:"
+    measured_seed=$seed; seed=$WARM_PURGE
+    seed_ended
+    seed=$measured_seed
+    start_purge
+    wait_purge
+  fi
   for round in $(seq "$rounds"); do
     echo
     echo "$name, round $round:"
