@@ -14,6 +14,7 @@ import dev.jeton.http.RequestGuard;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.oauth.OAuthRoutes;
+import dev.jeton.observe.AccessLog;
 import dev.jeton.observe.Audit;
 import dev.jeton.observe.Metrics;
 import dev.jeton.oidc.OidcRoutes;
@@ -125,6 +126,7 @@ public final class App implements AutoCloseable {
     ErrorWriter errors = new ErrorWriter(config.http().baseUrl(), pages, metrics);
     BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics);
     RequestGuard guard = new RequestGuard(errors, metrics,
+        new AccessLog(config.logging().access(), config.logging().accessSample()),
         config.http().baseUrl().startsWith("https:"));
     var jettyErrors = errors.jettyHandler();
     return Javalin.create(cfg -> {

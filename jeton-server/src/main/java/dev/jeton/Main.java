@@ -39,7 +39,7 @@ public final class Main implements Callable<Integer> {
       file = Path.of(System.getenv("JETON_CONFIG_FILE"));
     }
     Config config = ConfigLoader.load(file, System.getenv());
-    System.setProperty("jeton.log.format", config.logFormat());
+    System.setProperty("jeton.log.format", config.logging().format());
     return config;
   }
 

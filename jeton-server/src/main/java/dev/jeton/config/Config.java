@@ -14,7 +14,7 @@ public record Config(
     String masterKey,
     Bootstrap bootstrap,
     Tokens tokens,
-    String logFormat,
+    Logging logging,
     Duration shutdownTimeout,
     int signInFailuresPerSource,
     String metricsToken,
@@ -22,9 +22,15 @@ public record Config(
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
-    return new Config(http, dataDir, other, masterKey, bootstrap, tokens, logFormat,
+    return new Config(http, dataDir, other, masterKey, bootstrap, tokens, logging,
         shutdownTimeout, signInFailuresPerSource, metricsToken, retention);
   }
+
+  /**
+   * Standard output's log: its {@code format} (json or text), whether requests are written to the
+   * access log, and the share of successful requests that are (refused and failed ones always are).
+   */
+  public record Logging(String format, boolean access, double accessSample) {}
 
   /** Listening address and the public URL issuers are built from. */
   public record Http(String host, int port, String baseUrl) {}

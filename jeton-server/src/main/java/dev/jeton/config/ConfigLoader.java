@@ -145,6 +145,9 @@ public final class ConfigLoader {
     if (!logFormat.equals("json") && !logFormat.equals("text")) {
       throw bad(Setting.LOG_FORMAT, logFormat, "must be json or text");
     }
+    Config.Logging logging = new Config.Logging(logFormat,
+        onOff(Setting.ACCESS_LOG, v.get(Setting.ACCESS_LOG)),
+        share(Setting.ACCESS_LOG_SAMPLE, v.get(Setting.ACCESS_LOG_SAMPLE)));
     return new Config(
         new Config.Http(host, port, baseUrl),
         dataDir,
@@ -154,7 +157,7 @@ public final class ConfigLoader {
         new Config.Tokens(alg,
             duration(Setting.KEY_ROTATION_INTERVAL, v.get(Setting.KEY_ROTATION_INTERVAL)), skew,
             lifetimes),
-        logFormat,
+        logging,
         duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)),
         intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
             1_000_000),
@@ -241,6 +244,27 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw bad(s, raw, "is not a duration (use e.g. 90s, 15m, 1h, 30d)");
     }
+  }
+
+  private static boolean onOff(Setting s, String raw) {
+    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw bad(s, raw, "must be on or off");
+    };
+  }
+
+  /** A share from 0 to 1 written as a decimal number ({@code 0.25}), not a percentage. */
+  private static double share(Setting s, String raw) {
+    String t = raw.trim();
+    if (!t.matches("(0|1)(\\.[0-9]{1,6})?|\\.[0-9]{1,6}")) {
+      throw bad(s, raw, "must be a number from 0 to 1, such as 0.1 for one in ten");
+    }
+    double d = Double.parseDouble(t);
+    if (d > 1) {
+      throw bad(s, raw, "must be a number from 0 to 1, such as 0.1 for one in ten");
+    }
+    return d;
   }
 
   private static int intIn(Setting s, String raw, int min, int max) {

@@ -44,6 +44,10 @@ public enum Setting {
   PURGE_RETENTION("7d", "How long a session, token or code is kept after it expired or was "
       + "revoked, so that its use is still answered precisely (1d to 3650d)."),
   LOG_FORMAT("json", "Log format on standard output: json or text."),
+  ACCESS_LOG("on", "Whether every request is written to the access log (logger jeton.access): on "
+      + "or off. Audit events and errors are logged either way."),
+  ACCESS_LOG_SAMPLE("1", "Share of successful requests (status below 400) written to the access "
+      + "log, from 0 to 1 (0.1: one in ten); refused and failed requests are always written."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 
   private final String defaultValue;

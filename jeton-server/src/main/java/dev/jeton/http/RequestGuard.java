@@ -2,6 +2,7 @@ package dev.jeton.http;
 
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.AccessLog;
 import dev.jeton.observe.Metrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -16,8 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -35,15 +34,15 @@ public final class RequestGuard implements Filter {
   /** Request attribute holding the matched route template (set by the router). */
   public static final String ROUTE = "jeton.route";
 
-  private static final Logger ACCESS = LoggerFactory.getLogger("jeton.access");
-
   private final ErrorWriter errors;
   private final Metrics metrics;
+  private final AccessLog access;
   private final boolean https;
 
-  public RequestGuard(ErrorWriter errors, Metrics metrics, boolean https) {
+  public RequestGuard(ErrorWriter errors, Metrics metrics, AccessLog access, boolean https) {
     this.errors = errors;
     this.metrics = metrics;
+    this.access = access;
     this.https = https;
   }
 
@@ -71,14 +70,8 @@ public final class RequestGuard implements Filter {
       Object route = req.getAttribute(ROUTE);
       int status = res.getStatus();
       metrics.request(method, route == null ? "unmatched" : route.toString(), status, nanos);
-      if (status >= 400 || !isQuietPath(req.getRequestURI())) {
-        ACCESS.atInfo()
-            .addKeyValue("method", method)
-            .addKeyValue("path", req.getRequestURI())
-            .addKeyValue("status", status)
-            .addKeyValue("duration_ms", nanos / 1_000_000.0)
-            .addKeyValue("ip", req.getRemoteAddr())
-            .log("request");
+      if ((status >= 400 || !isQuietPath(req.getRequestURI())) && access.wants(status)) {
+        access.write(method, req.getRequestURI(), status, nanos, req.getRemoteAddr());
       }
       MDC.remove("request_id");
     }

@@ -39,6 +39,11 @@ public final class Metrics {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("jeton_access_log_shed",
+            StdoutAppender.class, c -> StdoutAppender.shedAccessLines())
+        .description("Access log lines dropped because the log writer was behind (requests "
+            + "never wait for the access log)")
+        .register(registry);
   }
 
   public void tokenIssued(String kind) {

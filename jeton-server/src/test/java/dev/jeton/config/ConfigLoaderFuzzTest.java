@@ -92,7 +92,7 @@ class ConfigLoaderFuzzTest {
     if (!c.metricsToken().isEmpty()) {
       assertThat(c.metricsToken()).matches("[\\x21-\\x7E]{32,256}");
     }
-    assertThat(c.logFormat()).isIn("json", "text");
+    assertThat(c.logging().format()).isIn("json", "text");
     assertThat(c.bootstrap().adminEmail().isEmpty())
         .isEqualTo(c.bootstrap().adminPassword().isEmpty());
   }

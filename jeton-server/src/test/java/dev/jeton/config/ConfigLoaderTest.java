@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,7 @@ class ConfigLoaderTest {
     assertThat(l.refreshTokenIdle()).isEqualTo(Duration.ofDays(30));
     assertThat(l.adminSession()).isEqualTo(Duration.ofHours(4));
     assertThat(l.refreshGrace()).as("off by default (RFC 9700 4.14.2)").isZero();
-    assertThat(c.logFormat()).isEqualTo("json");
+    assertThat(c.logging().format()).isEqualTo("json");
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.retention().purgeInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(c.retention().window()).isEqualTo(Duration.ofDays(7));
@@ -198,6 +199,26 @@ class ConfigLoaderTest {
     fails("JETON_CLOCK_SKEW", "soon");
     assertThat(ConfigLoader.load(null, Map.of("JETON_CLOCK_SKEW", "0")).tokens().clockSkew())
         .isZero();
+  }
+
+  @Test
+  void loadWhenAccessLogSettingsThenParsedAndBadOnesNameTheEnvVar() {
+    Config.Logging defaults = ConfigLoader.load(null, Map.of()).logging();
+    assertThat(defaults.access()).isTrue();
+    assertThat(defaults.accessSample()).isEqualTo(1.0);
+    Config.Logging set = ConfigLoader.load(null, Map.of("JETON_ACCESS_LOG", "OFF",
+        "JETON_ACCESS_LOG_SAMPLE", "0.25")).logging();
+    assertThat(set.access()).isFalse();
+    assertThat(set.accessSample()).isEqualTo(0.25);
+    assertThat(ConfigLoader.load(null, Map.of("JETON_ACCESS_LOG_SAMPLE", "0")).logging()
+        .accessSample()).isZero();
+    assertThat(ConfigLoader.load(null, Map.of("JETON_ACCESS_LOG_SAMPLE", ".5")).logging()
+        .accessSample()).isEqualTo(0.5);
+    fails("JETON_ACCESS_LOG", "yes");
+    fails("JETON_ACCESS_LOG", "");
+    for (String bad : List.of("1.5", "50%", "-0.1", "1e-3", "NaN", "Infinity", "0x1", "2", "")) {
+      fails("JETON_ACCESS_LOG_SAMPLE", bad);
+    }
   }
 
   @Test
