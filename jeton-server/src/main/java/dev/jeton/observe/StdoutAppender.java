@@ -15,20 +15,25 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 
 /**
- * Writes log lines to standard output from one background thread, in batches: the thread takes
- * every line waiting, encodes them, and writes and flushes them with one system call. Under load
- * that is one write for many lines; when idle every line is flushed at once. Request threads only
- * enqueue. When the queue is full, an access line ({@link AccessLog#LOGGER}) is dropped and
+ * Writes log lines to standard output from one background thread, in batches: every
+ * {@value #FLUSH_EVERY_MS} ms (at once again while a whole batch was waiting) the thread takes
+ * every line waiting, encodes them, and writes and flushes them with one system call. Request
+ * threads only enqueue, and never wake the writer: waking it for each line cost a futex call and
+ * a context switch per request, a fifth of the throughput of the cheapest endpoints on two cores
+ * (docs/performance.md#access-log). When the queue is full, an access line ({@link AccessLog#LOGGER}) is dropped and
  * counted rather than make the request wait, and the writer says how many it dropped (at most
  * every ten seconds, and in the {@code jeton_access_log_shed_total} metric); every other line
  * (audit events, errors) waits for room and is never dropped.
  */
 public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private static final int MAX_BATCH = 1024;
+  /** How long lines may wait to be written; the writer's sleep between batches. */
+  static final long FLUSH_EVERY_MS = 10;
   private static final long REPORT_EVERY_MS = 10_000;
   private static final AtomicLong SHED = new AtomicLong();
 
@@ -98,12 +103,9 @@ public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEve
     long reported = SHED.get();
     long reportedAt = 0;
     while (!stopping || !queue.isEmpty()) {
+      int taken = 0;
       try {
-        ILoggingEvent first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, MAX_BATCH - 1);
-        }
+        taken = queue.drainTo(batch, MAX_BATCH);
         long shed = SHED.get();
         long now = System.currentTimeMillis();
         if (shed != reported && now - reportedAt >= REPORT_EVERY_MS) {
@@ -111,21 +113,25 @@ public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEve
           reported = shed;
           reportedAt = now;
         }
-        if (batch.isEmpty()) {
-          continue;
+        if (!batch.isEmpty()) {
+          for (ILoggingEvent e : batch) {
+            buf.write(encoder.encode(e));
+          }
+          buf.writeTo(out);
+          out.flush();
         }
-        for (ILoggingEvent e : batch) {
-          buf.write(encoder.encode(e));
-        }
-        buf.writeTo(out);
-        out.flush();
-      } catch (InterruptedException e) {
-        stopping = true;
       } catch (IOException | RuntimeException e) {
         addError("log write failed", e);
       } finally {
         batch.clear();
         buf.reset();
+      }
+      if (taken < MAX_BATCH && !stopping) {
+        // less than a whole batch was waiting: let lines gather (a full one goes on at once)
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(FLUSH_EVERY_MS));
+        if (Thread.interrupted()) {
+          stopping = true;
+        }
       }
     }
   }
@@ -145,6 +151,7 @@ public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEve
   public void stop() {
     stopping = true;
     if (worker != null) {
+      LockSupport.unpark(worker);
       try {
         worker.join(2_000);
       } catch (InterruptedException e) {
