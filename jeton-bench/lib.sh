@@ -15,6 +15,7 @@ java=${java_home:+$java_home/bin/}java
 jar=$root/jeton-server/target/jeton.jar
 bench=$root/jeton-bench/target/benchmarks.jar
 wrkdir=$root/jeton-bench/wrk
+export WRK_DIR=$wrkdir # the wrk scripts find dist.lua (latency distribution) here
 duration=${DURATION:-10s}
 warmup=${WARMUP:-5s}
 conns=${CONNS:-32}

@@ -6,3 +6,5 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = os.getenv("CLIENT_BASIC")
 wrk.body = "token=" .. os.getenv("INTROSPECT_TOKEN") .. "&token_type_hint=access_token"
+-- The latency distribution at the end (jeton-bench/wrk/dist.lua), when WRK_DIR names this folder.
+if os.getenv("WRK_DIR") then done = dofile(os.getenv("WRK_DIR") .. "/dist.lua").done end
