@@ -94,7 +94,7 @@ public final class IntrospectionEndpoint {
    * Whether the caller may learn about an access token (RFC 7662 4): it was issued to the
    * caller, or it is meant for the resource server the caller is.
    */
-  static boolean concerns(Client caller, AccessToken at) {
+  private static boolean concerns(Client caller, AccessToken at) {
     String resourceUri = caller.spec().resourceUri();
     return at.clientId().equals(caller.clientId())
         || (resourceUri != null && at.audience().contains(resourceUri));
