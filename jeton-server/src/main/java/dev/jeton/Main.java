@@ -5,6 +5,7 @@ import dev.jeton.config.ConfigException;
 import dev.jeton.config.ConfigLoader;
 import dev.jeton.config.Setting;
 import dev.jeton.error.ErrorCatalogDoc;
+import dev.jeton.observe.Logging;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -24,7 +25,9 @@ public final class Main implements Callable<Integer> {
   Path configFile;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    int status = new CommandLine(new Main()).execute(args);
+    Logging.stop(); // a command's last lines (audit events) are written before the JVM exits
+    System.exit(status);
   }
 
   /** With no subcommand, serve. */
@@ -73,8 +76,12 @@ public final class Main implements Callable<Integer> {
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        app.close();
-        stopped.countDown();
+        try {
+          app.close();
+        } finally {
+          Logging.stop(); // after the server's last line ("Jeton stopped"), not beside it
+          stopped.countDown();
+        }
       }, "jeton-shutdown"));
       String link = app.firstAdminLink();
       if (link != null) {
