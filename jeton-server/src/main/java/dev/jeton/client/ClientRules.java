@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -89,22 +90,27 @@ final class ClientRules {
   }
 
   private void redirectUris(List<String> uris, Client.Type type) {
-    if (uris.size() > MAX_REDIRECT_URIS) {
-      invalid("redirect_uris", "At most " + MAX_REDIRECT_URIS
-          + " redirect URIs may be registered.");
+    uris("redirect_uris", uris, MAX_REDIRECT_URIS, "redirect URIs", "The redirect URI",
+        uri -> redirectUriProblem(uri, type));
+  }
+
+  /**
+   * A list of URIs: at most {@code max}, none twice, each checked by {@code problem} (what is
+   * wrong with one, or null); each problem is reported against {@code field[i]}.
+   */
+  private void uris(String field, List<String> uris, int max, String plural, String one,
+      Function<String, String> problem) {
+    if (uris.size() > max) {
+      invalid(field, "At most " + max + " " + plural + " may be registered.");
       return;
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < uris.size(); i++) {
-      String field = "redirect_uris[" + i + "]";
       String uri = uris.get(i);
-      if (!seen.add(uri)) {
-        invalid(field, "The redirect URI '" + Text.clip(uri) + "' is listed twice.");
-        continue;
-      }
-      String problem = redirectUriProblem(uri, type);
-      if (problem != null) {
-        invalid(field, problem);
+      String found = seen.add(uri) ? problem.apply(uri)
+          : one + " '" + Text.clip(uri) + "' is listed twice.";
+      if (found != null) {
+        invalid(field + "[" + i + "]", found);
       }
     }
   }
@@ -191,21 +197,8 @@ final class ClientRules {
   }
 
   private void resources(List<String> uris, Predicate<String> ownServer) {
-    if (uris.size() > MAX_RESOURCES) {
-      invalid("resources", "At most " + MAX_RESOURCES + " resource servers may be registered.");
-      return;
-    }
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < uris.size(); i++) {
-      String field = "resources[" + i + "]";
-      String uri = uris.get(i);
-      String problem = !seen.add(uri)
-          ? "The resource '" + Text.clip(uri) + "' is listed twice."
-          : resourceProblem(uri, ownServer);
-      if (problem != null) {
-        invalid(field, problem);
-      }
-    }
+    uris("resources", uris, MAX_RESOURCES, "resource servers", "The resource",
+        uri -> resourceProblem(uri, ownServer));
   }
 
   /**
@@ -219,7 +212,7 @@ final class ClientRules {
       return problem;
     }
     URI u = URI.create(uri);
-    if (u.getRawFragment() != null || uri.indexOf('#') >= 0) {
+    if (uri.indexOf('#') >= 0) {
       return "A resource must not contain a fragment (RFC 8707 2).";
     }
     if (u.getRawQuery() != null) {

@@ -23,12 +23,13 @@ import org.slf4j.event.KeyValuePair;
  * Writes log lines to standard output from one background thread, in batches: every
  * {@value #FLUSH_EVERY_MS} ms (at once again while a whole batch was waiting) the thread takes
  * every line waiting, encodes them, and writes and flushes them with one system call. Request
- * threads only enqueue, and never wake the writer: waking it for each line cost a futex call and
- * a context switch per request, a fifth of the throughput of the cheapest endpoints on two cores
- * (docs/performance.md#access-log). When the queue is full, an access line ({@link AccessLog#LOGGER}) is dropped and
- * counted rather than make the request wait, and the writer says how many it dropped (at most
- * every ten seconds, and in the {@code jeton_access_log_shed_total} metric); every other line
- * (audit events, errors) waits for room and is never dropped.
+ * threads only enqueue, and never wake the writer: a writer waiting for the next line was woken
+ * line after line, which cost the cheapest endpoints about a fifth of their throughput on two
+ * cores (docs/performance.md#access-log). When the queue is full, an access line
+ * ({@link AccessLog#LOGGER}) is dropped and counted rather than make the request wait, and the
+ * writer says how many it dropped (at most every ten seconds, and in the
+ * {@code jeton_access_log_shed_total} metric); every other line (audit events, errors) waits for
+ * room and is never dropped.
  */
 public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private static final int MAX_BATCH = 1024;
