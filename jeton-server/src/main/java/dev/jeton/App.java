@@ -223,6 +223,7 @@ public final class App implements AutoCloseable {
         .addKeyValue("database", db.dialect().name().toLowerCase(java.util.Locale.ROOT))
         .addKeyValue("startup_ms", (System.nanoTime() - t0) / 1_000_000)
         .log("Jeton ready");
+    metrics.bindJvmMetricsInBackground();
     return this;
   }
 

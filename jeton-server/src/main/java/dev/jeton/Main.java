@@ -25,9 +25,26 @@ public final class Main implements Callable<Integer> {
   Path configFile;
 
   public static void main(String[] args) {
-    int status = new CommandLine(new Main()).execute(args);
+    int status = run(args);
     Logging.stop(); // a command's last lines (audit events) are written before the JVM exits
     System.exit(status);
+  }
+
+  /**
+   * Runs a command line. With no arguments at all (the README's plain {@code java -jar}) the
+   * server starts without building the command-line model, whose reflection over every command
+   * costs a tenth of a start; what goes wrong is reported as picocli would.
+   */
+  static int run(String[] args) {
+    if (args.length > 0) {
+      return new CommandLine(new Main()).execute(args);
+    }
+    try {
+      return new Main().call();
+    } catch (RuntimeException e) {
+      e.printStackTrace();
+      return 1;
+    }
   }
 
   /** With no subcommand, serve. */

@@ -129,14 +129,25 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Applies pending migrations; safe to run on every node at start (Flyway takes a lock). */
+  /**
+   * Applies pending migrations; safe to run on every node at start (Flyway takes a lock). A
+   * database that already holds exactly this build's migrations is recognised from its history
+   * table without starting Flyway ({@link SchemaHistory}), which makes a restart faster.
+   */
   public void migrate() {
-    Flyway.configure()
-        .dataSource(writePool)
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
+    if (!schemaUpToDate()) {
+      Flyway.configure()
+          .dataSource(writePool)
+          .locations("classpath:" + SchemaHistory.LOCATION)
+          .load()
+          .migrate();
+    }
     migrated = true;
+  }
+
+  /** True when the database holds exactly this build's migrations, unedited. */
+  boolean schemaUpToDate() {
+    return SchemaHistory.upToDate(writePool);
   }
 
   /**

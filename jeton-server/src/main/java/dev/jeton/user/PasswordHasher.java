@@ -52,16 +52,29 @@ public final class PasswordHasher {
     for (int i = 0; i < lanes; i++) {
       this.lanes.add(new Lane());
     }
-    this.dummyHash = hash("jeton-timing-equaliser");
+    // Verifying against it costs exactly what verifying against a real hash costs, and no
+    // password matches it; a random value in place of a derived one spares every start an Argon2
+    // computation.
+    byte[] unmatchable = new byte[HASH_BYTES];
+    random.nextBytes(unmatchable);
+    this.dummyHash = phc(randomSalt(), unmatchable);
   }
 
   /** A PHC-format Argon2id hash of the password with a fresh random salt. */
   public String hash(String password) {
+    byte[] salt = randomSalt();
+    return phc(salt, derive(password, salt, params, HASH_BYTES));
+  }
+
+  private byte[] randomSalt() {
     byte[] salt = new byte[SALT_BYTES];
     random.nextBytes(salt);
-    byte[] out = derive(password, salt, params, HASH_BYTES);
+    return salt;
+  }
+
+  private String phc(byte[] salt, byte[] hash) {
     return "$argon2id$v=19$m=" + params.memoryKib() + ",t=" + params.iterations() + ",p="
-        + params.parallelism() + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
+        + params.parallelism() + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
   }
 
   /** True when the password matches the stored hash (constant-time comparison). */
