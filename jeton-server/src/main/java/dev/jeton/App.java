@@ -21,6 +21,8 @@ import dev.jeton.oidc.OidcRoutes;
 import dev.jeton.ops.ErrorRoutes;
 import dev.jeton.ops.OpsRoutes;
 import dev.jeton.ops.Purge;
+import dev.jeton.pat.PatRoutes;
+import dev.jeton.pat.PatService;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.setup.SetupRoutes;
@@ -80,6 +82,7 @@ public final class App implements AutoCloseable {
   private final SetupService setup;
   private final ClientService clients;
   private final ClientAuthenticator clientAuthenticator;
+  private final PatService pats;
   private final Issuers issuers;
   private final OpaqueTokens tokens;
   private final Javalin javalin;
@@ -117,6 +120,8 @@ public final class App implements AutoCloseable {
     this.clients = new ClientService(db.jdbi(), writes, tokens, keyRing, sessions, issuers,
         clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
+    this.pats = new PatService(db.jdbi(), writes, tokens, config.pats(), clock);
+    users.onStateChange(pats::forgetCached);
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
   }
@@ -124,7 +129,7 @@ public final class App implements AutoCloseable {
   private Javalin createServer() {
     Pages pages = new Pages(config.http().baseUrl());
     ErrorWriter errors = new ErrorWriter(config.http().baseUrl(), pages, metrics);
-    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics);
+    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics, pats);
     RequestGuard guard = new RequestGuard(errors, metrics,
         new AccessLog(config.logging().access(), config.logging().accessSample()),
         config.http().baseUrl().startsWith("https:"));
@@ -169,7 +174,8 @@ public final class App implements AutoCloseable {
       new OpsRoutes(db, writes, metrics, config.metricsToken()).register(r);
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
-      new AccountRoutes(accounts, bearer, issuers, sessions).register(r);
+      new AccountRoutes(accounts, bearer, issuers, sessions, pats).register(r);
+      new PatRoutes(pats, users, bearer, issuers).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
       Cookies cookies = new Cookies(config.http().baseUrl());
       WebSessions webSessions = new WebSessions(db.jdbi(), writes, tokens, cookies, clock);
@@ -234,6 +240,20 @@ public final class App implements AutoCloseable {
       return t;
     });
     scheduler.scheduleWithFixedDelay(this::rotateDueKeys, 1, 60, TimeUnit.MINUTES);
+    scheduler.scheduleWithFixedDelay(this::flushTokenUses, USE_FLUSH_SECONDS, USE_FLUSH_SECONDS,
+        TimeUnit.SECONDS);
+  }
+
+  /** How often the last uses of personal access tokens are written (docs/tokens.md). */
+  static final int USE_FLUSH_SECONDS = 15;
+
+  private void flushTokenUses() {
+    try {
+      pats.flushUses();
+    } catch (RuntimeException e) {
+      LOG.warn("recording the last uses of personal access tokens failed; retrying in {} s: {}",
+          USE_FLUSH_SECONDS, e.getMessage());
+    }
   }
 
   /** Rotates every account key older than the rotation interval, and retires expired ones. */
@@ -322,6 +342,10 @@ public final class App implements AutoCloseable {
     return clients;
   }
 
+  public PatService pats() {
+    return pats;
+  }
+
   public ClientAuthenticator clientAuthenticator() {
     return clientAuthenticator;
   }
@@ -344,6 +368,9 @@ public final class App implements AutoCloseable {
       }
     }
     purge.close();
+    if (scheduler != null) {
+      flushTokenUses();
+    }
     writes.close();
     db.close();
     if (scheduler != null) {

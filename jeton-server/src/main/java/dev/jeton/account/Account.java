@@ -9,7 +9,7 @@ import java.time.Duration;
  * default applies.
  */
 public record Account(String id, String parentId, String name, long createdAt, Long disabledAt,
-    Overrides overrides) {
+    Overrides overrides, PatOverrides pats) {
 
   /** The default account that exists from first start. */
   public static final String MAIN = "main";
@@ -35,6 +35,25 @@ public record Account(String id, String parentId, String name, long createdAt, L
 
     private static Duration pick(Long seconds, Duration fallback) {
       return seconds == null ? fallback : Duration.ofSeconds(seconds);
+    }
+  }
+
+  /**
+   * Per-account personal access token policy overrides (null: server default): lifetimes in
+   * seconds, whether tokens without expiry may be created, live tokens per owner.
+   */
+  public record PatOverrides(Long defaultLifetime, Long maxLifetime, Boolean noExpiry,
+      Integer maxPerOwner) {
+    public static final PatOverrides NONE = new PatOverrides(null, null, null, null);
+
+    /** The effective policy; a default lifetime above the longest allowed is cut to it. */
+    public Config.Pats over(Config.Pats d) {
+      Duration max = maxLifetime == null ? d.maxLifetime() : Duration.ofSeconds(maxLifetime);
+      Duration dflt = defaultLifetime == null ? d.defaultLifetime()
+          : Duration.ofSeconds(defaultLifetime);
+      return new Config.Pats(dflt.compareTo(max) > 0 ? max : dflt, max,
+          noExpiry == null ? d.noExpiry() : noExpiry,
+          maxPerOwner == null ? d.maxPerOwner() : maxPerOwner);
     }
   }
 }

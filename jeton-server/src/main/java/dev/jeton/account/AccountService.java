@@ -58,7 +58,7 @@ public final class AccountService {
       return false;
     }
     Account main = new Account(Account.MAIN, null, "Main", clock.millis(), null,
-        Account.Overrides.NONE);
+        Account.Overrides.NONE, Account.PatOverrides.NONE);
     try {
       writes.submit(h -> {
         AccountStore.insert(h, main);
@@ -99,7 +99,7 @@ public final class AccountService {
   public Created create(String parentId, String id, String name) {
     requireActive(parentId);
     Account account = new Account(id, parentId, name, clock.millis(), null,
-        Account.Overrides.NONE);
+        Account.Overrides.NONE, Account.PatOverrides.NONE);
     try {
       String secret = writes.submit(h -> {
         AccountStore.insert(h, account);
@@ -132,10 +132,15 @@ public final class AccountService {
     return store.descendants(actorId);
   }
 
-  /** Renames an account or changes its lifetime overrides. */
-  public Account update(String actorId, String id, String name, Account.Overrides overrides) {
+  /**
+   * Renames an account or changes its lifetime or personal access token overrides (null: left as
+   * they are).
+   */
+  public Account update(String actorId, String id, String name, Account.Overrides overrides,
+      Account.PatOverrides pats) {
     Account a = manageable(actorId, id);
-    store.update(id, name == null ? a.name() : name, overrides == null ? a.overrides() : overrides);
+    store.update(id, name == null ? a.name() : name, overrides == null ? a.overrides() : overrides,
+        pats == null ? a.pats() : pats);
     cache.invalidate(id);
     return manageable(actorId, id);
   }

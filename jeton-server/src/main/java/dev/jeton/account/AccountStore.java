@@ -13,7 +13,8 @@ import org.jdbi.v3.core.Jdbi;
 final class AccountStore {
   private static final String COLUMNS = """
       id, parent_id, name, created_at, disabled_at, access_token_ttl, refresh_token_ttl,
-      refresh_token_idle_ttl, admin_session_ttl, refresh_grace""";
+      refresh_token_idle_ttl, admin_session_ttl, refresh_grace, pat_default_ttl, pat_max_ttl,
+      pat_no_expiry, pat_max_per_owner""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -50,15 +51,19 @@ final class AccountStore {
         .bind("a", ancestorId).map((rs, ctx) -> map(rs)).list());
   }
 
-  void update(String id, String name, Account.Overrides o) {
+  void update(String id, String name, Account.Overrides o, Account.PatOverrides p) {
     writes.submit(h -> h.createUpdate("""
             UPDATE accounts SET name = :name, access_token_ttl = :at, refresh_token_ttl = :rt,
                    refresh_token_idle_ttl = :idle, admin_session_ttl = :admin,
-                   refresh_grace = :grace
+                   refresh_grace = :grace, pat_default_ttl = :pdef, pat_max_ttl = :pmax,
+                   pat_no_expiry = :pnoexp, pat_max_per_owner = :pcount
             WHERE id = :id""")
         .bind("id", id).bind("name", name).bind("at", o.accessToken())
         .bind("rt", o.refreshToken()).bind("idle", o.refreshTokenIdle())
         .bind("admin", o.adminSession()).bind("grace", o.refreshGrace())
+        .bind("pdef", p.defaultLifetime()).bind("pmax", p.maxLifetime())
+        .bind("pnoexp", p.noExpiry() == null ? null : (p.noExpiry() ? 1 : 0))
+        .bind("pcount", p.maxPerOwner())
         .execute());
   }
 
@@ -88,7 +93,13 @@ final class AccountStore {
         rs.getLong("created_at"), Rows.longOrNull(rs, "disabled_at"),
         new Account.Overrides(Rows.longOrNull(rs, "access_token_ttl"),
             Rows.longOrNull(rs, "refresh_token_ttl"), Rows.longOrNull(rs, "refresh_token_idle_ttl"),
-            Rows.longOrNull(rs, "admin_session_ttl"), Rows.longOrNull(rs, "refresh_grace")));
+            Rows.longOrNull(rs, "admin_session_ttl"), Rows.longOrNull(rs, "refresh_grace")),
+        new Account.PatOverrides(Rows.longOrNull(rs, "pat_default_ttl"),
+            Rows.longOrNull(rs, "pat_max_ttl"),
+            Rows.longOrNull(rs, "pat_no_expiry") == null ? null
+                : Rows.longOrNull(rs, "pat_no_expiry") != 0,
+            Rows.longOrNull(rs, "pat_max_per_owner") == null ? null
+                : Rows.longOrNull(rs, "pat_max_per_owner").intValue()));
   }
 
 }

@@ -9,6 +9,7 @@ import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Audit;
+import dev.jeton.pat.PatService;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccountIds;
@@ -30,7 +31,10 @@ public final class AccountRoutes {
   public static final Set<ErrorCode> ERRORS = errors();
   private static final String BASE = "/accounts/{account}/api/v1/accounts";
   private static final Set<String> CREATE_FIELDS = Set.of("id", "name");
-  private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes");
+  private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes",
+      "personal_access_tokens");
+  private static final Set<String> PAT_FIELDS = Set.of("default_lifetime", "max_lifetime",
+      "no_expiry", "max_per_owner");
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
       "refresh_token_idle", "admin_session", "refresh_grace");
   private static final long YEAR_SECONDS = 10L * 366 * 24 * 3600;
@@ -39,9 +43,11 @@ public final class AccountRoutes {
   private final BearerAuth bearer;
   private final Issuers issuers;
   private final SessionService sessions;
+  private final PatService pats;
 
   public AccountRoutes(AccountService accounts, BearerAuth bearer, Issuers issuers,
-      SessionService sessions) {
+      SessionService sessions, PatService pats) {
+    this.pats = pats;
     this.accounts = accounts;
     this.bearer = bearer;
     this.issuers = issuers;
@@ -73,7 +79,7 @@ public final class AccountRoutes {
     AccountService.Created created = accounts.create(p.account().id(), id,
         name == null || name.isBlank() ? id : name.trim());
     Audit.event("account_created", "account", id, "parent", p.account().id(),
-        "by", p.token().subject());
+        "by", p.subject());
     Map<String, Object> out = json(created.account());
     out.put("setup_url", issuers.issuer(id) + "/setup?token=" + created.setupSecret());
     ctx.header("Location", issuers.issuer(p.account().id()) + "/api/v1/accounts/" + id);
@@ -112,10 +118,26 @@ public final class AccountRoutes {
           pick(lt, "refresh_grace", o.refreshGrace(), 0, 60));
       body.absorb(lt, "token_lifetimes");
     }
+    Account.PatOverrides patOverrides = null;
+    JsonBody pt = body.optionalObject("personal_access_tokens", PAT_FIELDS);
+    if (pt != null) {
+      Account.PatOverrides o = current.pats();
+      Boolean noExpiry = o.noExpiry();
+      if (pt.has("no_expiry")) {
+        noExpiry = pt.optionalBoolean("no_expiry");
+      }
+      Long perOwner = pick(pt, "max_per_owner",
+          o.maxPerOwner() == null ? null : o.maxPerOwner().longValue(), 1, 100_000);
+      patOverrides = new Account.PatOverrides(
+          pick(pt, "default_lifetime", o.defaultLifetime(), 60, YEAR_SECONDS),
+          pick(pt, "max_lifetime", o.maxLifetime(), 60, YEAR_SECONDS),
+          noExpiry, perOwner == null ? null : perOwner.intValue());
+      body.absorb(pt, "personal_access_tokens");
+    }
     body.validate();
     Account updated = accounts.update(p.account().id(), current.id(),
-        name == null ? null : name.trim(), overrides);
-    Audit.event("account_updated", "account", current.id(), "by", p.token().subject());
+        name == null ? null : name.trim(), overrides, patOverrides);
+    Audit.event("account_updated", "account", current.id(), "by", p.subject());
     Responses.json(ctx, 200, json(updated));
   }
 
@@ -130,7 +152,7 @@ public final class AccountRoutes {
     BearerAuth.Principal p = admin(ctx);
     Account a = accounts.disable(p.account().id(), ctx.pathParam("id"));
     sessions.forgetCached();
-    Audit.event("account_disabled", "account", a.id(), "by", p.token().subject());
+    Audit.event("account_disabled", "account", a.id(), "by", p.subject());
     Responses.json(ctx, 200, json(a));
   }
 
@@ -151,6 +173,13 @@ public final class AccountRoutes {
     lifetimes.put("admin_session", l.adminSession().toSeconds());
     lifetimes.put("refresh_grace", l.refreshGrace().toSeconds());
     m.put("token_lifetimes", lifetimes);
+    Config.Pats policy = pats.policy(a);
+    Map<String, Object> pat = new LinkedHashMap<>();
+    pat.put("default_lifetime", policy.defaultLifetime().toSeconds());
+    pat.put("max_lifetime", policy.maxLifetime().toSeconds());
+    pat.put("no_expiry", policy.noExpiry());
+    pat.put("max_per_owner", policy.maxPerOwner());
+    m.put("personal_access_tokens", pat);
     return m;
   }
 

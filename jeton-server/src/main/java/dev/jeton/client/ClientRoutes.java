@@ -83,7 +83,7 @@ public final class ClientRoutes {
         lifetimes, idTokenAlg, resources, resourceUri);
     ClientService.Registered reg = clients.create(p.account().id(), spec);
     Audit.event("client_created", "account", p.account().id(), "client_id",
-        reg.client().clientId(), "type", type.value(), "by", p.token().subject());
+        reg.client().clientId(), "type", type.value(), "by", p.subject());
     Map<String, Object> out = json(reg.client());
     if (reg.secret() != null) {
       out.put("client_secret", reg.secret());
@@ -129,7 +129,7 @@ public final class ClientRoutes {
         new Client.Spec(name, type, redirects, grants, scopes, logo, uri, lifetimes, idTokenAlg,
             resources, resourceUri));
     Audit.event("client_updated", "account", p.account().id(), "client_id", current.clientId(),
-        "by", p.token().subject());
+        "by", p.subject());
     Responses.json(ctx, 200, json(updated));
   }
 
@@ -138,7 +138,7 @@ public final class ClientRoutes {
     String id = ctx.pathParam("client_id");
     clients.delete(p.account().id(), id);
     Audit.event("client_deleted", "account", p.account().id(), "client_id", id,
-        "by", p.token().subject());
+        "by", p.subject());
     ctx.status(204);
   }
 
@@ -147,7 +147,7 @@ public final class ClientRoutes {
     String id = ctx.pathParam("client_id");
     String secret = clients.rotateSecret(p.account().id(), id);
     Audit.event("client_secret_rotated", "account", p.account().id(), "client_id", id,
-        "by", p.token().subject());
+        "by", p.subject());
     Map<String, Object> out = json(clients.get(p.account().id(), id));
     out.put("client_secret", secret);
     Responses.tokens(ctx, 200, out);

@@ -14,6 +14,7 @@ public record Config(
     String masterKey,
     Bootstrap bootstrap,
     Tokens tokens,
+    Pats pats,
     Logging logging,
     Duration shutdownTimeout,
     int signInFailuresPerSource,
@@ -22,7 +23,7 @@ public record Config(
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
-    return new Config(http, dataDir, other, masterKey, bootstrap, tokens, logging,
+    return new Config(http, dataDir, other, masterKey, bootstrap, tokens, pats, logging,
         shutdownTimeout, signInFailuresPerSource, metricsToken, retention);
   }
 
@@ -61,6 +62,14 @@ public record Config(
       Duration keyRotationInterval,
       Duration clockSkew,
       Lifetimes lifetimes) {}
+
+  /**
+   * The policy for personal access tokens (also the shape of an account's overrides): the
+   * lifetime of a token created without one, the longest allowed, whether tokens without expiry
+   * may be created, and how many live tokens one owner may hold.
+   */
+  public record Pats(Duration defaultLifetime, Duration maxLifetime, boolean noExpiry,
+      int maxPerOwner) {}
 
   /** Token lifetimes (also the shape of an account's overrides). */
   public record Lifetimes(

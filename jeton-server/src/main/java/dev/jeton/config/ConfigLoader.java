@@ -157,12 +157,28 @@ public final class ConfigLoader {
         new Config.Tokens(alg,
             duration(Setting.KEY_ROTATION_INTERVAL, v.get(Setting.KEY_ROTATION_INTERVAL)), skew,
             lifetimes),
+        pats(v),
         logging,
         duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)),
         intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
             1_000_000),
         metricsToken,
         retention);
+  }
+
+  /** The personal access token policy; the default lifetime is at most the longest. */
+  private static Config.Pats pats(Map<Setting, String> v) {
+    Duration max = positive(Setting.PAT_MAX_TTL, v);
+    if (max.compareTo(Duration.ofDays(3650)) > 0) {
+      throw bad(Setting.PAT_MAX_TTL, v.get(Setting.PAT_MAX_TTL), "must be at most 3650d");
+    }
+    Duration dflt = positive(Setting.PAT_DEFAULT_TTL, v);
+    if (dflt.compareTo(max) > 0) {
+      throw bad(Setting.PAT_DEFAULT_TTL, v.get(Setting.PAT_DEFAULT_TTL), "must be at most "
+          + Setting.PAT_MAX_TTL.envName() + " (" + v.get(Setting.PAT_MAX_TTL) + ")");
+    }
+    return new Config.Pats(dflt, max, onOff(Setting.PAT_NO_EXPIRY, v.get(Setting.PAT_NO_EXPIRY)),
+        intIn(Setting.PAT_MAX_PER_OWNER, v.get(Setting.PAT_MAX_PER_OWNER), 1, 100_000));
   }
 
   /**

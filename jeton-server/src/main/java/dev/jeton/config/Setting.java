@@ -34,6 +34,14 @@ public enum Setting {
   REFRESH_GRACE("0s", "Window in which the just-rotated refresh token may be presented once more "
       + "(lost responses), 0 to 60s; 0 (off): a rotated-out token is reuse at once, as RFC 9700 "
       + "4.14.2 expects. Accounts and clients may opt in."),
+  PAT_DEFAULT_TTL("90d", "Lifetime of a personal access token created without one (accounts may "
+      + "override)."),
+  PAT_MAX_TTL("365d", "Longest lifetime a personal access token may be given (accounts may "
+      + "override; at most 3650d)."),
+  PAT_NO_EXPIRY("off", "Whether personal access tokens without expiry may be created: on or off "
+      + "(accounts may override)."),
+  PAT_MAX_PER_OWNER("600", "Live personal access tokens one user may hold (1 to 100000; accounts "
+      + "may override)."),
   SIGNIN_FAILURES_PER_SOURCE("100", "Failed sign-ins one client IP may make in 15 minutes, over "
       + "all emails, before its sign-ins must wait (0 disables; raise it behind a proxy that hides "
       + "client addresses)."),

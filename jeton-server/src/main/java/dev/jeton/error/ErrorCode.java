@@ -82,6 +82,12 @@ public enum ErrorCode {
       "Use a token issued by this account's issuer ({base}/accounts/{account}).", false),
   TOKEN_WRONG_AUDIENCE(401, "Token not meant for this API",
       "Request a token whose audience includes this API.", false),
+  TOKEN_OWNER_DISABLED(401, "Token owner disabled",
+      "The user this personal access token belongs to is blocked; its tokens work again only "
+          + "if an admin unblocks it.", false),
+  SESSION_REQUIRED(403, "Signed-in session required",
+      "Passwords, tokens and sessions are managed with the access token of a sign-in "
+          + "(POST /api/v1/auth/login), never with a personal access token.", false),
   INSUFFICIENT_SCOPE(403, "Insufficient scope",
       "Use a token carrying the scope named in the WWW-Authenticate header (for admin endpoints, "
           + "sign in as an account admin).", false),
@@ -108,6 +114,15 @@ public enum ErrorCode {
       false),
   PASSWORD_UNCHANGED(400, "New password equals the current one",
       "Choose a password different from the current one.", false),
+
+  // --- personal access tokens -----------------------------------------------------------------
+  TOKEN_LIMIT_REACHED(409, "Token limit reached",
+      "Revoke the personal access tokens you no longer use (GET /api/v1/me/tokens lists them); "
+          + "each owner may hold a limited number of live ones (600 unless the account says "
+          + "otherwise).", false),
+  PAT_NOT_FOUND(404, "Personal access token not found",
+      "List your tokens (GET /api/v1/me/tokens) and use an id from that list; a token is visible "
+          + "only to its owner.", false),
 
   // --- accounts ------------------------------------------------------------------------------
   ACCOUNT_NOT_FOUND(404, "Account not found",
@@ -249,7 +264,7 @@ public enum ErrorCode {
     return switch (this) {
       case TOKEN_MALFORMED, TOKEN_WRONG_TYPE, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED,
           TOKEN_NOT_YET_VALID, TOKEN_UNKNOWN, TOKEN_REVOKED, TOKEN_WRONG_ACCOUNT,
-          TOKEN_WRONG_AUDIENCE, CLIENT_TOKEN_NOT_ACCEPTED -> true;
+          TOKEN_WRONG_AUDIENCE, CLIENT_TOKEN_NOT_ACCEPTED, TOKEN_OWNER_DISABLED -> true;
       default -> false;
     };
   }

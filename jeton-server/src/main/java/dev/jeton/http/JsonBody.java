@@ -171,6 +171,20 @@ public final class JsonBody {
     return node.has(field);
   }
 
+  /** An optional boolean; null when absent or JSON null. */
+  public Boolean optionalBoolean(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must be true or false."));
+      return null;
+    }
+    return v.booleanValue();
+  }
+
   /** An optional whole number in [min, max]; null when absent or JSON null. */
   public Long optionalLong(String field, long min, long max) {
     JsonNode v = node.get(field);

@@ -53,7 +53,7 @@ final class ConsentRoutes {
 
   void list(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
-    List<Map<String, Object>> items = consents.list(p.token().subject()).stream().map(g -> {
+    List<Map<String, Object>> items = consents.list(p.subject()).stream().map(g -> {
       Map<String, Object> m = new LinkedHashMap<>();
       Optional<Client> c = clients.find(p.account().id(), g.clientId());
       m.put("client_id", g.clientId());
@@ -69,7 +69,7 @@ final class ConsentRoutes {
   void revoke(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
     String clientId = ctx.pathParam("client_id");
-    String userId = p.token().subject();
+    String userId = p.subject();
     // pending authorizations before sessions: a code exchanged concurrently either has its
     // session attached already (and it is revoked below) or fails to attach it
     Revoked r = writes.submit(h -> {

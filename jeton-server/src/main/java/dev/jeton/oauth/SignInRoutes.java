@@ -49,7 +49,7 @@ final class SignInRoutes {
 
   void list(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
-    List<Map<String, Object>> items = webSessions.list(p.token().subject()).stream().map(s -> {
+    List<Map<String, Object>> items = webSessions.list(p.subject()).stream().map(s -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", s.id());
       m.put("created_at", Instant.ofEpochMilli(s.createdAt()).toString());
@@ -62,7 +62,7 @@ final class SignInRoutes {
 
   void end(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
-    if (!webSessions.end(p.token().subject(), ctx.pathParam("id"))) {
+    if (!webSessions.end(p.subject(), ctx.pathParam("id"))) {
       throw new ApiException(ErrorCode.BROWSER_SESSION_NOT_FOUND,
           "You have no live browser session with this id.");
     }
@@ -74,7 +74,7 @@ final class SignInRoutes {
 
   void logoutEverywhere(Context ctx) {
     BearerAuth.Principal p = principal(ctx);
-    String userId = p.token().subject();
+    String userId = p.subject();
     Ended ended = writes.submit(h -> {
       long now = clock.millis();
       int pending = PendingAuthorizations.withdraw(h, userId, null, now);
@@ -93,9 +93,12 @@ final class SignInRoutes {
     Responses.json(ctx, 200, m);
   }
 
-  /** The caller; {@link BearerAuth#require} admits only Jeton's own first-party user tokens. */
+  /**
+   * The caller, by the access token of a first-party sign-in: sessions are not managed with a
+   * personal access token ({@link BearerAuth#requireSession}).
+   */
   private BearerAuth.Principal principal(Context ctx) {
-    return bearer.require(ctx, ctx.pathParam("account"), SessionService.SCOPE_USER);
+    return bearer.requireSession(ctx, ctx.pathParam("account"), SessionService.SCOPE_USER);
   }
 
   private static Set<ErrorCode> errors() {

@@ -29,6 +29,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  *   <li>An authorization code that created a session goes with that session: until then a replay
  *       still revokes it (docs/security.md#code-single-use). Other codes, device codes, browser
  *       sessions and setup links go once they expired longer ago than the window.
+ *   <li>A personal access token goes once it was revoked or expired longer ago than the window
+ *       (one without expiry only once revoked).
  * </ul>
  *
  * <p>Deletes run in batches of at most {@link #BATCH} rows per statement, each batch a unit of
@@ -134,6 +136,11 @@ public final class Purge implements AutoCloseable {
             run.add(table, n);
           } while (n == BATCH);
         }
+        int pats;
+        do {
+          pats = run.batch(h -> store.deleteEndedPats(h, cutoff, BATCH));
+          run.add("personal_access_tokens", pats);
+        } while (pats == BATCH);
         store.countRows().forEach(metrics::tableRows);
       } catch (RuntimeException e) {
         if (Thread.currentThread().isInterrupted()) {
@@ -197,6 +204,7 @@ public final class Purge implements AutoCloseable {
       for (String table : PurgeStore.EXPIRING.keySet()) {
         removed.put(table, 0);
       }
+      removed.put("personal_access_tokens", 0);
     }
 
     /**

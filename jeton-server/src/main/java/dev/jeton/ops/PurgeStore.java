@@ -29,7 +29,7 @@ final class PurgeStore {
   /** Every table whose rows the purge counts for {@code jeton_table_rows}. */
   static final List<String> COUNTED = List.of("accounts", "users", "sessions", "refresh_tokens",
       "authorization_codes", "device_codes", "web_sessions", "setup_tokens", "grants",
-      "clients", "signing_keys");
+      "clients", "signing_keys", "personal_access_tokens");
 
   private final Jdbi jdbi;
   private final String skipLocked;
@@ -126,6 +126,18 @@ final class PurgeStore {
     }
     return h.createUpdate("DELETE FROM " + table + " WHERE hash IN (SELECT hash FROM " + table
             + " WHERE expires_at < :cutoff" + extra + " LIMIT :n" + skipLocked + ")")
+        .bind("cutoff", cutoff).bind("n", limit).execute();
+  }
+
+  /**
+   * Deletes up to {@code limit} personal access tokens revoked or expired before {@code cutoff}
+   * (ms); a token without expiry goes only once revoked.
+   */
+  int deleteEndedPats(Handle h, long cutoff, int limit) {
+    return h.createUpdate("""
+            DELETE FROM personal_access_tokens WHERE id IN (
+              SELECT id FROM personal_access_tokens
+              WHERE revoked_at < :cutoff OR expires_at < :cutoff LIMIT :n""" + skipLocked + ")")
         .bind("cutoff", cutoff).bind("n", limit).execute();
   }
 

@@ -27,16 +27,19 @@ public final class BearerAuth {
       ErrorCode.TOKEN_SIGNATURE_INVALID, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_NOT_YET_VALID,
       ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_ACCOUNT,
       ErrorCode.TOKEN_WRONG_AUDIENCE, ErrorCode.INSUFFICIENT_SCOPE,
-      ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED);
+      ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED,
+      ErrorCode.TOKEN_OWNER_DISABLED, ErrorCode.SESSION_REQUIRED);
 
   private final AccessTokens accessTokens;
   private final SessionService sessions;
   private final AccountService accounts;
   private final Issuers issuers;
   private final Metrics metrics;
+  private final PatVerifier pats;
 
   public BearerAuth(AccessTokens accessTokens, SessionService sessions, AccountService accounts,
-      Issuers issuers, Metrics metrics) {
+      Issuers issuers, Metrics metrics, PatVerifier pats) {
+    this.pats = pats;
     this.accessTokens = accessTokens;
     this.sessions = sessions;
     this.accounts = accounts;
@@ -44,15 +47,34 @@ public final class BearerAuth {
     this.metrics = metrics;
   }
 
-  /** Who is calling: the account whose API is called and the verified token. */
-  public record Principal(Account account, AccessToken token) {}
+  /**
+   * Who is calling: the account whose API is called, the user the credential acts for and the
+   * scopes it carries; {@code sessionId} for the access token of a sign-in, {@code patId} for a
+   * personal access token (exactly one of the two is set).
+   */
+  public record Principal(Account account, String subject, Set<String> scopes, String sessionId,
+      String patId) {}
 
   /**
-   * Authenticates the request to {@code accountId}'s API and requires {@code scope}.
+   * Authenticates the request to {@code accountId}'s API by the access token of a sign-in or by a
+   * personal access token, and requires {@code scope}.
    *
    * @throws ApiException {@code token_*}, {@code insufficient_scope} or {@code account_*}
    */
   public Principal require(Context ctx, String accountId, String scope) {
+    return require(ctx, accountId, scope, true);
+  }
+
+  /**
+   * Like {@link #require}, but only the access token of a sign-in will do: managing credentials
+   * (passwords, tokens, sessions) is never done with a personal access token, so that a leaked
+   * one cannot mint new ones or lock its owner out ({@code session_required}).
+   */
+  public Principal requireSession(Context ctx, String accountId, String scope) {
+    return require(ctx, accountId, scope, false);
+  }
+
+  private Principal require(Context ctx, String accountId, String scope, boolean patAllowed) {
     ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
     try {
       Account account = accounts.requireActive(accountId);
@@ -61,6 +83,15 @@ public final class BearerAuth {
             "The access_token query parameter is not accepted (RFC 6750 5.3).");
       }
       String token = bearerToken(ctx.header("Authorization"));
+      if (token.startsWith(PAT_PREFIX)) {
+        if (!patAllowed) {
+          throw new ApiException(ErrorCode.SESSION_REQUIRED, "Personal access tokens cannot "
+              + "manage passwords, tokens or sessions; use the access token of a sign-in.");
+        }
+        PatVerifier.Verified v = pats.verify(token, accountId, ctx.ip());
+        requireScope(ctx, v.scopes(), scope);
+        return new Principal(account, v.subject(), v.scopes(), null, v.tokenId());
+      }
       AccessToken at = accessTokens.verify(token, accountId);
       if (at.sessionId() == null && at.subject().equals(at.clientId())) {
         throw new ApiException(ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED,
@@ -84,17 +115,24 @@ public final class BearerAuth {
         throw new ApiException(ErrorCode.TOKEN_REVOKED,
             "The session this token belongs to has ended (logout, expiry or revocation).");
       }
-      if (scope != null && !at.hasScope(scope)) {
-        ctx.attribute(ErrorWriter.REQUIRED_SCOPE, scope);
-        throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
-            "This endpoint requires the '" + scope + "' scope.");
-      }
-      return new Principal(account, at);
+      requireScope(ctx, at.scopes(), scope);
+      return new Principal(account, at.subject(), at.scopes(), at.sessionId(), null);
     } catch (ApiException e) {
       metrics.tokenRejected(e.code().code());
       throw e;
     }
   }
+
+  private static void requireScope(Context ctx, Set<String> scopes, String scope) {
+    if (scope != null && !scopes.contains(scope)) {
+      ctx.attribute(ErrorWriter.REQUIRED_SCOPE, scope);
+      throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
+          "This endpoint requires the '" + scope + "' scope.");
+    }
+  }
+
+  /** The prefix of every personal access token ({@code jeton_pat_}, docs/tokens.md). */
+  private static final String PAT_PREFIX = "jeton_" + dev.jeton.token.TokenKind.PAT.tag() + "_";
 
   /** The credential of an RFC 6750 2.1 Authorization header, for endpoints outside the API. */
   public static String token(String header) {

@@ -35,7 +35,8 @@ final class SchemaHistory {
       "V6__client_refresh_grace.sql",
       "V7__purge_indexes.sql",
       "V8__credential_generation.sql",
-      "V9__client_resources.sql");
+      "V9__client_resources.sql",
+      "V10__personal_access_tokens.sql");
 
   static final String LOCATION = "db/migration";
 

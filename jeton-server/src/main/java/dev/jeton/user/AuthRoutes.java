@@ -83,20 +83,20 @@ public final class AuthRoutes {
   private void me(Context ctx) {
     BearerAuth.Principal p = bearer.require(ctx, ctx.pathParam("account"),
         SessionService.SCOPE_USER);
-    User u = users.current(p.account().id(), p.token().subject());
+    User u = users.current(p.account().id(), p.subject());
     Responses.json(ctx, 200, userJson(u));
   }
 
   private void changePassword(Context ctx) {
-    BearerAuth.Principal p = bearer.require(ctx, ctx.pathParam("account"),
+    BearerAuth.Principal p = bearer.requireSession(ctx, ctx.pathParam("account"),
         SessionService.SCOPE_USER);
     JsonBody body = JsonBody.read(ctx, PASSWORD_FIELDS);
     String current = body.requiredString("current_password", 1024);
     String next = body.requiredString("new_password", 1024);
     body.validate();
-    User u = users.current(p.account().id(), p.token().subject());
+    User u = users.current(p.account().id(), p.subject());
     Map<String, Object> m = new LinkedHashMap<>();
-    m.putAll(users.changePassword(u, current, next, p.token().sessionId()));
+    m.putAll(users.changePassword(u, current, next, p.sessionId()));
     m.put("this_session_kept", true);
     Responses.json(ctx, 200, m);
   }

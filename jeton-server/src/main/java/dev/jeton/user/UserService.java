@@ -35,6 +35,7 @@ public final class UserService {
   private final Clock clock;
   private final SignInThrottle throttle;
   /** Registered while the application is wired; read by every password change. */
+  private final List<Runnable> stateHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Map.Entry<String, CredentialChangeHook>> credentialHooks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final com.github.benmanes.caffeine.cache.Cache<String, User> recent =
@@ -63,6 +64,12 @@ public final class UserService {
     return store;
   }
 
+  /** The scopes of a first-party sign-in: {@code user}, and {@code admin} for admins. */
+  public static Scope firstPartyScopes(boolean admin) {
+    return admin ? Scope.of(SessionService.SCOPE_USER, SessionService.SCOPE_ADMIN)
+        : Scope.of(SessionService.SCOPE_USER);
+  }
+
   /**
    * Starts a first-party session (Jeton's own sign-in) for a user who just proved who they are:
    * every user gets the {@code user} scope, admins also {@code admin} and the shorter admin
@@ -70,9 +77,7 @@ public final class UserService {
    */
   public SessionService.TokenPair startSession(Account account, User user,
       Config.Lifetimes lifetimes) {
-    Scope scopes = user.isAdmin()
-        ? Scope.of(SessionService.SCOPE_USER, SessionService.SCOPE_ADMIN)
-        : Scope.of(SessionService.SCOPE_USER);
+    Scope scopes = firstPartyScopes(user.isAdmin());
     Duration absolute = user.isAdmin() ? lifetimes.adminSession() : lifetimes.refreshToken();
     try {
       return sessions.start(account, user.id(), lifetimes, SessionService.FIRST_PARTY_CLIENT,
@@ -101,6 +106,14 @@ public final class UserService {
     credentialHooks.add(Map.entry(field, hook));
   }
 
+  /**
+   * Has {@code hook} run after a user is blocked or unblocked (caches of what the user holds are
+   * dropped there). Called while the application is wired, before it serves.
+   */
+  public void onStateChange(Runnable hook) {
+    stateHooks.add(hook);
+  }
+
   /** Blocks or unblocks a user and sets the reset-required flag; ends a blocked user's sessions. */
   public void setState(User u, boolean blocked, boolean resetRequired) {
     store.setState(u.id(), blocked ? clock.millis() : null, resetRequired);
@@ -108,6 +121,7 @@ public final class UserService {
       writes.submit(h -> sessions.revokeAllOfUser(h, u.id(), null, "user_blocked"));
     }
     recent.invalidate(u.id());
+    stateHooks.forEach(Runnable::run);
     Audit.event(blocked ? "user_blocked" : "user_state_changed", "account", u.accountId(),
         "user", u.id());
   }

@@ -25,7 +25,7 @@ class ArchitectureTest {
   private static final String[] PLUMBING = {"dev.jeton.config..", "dev.jeton.error..",
       "dev.jeton.observe..", "dev.jeton.store..", "dev.jeton.http.."};
   private static final String[] FEATURES = {"dev.jeton.token..", "dev.jeton.account..",
-      "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.client..", "dev.jeton.web..",
+      "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.pat..", "dev.jeton.client..", "dev.jeton.web..",
       "dev.jeton.admin..", "dev.jeton.setup..", "dev.jeton.oauth..", "dev.jeton.oidc..",
       "dev.jeton.ops.."};
 
@@ -51,6 +51,7 @@ class ArchitectureTest {
       .layer("admin and setup").definedBy("dev.jeton.admin..", "dev.jeton.setup..")
       .layer("client").definedBy("dev.jeton.client..")
       .layer("web").definedBy("dev.jeton.web..")
+      .layer("pat").definedBy("dev.jeton.pat..")
       .layer("user").definedBy("dev.jeton.user..")
       .layer("session").definedBy("dev.jeton.session..")
       .layer("account").definedBy("dev.jeton.account..")
@@ -65,25 +66,26 @@ class ArchitectureTest {
       .whereLayer("oidc").mayOnlyBeAccessedByLayers("server")
       .whereLayer("oauth").mayOnlyBeAccessedByLayers("server", "oidc")
       .whereLayer("admin and setup").mayOnlyBeAccessedByLayers("server", "oidc", "oauth")
+      .whereLayer("pat").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "admin and setup")
       .whereLayer("client").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
           "admin and setup")
       .whereLayer("web").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "admin and setup")
-      .whereLayer("user").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+      .whereLayer("user").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
           "admin and setup", "client", "web")
-      .whereLayer("session").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+      .whereLayer("session").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
           "admin and setup", "client", "web", "user")
-      .whereLayer("account").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+      .whereLayer("account").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session")
-      .whereLayer("token").mayOnlyBeAccessedByLayers("server", "oidc", "oauth",
+      .whereLayer("token").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session", "account")
-      .whereLayer("http").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+      .whereLayer("http").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session", "account", "token")
-      .whereLayer("store").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+      .whereLayer("store").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session", "account", "token", "http")
-      .whereLayer("observe").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+      .whereLayer("observe").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session", "account", "token", "http",
           "store")
-      .whereLayer("error").mayOnlyBeAccessedByLayers("server", "ops", "oidc", "oauth",
+      .whereLayer("error").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "admin and setup", "client", "web", "user", "session", "account", "token", "http",
           "store", "observe");
 
