@@ -23,6 +23,7 @@ import dev.jeton.ops.OpsRoutes;
 import dev.jeton.ops.Purge;
 import dev.jeton.pat.PatRoutes;
 import dev.jeton.pat.PatService;
+import dev.jeton.pat.PrincipalService;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.setup.SetupRoutes;
@@ -175,7 +176,8 @@ public final class App implements AutoCloseable {
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions, pats).register(r);
-      new PatRoutes(pats, users, bearer, issuers).register(r);
+      new PatRoutes(pats, new PrincipalService(db.jdbi(), writes, tokens, pats, clock), users,
+          bearer, issuers).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
       Cookies cookies = new Cookies(config.http().baseUrl());
       WebSessions webSessions = new WebSessions(db.jdbi(), writes, tokens, cookies, clock);

@@ -1,5 +1,19 @@
--- Personal access tokens (docs/tokens.md). Portable SQL, as V1.
--- A token belongs to an owner of an account: owner_kind 'user' (a user's own token); the secret
+-- Personal access tokens and service principals (docs/tokens.md). Portable SQL, as V1.
+
+-- A service principal: a non-human identity of an account (an integration, a CI system), managed
+-- by the account's admins, that holds personal access tokens of its own.
+CREATE TABLE service_principals (
+  id           VARCHAR(40)  PRIMARY KEY,
+  account_id   VARCHAR(64)  NOT NULL REFERENCES accounts (id),
+  name         VARCHAR(200) NOT NULL,
+  created_at   BIGINT       NOT NULL,
+  created_by   VARCHAR(40)  NOT NULL,
+  disabled_at  BIGINT,
+  CONSTRAINT service_principals_name UNIQUE (account_id, name)
+);
+
+-- A token belongs to an owner of an account: owner_kind 'user' (a user's own token) or
+-- 'principal' (a service principal's); the secret
 -- is stored only as its SHA-256 (token_hash). expires_at NULL: no expiry (only where the
 -- account allows it). last_used_at and last_used_ip are written in batches, not per request.
 CREATE TABLE personal_access_tokens (

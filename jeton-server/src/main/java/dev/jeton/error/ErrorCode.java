@@ -83,8 +83,8 @@ public enum ErrorCode {
   TOKEN_WRONG_AUDIENCE(401, "Token not meant for this API",
       "Request a token whose audience includes this API.", false),
   TOKEN_OWNER_DISABLED(401, "Token owner disabled",
-      "The user this personal access token belongs to is blocked; its tokens work again only "
-          + "if an admin unblocks it.", false),
+      "The user or service principal this personal access token belongs to is blocked or "
+          + "disabled; its tokens work again only if an admin enables it again.", false),
   SESSION_REQUIRED(403, "Signed-in session required",
       "Passwords, tokens and sessions are managed with the access token of a sign-in "
           + "(POST /api/v1/auth/login), never with a personal access token.", false),
@@ -120,6 +120,11 @@ public enum ErrorCode {
       "Revoke the personal access tokens you no longer use (GET /api/v1/me/tokens lists them); "
           + "each owner may hold a limited number of live ones (600 unless the account says "
           + "otherwise).", false),
+  SERVICE_PRINCIPAL_NOT_FOUND(404, "Service principal not found",
+      "List the account's service principals (GET /api/v1/service-principals) and use an id from "
+          + "that list.", false),
+  SERVICE_PRINCIPAL_ALREADY_EXISTS(409, "Service principal already exists",
+      "Choose another name: names are unique within an account.", false),
   PAT_NOT_FOUND(404, "Personal access token not found",
       "List your tokens (GET /api/v1/me/tokens) and use an id from that list; a token is visible "
           + "only to its owner.", false),

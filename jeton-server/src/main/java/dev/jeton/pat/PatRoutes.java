@@ -15,66 +15,100 @@ import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * A user's own personal access tokens under {@code {issuer}/api/v1/me/tokens}: create (the secret
- * is in that answer only), list, get, revoke one, revoke all. Managed only with the access token
- * of a sign-in ({@code session_required} for a personal access token).
+ * Personal access tokens and service principals under {@code {issuer}/api/v1}: a user's own tokens
+ * at {@code /me/tokens}; the account's service principals at {@code /service-principals} (admins)
+ * and each one's tokens at {@code /service-principals/{id}/tokens}, in the same shape. Tokens are
+ * created (the secret is in that answer only), listed, read and revoked; all of it only with the
+ * access token of a sign-in ({@code session_required} for a personal access token).
  */
 public final class PatRoutes {
-  /** The errors of the personal access token routes. */
+  /** The errors of these routes. */
   public static final Set<ErrorCode> ERRORS = errors();
-  private static final String BASE = "/accounts/{account}/api/v1/me/tokens";
+  private static final String V1 = "/accounts/{account}/api/v1";
+  private static final String PRINCIPALS = V1 + "/service-principals";
   private static final Set<String> CREATE_FIELDS = Set.of("comment", "lifetime_seconds",
       "scopes");
+  private static final Set<String> PRINCIPAL_CREATE_FIELDS = Set.of("name");
+  private static final Set<String> PRINCIPAL_UPDATE_FIELDS = Set.of("name", "disabled");
   static final int DEFAULT_PAGE = 50;
   static final int MAX_PAGE = 200;
 
   private final PatService pats;
+  private final PrincipalService principals;
   private final UserService users;
   private final BearerAuth bearer;
   private final Issuers issuers;
 
-  public PatRoutes(PatService pats, UserService users, BearerAuth bearer, Issuers issuers) {
+  public PatRoutes(PatService pats, PrincipalService principals, UserService users,
+      BearerAuth bearer, Issuers issuers) {
     this.pats = pats;
+    this.principals = principals;
     this.users = users;
     this.bearer = bearer;
     this.issuers = issuers;
   }
 
   public void register(Router r) {
-    r.as(ErrorWriter.Format.PROBLEM, ERRORS).post(BASE, this::create)
-        .get(BASE, this::list)
-        .delete(BASE, this::revokeAll)
-        .get(BASE + "/{id}", this::get)
-        .delete(BASE + "/{id}", this::revoke);
+    Router api = r.as(ErrorWriter.Format.PROBLEM, ERRORS);
+    tokenRoutes(api, V1 + "/me/tokens", this::me);
+    api.post(PRINCIPALS, this::createPrincipal)
+        .get(PRINCIPALS, this::listPrincipals)
+        .get(PRINCIPALS + "/{id}", this::getPrincipal)
+        .patch(PRINCIPALS + "/{id}", this::updatePrincipal)
+        .delete(PRINCIPALS + "/{id}", this::deletePrincipal);
+    tokenRoutes(api, PRINCIPALS + "/{id}/tokens", this::principal);
   }
 
-  /** The signed-in caller, who must exist and not be blocked. */
-  private record Caller(Account account, User user) {
-    Owner owner() {
-      return Owner.user(user.id());
-    }
+  /**
+   * Whose tokens a request manages: the account, the owner, the owner's role (which bounds the
+   * tokens' scopes) and the path of the owner's token list.
+   */
+  private record Holder(Account account, Owner owner, String role, String path) {}
+
+  private void tokenRoutes(Router api, String base, Function<Context, Holder> holder) {
+    api.post(base, ctx -> create(ctx, holder.apply(ctx)))
+        .get(base, ctx -> list(ctx, holder.apply(ctx)))
+        .delete(base, ctx -> revokeAll(ctx, holder.apply(ctx)))
+        .get(base + "/{token_id}", ctx -> get(ctx, holder.apply(ctx)))
+        .delete(base + "/{token_id}", ctx -> revoke(ctx, holder.apply(ctx)));
   }
 
-  private Caller caller(Context ctx) {
+  /** The signed-in user, who must exist and not be blocked. */
+  private Holder me(Context ctx) {
     BearerAuth.Principal p = bearer.requireSession(ctx, ctx.pathParam("account"),
         SessionService.SCOPE_USER);
-    return new Caller(p.account(), users.current(p.account().id(), p.subject()));
+    User u = users.current(p.account().id(), p.subject());
+    return new Holder(p.account(), Owner.user(u.id()), u.role(), "/api/v1/me/tokens");
   }
 
-  private void create(Context ctx) {
-    Caller c = caller(ctx);
+  /** A service principal of the account, managed by a signed-in admin. */
+  private Holder principal(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    ServicePrincipal sp = principals.get(p.account(), ctx.pathParam("id"));
+    return new Holder(p.account(), sp.owner(), Owner.PRINCIPAL,
+        "/api/v1/service-principals/" + sp.id() + "/tokens");
+  }
+
+  private BearerAuth.Principal admin(Context ctx) {
+    return bearer.requireSession(ctx, ctx.pathParam("account"), SessionService.SCOPE_ADMIN);
+  }
+
+  private void create(Context ctx, Holder h) {
     JsonBody body = JsonBody.read(ctx, CREATE_FIELDS);
     String comment = body.optionalString("comment", 500);
     Long lifetime = body.optionalLong("lifetime_seconds", 0, Long.MAX_VALUE / 1000);
     List<String> requested = body.optionalStrings("scopes", 10, 64);
-    Scope scope = Scope.of(SessionService.SCOPE_USER);
+    Scope scope = PatService.rights(h.role()).values().contains(SessionService.SCOPE_USER)
+        ? Scope.of(SessionService.SCOPE_USER) : PatService.rights(h.role());
     if (requested != null) {
       if (requested.isEmpty() || !requested.stream().allMatch(Scope::isToken)) {
         body.reject("scopes", ErrorCode.FIELD_INVALID,
@@ -84,20 +118,18 @@ public final class PatRoutes {
       }
     }
     body.validate();
-    PatService.Created created = pats.create(c.account(), c.owner(), c.user().role(),
+    PatService.Created created = pats.create(h.account(), h.owner(), h.role(),
         comment == null ? "" : comment.strip(), scope, lifetime);
     Map<String, Object> out = json(created.pat());
     out.put("token", created.secret());
-    ctx.header("Location", issuers.issuer(c.account().id()) + "/api/v1/me/tokens/"
+    ctx.header("Location", issuers.issuer(h.account().id()) + h.path() + "/"
         + created.pat().id());
     Responses.tokens(ctx, 201, out); // Cache-Control: no-store: the secret is in it
   }
 
-  private void list(Context ctx) {
-    Caller c = caller(ctx);
+  private void list(Context ctx, Holder h) {
     String status = ctx.queryParam("status");
-    String cursor = ctx.queryParam("cursor");
-    List<ApiException.FieldError> problems = new java.util.ArrayList<>();
+    List<ApiException.FieldError> problems = new ArrayList<>();
     int limit = limit(ctx.queryParam("limit"), problems);
     if (status != null && !status.equals("active") && !status.equals("all")) {
       problems.add(new ApiException.FieldError("status", ErrorCode.FIELD_INVALID,
@@ -106,12 +138,75 @@ public final class PatRoutes {
     if (!problems.isEmpty()) {
       throw ApiException.validation(List.copyOf(problems));
     }
-    PatService.Page page = pats.list(c.account(), c.owner(), cursor, limit,
+    Page<Pat> page = pats.list(h.account(), h.owner(), ctx.queryParam("cursor"), limit,
         "all".equals(status));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("data", page.items().stream().map(this::json).toList());
-    out.put("next_cursor", page.nextCursor());
-    Responses.json(ctx, 200, out);
+    Responses.json(ctx, 200, page(page, this::json));
+  }
+
+  private void get(Context ctx, Holder h) {
+    Responses.json(ctx, 200, json(pats.get(h.account(), h.owner(),
+        ctx.pathParam("token_id"))));
+  }
+
+  private void revoke(Context ctx, Holder h) {
+    pats.revoke(h.account(), h.owner(), ctx.pathParam("token_id"));
+    ctx.status(204);
+  }
+
+  private void revokeAll(Context ctx, Holder h) {
+    int n = pats.revokeAll(h.account(), h.owner(), "revoked_by_owner");
+    Responses.json(ctx, 200, Map.of("revoked", n));
+  }
+
+  private void createPrincipal(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    JsonBody body = JsonBody.read(ctx, PRINCIPAL_CREATE_FIELDS);
+    String name = principalName(body);
+    body.validate();
+    ServicePrincipal sp = principals.create(p.account(), name, p.subject());
+    ctx.header("Location", issuers.issuer(p.account().id()) + "/api/v1/service-principals/"
+        + sp.id());
+    Responses.json(ctx, 201, json(sp));
+  }
+
+  private static String principalName(JsonBody body) {
+    String name = body.requiredString("name", 200);
+    if (name != null && name.isBlank()) {
+      body.reject("name", ErrorCode.FIELD_INVALID, "The name must not be blank.");
+    }
+    return name == null ? null : name.strip();
+  }
+
+  private void listPrincipals(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    List<ApiException.FieldError> problems = new ArrayList<>();
+    int limit = limit(ctx.queryParam("limit"), problems);
+    if (!problems.isEmpty()) {
+      throw ApiException.validation(List.copyOf(problems));
+    }
+    Responses.json(ctx, 200, page(principals.list(p.account(), ctx.queryParam("cursor"), limit),
+        PatRoutes::json));
+  }
+
+  private void getPrincipal(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    Responses.json(ctx, 200, json(principals.get(p.account(), ctx.pathParam("id"))));
+  }
+
+  private void updatePrincipal(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    JsonBody body = JsonBody.read(ctx, PRINCIPAL_UPDATE_FIELDS);
+    String name = body.has("name") ? principalName(body) : null;
+    Boolean disabled = body.optionalBoolean("disabled");
+    body.validate();
+    Responses.json(ctx, 200, json(principals.update(p.account(), ctx.pathParam("id"), name,
+        disabled, p.subject())));
+  }
+
+  private void deletePrincipal(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    principals.delete(p.account(), ctx.pathParam("id"), p.subject());
+    ctx.status(204);
   }
 
   /** The {@code limit} query parameter: 1 to {@link #MAX_PAGE}, {@link #DEFAULT_PAGE} if absent. */
@@ -132,21 +227,11 @@ public final class PatRoutes {
     return DEFAULT_PAGE;
   }
 
-  private void get(Context ctx) {
-    Caller c = caller(ctx);
-    Responses.json(ctx, 200, json(pats.get(c.account(), c.owner(), ctx.pathParam("id"))));
-  }
-
-  private void revoke(Context ctx) {
-    Caller c = caller(ctx);
-    pats.revoke(c.account(), c.owner(), ctx.pathParam("id"));
-    ctx.status(204);
-  }
-
-  private void revokeAll(Context ctx) {
-    Caller c = caller(ctx);
-    int n = pats.revokeAll(c.account(), c.owner(), "revoked_by_owner");
-    Responses.json(ctx, 200, Map.of("revoked", n));
+  private static <T> Map<String, Object> page(Page<T> page, Function<T, Map<String, Object>> json) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("data", page.items().stream().map(json).toList());
+    out.put("next_cursor", page.nextCursor());
+    return out;
   }
 
   private Map<String, Object> json(Pat p) {
@@ -163,6 +248,17 @@ public final class PatRoutes {
     return m;
   }
 
+  private static Map<String, Object> json(ServicePrincipal p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", p.id());
+    m.put("name", p.name());
+    m.put("created_at", time(p.createdAt()));
+    m.put("created_by", p.createdBy());
+    m.put("disabled_at", time(p.disabledAt()));
+    m.put("status", p.disabled() ? "disabled" : "active");
+    return m;
+  }
+
   private static String time(Long millis) {
     return millis == null ? null : Instant.ofEpochMilli(millis).toString();
   }
@@ -171,7 +267,8 @@ public final class PatRoutes {
     Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
     all.addAll(JsonBody.ERRORS);
     all.addAll(Set.of(ErrorCode.TOKEN_LIMIT_REACHED, ErrorCode.PAT_NOT_FOUND,
-        ErrorCode.USER_BLOCKED));
+        ErrorCode.USER_BLOCKED, ErrorCode.SERVICE_PRINCIPAL_NOT_FOUND,
+        ErrorCode.SERVICE_PRINCIPAL_ALREADY_EXISTS));
     return Set.copyOf(all);
   }
 }

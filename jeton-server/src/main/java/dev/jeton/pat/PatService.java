@@ -8,6 +8,7 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.PatVerifier;
+import dev.jeton.session.SessionService;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.Scope;
@@ -64,9 +65,6 @@ public final class PatService implements PatVerifier {
   /** A token just created, with its secret: the only time the secret is ever seen. */
   public record Created(Pat pat, String secret) {}
 
-  /** One page of tokens and the cursor of the next page (null on the last). */
-  public record Page(List<Pat> items, String nextCursor) {}
-
   /** The effective policy of an account: its overrides over the server's settings. */
   public Config.Pats policy(Account account) {
     return account.pats().over(defaults);
@@ -77,8 +75,15 @@ public final class PatService implements PatVerifier {
     return p.revokedAt() != null ? "revoked" : p.live(clock.millis()) ? "active" : "expired";
   }
 
-  /** The scopes a user's tokens may carry: those of the user's own sign-in. */
+  /**
+   * The scopes an owner's tokens may carry: a user's are those of the user's own sign-in; a
+   * service principal's are {@code admin} (it acts on the account's administration API, and has
+   * no user behind {@code /me}).
+   */
   public static Scope rights(String role) {
+    if (Owner.PRINCIPAL.equals(role)) {
+      return Scope.of(SessionService.SCOPE_ADMIN);
+    }
     return UserService.firstPartyScopes(User.ADMIN.equals(role));
   }
 
@@ -118,11 +123,12 @@ public final class PatService implements PatVerifier {
     });
     if (live < 0) {
       throw new ApiException(ErrorCode.TOKEN_REVOKED,
-          "The user this token would belong to no longer exists.");
+          "The owner this token would belong to no longer exists.");
     }
     if (live >= limit) {
-      throw new ApiException(ErrorCode.TOKEN_LIMIT_REACHED, "You hold " + live + " live personal "
-          + "access tokens, the most this account allows (" + limit + "); revoke one first.");
+      throw new ApiException(ErrorCode.TOKEN_LIMIT_REACHED, "The owner holds " + live + " live "
+          + "personal access tokens, the most this account allows (" + limit + "); revoke one "
+          + "first.");
     }
     Audit.event("pat_created", "account", account.id(), "owner", owner.id(), "token", pat.id(),
         "scope", scope.render(), "expires_at", pat.expiresAt());
@@ -157,20 +163,22 @@ public final class PatService implements PatVerifier {
    *
    * @throws ApiException {@code validation_failed} for a cursor this server did not give
    */
-  public Page list(Account account, Owner owner, String cursor, int limit, boolean all) {
+  public Page<Pat> list(Account account, Owner owner, String cursor, int limit, boolean all) {
     Pat after = null;
     if (cursor != null) {
-      after = store.byId(account.id(), owner, decodeCursor(cursor)).orElseThrow(() ->
-          ApiException.validation(List.of(new ApiException.FieldError("cursor",
-              ErrorCode.FIELD_INVALID, "The cursor is not one this list gave; start again "
-              + "without it."))));
+      after = store.byId(account.id(), owner, Page.idOf(cursor))
+          .orElseThrow(PatService::badCursor);
     }
     List<Pat> rows = store.page(account.id(), owner, after, all ? null : clock.millis(),
-        limit + 1);
-    boolean more = rows.size() > limit;
-    List<Pat> page = (more ? rows.subList(0, limit) : rows).stream()
-        .map(p -> p.withUse(uses.get(p.id()))).toList();
-    return new Page(page, more ? encodeCursor(page.get(page.size() - 1).id()) : null);
+        limit + 1).stream().map(p -> p.withUse(uses.get(p.id()))).toList();
+    return Page.of(rows, limit, Pat::id);
+  }
+
+  /** The answer to a cursor no list gave. */
+  static ApiException badCursor() {
+    return ApiException.validation(List.of(new ApiException.FieldError("cursor",
+        ErrorCode.FIELD_INVALID, "The cursor is not one this list gave; start again without "
+        + "it.")));
   }
 
   /**
@@ -243,13 +251,14 @@ public final class PatService implements PatVerifier {
       throw new ApiException(ErrorCode.TOKEN_EXPIRED, "This personal access token expired at "
           + java.time.Instant.ofEpochMilli(pat.expiresAt()) + "; create a new one.");
     }
+    String whose = Owner.PRINCIPAL.equals(pat.owner().kind()) ? "service principal" : "user";
     if (found.ownerRole() == null) {
       throw new ApiException(ErrorCode.TOKEN_REVOKED,
-          "The user this personal access token belongs to no longer exists.");
+          "The " + whose + " this personal access token belongs to no longer exists.");
     }
     if (found.ownerBlocked()) {
-      throw new ApiException(ErrorCode.TOKEN_OWNER_DISABLED,
-          "The user this personal access token belongs to is blocked.");
+      throw new ApiException(ErrorCode.TOKEN_OWNER_DISABLED, "The " + whose + " this personal "
+          + "access token belongs to is " + (whose.equals("user") ? "blocked." : "disabled."));
     }
     uses.put(pat.id(), new Pat.Use(now, ip));
     // an owner who lost a right since the token was created no longer passes it on
@@ -286,21 +295,6 @@ public final class PatService implements PatVerifier {
       throw e;
     }
     return batch.size();
-  }
-
-  /** A page's cursor: the last token of the page, opaque to clients. */
-  private static String encodeCursor(String id) {
-    return java.util.Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  }
-
-  private static String decodeCursor(String cursor) {
-    try {
-      return new String(java.util.Base64.getUrlDecoder().decode(cursor),
-          java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return "";
-    }
   }
 
   private static ApiException notFound() {

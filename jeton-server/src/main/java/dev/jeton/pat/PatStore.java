@@ -29,16 +29,30 @@ final class PatStore {
     this.jdbi = jdbi;
   }
 
+  /**
+   * The token with the given hash and its owner's current state; a service principal's role is
+   * {@value Owner#PRINCIPAL}.
+   */
   Optional<Found> byHash(String hash) {
     return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + """
-            , u.role AS owner_role, u.blocked_at AS owner_blocked_at
+            , u.role AS user_role, u.blocked_at AS user_blocked_at,
+              sp.id AS principal_id, sp.disabled_at AS principal_disabled_at
             FROM personal_access_tokens p
             LEFT JOIN users u ON p.owner_kind = 'user' AND u.id = p.owner_id
                              AND u.account_id = p.account_id
+            LEFT JOIN service_principals sp ON p.owner_kind = 'principal'
+                             AND sp.id = p.owner_id AND sp.account_id = p.account_id
             WHERE p.token_hash = :hash""")
         .bind("hash", hash)
-        .map((rs, ctx) -> new Found(map(rs), rs.getString("owner_role"),
-            Rows.longOrNull(rs, "owner_blocked_at") != null))
+        .map((rs, ctx) -> {
+          Pat pat = map(rs);
+          if (Owner.PRINCIPAL.equals(pat.owner().kind())) {
+            return new Found(pat, rs.getString("principal_id") == null ? null : Owner.PRINCIPAL,
+                Rows.longOrNull(rs, "principal_disabled_at") != null);
+          }
+          return new Found(pat, rs.getString("user_role"),
+              Rows.longOrNull(rs, "user_blocked_at") != null);
+        })
         .findOne());
   }
 
@@ -84,10 +98,12 @@ final class PatStore {
    * interleave with another creation for the same owner. False when the owner does not exist.
    */
   static boolean lockOwner(Handle h, String accountId, Owner owner, boolean postgres) {
-    if (!Owner.USER.equals(owner.kind())) {
-      throw new IllegalArgumentException("unknown owner kind " + owner.kind());
-    }
-    return h.createQuery("SELECT id FROM users WHERE id = :o AND account_id = :a"
+    String table = switch (owner.kind()) {
+      case Owner.USER -> "users";
+      case Owner.PRINCIPAL -> "service_principals";
+      default -> throw new IllegalArgumentException("unknown owner kind " + owner.kind());
+    };
+    return h.createQuery("SELECT id FROM " + table + " WHERE id = :o AND account_id = :a"
             + (postgres ? " FOR UPDATE" : ""))
         .bind("o", owner.id()).bind("a", accountId).mapTo(String.class).findOne().isPresent();
   }

@@ -82,7 +82,9 @@ public final class BearerAuth {
         throw new ApiException(ErrorCode.TOKEN_IN_URL,
             "The access_token query parameter is not accepted (RFC 6750 5.3).");
       }
-      String token = bearerToken(ctx.header("Authorization"));
+      String header = ctx.header("Authorization");
+      String token = patAllowed && isBasic(header) ? basicPat(header)
+          : bearerToken(header);
       if (token.startsWith(PAT_PREFIX)) {
         if (!patAllowed) {
           throw new ApiException(ErrorCode.SESSION_REQUIRED, "Personal access tokens cannot "
@@ -133,6 +135,36 @@ public final class BearerAuth {
 
   /** The prefix of every personal access token ({@code jeton_pat_}, docs/tokens.md). */
   private static final String PAT_PREFIX = "jeton_" + dev.jeton.token.TokenKind.PAT.tag() + "_";
+
+  private static boolean isBasic(String header) {
+    return header != null && header.length() >= 6 && header.regionMatches(true, 0, "Basic ", 0, 6);
+  }
+
+  /**
+   * A personal access token sent as HTTP Basic credentials with the login {@code token}
+   * (RFC 7617), which is what {@code curl --netrc} and other tools that know only user names and
+   * passwords send for {@code machine <host> login token password <PAT>}. Nothing but a personal
+   * access token is accepted this way: never a password, never an access token.
+   */
+  static String basicPat(String header) {
+    String encoded = Text.ows(header.substring(6));
+    String decoded;
+    try {
+      decoded = new String(java.util.Base64.getDecoder().decode(encoded),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(ErrorCode.TOKEN_MALFORMED,
+          "The Basic credentials are not valid base64 (RFC 7617).");
+    }
+    int colon = decoded.indexOf(':');
+    if (colon < 0 || !decoded.substring(0, colon).equals("token")
+        || !decoded.startsWith(PAT_PREFIX, colon + 1)) {
+      throw new ApiException(ErrorCode.TOKEN_MISSING, "Basic credentials are accepted only as "
+          + "the login 'token' with a personal access token as the password; send an access "
+          + "token as 'Authorization: Bearer <token>'.");
+    }
+    return decoded.substring(colon + 1);
+  }
 
   /** The credential of an RFC 6750 2.1 Authorization header, for endpoints outside the API. */
   public static String token(String header) {

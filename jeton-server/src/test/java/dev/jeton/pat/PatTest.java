@@ -358,4 +358,15 @@ class PatTest {
         "pat_not_found");
     assertThat(api.get(ME, t.path("token").asText()).status()).isEqualTo(200);
   }
+
+  @Test
+  void purgeWhenRevokedLongerThanTheWindowThenDeletedAndTheLiveOneKept() {
+    JsonNode gone = created("{}");
+    JsonNode kept = created("{\"lifetime_seconds\":" + (30L * 24 * 3600) + "}");
+    assertThat(delete(TOKENS + "/" + gone.path("id").asText(), session).status()).isEqualTo(204);
+    server.clock().advance(Duration.ofDays(8)); // past the 7-day retention window
+    assertThat(server.app().purge().run().removed()).containsEntry("personal_access_tokens", 1);
+    assertRefused(api.get(ME, gone.path("token").asText()), 401, "token_unknown");
+    assertThat(api.get(ME, kept.path("token").asText()).status()).isEqualTo(200);
+  }
 }
