@@ -84,6 +84,7 @@ public final class App implements AutoCloseable {
   private final ClientService clients;
   private final ClientAuthenticator clientAuthenticator;
   private final PatService pats;
+  private final PrincipalService principals;
   private final Issuers issuers;
   private final OpaqueTokens tokens;
   private final Javalin javalin;
@@ -122,6 +123,7 @@ public final class App implements AutoCloseable {
         clock);
     this.clientAuthenticator = new ClientAuthenticator(clients);
     this.pats = new PatService(db.jdbi(), writes, tokens, config.pats(), clock);
+    this.principals = new PrincipalService(db.jdbi(), writes, tokens, pats, clock);
     users.onStateChange(pats::forgetCached);
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
@@ -176,8 +178,7 @@ public final class App implements AutoCloseable {
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions, pats).register(r);
-      new PatRoutes(pats, new PrincipalService(db.jdbi(), writes, tokens, pats, clock), users,
-          bearer, issuers).register(r);
+      new PatRoutes(pats, principals, users, bearer, issuers).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
       Cookies cookies = new Cookies(config.http().baseUrl());
       WebSessions webSessions = new WebSessions(db.jdbi(), writes, tokens, cookies, clock);
@@ -346,6 +347,10 @@ public final class App implements AutoCloseable {
 
   public PatService pats() {
     return pats;
+  }
+
+  public PrincipalService principals() {
+    return principals;
   }
 
   public ClientAuthenticator clientAuthenticator() {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "jeton", mixinStandardHelpOptions = true, version = "Jeton 0.1.0",
     description = "Self-hosted token and identity server for APIs.",
     subcommands = {Main.Serve.class, Main.SetupLink.class, Main.RotateKeys.class,
-        Main.Errors.class, Main.Settings.class, ClientsCommand.class})
+        Main.Errors.class, Main.Settings.class, ClientsCommand.class, TokensCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, description = "Properties file (also JETON_CONFIG_FILE).",
       scope = CommandLine.ScopeType.INHERIT)

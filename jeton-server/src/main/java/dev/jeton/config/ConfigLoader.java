@@ -21,7 +21,8 @@ import java.util.Set;
  * environment variables (highest precedence), and validates every value.
  */
 public final class ConfigLoader {
-  private static final Set<String> SIGNING_ALGS = Set.of("ES256", "ES384", "RS256", "PS256");
+  private static final Set<String> SIGNING_ALGS = Set.of("ES256", "ES384", "RS256", "PS256",
+      "EdDSA");
 
   private ConfigLoader() {}
 
@@ -102,8 +103,11 @@ public final class ConfigLoader {
           + Setting.BOOTSTRAP_ADMIN_PASSWORD.envName() + " must be set together");
     }
     String alg = v.get(Setting.SIGNING_ALG).toUpperCase(Locale.ROOT);
+    if (alg.equals("EDDSA")) {
+      alg = "EdDSA"; // RFC 8037's spelling: Ed25519
+    }
     if (!SIGNING_ALGS.contains(alg)) {
-      throw bad(Setting.SIGNING_ALG, alg, "must be one of ES256, ES384, RS256, PS256");
+      throw bad(Setting.SIGNING_ALG, alg, "must be one of ES256, ES384, RS256, PS256, EdDSA");
     }
     Duration skew = duration(Setting.CLOCK_SKEW, v.get(Setting.CLOCK_SKEW));
     if (skew.compareTo(Duration.ofSeconds(60)) > 0) {

@@ -22,7 +22,8 @@ public enum Setting {
           + "in the data directory is used (development only)."),
   BOOTSTRAP_ADMIN_EMAIL("", "With BOOTSTRAP_ADMIN_PASSWORD: creates the first admin of 'main' on first start."),
   BOOTSTRAP_ADMIN_PASSWORD("", "Password of the bootstrap admin."),
-  SIGNING_ALG("ES256", "JWS algorithm of new signing keys: ES256, ES384, RS256 or PS256."),
+  SIGNING_ALG("ES256", "JWS algorithm of new access-token signing keys: ES256, ES384, RS256, "
+      + "PS256 or EdDSA (Ed25519, RFC 8037: faster, for resource servers that accept it)."),
   KEY_ROTATION_INTERVAL("30d", "Age at which an account's signing key is replaced (0 disables scheduled rotation)."),
   CLOCK_SKEW("60s", "Leeway for other clocks (0 to 60s): how far iat and nbf may lie ahead, and "
       + "how much longer a rotated-out key stays published for resource servers that validate "

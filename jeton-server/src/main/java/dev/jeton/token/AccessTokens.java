@@ -41,7 +41,7 @@ public final class AccessTokens {
   public static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
   static final int MAX_LENGTH = 8192;
   private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256,
-      JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
+      JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.EdDSA);
   /**
    * A JWS in compact serialization: three base64url parts without padding (RFC 7515 2, 7.1).
    * Checked before parsing because Nimbus's base64url decoding skips characters outside the

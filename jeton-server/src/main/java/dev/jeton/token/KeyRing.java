@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -243,6 +244,9 @@ public final class KeyRing {
   }
 
   private static JWK generate(String kid, JWSAlgorithm alg) {
+    if (JWSAlgorithm.EdDSA.equals(alg)) {
+      return EdDsa.generate(kid);
+    }
     try {
       if (JWSAlgorithm.Family.EC.contains(alg)) {
         Curve curve = alg.equals(JWSAlgorithm.ES384) ? Curve.P_384 : Curve.P_256;
@@ -298,12 +302,14 @@ public final class KeyRing {
       JWK pub = JWK.parse(r.publicJwk());
       JWSVerifier verifier = pub instanceof ECKey ec
           ? new ECDSAVerifier(ec.toECPublicKey())
+          : pub instanceof OctetKeyPair okp ? new EdDsa.Verifier(EdDsa.publicKey(okp))
           : new RSASSAVerifier(((RSAKey) pub).toRSAPublicKey());
       JWSSigner signer = null;
       if (!r.status().equals(SigningKeyStore.PREVIOUS)) {
         JWK priv = JWK.parse(new String(masterKey.open(r.sealedPrivate(), r.kid()),
             StandardCharsets.UTF_8));
         signer = priv instanceof ECKey ec ? new EcdsaSigner(ec.toECPrivateKey(), alg)
+            : priv instanceof OctetKeyPair okp ? new EdDsa.Signer(EdDsa.privateKey(okp))
             : new RSASSASigner((RSAKey) priv);
       }
       return new SigningKey(r.kid(), alg, pub, signer, verifier, r.status(), r.createdAt(),

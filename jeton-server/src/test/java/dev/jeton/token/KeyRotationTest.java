@@ -11,6 +11,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jeton.config.Setting;
@@ -142,7 +143,7 @@ class KeyRotationTest {
       }
       assertThat(key.path("use").asText()).isEqualTo("sig");
       assertThat(key.path("kid").asText()).isNotBlank();
-      assertThat(key.path("alg").asText()).isIn("ES256", "ES384", "RS256", "PS256");
+      assertThat(key.path("alg").asText()).isIn("ES256", "ES384", "RS256", "PS256", "EdDSA");
     }
   }
 
@@ -172,10 +173,40 @@ class KeyRotationTest {
       if (key == null) {
         return false;
       }
+      if (key instanceof OctetKeyPair okp) {
+        return verifiesEd25519(jwt, okp);
+      }
       JWSVerifier v = key instanceof ECKey ec ? new ECDSAVerifier(ec)
           : new RSASSAVerifier((RSAKey) key);
       return jwt.verify(v);
     } catch (ParseException | JOSEException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * RFC 8037 verification as a resource server without Jeton's code would do it: the JDK's
+   * Ed25519 over the signing input, with the public key rebuilt from the JWK's {@code x}.
+   */
+  private static boolean verifiesEd25519(SignedJWT jwt, OctetKeyPair okp) {
+    try {
+      if (!"EdDSA".equals(jwt.getHeader().getAlgorithm().getName())
+          || !"Ed25519".equals(okp.getCurve().getName())) {
+        return false;
+      }
+      byte[] spki = new byte[44];
+      byte[] prefix = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
+      System.arraycopy(prefix, 0, spki, 0, 12);
+      System.arraycopy(okp.getX().decode(), 0, spki, 12, 32);
+      java.security.PublicKey pub = java.security.KeyFactory.getInstance("Ed25519")
+          .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+      java.security.Signature sig = java.security.Signature.getInstance("Ed25519");
+      sig.initVerify(pub);
+      sig.update(jwt.getSigningInput());
+      return sig.verify(jwt.getSignature().decode());
+    } catch (java.security.SignatureException e) {
+      return false; // the JDK throws for a signature that is not even a curve point
+    } catch (java.security.GeneralSecurityException e) {
       throw new AssertionError(e);
     }
   }
@@ -251,6 +282,76 @@ class KeyRotationTest {
     assertThat(TokenForge.header(token).getAlgorithm().getName()).isEqualTo("RS256");
     assertThat(verifiesWithPublishedJwks(token, "main")).isTrue();
     assertAcceptedCachedAndUncached(token);
+  }
+
+  @Test
+  @Settings("SIGNING_ALG=EdDSA")
+  void jwksWhenEd25519KeysThenOkpPublicOnlyAndTokensVerifyOutsideJeton() {
+    // RFC 8037: kty OKP, crv Ed25519, x the 32-byte public key; no d (docs/security.md#jwks-public-only)
+    JsonNode doc = jwks("main");
+    assertPublicOnly(doc);
+    assertThat(doc.path("keys")).hasSize(2);
+    for (JsonNode key : doc.path("keys")) {
+      assertThat(key.path("kty").asText()).isEqualTo("OKP");
+      assertThat(key.path("crv").asText()).isEqualTo("Ed25519");
+      assertThat(key.path("alg").asText()).isEqualTo("EdDSA");
+      assertThat(Base64.getUrlDecoder().decode(key.path("x").asText())).hasSize(32);
+    }
+    String token = login().text("access_token");
+    assertThat(TokenForge.header(token).getAlgorithm().getName()).isEqualTo("EdDSA");
+    assertThat(verifiesWithPublishedJwks(token, "main")).isTrue();
+    assertAcceptedCachedAndUncached(token);
+
+    // a flipped signature bit, and the same signature under another algorithm, are refused
+    int dot = token.lastIndexOf('.');
+    char c = token.charAt(dot + 5);
+    String tampered = token.substring(0, dot + 5) + (c == 'A' ? 'B' : 'A')
+        + token.substring(dot + 6);
+    assertThat(verifiesWithPublishedJwks(tampered, "main")).isFalse();
+    assertRefusedCachedAndUncached(tampered, "token_signature_invalid");
+    String otherAlg = TokenForge.b64(TokenForge.headerJson(token).replace("\"EdDSA\"",
+        "\"ES256\"")) + token.substring(token.indexOf('.'));
+    assertRefusedCachedAndUncached(otherAlg, "token_signature_invalid");
+  }
+
+  @Test
+  @Settings("SIGNING_ALG=EdDSA")
+  void rotateWhenEd25519ThenOldTokenStillVerifiesAndNewTokensUseFormerNext() {
+    String before = login().text("access_token");
+    String next = kidWithStatus("main", "next");
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String after = login().text("access_token");
+    assertThat(kidOf(after)).isEqualTo(next);
+    assertAcceptedCachedAndUncached(before);
+    assertAcceptedCachedAndUncached(after);
+    assertThat(verifiesWithPublishedJwks(before, "main")).isTrue();
+    assertThat(verifiesWithPublishedJwks(after, "main")).isTrue();
+  }
+
+  @Test
+  void verifyWhenEdDsaHeaderNamesAnEcdsaKeyThenRefused() {
+    // docs/security.md#jwt-alg-allowlist: a key verifies only with its own algorithm, so an
+    // attacker's Ed25519 signature under the ES256 key's kid is refused
+    String token = login().text("access_token");
+    String kid = kidOf(token);
+    java.security.KeyPair attacker;
+    try {
+      attacker = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+    String header = "{\"alg\":\"EdDSA\",\"typ\":\"at+jwt\",\"kid\":\"" + kid + "\"}";
+    String input = TokenForge.b64(header) + "." + TokenForge.b64(TokenForge.payloadJson(token));
+    String signature;
+    try {
+      java.security.Signature sig = java.security.Signature.getInstance("Ed25519");
+      sig.initSign(attacker.getPrivate());
+      sig.update(input.getBytes(StandardCharsets.US_ASCII));
+      signature = Base64.getUrlEncoder().withoutPadding().encodeToString(sig.sign());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+    assertRefusedCachedAndUncached(input + "." + signature, "token_signature_invalid");
   }
 
   @Test
