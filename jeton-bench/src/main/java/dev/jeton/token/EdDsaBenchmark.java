@@ -24,10 +24,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Signing and verifying an access-token-sized JWS input: Jeton's ES256 signer (the default) and
- * Nimbus's ES256 verifier against Jeton's Ed25519 signer and verifier (the EdDSA option,
- * RFC 8037), each on the JDK's own implementation. {@code setUp} checks that every signature
- * verifies.
+ * Signing and verifying an access-token-sized JWS input: Jeton's ES256 signer (the default, on
+ * the JDK) and Nimbus's ES256 verifier against Jeton's Ed25519 signer and verifier (the EdDSA
+ * option, RFC 8037, on Bouncy Castle) and, for comparison, the JDK's own Ed25519. {@code setUp}
+ * checks that every signature verifies and that both Ed25519 implementations sign alike.
  *
  * <p>Run: {@code java -jar jeton-bench/target/benchmarks.jar EdDsaBenchmark -t 1}
  */
@@ -47,6 +47,9 @@ public class EdDsaBenchmark {
   private EdDsa.Signer edSigner;
   private EdDsa.Verifier edVerifier;
   private Base64URL edSignature;
+  private java.security.PrivateKey jdkPrivate;
+  private java.security.PublicKey jdkPublic;
+  private byte[] jdkSignature;
 
   @Setup
   public void setUp() throws Exception {
@@ -67,8 +70,17 @@ public class EdDsaBenchmark {
     edVerifier = new EdDsa.Verifier(EdDsa.publicKey(ed));
     ecSignature = ecSigner.sign(es256, input);
     edSignature = edSigner.sign(eddsa, input);
+    // the same key in the JDK: RFC 8410 DER prefixes before the raw 32 bytes
+    java.security.KeyFactory kf = java.security.KeyFactory.getInstance("Ed25519");
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    jdkPrivate = kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(concat(
+        hex.parseHex("302e020100300506032b657004220420"), ed.getD().decode())));
+    jdkPublic = kf.generatePublic(new java.security.spec.X509EncodedKeySpec(concat(
+        hex.parseHex("302a300506032b6570032100"), ed.getX().decode())));
+    jdkSignature = signJdkEd25519();
     if (!ecVerifier.verify(es256, input, ecSignature)
-        || !edVerifier.verify(eddsa, input, edSignature)) {
+        || !edVerifier.verify(eddsa, input, edSignature)
+        || !java.util.Arrays.equals(jdkSignature, edSignature.decode()) || !verifyJdkEd25519()) {
       throw new IllegalStateException("a signature does not verify");
     }
   }
@@ -81,6 +93,29 @@ public class EdDsaBenchmark {
   @Benchmark
   public Base64URL signEdDsa() throws JOSEException {
     return edSigner.sign(eddsa, input);
+  }
+
+  /** The JDK's own Ed25519 ({@code Signature.getInstance("Ed25519")}), for comparison. */
+  @Benchmark
+  public byte[] signJdkEd25519() throws java.security.GeneralSecurityException {
+    java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+    s.initSign(jdkPrivate);
+    s.update(input);
+    return s.sign();
+  }
+
+  @Benchmark
+  public boolean verifyJdkEd25519() throws java.security.GeneralSecurityException {
+    java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+    s.initVerify(jdkPublic);
+    s.update(input);
+    return s.verify(jdkSignature);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Benchmark
