@@ -40,3 +40,7 @@ ALTER TABLE accounts ADD COLUMN pat_default_ttl BIGINT;
 ALTER TABLE accounts ADD COLUMN pat_max_ttl BIGINT;
 ALTER TABLE accounts ADD COLUMN pat_no_expiry SMALLINT;
 ALTER TABLE accounts ADD COLUMN pat_max_per_owner INTEGER;
+
+-- Who may register users (POST /auth/register): 'open' (anyone) or 'closed' (admins create
+-- users). Accounts that exist keep 'open'; sub-accounts created from now on start 'closed'.
+ALTER TABLE accounts ADD COLUMN registration VARCHAR(16) NOT NULL DEFAULT 'open';

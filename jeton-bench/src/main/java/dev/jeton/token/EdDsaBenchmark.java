@@ -25,9 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Signing and verifying an access-token-sized JWS input: Jeton's ES256 signer (the default, on
- * the JDK) and Nimbus's ES256 verifier against Jeton's Ed25519 signer and verifier (the EdDSA
- * option, RFC 8037, on Bouncy Castle) and, for comparison, the JDK's own Ed25519. {@code setUp}
- * checks that every signature verifies and that both Ed25519 implementations sign alike.
+ * the JDK) and Nimbus's ES256 verifier against Jeton's Ed25519 signer (Bouncy Castle) and
+ * verifier (the JDK), the EdDSA option of RFC 8037, and, for comparison, the JDK's Ed25519
+ * signing and Bouncy Castle's verifying. {@code setUp} checks that every signature verifies and
+ * that both Ed25519 implementations sign alike.
  *
  * <p>Run: {@code java -jar jeton-bench/target/benchmarks.jar EdDsaBenchmark -t 1}
  */
@@ -47,6 +48,7 @@ public class EdDsaBenchmark {
   private EdDsa.Signer edSigner;
   private EdDsa.Verifier edVerifier;
   private Base64URL edSignature;
+  private org.bouncycastle.crypto.params.Ed25519PublicKeyParameters bcPublic;
   private java.security.PrivateKey jdkPrivate;
   private java.security.PublicKey jdkPublic;
   private byte[] jdkSignature;
@@ -78,9 +80,11 @@ public class EdDsaBenchmark {
     jdkPublic = kf.generatePublic(new java.security.spec.X509EncodedKeySpec(concat(
         hex.parseHex("302a300506032b6570032100"), ed.getX().decode())));
     jdkSignature = signJdkEd25519();
+    bcPublic = new org.bouncycastle.crypto.params.Ed25519PublicKeyParameters(ed.getX().decode());
     if (!ecVerifier.verify(es256, input, ecSignature)
         || !edVerifier.verify(eddsa, input, edSignature)
-        || !java.util.Arrays.equals(jdkSignature, edSignature.decode()) || !verifyJdkEd25519()) {
+        || !java.util.Arrays.equals(jdkSignature, edSignature.decode()) || !verifyJdkEd25519()
+        || !verifyBouncyCastle()) {
       throw new IllegalStateException("a signature does not verify");
     }
   }
@@ -110,6 +114,13 @@ public class EdDsaBenchmark {
     s.initVerify(jdkPublic);
     s.update(input);
     return s.verify(jdkSignature);
+  }
+
+  /** Bouncy Castle's Ed25519 verification, for comparison. */
+  @Benchmark
+  public boolean verifyBouncyCastle() {
+    return bcPublic.verify(org.bouncycastle.math.ec.rfc8032.Ed25519.Algorithm.Ed25519, null,
+        input, 0, input.length, jdkSignature, 0);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

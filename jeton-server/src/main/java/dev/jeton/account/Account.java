@@ -9,10 +9,18 @@ import java.time.Duration;
  * default applies.
  */
 public record Account(String id, String parentId, String name, long createdAt, Long disabledAt,
-    Overrides overrides, PatOverrides pats) {
+    Overrides overrides, PatOverrides pats, String registration) {
 
   /** The default account that exists from first start. */
   public static final String MAIN = "main";
+  /** Anyone may register a user ({@code POST /auth/register}): {@code main}'s default. */
+  public static final String REGISTRATION_OPEN = "open";
+  /** Users are created only by the account's admins: a new sub-account's default. */
+  public static final String REGISTRATION_CLOSED = "closed";
+
+  public boolean registrationOpen() {
+    return REGISTRATION_OPEN.equals(registration);
+  }
 
   public boolean disabled() {
     return disabledAt != null;

@@ -58,7 +58,7 @@ public final class AccountService {
       return false;
     }
     Account main = new Account(Account.MAIN, null, "Main", clock.millis(), null,
-        Account.Overrides.NONE, Account.PatOverrides.NONE);
+        Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_OPEN);
     try {
       writes.submit(h -> {
         AccountStore.insert(h, main);
@@ -99,7 +99,7 @@ public final class AccountService {
   public Created create(String parentId, String id, String name) {
     requireActive(parentId);
     Account account = new Account(id, parentId, name, clock.millis(), null,
-        Account.Overrides.NONE, Account.PatOverrides.NONE);
+        Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_CLOSED);
     try {
       String secret = writes.submit(h -> {
         AccountStore.insert(h, account);
@@ -133,15 +133,33 @@ public final class AccountService {
   }
 
   /**
-   * Renames an account or changes its lifetime or personal access token overrides (null: left as
-   * they are).
+   * Renames an account or changes its lifetime or personal access token overrides or its
+   * registration switch (null: left as they are).
    */
   public Account update(String actorId, String id, String name, Account.Overrides overrides,
-      Account.PatOverrides pats) {
+      Account.PatOverrides pats, String registration) {
     Account a = manageable(actorId, id);
     store.update(id, name == null ? a.name() : name, overrides == null ? a.overrides() : overrides,
-        pats == null ? a.pats() : pats);
+        pats == null ? a.pats() : pats, registration == null ? a.registration() : registration);
     cache.invalidate(id);
+    return manageable(actorId, id);
+  }
+
+  /**
+   * Enables a disabled descendant again, with every account below it that the same disabling
+   * switched off (one disabled on its own before stays disabled). Sessions revoked then stay
+   * revoked: users sign in again.
+   */
+  public Account enable(String actorId, String id) {
+    Account a = manageable(actorId, id);
+    if (id.equals(actorId)) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN,
+          "An account cannot enable itself; its parent's admin can.");
+    }
+    if (a.disabled()) {
+      store.enableTree(a.id(), a.disabledAt());
+      cache.invalidateAll();
+    }
     return manageable(actorId, id);
   }
 

@@ -14,7 +14,7 @@ final class AccountStore {
   private static final String COLUMNS = """
       id, parent_id, name, created_at, disabled_at, access_token_ttl, refresh_token_ttl,
       refresh_token_idle_ttl, admin_session_ttl, refresh_grace, pat_default_ttl, pat_max_ttl,
-      pat_no_expiry, pat_max_per_owner""";
+      pat_no_expiry, pat_max_per_owner, registration""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -31,10 +31,10 @@ final class AccountStore {
 
   static void insert(Handle h, Account a) {
     h.createUpdate("""
-            INSERT INTO accounts (id, parent_id, name, created_at)
-            VALUES (:id, :parent, :name, :created)""")
+            INSERT INTO accounts (id, parent_id, name, created_at, registration)
+            VALUES (:id, :parent, :name, :created, :registration)""")
         .bind("id", a.id()).bind("parent", a.parentId()).bind("name", a.name())
-        .bind("created", a.createdAt())
+        .bind("created", a.createdAt()).bind("registration", a.registration())
         .execute();
   }
 
@@ -51,20 +51,38 @@ final class AccountStore {
         .bind("a", ancestorId).map((rs, ctx) -> map(rs)).list());
   }
 
-  void update(String id, String name, Account.Overrides o, Account.PatOverrides p) {
+  void update(String id, String name, Account.Overrides o, Account.PatOverrides p,
+      String registration) {
     writes.submit(h -> h.createUpdate("""
             UPDATE accounts SET name = :name, access_token_ttl = :at, refresh_token_ttl = :rt,
                    refresh_token_idle_ttl = :idle, admin_session_ttl = :admin,
                    refresh_grace = :grace, pat_default_ttl = :pdef, pat_max_ttl = :pmax,
-                   pat_no_expiry = :pnoexp, pat_max_per_owner = :pcount
+                   pat_no_expiry = :pnoexp, pat_max_per_owner = :pcount,
+                   registration = :registration
             WHERE id = :id""")
         .bind("id", id).bind("name", name).bind("at", o.accessToken())
         .bind("rt", o.refreshToken()).bind("idle", o.refreshTokenIdle())
         .bind("admin", o.adminSession()).bind("grace", o.refreshGrace())
         .bind("pdef", p.defaultLifetime()).bind("pmax", p.maxLifetime())
         .bind("pnoexp", p.noExpiry() == null ? null : (p.noExpiry() ? 1 : 0))
-        .bind("pcount", p.maxPerOwner())
+        .bind("pcount", p.maxPerOwner()).bind("registration", registration)
         .execute());
+  }
+
+  /**
+   * Enables the account and those of its descendants disabled at the same moment ({@code
+   * disabledAt}: by the same disabling).
+   */
+  int enableTree(String id, long disabledAt) {
+    return writes.submit(h -> h.createUpdate("""
+            WITH RECURSIVE t (id) AS (
+              SELECT id FROM accounts WHERE id = :id
+              UNION ALL
+              SELECT c.id FROM accounts c JOIN t ON c.parent_id = t.id
+            )
+            UPDATE accounts SET disabled_at = NULL
+            WHERE id IN (SELECT id FROM t) AND disabled_at = :at""")
+        .bind("id", id).bind("at", disabledAt).execute());
   }
 
   /** Disables the account and all its descendants, and revokes their sessions. */
@@ -99,7 +117,8 @@ final class AccountStore {
             Rows.longOrNull(rs, "pat_no_expiry") == null ? null
                 : Rows.longOrNull(rs, "pat_no_expiry") != 0,
             Rows.longOrNull(rs, "pat_max_per_owner") == null ? null
-                : Rows.longOrNull(rs, "pat_max_per_owner").intValue()));
+                : Rows.longOrNull(rs, "pat_max_per_owner").intValue()),
+        rs.getString("registration"));
   }
 
 }

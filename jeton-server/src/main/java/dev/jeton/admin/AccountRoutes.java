@@ -32,7 +32,7 @@ public final class AccountRoutes {
   private static final String BASE = "/accounts/{account}/api/v1/accounts";
   private static final Set<String> CREATE_FIELDS = Set.of("id", "name");
   private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes",
-      "personal_access_tokens");
+      "personal_access_tokens", "registration", "disabled");
   private static final Set<String> PAT_FIELDS = Set.of("default_lifetime", "max_lifetime",
       "no_expiry", "max_per_owner");
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
@@ -134,9 +134,23 @@ public final class AccountRoutes {
           noExpiry, perOwner == null ? null : perOwner.intValue());
       body.absorb(pt, "personal_access_tokens");
     }
+    String registration = body.optionalString("registration", 16);
+    if (registration != null && !registration.equals(Account.REGISTRATION_OPEN)
+        && !registration.equals(Account.REGISTRATION_CLOSED)) {
+      body.reject("registration", ErrorCode.FIELD_INVALID,
+          "Registration is 'open' (anyone may register) or 'closed' (admins create users).");
+    }
+    Boolean disabled = body.optionalBoolean("disabled");
     body.validate();
+    if (Boolean.TRUE.equals(disabled) && !current.disabled()) {
+      disable(p, current.id());
+    }
     Account updated = accounts.update(p.account().id(), current.id(),
-        name == null ? null : name.trim(), overrides, patOverrides);
+        name == null ? null : name.trim(), overrides, patOverrides, registration);
+    if (Boolean.FALSE.equals(disabled) && current.disabled()) {
+      updated = accounts.enable(p.account().id(), current.id());
+      Audit.event("account_enabled", "account", current.id(), "by", p.subject());
+    }
     Audit.event("account_updated", "account", current.id(), "by", p.subject());
     Responses.json(ctx, 200, json(updated));
   }
@@ -150,10 +164,15 @@ public final class AccountRoutes {
 
   private void disable(Context ctx) {
     BearerAuth.Principal p = admin(ctx);
-    Account a = accounts.disable(p.account().id(), ctx.pathParam("id"));
+    Responses.json(ctx, 200, json(disable(p, ctx.pathParam("id"))));
+  }
+
+  private Account disable(BearerAuth.Principal p, String id) {
+    Account a = accounts.disable(p.account().id(), id);
     sessions.forgetCached();
+    pats.forgetCached();
     Audit.event("account_disabled", "account", a.id(), "by", p.subject());
-    Responses.json(ctx, 200, json(a));
+    return a;
   }
 
   private Map<String, Object> json(Account a) {
@@ -165,6 +184,7 @@ public final class AccountRoutes {
     m.put("created_at", Instant.ofEpochMilli(a.createdAt()).toString());
     m.put("disabled_at", a.disabledAt() == null ? null
         : Instant.ofEpochMilli(a.disabledAt()).toString());
+    m.put("registration", a.registration());
     Config.Lifetimes l = accounts.lifetimes(a);
     Map<String, Object> lifetimes = new LinkedHashMap<>();
     lifetimes.put("access_token", l.accessToken().toSeconds());

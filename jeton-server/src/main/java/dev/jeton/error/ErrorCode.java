@@ -129,6 +129,10 @@ public enum ErrorCode {
       "List your tokens (GET /api/v1/me/tokens) and use an id from that list; a token is visible "
           + "only to its owner.", false),
 
+  REGISTRATION_CLOSED(403, "Registration closed",
+      "This account does not let anyone register; ask one of its admins to create your user.",
+      false),
+
   // --- accounts ------------------------------------------------------------------------------
   ACCOUNT_NOT_FOUND(404, "Account not found",
       "Check the account id; an admin sees only its own account and its sub-accounts.", false),

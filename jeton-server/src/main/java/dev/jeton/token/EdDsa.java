@@ -10,6 +10,12 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.util.Base64URL;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Set;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -18,15 +24,19 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * Ed25519 signatures for JWS ({@code alg} {@code EdDSA}, RFC 8037) and the key's JWK form
  * ({@code kty} {@code OKP}, {@code crv} {@code Ed25519}, {@code x} the 32-byte public key,
- * {@code d} the 32-byte private key), on Bouncy Castle's RFC 8032 implementation (already on the
- * class path for Argon2). Measured by {@code EdDsaBenchmark} in jeton-bench: it signs about four
- * times as fast as ES256 does on the JDK, while the JDK's own Ed25519 signs four times slower
- * than that ES256 (docs/performance.md#eddsa). Nimbus signs and verifies Ed25519 only through
- * Google Tink, which Jeton does not carry.
+ * {@code d} the 32-byte private key). Keys are made and tokens signed with Bouncy Castle's RFC 8032
+ * implementation (already on the class path for Argon2): measured by {@code EdDsaBenchmark} in
+ * jeton-bench, it signs about four times as fast as ES256 does on the JDK, while the JDK's own
+ * Ed25519 signs four times slower than that ES256 (docs/performance.md#eddsa). Signatures are
+ * verified with the JDK's own Ed25519 ({@link Verifier}). Nimbus signs and verifies Ed25519 only
+ * through Google Tink, which Jeton does not carry.
  */
 final class EdDsa {
   static final int KEY_BYTES = 32;
   private static final int SIGNATURE_BYTES = 64;
+  /** SubjectPublicKeyInfo of an Ed25519 key without its 32 key bytes (RFC 8410 4). */
+  private static final byte[] X509_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
+      0x03, 0x21, 0x00};
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private EdDsa() {}
@@ -40,9 +50,20 @@ final class EdDsa {
         .keyID(kid).algorithm(JWSAlgorithm.EdDSA).keyUse(KeyUse.SIGNATURE).build();
   }
 
-  static Ed25519PublicKeyParameters publicKey(OctetKeyPair jwk) {
+  /**
+   * The public key as the JDK's: verification uses the JDK's own Ed25519 (see {@link Verifier}).
+   * RFC 8410: a fixed SubjectPublicKeyInfo prefix followed by the 32 key bytes.
+   */
+  static PublicKey publicKey(OctetKeyPair jwk) {
     requireEd25519(jwk);
-    return new Ed25519PublicKeyParameters(exact(jwk.getX().decode()));
+    byte[] x = exact(jwk.getX().decode());
+    byte[] spki = java.util.Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + KEY_BYTES);
+    System.arraycopy(x, 0, spki, X509_PREFIX.length, KEY_BYTES);
+    try {
+      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("unreadable Ed25519 public key " + jwk.getKeyID(), e);
+    }
   }
 
   static Ed25519PrivateKeyParameters privateKey(OctetKeyPair jwk) {
@@ -103,17 +124,22 @@ final class EdDsa {
     }
   }
 
-  /** Verifies Ed25519 signatures of one public key; any other {@code alg} is refused. */
+  /**
+   * Verifies Ed25519 signatures of one public key with the JDK's own implementation; any other
+   * {@code alg} is refused. Verifying is rare (a verified token is remembered), so it uses the
+   * JDK's slower code rather than the one that signs (docs/decisions.md, decision 39).
+   */
   static final class Verifier implements JWSVerifier {
-    private final Ed25519PublicKeyParameters key;
+    private final PublicKey key;
     private final JCAContext jca = new JCAContext();
 
-    Verifier(Ed25519PublicKeyParameters key) {
+    Verifier(PublicKey key) {
       this.key = key;
     }
 
     @Override
-    public boolean verify(JWSHeader header, byte[] signingInput, Base64URL signature) {
+    public boolean verify(JWSHeader header, byte[] signingInput, Base64URL signature)
+        throws JOSEException {
       if (!JWSAlgorithm.EdDSA.equals(header.getAlgorithm())) {
         return false;
       }
@@ -122,10 +148,14 @@ final class EdDsa {
         return false;
       }
       try {
-        return key.verify(Ed25519.Algorithm.Ed25519, null, signingInput, 0, signingInput.length,
-            sig, 0);
-      } catch (RuntimeException e) {
-        return false; // a signature that is not a curve point at all
+        Signature s = Signature.getInstance("Ed25519");
+        s.initVerify(key);
+        s.update(signingInput);
+        return s.verify(sig);
+      } catch (SignatureException e) {
+        return false; // the JDK throws for a signature whose R is not a curve point
+      } catch (GeneralSecurityException e) {
+        throw new JOSEException("EdDSA verification failed", e);
       }
     }
 

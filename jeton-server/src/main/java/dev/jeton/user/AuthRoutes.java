@@ -2,6 +2,7 @@ package dev.jeton.user;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
+import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
@@ -53,6 +54,10 @@ public final class AuthRoutes {
 
   private void registerUser(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
+    if (!account.registrationOpen()) {
+      throw new ApiException(ErrorCode.REGISTRATION_CLOSED, "Registration in the account '"
+          + account.id() + "' is closed: its admins create its users.");
+    }
     UserService.Credentials c = credentials(ctx);
     User u = users.register(account, c, User.USER);
     Responses.tokens(ctx, 201, tokenBody(u, users.startSession(account, u, accounts.lifetimes(
@@ -143,7 +148,8 @@ public final class AuthRoutes {
         ErrorCode.PASSWORD_UNCHANGED, ErrorCode.PASSWORD_RESET_REQUIRED,
         ErrorCode.REFRESH_TOKEN_REUSED, ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_EXPIRED,
         ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_TYPE, ErrorCode.TOKEN_MALFORMED,
-        ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED));
+        ErrorCode.CLIENT_TOKEN_NOT_ACCEPTED, ErrorCode.USER_BLOCKED,
+        ErrorCode.REGISTRATION_CLOSED));
     return Set.copyOf(all);
   }
 }

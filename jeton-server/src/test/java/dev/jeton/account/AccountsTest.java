@@ -164,6 +164,7 @@ class AccountsTest {
   @Test
   void setupWhenEmailAlreadyRegisteredThenUserAlreadyExistsAndTokenStillUsable() {
     Api.Response created = createOk("main", mainAdmin, "early");
+    server.openRegistration("early");
     assertThat(server.register("early", "owner@early.example", USER_PASSWORD).status())
         .isEqualTo(201);
     Api.Response r = setup("early", setupToken(created), "owner@early.example", ADMIN_PASSWORD);
@@ -256,6 +257,8 @@ class AccountsTest {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
     createOk("child", childAdmin, "grand");
     createOk("main", mainAdmin, "sibling");
+    server.openRegistration("grand");
+    server.openRegistration("sibling");
     Api.Response grandUser = server.register("grand", "gus@grand.example", USER_PASSWORD);
     assertThat(grandUser.status()).isEqualTo(201);
     Api.Response siblingUser = server.register("sibling", "sia@sibling.example", USER_PASSWORD);
@@ -394,7 +397,7 @@ class AccountsTest {
     assertThat(patch.code()).isEqualTo("validation_failed");
     assertThat(firstError(patch).path("field").asText()).isEqualTo("token_lifetimes.id_token");
     assertThat(firstError(patch).path("code").asText()).isEqualTo("field_unknown");
-    Api.Response top = api.patchJson(v1("main") + "/accounts/child", "{\"disabled\":true}",
+    Api.Response top = api.patchJson(v1("main") + "/accounts/child", "{\"parent\":\"other\"}",
         mainAdmin);
     assertThat(firstError(top).path("code").asText()).isEqualTo("field_unknown");
   }
@@ -431,6 +434,7 @@ class AccountsTest {
   @Test
   void patchWhenAccessTokenLifetimeSetThenNewTokensOfThatAccountUseIt() {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
+    server.openRegistration("child");
     Api.Response before = server.register("child", "cleo@child.example", USER_PASSWORD);
     assertThat(before.json().path("expires_in").asLong()).isEqualTo(3600);
 
@@ -510,5 +514,69 @@ class AccountsTest {
     Api.Response createWithParentToken = create("child", mainAdmin, "sneaky");
     assertThat(createWithParentToken.code()).isEqualTo("token_wrong_account");
     assertThat(api.get(v1("main") + "/accounts/sneaky", mainAdmin).status()).isEqualTo(404);
+  }
+
+  // ---- registration switch and enabling again -------------------------------------------------
+
+  @Test
+  void registerWhenSubAccountIsNewThenClosedUntilItsAdminOpensIt() {
+    // docs/security.md#registration: nobody registers in someone else's tenant uninvited
+    Api.Response created = createOk("main", mainAdmin, "shop");
+    assertThat(created.json().path("registration").asText()).isEqualTo("closed");
+    Api.Response refused = server.register("shop", "eve@shop.example", USER_PASSWORD);
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+    assertThat(refused.code()).isEqualTo("registration_closed");
+    assertThat(server.register("main", "dan@main.example", USER_PASSWORD).status())
+        .as("main stays open").isEqualTo(201);
+
+    Api.Response bad = api.patchJson(v1("main") + "/accounts/shop",
+        "{\"registration\":\"sometimes\"}", mainAdmin);
+    assertThat(bad.code()).isEqualTo("validation_failed");
+    Api.Response opened = api.patchJson(v1("main") + "/accounts/shop",
+        "{\"registration\":\"open\"}", mainAdmin);
+    assertThat(opened.status()).as(opened.toString()).isEqualTo(200);
+    assertThat(opened.json().path("registration").asText()).isEqualTo("open");
+    assertThat(server.register("shop", "eve@shop.example", USER_PASSWORD).status())
+        .isEqualTo(201);
+    api.patchJson(v1("main") + "/accounts/shop", "{\"registration\":\"closed\"}", mainAdmin);
+    assertThat(server.register("shop", "fay@shop.example", USER_PASSWORD).code())
+        .isEqualTo("registration_closed");
+  }
+
+  @Test
+  void patchWhenDisabledFalseThenTheSubtreeDisabledTogetherComesBack() {
+    String childAdmin = accountWithAdmin("main", mainAdmin, "child");
+    createOk("child", childAdmin, "grand");
+    createOk("child", childAdmin, "lone");
+    // "lone" was disabled on its own first: enabling "child" later leaves it disabled
+    assertThat(api.postJson(v1("child") + "/accounts/lone/disable", "{}", childAdmin).status())
+        .isEqualTo(200);
+    server.clock().advance(java.time.Duration.ofSeconds(1));
+    Api.Response off = api.patchJson(v1("main") + "/accounts/child", "{\"disabled\":true}",
+        mainAdmin);
+    assertThat(off.status()).as(off.toString()).isEqualTo(200);
+    assertThat(off.json().has("disabled_at")).isTrue();
+    assertThat(api.get(v1("child") + "/me", childAdmin).code()).isEqualTo("account_disabled");
+
+    Api.Response on = api.patchJson(v1("main") + "/accounts/child", "{\"disabled\":false}",
+        mainAdmin);
+    assertThat(on.status()).as(on.toString()).isEqualTo(200);
+    assertThat(on.json().has("disabled_at")).isFalse();
+    assertThat(api.get(v1("main") + "/accounts/grand", mainAdmin).json().has("disabled_at"))
+        .isFalse();
+    assertThat(api.get(v1("main") + "/accounts/lone", mainAdmin).json().has("disabled_at"))
+        .isTrue();
+    // sessions ended by the disabling stay ended; signing in again works
+    Api.Response stale = api.get(v1("child") + "/me", childAdmin);
+    assertThat(stale.status()).isEqualTo(401);
+    assertThat(stale.code()).isEqualTo("token_revoked");
+  }
+
+  @Test
+  void patchWhenAnAccountDisablesItselfThenForbidden() {
+    String childAdmin = accountWithAdmin("main", mainAdmin, "child");
+    Api.Response r = api.patchJson(v1("child") + "/accounts/child", "{\"disabled\":true}",
+        childAdmin);
+    assertThat(r.code()).isEqualTo("account_operation_forbidden");
   }
 }

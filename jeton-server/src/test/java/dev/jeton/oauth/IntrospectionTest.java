@@ -157,6 +157,7 @@ class IntrospectionTest {
   @Test
   void introspectWhenTokenOfAnotherAccountThenExactlyInactive() {
     server.app().accounts().create("main", "other", "Other");
+    server.openRegistration("other");
     Api.Response theirs = server.register("other", "olga@example.com", "distant meadow piano 77");
     assertInactive(theirs.text("access_token"), "access token of another account");
     assertInactive(theirs.text("refresh_token"), "refresh token of another account");

@@ -96,6 +96,7 @@ class RevocationTest {
   @Test
   void revokeWhenTokenOfAnotherAccountThen200AndStillActive() {
     server.app().accounts().create("main", "other", "Other");
+    server.openRegistration("other");
     ClientService.Registered theirs = OAuthTesting.confidential(server, "other", "read");
     SessionService.TokenPair foreign = OAuthTesting.sessionOf(server, "other",
         "owen@example.com", theirs.client().clientId());

@@ -132,6 +132,15 @@ public final class TestServer implements AutoCloseable {
         "{\"email\":" + Api.q(email) + ",\"password\":" + Api.q(password) + "}");
   }
 
+  /**
+   * Lets anyone register in a sub-account of main (they start closed), as its admin would with
+   * {@code PATCH /accounts/{id}} and {@code {"registration": "open"}}.
+   */
+  public void openRegistration(String account) {
+    app.accounts().update(dev.jeton.account.Account.MAIN, account, null, null, null,
+        dev.jeton.account.Account.REGISTRATION_OPEN);
+  }
+
   /** Signs in; answers the token response. */
   public Api.Response login(String account, String email, String password) {
     return api.postJson(v1(account) + "/auth/login",
