@@ -1,4 +1,5 @@
--- Personal access tokens and service principals (docs/tokens.md). Portable SQL, as V1.
+-- Personal access tokens and service principals (docs/tokens.md), and each account's
+-- self-registration switch (docs/security.md#registration). Portable SQL, as V1.
 
 -- A service principal: a non-human identity of an account (an integration, a CI system), managed
 -- by the account's admins, that holds personal access tokens of its own.
@@ -41,6 +42,6 @@ ALTER TABLE accounts ADD COLUMN pat_max_ttl BIGINT;
 ALTER TABLE accounts ADD COLUMN pat_no_expiry SMALLINT;
 ALTER TABLE accounts ADD COLUMN pat_max_per_owner INTEGER;
 
--- Who may register users (POST /auth/register): 'open' (anyone) or 'closed' (admins create
--- users). Accounts that exist keep 'open'; sub-accounts created from now on start 'closed'.
+-- Who may register users (POST /auth/register): 'open' (anyone) or 'closed' (nobody).
+-- Accounts that exist keep 'open'; sub-accounts created from now on start 'closed'.
 ALTER TABLE accounts ADD COLUMN registration VARCHAR(16) NOT NULL DEFAULT 'open';

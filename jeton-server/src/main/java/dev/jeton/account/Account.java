@@ -15,7 +15,7 @@ public record Account(String id, String parentId, String name, long createdAt, L
   public static final String MAIN = "main";
   /** Anyone may register a user ({@code POST /auth/register}): {@code main}'s default. */
   public static final String REGISTRATION_OPEN = "open";
-  /** Users are created only by the account's admins: a new sub-account's default. */
+  /** Nobody may register: a new sub-account's default, until its admins open it. */
   public static final String REGISTRATION_CLOSED = "closed";
 
   public boolean registrationOpen() {

@@ -138,7 +138,7 @@ public final class AccountRoutes {
     if (registration != null && !registration.equals(Account.REGISTRATION_OPEN)
         && !registration.equals(Account.REGISTRATION_CLOSED)) {
       body.reject("registration", ErrorCode.FIELD_INVALID,
-          "Registration is 'open' (anyone may register) or 'closed' (admins create users).");
+          "Registration is 'open' (anyone may register) or 'closed' (nobody may).");
     }
     Boolean disabled = body.optionalBoolean("disabled");
     body.validate();

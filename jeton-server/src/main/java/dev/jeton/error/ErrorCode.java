@@ -130,7 +130,7 @@ public enum ErrorCode {
           + "only to its owner.", false),
 
   REGISTRATION_CLOSED(403, "Registration closed",
-      "This account does not let anyone register; ask one of its admins to create your user.",
+      "This account does not let anyone register; ask one of its admins to open registration.",
       false),
 
   // --- accounts ------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ public final class AuthRoutes {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     if (!account.registrationOpen()) {
       throw new ApiException(ErrorCode.REGISTRATION_CLOSED, "Registration in the account '"
-          + account.id() + "' is closed: its admins create its users.");
+          + account.id() + "' is closed; its admins can open it.");
     }
     UserService.Credentials c = credentials(ctx);
     User u = users.register(account, c, User.USER);
