@@ -45,11 +45,7 @@ final class ClientsCommand {
       } catch (ConfigException e) {
         return Main.configError(e);
       } catch (ApiException e) {
-        System.err.println("jeton: " + e.code().code() + ": " + e.detail());
-        for (ApiException.FieldError f : e.errors()) {
-          System.err.println("  " + f.field() + ": " + f.detail());
-        }
-        return 1;
+        return Main.apiError(e);
       }
     }
   }

@@ -63,6 +63,15 @@ public final class Main implements Callable<Integer> {
     return config;
   }
 
+  /** Reports an API refusal of an admin command (its code, detail and fields); exit status 1. */
+  static int apiError(dev.jeton.error.ApiException e) {
+    System.err.println("jeton: " + e.code().code() + ": " + e.detail());
+    for (dev.jeton.error.ApiException.FieldError f : e.errors()) {
+      System.err.println("  " + f.field() + ": " + f.detail());
+    }
+    return 1;
+  }
+
   static int configError(ConfigException e) {
     System.err.println("jeton: configuration error: " + e.getMessage());
     return 2;

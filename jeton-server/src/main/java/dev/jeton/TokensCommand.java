@@ -76,11 +76,7 @@ final class TokensCommand {
       } catch (ConfigException e) {
         return Main.configError(e);
       } catch (ApiException e) {
-        System.err.println("jeton: " + e.code().code() + ": " + e.detail());
-        for (ApiException.FieldError f : e.errors()) {
-          System.err.println("  " + f.field() + ": " + f.detail());
-        }
-        return 1;
+        return Main.apiError(e);
       }
     }
   }
@@ -101,9 +97,7 @@ final class TokensCommand {
 
     @Override
     void run(App app, Account account, Owner owner, String role, PrintStream out) {
-      Scope rights = PatService.rights(role);
-      Scope scope = !scopes.isEmpty() ? Scope.of(scopes)
-          : rights.contains("user") ? Scope.of("user") : rights;
+      Scope scope = scopes.isEmpty() ? PatService.defaultScope(role) : Scope.of(scopes);
       PatService.Created c = app.pats().create(account, owner, role, comment.strip(), scope,
           lifetime);
       out.println("id: " + c.pat().id());

@@ -8,20 +8,15 @@ import dev.jeton.config.ConfigLoader;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.session.PatVerifier;
+import dev.jeton.testing.Cli;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code jeton tokens create|list|revoke} against a real database of each engine: the printed
@@ -32,8 +27,6 @@ import picocli.CommandLine;
 @OnBothEngines
 class TokensCommandTest {
   static final String ADMIN = "cli.admin@example.com";
-
-  private record Run(int exit, String out, String err) {}
 
   Path file;
 
@@ -48,36 +41,13 @@ class TokensCommandTest {
         + "bootstrap.admin.email=" + ADMIN + "\nbootstrap.admin.password=tokens bootstrap phrase 9\n");
   }
 
-  private static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = new CommandLine(new Main()).execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  private Run tokens(String... args) {
+  private Cli.Run tokens(String... args) {
     String[] all = new String[args.length + 3];
     all[0] = "--config";
     all[1] = file.toString();
     all[2] = "tokens";
     System.arraycopy(args, 0, all, 3, args.length);
-    return run(all);
-  }
-
-  private static String field(String out, String name) {
-    Matcher m = Pattern.compile("(?m)^" + name + ": (\\S+)$").matcher(out);
-    assertThat(m.find()).as("%s in %s", name, out).isTrue();
-    return m.group(1);
+    return Cli.run(all);
   }
 
   private App app() {
@@ -86,22 +56,22 @@ class TokensCommandTest {
 
   @Test
   void createWhenForAUserThenTheTokenActsForThemUntilRevoked() {
-    Run created = tokens("create", "--user", ADMIN, "--comment", "backup job",
+    Cli.Run created = tokens("create", "--user", ADMIN, "--comment", "backup job",
         "--lifetime", "3600");
     assertThat(created.exit()).as(created.err()).isZero();
-    String id = field(created.out(), "id");
-    String token = field(created.out(), "token");
+    String id = Cli.field(created.out(), "id");
+    String token = Cli.field(created.out(), "token");
     assertThat(token).startsWith("jeton_pat_");
     try (App app = app()) {
       PatVerifier.Verified v = app.pats().verify(token, Account.MAIN, "127.0.0.1");
       assertThat(v.tokenId()).isEqualTo(id);
       assertThat(v.scopes()).containsExactly("user");
     }
-    Run list = tokens("list", "--user", ADMIN);
+    Cli.Run list = tokens("list", "--user", ADMIN);
     assertThat(list.exit()).as(list.err()).isZero();
     assertThat(list.out()).contains(id).contains("active").contains("backup job")
         .doesNotContain(token);
-    Run revoked = tokens("revoke", "--user", ADMIN, id);
+    Cli.Run revoked = tokens("revoke", "--user", ADMIN, id);
     assertThat(revoked.exit()).as(revoked.err()).isZero();
     try (App app = app()) {
       assertThatThrownBy(() -> app.pats().verify(token, Account.MAIN, "127.0.0.1"))
@@ -119,33 +89,33 @@ class TokensCommandTest {
       principal = app.principals().create(app.accounts().requireActive(Account.MAIN),
           "cli robot", "test").id();
     }
-    Run created = tokens("create", "--principal", principal);
+    Cli.Run created = tokens("create", "--principal", principal);
     assertThat(created.exit()).as(created.err()).isZero();
     try (App app = app()) {
-      PatVerifier.Verified v = app.pats().verify(field(created.out(), "token"), Account.MAIN,
+      PatVerifier.Verified v = app.pats().verify(Cli.field(created.out(), "token"), Account.MAIN,
           "127.0.0.1");
       assertThat(v.subject()).isEqualTo(principal);
       assertThat(v.scopes()).containsExactly("admin");
     }
-    Run all = tokens("revoke", "--principal", principal, "--all");
+    Cli.Run all = tokens("revoke", "--principal", principal, "--all");
     assertThat(all.exit()).as(all.err()).isZero();
     assertThat(all.out()).contains("revoked 1 tokens");
   }
 
   @Test
   void createWhenOwnerMissingDoubledOrUnknownThenStopsWithAMessage() {
-    Run none = tokens("create");
+    Cli.Run none = tokens("create");
     assertThat(none.exit()).isEqualTo(2);
     assertThat(none.err()).contains("--user").contains("--principal");
-    Run both = tokens("create", "--user", ADMIN, "--principal", "spn_x");
+    Cli.Run both = tokens("create", "--user", ADMIN, "--principal", "spn_x");
     assertThat(both.exit()).isEqualTo(2);
-    Run unknown = tokens("create", "--user", "nobody@example.com");
+    Cli.Run unknown = tokens("create", "--user", "nobody@example.com");
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("no user nobody@example.com");
-    Run noPrincipal = tokens("create", "--principal", "spn_missing");
+    Cli.Run noPrincipal = tokens("create", "--principal", "spn_missing");
     assertThat(noPrincipal.exit()).isEqualTo(1);
     assertThat(noPrincipal.err()).contains("service_principal_not_found");
-    Run widened = tokens("create", "--user", ADMIN, "--scope", "root");
+    Cli.Run widened = tokens("create", "--user", ADMIN, "--scope", "root");
     assertThat(widened.exit()).isEqualTo(1);
     assertThat(widened.err()).contains("scopes");
   }

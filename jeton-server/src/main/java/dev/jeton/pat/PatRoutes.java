@@ -107,8 +107,7 @@ public final class PatRoutes {
     String comment = body.optionalString("comment", 500);
     Long lifetime = body.optionalLong("lifetime_seconds", 0, Long.MAX_VALUE / 1000);
     List<String> requested = body.optionalStrings("scopes", 10, 64);
-    Scope scope = PatService.rights(h.role()).values().contains(SessionService.SCOPE_USER)
-        ? Scope.of(SessionService.SCOPE_USER) : PatService.rights(h.role());
+    Scope scope = PatService.defaultScope(h.role());
     if (requested != null) {
       if (requested.isEmpty() || !requested.stream().allMatch(Scope::isToken)) {
         body.reject("scopes", ErrorCode.FIELD_INVALID,

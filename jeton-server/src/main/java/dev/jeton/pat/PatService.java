@@ -75,6 +75,13 @@ public final class PatService implements PatVerifier {
     return p.revokedAt() != null ? "revoked" : p.live(clock.millis()) ? "active" : "expired";
   }
 
+  /** The scopes of a token created without any: {@code user} for users, all a principal has. */
+  public static Scope defaultScope(String role) {
+    Scope rights = rights(role);
+    return rights.contains(SessionService.SCOPE_USER) ? Scope.of(SessionService.SCOPE_USER)
+        : rights;
+  }
+
   /**
    * The scopes an owner's tokens may carry: a user's are those of the user's own sign-in; a
    * service principal's are {@code admin} (it acts on the account's administration API, and has
