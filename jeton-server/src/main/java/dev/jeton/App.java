@@ -151,6 +151,10 @@ public final class App implements AutoCloseable {
         http.setRequestHeaderSize(16 * 1024);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // Jetty reuses a header field seen earlier on the same connection when a new one matches
+        // it ignoring case, so a bearer token differing from an earlier one only in letter case
+        // would be read as the earlier token: no header cache (docs/security.md#header-cache).
+        http.setHeaderCacheSize(0);
       });
       cfg.jetty.modifyServer(server -> {
         server.setErrorHandler(jettyErrors);
