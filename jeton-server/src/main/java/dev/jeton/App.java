@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.account.SetupTokens;
 import dev.jeton.admin.AccountRoutes;
+import dev.jeton.admin.UserRoutes;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientRoutes;
 import dev.jeton.client.ClientService;
@@ -26,6 +27,7 @@ import dev.jeton.pat.PatService;
 import dev.jeton.pat.PrincipalService;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
+import dev.jeton.setup.PasswordLinkRoutes;
 import dev.jeton.setup.SetupRoutes;
 import dev.jeton.setup.SetupService;
 import dev.jeton.store.Database;
@@ -38,6 +40,8 @@ import dev.jeton.token.OpaqueTokens;
 import dev.jeton.user.AuthRoutes;
 import dev.jeton.user.PasswordHasher;
 import dev.jeton.user.PasswordPolicy;
+import dev.jeton.user.UserAdmin;
+import dev.jeton.user.UserImport;
 import dev.jeton.user.UserService;
 import dev.jeton.web.Cookies;
 import dev.jeton.web.Csrf;
@@ -84,6 +88,7 @@ public final class App implements AutoCloseable {
   private final ClientService clients;
   private final ClientAuthenticator clientAuthenticator;
   private final PatService pats;
+  private final UserAdmin userAdmin;
   private final PrincipalService principals;
   private final Issuers issuers;
   private final OpaqueTokens tokens;
@@ -125,6 +130,8 @@ public final class App implements AutoCloseable {
     this.pats = new PatService(db.jdbi(), writes, tokens, config.pats(), clock);
     this.principals = new PrincipalService(db.jdbi(), writes, tokens, pats, clock);
     users.onStateChange(pats::forgetCached);
+    users.onDeletion("personal_access_tokens_revoked", pats::revokeAllOfDeletedUser);
+    this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
   }
@@ -135,7 +142,7 @@ public final class App implements AutoCloseable {
     BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics, pats);
     RequestGuard guard = new RequestGuard(errors, metrics,
         new AccessLog(config.logging().access(), config.logging().accessSample()),
-        config.http().baseUrl().startsWith("https:"));
+        config.http().baseUrl().startsWith("https:"), UserRoutes::isBulk);
     var jettyErrors = errors.jettyHandler();
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -196,6 +203,9 @@ public final class App implements AutoCloseable {
       new OidcRoutes(accounts, accessTokens, keyRing, sessions, users, clients, webSessions, csrf,
           pages, issuers).register(r);
       new SetupRoutes(setup, accounts, users, issuers, pages).register(r);
+      new UserRoutes(userAdmin, new UserImport(writes, tokens, clock), bearer, issuers)
+          .register(r);
+      new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       routes = r.routes();
     });
   }

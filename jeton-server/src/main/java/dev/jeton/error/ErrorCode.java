@@ -18,7 +18,8 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "Method not allowed",
       "Use one of the methods listed in the Allow header for this path.", false),
   PAYLOAD_TOO_LARGE(413, "Payload too large",
-      "Send a body of at most 1 MiB; split large batches into several requests.", false),
+      "Send a body of at most 1 MiB (10 MiB for a bulk import); split large batches into "
+          + "several requests.", false),
   URI_TOO_LONG(414, "URI too long",
       "Keep the request URI under 8 KiB, or send the query as a form body with _method=GET.", false),
   REQUEST_HEADERS_TOO_LARGE(431, "Request headers too large",
@@ -107,13 +108,24 @@ public enum ErrorCode {
   USER_BLOCKED(403, "User blocked",
       "The user is blocked by an administrator; contact the account's administrator.", false),
   PASSWORD_RESET_REQUIRED(412, "Password reset required",
-      "Set a new password before signing in (see the account's password reset flow).", false),
+      "Set a new password through the one-time link an admin of the account issues "
+          + "(docs/users.md#password-links), then sign in with it.", false),
   PASSWORD_POLICY_VIOLATION(400, "Password does not meet the policy",
       "Choose a password of 8 to 256 characters that is not a commonly used password or a variant "
           + "of one, not a repeated or consecutive sequence, and not based on the email address.",
       false),
   PASSWORD_UNCHANGED(400, "New password equals the current one",
       "Choose a password different from the current one.", false),
+  PASSWORD_LINK_INVALID(400, "Password link invalid",
+      "The link is unknown, expired, already used or replaced by a newer one; ask an admin of "
+          + "the account for a new link.", false),
+
+  // --- users admin API ------------------------------------------------------------------------
+  USER_NOT_FOUND(404, "User not found",
+      "List the account's users (GET /api/v1/users) and use an id from that list.", false),
+  LAST_ADMIN(409, "Last admin",
+      "An account keeps at least one admin who can sign in: make another user admin (PATCH "
+          + "/api/v1/users/{id} with role admin) before this change.", false),
 
   // --- personal access tokens -----------------------------------------------------------------
   TOKEN_LIMIT_REACHED(409, "Token limit reached",

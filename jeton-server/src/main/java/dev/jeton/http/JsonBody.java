@@ -166,6 +166,58 @@ public final class JsonBody {
     return ok ? List.copyOf(out) : null;
   }
 
+  /**
+   * A required array of at most {@code maxItems} objects, each read as a body of its own: fields
+   * not in {@code allowed} and an element that is not an object are recorded in that element's
+   * {@link #problems()}, not in this body's, so that the caller can answer per element. Null
+   * (recorded here) when the field is missing, not an array or too long.
+   */
+  public List<JsonBody> requiredObjects(String field, int maxItems, Set<String> allowed) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_MISSING,
+          "The field '" + field + "' is required."));
+      return null;
+    }
+    if (!v.isArray()) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must be an array of objects."));
+      return null;
+    }
+    if (v.size() > maxItems) {
+      errors.add(new ApiException.FieldError(field, ErrorCode.FIELD_INVALID,
+          "The field '" + field + "' must have at most " + maxItems + " items; it has "
+          + v.size() + "."));
+      return null;
+    }
+    List<JsonBody> out = new ArrayList<>(v.size());
+    for (JsonNode item : v) {
+      if (item instanceof ObjectNode obj) {
+        JsonBody element = new JsonBody(obj);
+        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+          String name = it.next();
+          if (!allowed.contains(name)) {
+            element.errors.add(new ApiException.FieldError(Text.clip(name),
+                ErrorCode.FIELD_UNKNOWN, "The field '" + Text.clip(name)
+                + "' is not accepted here."));
+          }
+        }
+        out.add(element);
+      } else {
+        JsonBody element = new JsonBody(Json.MAPPER.createObjectNode());
+        element.errors.add(new ApiException.FieldError("", ErrorCode.FIELD_INVALID,
+            "The item must be a JSON object."));
+        out.add(element);
+      }
+    }
+    return out;
+  }
+
+  /** The problems recorded in this body so far. */
+  public List<ApiException.FieldError> problems() {
+    return List.copyOf(errors);
+  }
+
   /** True when the field is present (even as null). */
   public boolean has(String field) {
     return node.has(field);

@@ -31,6 +31,8 @@ public final class RequestGuard implements Filter {
   public static final int MAX_URI = 8 * 1024;
   /** Largest request body accepted. */
   public static final long MAX_BODY = 1024 * 1024;
+  /** Largest request body accepted by a bulk operation (a POST to a path of {@code bulk}). */
+  public static final long MAX_BULK_BODY = 10 * 1024 * 1024;
   /** Request attribute holding the matched route template (set by the router). */
   public static final String ROUTE = "jeton.route";
 
@@ -38,12 +40,25 @@ public final class RequestGuard implements Filter {
   private final Metrics metrics;
   private final AccessLog access;
   private final boolean https;
+  private final java.util.function.Predicate<String> bulk;
 
-  public RequestGuard(ErrorWriter errors, Metrics metrics, AccessLog access, boolean https) {
+  /**
+   * A guard whose body limit is {@link #MAX_BODY}, and {@link #MAX_BULK_BODY} for a POST to a
+   * path {@code bulk} accepts.
+   */
+  public RequestGuard(ErrorWriter errors, Metrics metrics, AccessLog access, boolean https,
+      java.util.function.Predicate<String> bulk) {
     this.errors = errors;
     this.metrics = metrics;
     this.access = access;
     this.https = https;
+    this.bulk = bulk;
+  }
+
+  /** The most body bytes this request may carry. */
+  private long bodyLimit(HttpServletRequest req) {
+    return "POST".equals(req.getMethod()) && bulk.test(req.getRequestURI()) ? MAX_BULK_BODY
+        : MAX_BODY;
   }
 
   @Override
@@ -64,7 +79,7 @@ public final class RequestGuard implements Filter {
     String method = req.getMethod();
     try {
       method = admit(req, res, chain, requestId);
-      discardUnread(req, res);
+      discardUnread(req, res, bodyLimit(req));
     } finally {
       long nanos = System.nanoTime() - start;
       Object route = req.getAttribute(ROUTE);
@@ -110,10 +125,11 @@ public final class RequestGuard implements Filter {
       return req.getMethod();
     }
     long declared = req.getContentLengthLong();
-    if (declared > MAX_BODY) {
+    long limit = bodyLimit(req);
+    if (declared > limit) {
       res.setHeader("Connection", "close");
       errors.writeRaw(res, ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + declared
-          + " bytes; at most " + MAX_BODY + " are accepted.", requestId);
+          + " bytes; at most " + limit + " are accepted.", requestId);
       return req.getMethod();
     }
     if (!knownCharset(req)) {
@@ -122,7 +138,7 @@ public final class RequestGuard implements Filter {
           + "know; send the body in UTF-8.", requestId);
       return req.getMethod();
     }
-    HttpServletRequest limited = new Limited(req);
+    HttpServletRequest limited = new Limited(req, limit);
     HttpServletRequest effective = methodOverride(limited, res, requestId);
     if (effective == null) {
       return req.getMethod();
@@ -141,9 +157,10 @@ public final class RequestGuard implements Filter {
    * still waiting for {@code 100 Continue} are left to the container, which closes the
    * connection.
    */
-  private static void discardUnread(HttpServletRequest req, HttpServletResponse res) {
+  private static void discardUnread(HttpServletRequest req, HttpServletResponse res,
+      long limit) {
     long declared = req.getContentLengthLong();
-    if (declared == 0 || declared > MAX_BODY || res.getStatus() == 413) {
+    if (declared == 0 || declared > limit || res.getStatus() == 413) {
       return;
     }
     String expect = req.getHeader("Expect");
@@ -159,7 +176,7 @@ public final class RequestGuard implements Filter {
       // before it sends the rest
       res.getOutputStream().close();
       byte[] sink = new byte[8192];
-      long budget = MAX_BODY;
+      long budget = limit;
       int n;
       while (budget > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, budget))) >= 0) {
         budget -= n;
@@ -270,18 +287,20 @@ public final class RequestGuard implements Filter {
     }
   }
 
-  /** The request with its body stream capped at {@link #MAX_BODY}. */
+  /** The request with its body stream capped at its limit. */
   private static final class Limited extends HttpServletRequestWrapper {
+    private final long limit;
     private ServletInputStream stream;
 
-    Limited(HttpServletRequest req) {
+    Limited(HttpServletRequest req, long limit) {
       super(req);
+      this.limit = limit;
     }
 
     @Override
     public ServletInputStream getInputStream() throws IOException {
       if (stream == null) {
-        stream = new BodyLimit(super.getInputStream(), MAX_BODY);
+        stream = new BodyLimit(super.getInputStream(), limit);
       }
       return stream;
     }

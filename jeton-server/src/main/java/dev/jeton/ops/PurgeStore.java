@@ -29,7 +29,7 @@ final class PurgeStore {
   /** Every table whose rows the purge counts for {@code jeton_table_rows}. */
   static final List<String> COUNTED = List.of("accounts", "users", "sessions", "refresh_tokens",
       "authorization_codes", "device_codes", "web_sessions", "setup_tokens", "grants",
-      "clients", "signing_keys", "personal_access_tokens");
+      "clients", "signing_keys", "personal_access_tokens", "password_links");
 
   private final Jdbi jdbi;
   private final String skipLocked;
@@ -45,6 +45,7 @@ final class PurgeStore {
     m.put("device_codes", "");
     m.put("web_sessions", "");
     m.put("setup_tokens", "");
+    m.put("password_links", "");
     return java.util.Collections.unmodifiableMap(m);
   }
 

@@ -5,10 +5,12 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
+import dev.jeton.http.Pagination;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
+import dev.jeton.store.Page;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.Scope;
 import dev.jeton.user.User;
@@ -39,8 +41,6 @@ public final class PatRoutes {
       "scopes");
   private static final Set<String> PRINCIPAL_CREATE_FIELDS = Set.of("name");
   private static final Set<String> PRINCIPAL_UPDATE_FIELDS = Set.of("name", "disabled");
-  static final int DEFAULT_PAGE = 50;
-  static final int MAX_PAGE = 200;
 
   private final PatService pats;
   private final PrincipalService principals;
@@ -129,7 +129,7 @@ public final class PatRoutes {
   private void list(Context ctx, Holder h) {
     String status = ctx.queryParam("status");
     List<ApiException.FieldError> problems = new ArrayList<>();
-    int limit = limit(ctx.queryParam("limit"), problems);
+    int limit = Pagination.limit(ctx.queryParam("limit"), problems);
     if (status != null && !status.equals("active") && !status.equals("all")) {
       problems.add(new ApiException.FieldError("status", ErrorCode.FIELD_INVALID,
           "The status filter is 'active' (the default) or 'all'."));
@@ -139,7 +139,7 @@ public final class PatRoutes {
     }
     Page<Pat> page = pats.list(h.account(), h.owner(), ctx.queryParam("cursor"), limit,
         "all".equals(status));
-    Responses.json(ctx, 200, page(page, this::json));
+    Responses.json(ctx, 200, Pagination.body(page, this::json));
   }
 
   private void get(Context ctx, Holder h) {
@@ -179,11 +179,11 @@ public final class PatRoutes {
   private void listPrincipals(Context ctx) {
     BearerAuth.Principal p = admin(ctx);
     List<ApiException.FieldError> problems = new ArrayList<>();
-    int limit = limit(ctx.queryParam("limit"), problems);
+    int limit = Pagination.limit(ctx.queryParam("limit"), problems);
     if (!problems.isEmpty()) {
       throw ApiException.validation(List.copyOf(problems));
     }
-    Responses.json(ctx, 200, page(principals.list(p.account(), ctx.queryParam("cursor"), limit),
+    Responses.json(ctx, 200, Pagination.body(principals.list(p.account(), ctx.queryParam("cursor"), limit),
         PatRoutes::json));
   }
 
@@ -208,30 +208,7 @@ public final class PatRoutes {
     ctx.status(204);
   }
 
-  /** The {@code limit} query parameter: 1 to {@link #MAX_PAGE}, {@link #DEFAULT_PAGE} if absent. */
-  static int limit(String raw, List<ApiException.FieldError> problems) {
-    if (raw == null) {
-      return DEFAULT_PAGE;
-    }
-    try {
-      int n = Integer.parseInt(raw);
-      if (n >= 1 && n <= MAX_PAGE) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(new ApiException.FieldError("limit", ErrorCode.FIELD_INVALID,
-        "The limit must be a whole number from 1 to " + MAX_PAGE + "."));
-    return DEFAULT_PAGE;
-  }
 
-  private static <T> Map<String, Object> page(Page<T> page, Function<T, Map<String, Object>> json) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("data", page.items().stream().map(json).toList());
-    out.put("next_cursor", page.nextCursor());
-    return out;
-  }
 
   private Map<String, Object> json(Pat p) {
     Map<String, Object> m = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.PatVerifier;
 import dev.jeton.session.SessionService;
+import dev.jeton.store.Page;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.Scope;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -174,7 +176,7 @@ public final class PatService implements PatVerifier {
     Pat after = null;
     if (cursor != null) {
       after = store.byId(account.id(), owner, Page.idOf(cursor))
-          .orElseThrow(PatService::badCursor);
+          .orElseThrow(Page::badCursor);
     }
     List<Pat> rows = store.page(account.id(), owner, after, all ? null : clock.millis(),
         limit + 1).stream().map(p -> p.withUse(uses.get(p.id()))).toList();
@@ -182,11 +184,6 @@ public final class PatService implements PatVerifier {
   }
 
   /** The answer to a cursor no list gave. */
-  static ApiException badCursor() {
-    return ApiException.validation(List.of(new ApiException.FieldError("cursor",
-        ErrorCode.FIELD_INVALID, "The cursor is not one this list gave; start again without "
-        + "it.")));
-  }
 
   /**
    * One of the owner's tokens.
@@ -222,6 +219,14 @@ public final class PatService implements PatVerifier {
     Audit.event("pat_revoked_all", "account", account.id(), "owner", owner.id(), "tokens", n,
         "reason", reason);
     return n;
+  }
+
+  /**
+   * Revokes, within the caller's transaction, every live token of a user who is being deleted;
+   * answers how many. The caller drops the verified-token cache once it commits.
+   */
+  public int revokeAllOfDeletedUser(Handle h, String userId, long now) {
+    return PatStore.revokeAllOfUser(h, userId, now, "owner_deleted");
   }
 
   /**

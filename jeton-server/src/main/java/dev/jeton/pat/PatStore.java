@@ -39,7 +39,7 @@ final class PatStore {
               sp.id AS principal_id, sp.disabled_at AS principal_disabled_at
             FROM personal_access_tokens p
             LEFT JOIN users u ON p.owner_kind = 'user' AND u.id = p.owner_id
-                             AND u.account_id = p.account_id
+                             AND u.account_id = p.account_id AND u.deleted_at IS NULL
             LEFT JOIN service_principals sp ON p.owner_kind = 'principal'
                              AND sp.id = p.owner_id AND sp.account_id = p.account_id
             WHERE p.token_hash = :hash""")
@@ -98,12 +98,12 @@ final class PatStore {
    * interleave with another creation for the same owner. False when the owner does not exist.
    */
   static boolean lockOwner(Handle h, String accountId, Owner owner, boolean postgres) {
-    String table = switch (owner.kind()) {
-      case Owner.USER -> "users";
-      case Owner.PRINCIPAL -> "service_principals";
+    String from = switch (owner.kind()) {
+      case Owner.USER -> "users WHERE deleted_at IS NULL AND";
+      case Owner.PRINCIPAL -> "service_principals WHERE";
       default -> throw new IllegalArgumentException("unknown owner kind " + owner.kind());
     };
-    return h.createQuery("SELECT id FROM " + table + " WHERE id = :o AND account_id = :a"
+    return h.createQuery("SELECT id FROM " + from + " id = :o AND account_id = :a"
             + (postgres ? " FOR UPDATE" : ""))
         .bind("o", owner.id()).bind("a", accountId).mapTo(String.class).findOne().isPresent();
   }
@@ -152,6 +152,14 @@ final class PatStore {
             WHERE account_id = :a AND owner_kind = :k AND owner_id = :o AND revoked_at IS NULL""")
         .bind("a", accountId).bind("k", owner.kind()).bind("o", owner.id()).bind("now", now)
         .bind("why", reason).execute();
+  }
+
+  /** Revokes every live token a user holds, whatever the account; answers how many. */
+  static int revokeAllOfUser(Handle h, String userId, long now, String reason) {
+    return h.createUpdate("""
+            UPDATE personal_access_tokens SET revoked_at = :now, revoked_reason = :why
+            WHERE owner_kind = 'user' AND owner_id = :o AND revoked_at IS NULL""")
+        .bind("o", userId).bind("now", now).bind("why", reason).execute();
   }
 
   /** Records the latest use of each token; an older use never overwrites a newer one. */

@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.observe.Audit;
+import dev.jeton.store.Page;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import java.time.Clock;
@@ -64,7 +65,7 @@ public final class PrincipalService {
   public Page<ServicePrincipal> list(Account account, String cursor, int limit) {
     ServicePrincipal after = null;
     if (cursor != null) {
-      after = store.byId(account.id(), Page.idOf(cursor)).orElseThrow(PatService::badCursor);
+      after = store.byId(account.id(), Page.idOf(cursor)).orElseThrow(Page::badCursor);
     }
     return Page.of(store.page(account.id(), after, limit + 1), limit, ServicePrincipal::id);
   }

@@ -36,7 +36,8 @@ final class SchemaHistory {
       "V7__purge_indexes.sql",
       "V8__credential_generation.sql",
       "V9__client_resources.sql",
-      "V10__personal_access_tokens.sql");
+      "V10__personal_access_tokens.sql",
+      "V11__users_admin.sql");
 
   static final String LOCATION = "db/migration";
 

@@ -17,7 +17,9 @@ public enum TokenKind {
   /** One-time setup link for an account's first admin. */
   ST,
   /** OAuth client secret (RFC 6749 2.3.1). */
-  CS;
+  CS,
+  /** One-time link that sets a user's password (an invitation or a required reset). */
+  PW;
 
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

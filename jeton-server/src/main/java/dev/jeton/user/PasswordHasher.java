@@ -77,8 +77,25 @@ public final class PasswordHasher {
         + params.parallelism() + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
   }
 
-  /** True when the password matches the stored hash (constant-time comparison). */
+  /**
+   * True when the password matches the stored hash (constant-time comparison): Jeton's own
+   * Argon2id, or a bcrypt or PBKDF2-SHA256 hash imported from another system
+   * ({@link ForeignHashes}), each verification taking a hashing lane.
+   */
   public boolean verify(String password, String stored) {
+    if (!stored.startsWith("$argon2id$")) {
+      ForeignHashes.Format format = ForeignHashes.format(stored);
+      if (format != ForeignHashes.Format.BCRYPT && format != ForeignHashes.Format.PBKDF2_SHA256) {
+        return false;
+      }
+      Lane lane = take();
+      try {
+        verifications.increment();
+        return ForeignHashes.verify(password, stored);
+      } finally {
+        release(lane);
+      }
+    }
     String[] parts = stored.split("\\$");
     // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
     if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
@@ -101,6 +118,16 @@ public final class PasswordHasher {
     byte[] actual = derive(password, salt, p, expected.length);
     verifications.increment();
     return MessageDigest.isEqual(expected, actual);
+  }
+
+  /**
+   * True when {@code stored} is not an Argon2id hash with this hasher's parameters (imported from
+   * another system, or made before the parameters were raised): after a successful sign-in it is
+   * replaced by a fresh hash of the same password.
+   */
+  public boolean needsRehash(String stored) {
+    return !stored.startsWith("$argon2id$v=19$m=" + params.memoryKib() + ",t="
+        + params.iterations() + ",p=" + params.parallelism() + "$");
   }
 
   /**
@@ -139,6 +166,17 @@ public final class PasswordHasher {
   }
 
   private byte[] derive(String password, byte[] salt, Params p, int length) {
+    Lane lane = take();
+    try {
+      // only this hasher's own parameters keep their memory between hashes: an imported hash
+      // with other parameters must not leave a pool of its size in every lane
+      return argon2(password, salt, p, length, p.equals(params) ? lane.pool(p) : null);
+    } finally {
+      release(lane);
+    }
+  }
+
+  private Lane take() {
     Lane lane;
     try {
       lane = lanes.take();
@@ -146,13 +184,13 @@ public final class PasswordHasher {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a hashing lane", e);
     }
-    try {
-      peak.accumulateAndGet(running.incrementAndGet(), Math::max);
-      return argon2(password, salt, p, length, lane.pool(p));
-    } finally {
-      running.decrementAndGet();
-      lanes.add(lane);
-    }
+    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+    return lane;
+  }
+
+  private void release(Lane lane) {
+    running.decrementAndGet();
+    lanes.add(lane);
   }
 
   /** One hashing slot with its reusable Argon2 memory, per parameter set. */
@@ -169,8 +207,11 @@ public final class PasswordHasher {
 
   private static byte[] argon2(String password, byte[] salt, Params p, int length,
       Argon2BytesGenerator.BlockPool pool) {
-    Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-        .withBlockPool(pool)
+    Argon2Parameters.Builder builder = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id);
+    if (pool != null) {
+      builder.withBlockPool(pool);
+    }
+    Argon2Parameters parameters = builder
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withMemoryAsKB(p.memoryKib())
         .withIterations(p.iterations())

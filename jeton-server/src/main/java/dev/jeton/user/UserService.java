@@ -38,6 +38,8 @@ public final class UserService {
   private final List<Runnable> stateHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Map.Entry<String, CredentialChangeHook>> credentialHooks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Map.Entry<String, CredentialChangeHook>> deletionHooks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final com.github.benmanes.caffeine.cache.Cache<String, User> recent =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
           .maximumSize(50_000)
@@ -90,8 +92,9 @@ public final class UserService {
   }
 
   /**
-   * What a feature above this one revokes for a user inside the transaction of a password
-   * change (browser sessions, authorizations not yet exchanged); answers how many.
+   * What a feature above this one revokes for a user inside the transaction of a password change
+   * (browser sessions, authorizations not yet exchanged), and of a block, a required reset or a
+   * deletion; answers how many.
    */
   @FunctionalInterface
   public interface CredentialChangeHook {
@@ -99,29 +102,68 @@ public final class UserService {
   }
 
   /**
-   * Has {@code hook} run in every password change; the answer of the change reports its count
-   * as {@code field}. Called while the application is wired, before it serves.
+   * Has {@code hook} run in every password change, block, required reset and deletion; the answer
+   * of the change reports its count as {@code field}. Called while the application is wired,
+   * before it serves.
    */
   public void onCredentialChange(String field, CredentialChangeHook hook) {
     credentialHooks.add(Map.entry(field, hook));
   }
 
   /**
-   * Has {@code hook} run after a user is blocked or unblocked (caches of what the user holds are
-   * dropped there). Called while the application is wired, before it serves.
+   * Has {@code hook} run, besides the {@link #onCredentialChange} hooks, when a user is deleted
+   * (the user's personal access tokens are revoked there). Called while the application is wired.
+   */
+  public void onDeletion(String field, CredentialChangeHook hook) {
+    deletionHooks.add(Map.entry(field, hook));
+  }
+
+  /**
+   * Has {@code hook} run after a user is blocked, unblocked or deleted (caches of what the user
+   * holds are dropped there). Called while the application is wired, before it serves.
    */
   public void onStateChange(Runnable hook) {
     stateHooks.add(hook);
   }
 
-  /** Blocks or unblocks a user and sets the reset-required flag; ends a blocked user's sessions. */
-  public void setState(User u, boolean blocked, boolean resetRequired) {
-    store.setState(u.id(), blocked ? clock.millis() : null, resetRequired);
-    if (blocked) {
-      writes.submit(h -> sessions.revokeAllOfUser(h, u.id(), null, "user_blocked"));
+  /**
+   * Within the caller's transaction, ends everything the user holds: sessions (with
+   * {@code reason}), then each hook's share, and with {@code deleting} the deletion hooks' too.
+   * Answers the counts by answer field ({@code sessions_ended} first).
+   */
+  Map<String, Integer> endEverything(Handle h, String userId, String reason, long now,
+      boolean deleting) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    counts.put("sessions_ended", sessions.revokeAllOfUser(h, userId, null, reason).size());
+    for (Map.Entry<String, CredentialChangeHook> e : credentialHooks) {
+      counts.put(e.getKey(), e.getValue().revoke(h, userId, now));
     }
-    recent.invalidate(u.id());
+    if (deleting) {
+      for (Map.Entry<String, CredentialChangeHook> e : deletionHooks) {
+        counts.put(e.getKey(), e.getValue().revoke(h, userId, now));
+      }
+    }
+    return counts;
+  }
+
+  /** Forgets what this node cached about the user and runs the state hooks. */
+  void stateChanged(String userId) {
+    recent.invalidate(userId);
     stateHooks.forEach(Runnable::run);
+  }
+
+  /**
+   * Blocks or unblocks a user and sets the reset-required flag. Blocking ends every session,
+   * browser session and pending authorization of the user in the same transaction, and the
+   * user's personal access tokens are refused from then on.
+   */
+  public void setState(User u, boolean blocked, boolean resetRequired) {
+    writes.submit(h -> {
+      long now = clock.millis();
+      UserStore.setState(h, u.id(), blocked ? now : null, resetRequired, blocked);
+      return blocked ? endEverything(h, u.id(), "user_blocked", now, false) : Map.of();
+    });
+    stateChanged(u.id());
     Audit.event(blocked ? "user_blocked" : "user_state_changed", "account", u.accountId(),
         "user", u.id());
   }
@@ -156,10 +198,24 @@ public final class UserService {
    * so done before the write transaction, never inside it.
    */
   public User newUser(Account account, Credentials c, String role) {
-    policy.check(c.password(), c.email());
+    return newUser(account, c.email(), c.password(), role, null);
+  }
+
+  /**
+   * A new user's row as {@link #newUser(Account, Credentials, String)}, with a display name, and
+   * without a password when {@code password} is null (the user sets one through a link).
+   */
+  User newUser(Account account, String email, String password, String role, String name) {
+    String hash = password == null ? "" : newPasswordHash(password, email);
     long now = clock.millis();
-    return new User(ids.id("usr_"), account.id(), c.email(), hasher.hash(c.password()), role,
-        false, null, now, now, 0);
+    return new User(ids.id("usr_"), account.id(), email, hash, role, false, null, now, now, 0,
+        name);
+  }
+
+  /** A new password checked against the policy and hashed: slow, so never inside a write. */
+  String newPasswordHash(String password, String email) {
+    policy.check(password, email);
+    return hasher.hash(password);
   }
 
   /**
@@ -195,12 +251,22 @@ public final class UserService {
       throw invalidCredentials();
     }
     User u = found.get();
+    if (!u.hasPassword()) {
+      // invited or imported without a password: refused like an unknown email, at equal cost
+      hasher.verifyDummy(c.password());
+      Audit.event("login_failed", "account", account.id(), "user", u.id(),
+          "reason", "no_password_set", "ip", ip);
+      throw invalidCredentials();
+    }
     if (!hasher.verify(c.password(), u.passwordHash())) {
       Audit.event("login_failed", "account", account.id(), "user", u.id(),
           "reason", "invalid_credentials", "ip", ip);
       throw invalidCredentials();
     }
     throttle.succeeded(account.id(), c.email(), ip);
+    if (hasher.needsRehash(u.passwordHash())) {
+      upgradeHash(u, c.password());
+    }
     if (u.blocked()) {
       Audit.event("login_failed", "account", account.id(), "user", u.id(), "reason",
           "user_blocked", "ip", ip);
@@ -212,6 +278,25 @@ public final class UserService {
     }
     Audit.event("login", "account", account.id(), "user", u.id(), "ip", ip);
     return u;
+  }
+
+  /**
+   * Replaces a hash imported from another system, or made with weaker parameters, by Jeton's
+   * current Argon2id hash of the password just proven; the sign-in goes on if this fails.
+   */
+  private void upgradeHash(User u, String password) {
+    try {
+      String hash = hasher.hash(password);
+      writes.submit(h -> {
+        UserStore.rehash(h, u.id(), u.passwordHash(), hash);
+        return null;
+      });
+      recent.invalidate(u.id());
+      Audit.event("password_rehashed", "account", u.accountId(), "user", u.id());
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(UserService.class)
+          .warn("could not store the upgraded password hash of {}", u.id(), e);
+    }
   }
 
   /**
@@ -262,6 +347,7 @@ public final class UserService {
       for (Map.Entry<String, CredentialChangeHook> e : credentialHooks) {
         counts.put(e.getKey(), e.getValue().revoke(h, u.id(), now));
       }
+      PasswordLinkStore.endAll(h, u.id(), now);
       return counts;
     });
     recent.invalidate(u.id());

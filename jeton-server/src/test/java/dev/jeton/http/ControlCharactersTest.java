@@ -66,6 +66,7 @@ class ControlCharactersTest {
   private String clientAccessToken;
   private String clientRefresh;
   private String setupSecret;
+  private String passwordLink;
   private final List<String> failures = new ArrayList<>();
   private int sent;
 
@@ -91,6 +92,10 @@ class ControlCharactersTest {
     clientAccessToken = pair.access().token();
     clientRefresh = pair.refreshToken();
     setupSecret = server.app().accounts().create("main", "cc-sub", "Sub").setupSecret();
+    Api.Response invited = server.api().postJson(TestServer.v1("main") + "/users",
+        "{\"email\":\"cc-invited@example.com\"}", adminToken);
+    assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
+    passwordLink = invited.json().path("password_link").path("token").asText();
   }
 
   @Test
@@ -260,7 +265,18 @@ class ControlCharactersTest {
       "GET /accounts/{account}/.well-known/oauth-authorization-server",
       "GET /.well-known/oauth-authorization-server/accounts/{account}",
       "GET /accounts/{account}/setup", "POST /accounts/{account}/setup",
-      "POST /accounts/{account}/api/v1/setup"));
+      "POST /accounts/{account}/api/v1/setup",
+      "GET /accounts/{account}/api/v1/users", "POST /accounts/{account}/api/v1/users",
+      "POST /accounts/{account}/api/v1/users/import",
+      "GET /accounts/{account}/api/v1/users/{id}",
+      "PATCH /accounts/{account}/api/v1/users/{id}",
+      "DELETE /accounts/{account}/api/v1/users/{id}",
+      "POST /accounts/{account}/api/v1/users/{id}/block",
+      "POST /accounts/{account}/api/v1/users/{id}/unblock",
+      "POST /accounts/{account}/api/v1/users/{id}/require-password-reset",
+      "POST /accounts/{account}/api/v1/users/{id}/password-link",
+      "GET /accounts/{account}/set-password", "POST /accounts/{account}/set-password",
+      "POST /accounts/{account}/api/v1/auth/set-password"));
 
   private static String key(Router.Route r) {
     return r.method() + " " + r.path();
@@ -273,6 +289,11 @@ class ControlCharactersTest {
       case "GET /accounts/{account}/oauth2/authorize" -> authorizeParams(q);
       case "GET /accounts/{account}/login" -> q.put("return_to", "/accounts/main/oauth2/authorize");
       case "GET /accounts/{account}/setup" -> q.put("token", setupSecret);
+      case "GET /accounts/{account}/set-password" -> q.put("token", passwordLink);
+      case "GET /accounts/{account}/api/v1/users" -> {
+        q.put("email", EMAIL);
+        q.put("status", "active");
+      }
       case "GET /accounts/{account}/device" -> q.put("user_code", "BCDF-GHJK");
       case "GET /accounts/{account}/oauth2/logout" -> logoutParams(q);
       default -> { }
@@ -336,6 +357,8 @@ class ControlCharactersTest {
       case "POST /accounts/{account}/setup" ->
           f.putAll(form("token", setupSecret, "email", "admin@sub.example", "password",
               PASSWORD));
+      case "POST /accounts/{account}/set-password" ->
+          f.putAll(form("token", passwordLink, "password", PASSWORD));
       default -> {
         return forms;
       }
@@ -380,6 +403,13 @@ class ControlCharactersTest {
       case "POST /accounts/{account}/api/v1/setup" ->
           "{\"setup_token\":" + Api.q(setupSecret) + ",\"email\":\"admin@sub.example\","
               + "\"password\":" + Api.q(PASSWORD) + "}";
+      case "POST /accounts/{account}/api/v1/users" ->
+          "{\"email\":\"cc-user@example.com\",\"name\":\"CC\",\"role\":\"user\"}";
+      case "PATCH /accounts/{account}/api/v1/users/{id}" -> "{\"name\":\"Renamed\"}";
+      case "POST /accounts/{account}/api/v1/users/import" ->
+          "{\"users\":[{\"email\":\"cc-import@example.com\",\"name\":\"I\"}]}";
+      case "POST /accounts/{account}/api/v1/auth/set-password" ->
+          "{\"token\":" + Api.q(passwordLink) + ",\"password\":" + Api.q(PASSWORD) + "}";
       default -> null;
     };
     if (text == null) {
@@ -477,7 +507,8 @@ class ControlCharactersTest {
         .append('=').append(enc(v)));
     Map<String, String> headers = new HashMap<>();
     headers.put("Origin", server.api().base());
-    if (r.path().contains("/api/v1/accounts") || r.path().contains("/api/v1/clients")) {
+    if (r.path().contains("/api/v1/accounts") || r.path().contains("/api/v1/clients")
+        || r.path().contains("/api/v1/users")) {
       headers.put("Authorization", "Bearer " + adminToken);
     } else if (r.path().contains("/api/v1/me")) {
       headers.put("Authorization", "Bearer " + userToken);
@@ -495,6 +526,15 @@ class ControlCharactersTest {
   }
 
   private void expectRefused(Router.Route route, String what, Api.Response r) {
+    if (route.path().endsWith("/users/import") && r.status() == 200) {
+      // the bulk import refuses records, not the request (docs/users.md#import): the record
+      // carrying the character must have failed on that field
+      JsonNode record = r.json().path("data").path(0);
+      if (record.path("status").asText().equals("failed") && record.path("reasons").path(0)
+          .path("code").asText().equals("field_invalid")) {
+        return;
+      }
+    }
     String code = code(r);
     boolean catalogued = code != null
         && Arrays.stream(ErrorCode.values()).anyMatch(e -> e.code().equals(code));

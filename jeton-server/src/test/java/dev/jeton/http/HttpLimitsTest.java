@@ -153,6 +153,47 @@ class HttpLimitsTest {
   // --- URI and header size -----------------------------------------------------------------
 
   @Test
+  void bodyWhenBulkImportDeclaresOverTenMibOrOtherRoutesOverOneMibThen413() {
+    String imports = v1("main") + "/users/import";
+    RawHttp.Answer over = RawHttp.exchange(server.app().port(), out -> out.write(head("POST",
+        imports, "Content-Type: application/json",
+        "Content-Length: " + (10 * MIB + 1))));
+    assertProblem(over.status(), over.header("Content-Type"), over.body(), 413,
+        "payload_too_large");
+    assertThat(over.json().path("detail").asText()).contains(Long.toString(10L * MIB));
+    // any other path, even one that only resembles it, keeps the 1 MiB limit (that the import
+    // takes more is shown by UsersImportTest)
+    for (String path : List.of(v1("main") + "/users", imports + "x", imports + "/",
+        "/accounts/main/x/api/v1/users/import", v1("main") + "/auth/register")) {
+      RawHttp.Answer a = RawHttp.exchange(server.app().port(), out -> out.write(head("POST",
+          path, "Content-Type: application/json", "Content-Length: " + (2 * MIB))));
+      assertProblem(a.status(), a.header("Content-Type"), a.body(), 413, "payload_too_large");
+    }
+  }
+
+  @Test
+  void bodyWhenBulkImportChunkedOverTenMibThen413WithoutReadingItAll() {
+    String admin = server.adminToken();
+    AtomicLong sent = new AtomicLong();
+    long cap = 64L * MIB;
+    RawHttp.Answer a = RawHttp.exchange(server.app().port(), out -> {
+      out.write(head("POST", v1("main") + "/users/import", "Content-Type: application/json",
+          "Authorization: Bearer " + admin, "Transfer-Encoding: chunked"));
+      // valid JSON all along (no string is long), so only the size can stop it
+      writeChunk(out, "{\"users\":[\"a\"".getBytes(StandardCharsets.US_ASCII));
+      byte[] filler = ",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"".repeat(512)
+          .getBytes(StandardCharsets.US_ASCII);
+      while (sent.get() < cap) {
+        writeChunk(out, filler);
+        sent.addAndGet(filler.length);
+      }
+    });
+    assertProblem(a.status(), a.header("Content-Type"), a.body(), 413, "payload_too_large");
+    assertThat(sent.get()).as("bytes streamed before the answer").isLessThan(cap)
+        .isGreaterThan(10L * MIB - 64 * 1024);
+  }
+
+  @Test
   void uriWhenNineKibThen414UriTooLong() {
     Api.Response r = api.get("/api/v1/errors?q=" + "a".repeat(9 * 1024), null);
     assertProblem(r, 414, "uri_too_long");
