@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.account.SetupTokens;
 import dev.jeton.admin.AccountRoutes;
+import dev.jeton.admin.TokenRoutes;
 import dev.jeton.admin.UserRoutes;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientRoutes;
@@ -206,6 +207,7 @@ public final class App implements AutoCloseable {
       new UserRoutes(userAdmin, new UserImport(writes, tokens, clock), bearer, issuers)
           .register(r);
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
+      new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       routes = r.routes();
     });
   }

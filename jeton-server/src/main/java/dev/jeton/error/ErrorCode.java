@@ -137,6 +137,9 @@ public enum ErrorCode {
           + "that list.", false),
   SERVICE_PRINCIPAL_ALREADY_EXISTS(409, "Service principal already exists",
       "Choose another name: names are unique within an account.", false),
+  TOKEN_NOT_FOUND(404, "Token not found",
+      "List the account's tokens (GET /api/v1/tokens) and use the id of one that has not ended; "
+          + "revoking one that already ended changes nothing.", false),
   PAT_NOT_FOUND(404, "Personal access token not found",
       "List your tokens (GET /api/v1/me/tokens) and use an id from that list; a token is visible "
           + "only to its owner.", false),

@@ -222,6 +222,19 @@ public final class PatService implements PatVerifier {
   }
 
   /**
+   * Revokes one live token of the account, whoever owns it (an admin's revocation); answers
+   * false when the account has no live token with this id.
+   */
+  public boolean revokeInAccount(Account account, String id, String actorId) {
+    var hash = writes.submit(h -> PatStore.revokeInAccount(h, account.id(), id, clock.millis(),
+        "revoked_by_admin"));
+    hash.ifPresent(verified::invalidate);
+    hash.ifPresent(x -> Audit.event("pat_revoked", "account", account.id(), "token", id,
+        "by", actorId));
+    return hash.isPresent();
+  }
+
+  /**
    * Revokes, within the caller's transaction, every live token of a user who is being deleted;
    * answers how many. The caller drops the verified-token cache once it commits.
    */

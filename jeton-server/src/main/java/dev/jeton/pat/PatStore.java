@@ -154,6 +154,24 @@ final class PatStore {
         .bind("why", reason).execute();
   }
 
+  /**
+   * Revokes one token of the account, whoever owns it, if it is live; answers its hash when this
+   * call revoked it, empty when there is no such live token.
+   */
+  static Optional<String> revokeInAccount(Handle h, String accountId, String id, long now,
+      String reason) {
+    Optional<String> hash = h.createQuery("""
+            SELECT token_hash FROM personal_access_tokens
+            WHERE id = :id AND account_id = :a AND revoked_at IS NULL
+              AND (expires_at IS NULL OR expires_at > :now)""")
+        .bind("id", id).bind("a", accountId).bind("now", now).mapTo(String.class).findOne();
+    hash.ifPresent(x -> h.createUpdate("""
+            UPDATE personal_access_tokens SET revoked_at = :now, revoked_reason = :why
+            WHERE id = :id AND revoked_at IS NULL""")
+        .bind("id", id).bind("now", now).bind("why", reason).execute());
+    return hash;
+  }
+
   /** Revokes every live token a user holds, whatever the account; answers how many. */
   static int revokeAllOfUser(Handle h, String userId, long now, String reason) {
     return h.createUpdate("""

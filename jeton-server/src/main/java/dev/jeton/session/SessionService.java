@@ -335,6 +335,18 @@ public final class SessionService {
     return changed;
   }
 
+  /**
+   * Revokes a session of the account (an admin's revocation); answers false when the account
+   * has no session with this id that has not ended.
+   */
+  public boolean revokeInAccount(String accountId, String sessionId, String reason) {
+    long now = clock.millis();
+    boolean changed = writes.submit(h -> SessionStore.revokeInAccount(h, accountId, sessionId,
+        now, reason));
+    active.invalidate(sessionId);
+    return changed;
+  }
+
   /** Revokes every session of a user but {@code keep}, inside the caller's transaction. */
   public List<String> revokeAllOfUser(org.jdbi.v3.core.Handle h, String userId, String keep,
       String reason) {

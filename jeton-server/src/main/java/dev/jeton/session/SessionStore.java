@@ -130,6 +130,16 @@ final class SessionStore {
         .bind("now", now).bind("r", reason).bind("id", sessionId).execute() == 1;
   }
 
+  /** Revokes a session of the account that has not ended; true when this call did. */
+  static boolean revokeInAccount(Handle h, String accountId, String sessionId, long now,
+      String reason) {
+    return h.createUpdate("""
+            UPDATE sessions SET revoked_at = :now, revoked_reason = :r
+            WHERE id = :id AND account_id = :a AND revoked_at IS NULL AND expires_at > :now""")
+        .bind("now", now).bind("r", reason).bind("id", sessionId).bind("a", accountId)
+        .execute() == 1;
+  }
+
   /** Revokes every active session of a user except {@code keep} (may be null). */
   static List<String> revokeAllOfUser(Handle h, String userId, String keep, long now,
       String reason) {

@@ -37,7 +37,8 @@ final class SchemaHistory {
       "V8__credential_generation.sql",
       "V9__client_resources.sql",
       "V10__personal_access_tokens.sql",
-      "V11__users_admin.sql");
+      "V11__users_admin.sql",
+      "V12__account_token_lists.sql");
 
   static final String LOCATION = "db/migration";
 

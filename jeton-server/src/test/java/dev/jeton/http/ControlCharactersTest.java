@@ -276,7 +276,9 @@ class ControlCharactersTest {
       "POST /accounts/{account}/api/v1/users/{id}/require-password-reset",
       "POST /accounts/{account}/api/v1/users/{id}/password-link",
       "GET /accounts/{account}/set-password", "POST /accounts/{account}/set-password",
-      "POST /accounts/{account}/api/v1/auth/set-password"));
+      "POST /accounts/{account}/api/v1/auth/set-password",
+      "GET /accounts/{account}/api/v1/tokens", "POST /accounts/{account}/api/v1/tokens/revoke",
+      "DELETE /accounts/{account}/api/v1/tokens/{token_id}"));
 
   private static String key(Router.Route r) {
     return r.method() + " " + r.path();
@@ -290,6 +292,10 @@ class ControlCharactersTest {
       case "GET /accounts/{account}/login" -> q.put("return_to", "/accounts/main/oauth2/authorize");
       case "GET /accounts/{account}/setup" -> q.put("token", setupSecret);
       case "GET /accounts/{account}/set-password" -> q.put("token", passwordLink);
+      case "GET /accounts/{account}/api/v1/tokens" -> {
+        q.put("kind", "pat");
+        q.put("created_after", "2026-01-01T00:00:00Z");
+      }
       case "GET /accounts/{account}/api/v1/users" -> {
         q.put("email", EMAIL);
         q.put("status", "active");
@@ -408,6 +414,7 @@ class ControlCharactersTest {
       case "PATCH /accounts/{account}/api/v1/users/{id}" -> "{\"name\":\"Renamed\"}";
       case "POST /accounts/{account}/api/v1/users/import" ->
           "{\"users\":[{\"email\":\"cc-import@example.com\",\"name\":\"I\"}]}";
+      case "POST /accounts/{account}/api/v1/tokens/revoke" -> "{\"ids\":[\"pat_x\"]}";
       case "POST /accounts/{account}/api/v1/auth/set-password" ->
           "{\"token\":" + Api.q(passwordLink) + ",\"password\":" + Api.q(PASSWORD) + "}";
       default -> null;
@@ -508,7 +515,7 @@ class ControlCharactersTest {
     Map<String, String> headers = new HashMap<>();
     headers.put("Origin", server.api().base());
     if (r.path().contains("/api/v1/accounts") || r.path().contains("/api/v1/clients")
-        || r.path().contains("/api/v1/users")) {
+        || r.path().contains("/api/v1/users") || r.path().contains("/api/v1/tokens")) {
       headers.put("Authorization", "Bearer " + adminToken);
     } else if (r.path().contains("/api/v1/me")) {
       headers.put("Authorization", "Bearer " + userToken);
