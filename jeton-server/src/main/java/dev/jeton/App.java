@@ -15,6 +15,8 @@ import dev.jeton.http.Pages;
 import dev.jeton.http.RequestGuard;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.leak.LeakReports;
+import dev.jeton.leak.LeakRoutes;
 import dev.jeton.oauth.OAuthRoutes;
 import dev.jeton.observe.AccessLog;
 import dev.jeton.observe.Audit;
@@ -90,6 +92,7 @@ public final class App implements AutoCloseable {
   private final ClientAuthenticator clientAuthenticator;
   private final PatService pats;
   private final UserAdmin userAdmin;
+  private final LeakReports leaks;
   private final PrincipalService principals;
   private final Issuers issuers;
   private final OpaqueTokens tokens;
@@ -133,6 +136,8 @@ public final class App implements AutoCloseable {
     users.onStateChange(pats::forgetCached);
     users.onDeletion("personal_access_tokens_revoked", pats::revokeAllOfDeletedUser);
     this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
+    this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
+        userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
   }
@@ -208,6 +213,7 @@ public final class App implements AutoCloseable {
           .register(r);
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
+      new LeakRoutes(leaks, bearer).register(r);
       routes = r.routes();
     });
   }
@@ -361,6 +367,10 @@ public final class App implements AutoCloseable {
     return clients;
   }
 
+  public LeakReports leaks() {
+    return leaks;
+  }
+
   public PatService pats() {
     return pats;
   }
@@ -391,6 +401,7 @@ public final class App implements AutoCloseable {
       }
     }
     purge.close();
+    leaks.close();
     if (scheduler != null) {
       flushTokenUses();
     }

@@ -32,6 +32,14 @@ final class SetupTokenStore {
         .mapTo(Integer.class).one()) == 1;
   }
 
+  /** The account of an unused, unexpired secret with this hash; empty otherwise. */
+  static java.util.Optional<String> usableAccount(Handle h, String hash, long now) {
+    return h.createQuery("""
+            SELECT account_id FROM setup_tokens
+            WHERE hash = :h AND used_at IS NULL AND expires_at > :now""")
+        .bind("h", hash).bind("now", now).mapTo(String.class).findOne();
+  }
+
   /** Marks the secret used if it is usable (a compare-and-set); true when this call did. */
   static boolean use(Handle h, String accountId, String hash, long now) {
     return h.createUpdate("""

@@ -64,4 +64,21 @@ public final class SetupTokens {
     return SetupTokenStore.use(h, accountId, OpaqueTokens.hash(secret), clock.millis())
         ? Optional.of(accountId) : Optional.empty();
   }
+
+  /**
+   * Ends a setup secret reported leaked, whatever its account; answers that account when the
+   * secret still worked (it works no more), empty otherwise.
+   */
+  public Optional<String> endLeaked(String secret) {
+    if (OpaqueTokens.kindOf(secret) != TokenKind.ST) {
+      return Optional.empty();
+    }
+    String hash = OpaqueTokens.hash(secret);
+    return writes.submit(h -> {
+      long now = clock.millis();
+      Optional<String> account = SetupTokenStore.usableAccount(h, hash, now);
+      account.ifPresent(a -> SetupTokenStore.use(h, a, hash, now));
+      return account;
+    });
+  }
 }

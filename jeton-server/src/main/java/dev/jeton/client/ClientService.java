@@ -144,6 +144,17 @@ public final class ClientService {
   }
 
   /** The client for authentication, if it exists in the account (see {@link #recent}). */
+  /**
+   * The client whose current secret this is, in any account; empty for anything else (a
+   * malformed string, a rotated-out secret).
+   */
+  public Optional<Client> bySecret(String secret) {
+    if (OpaqueTokens.kindOf(secret) != dev.jeton.token.TokenKind.CS) {
+      return Optional.empty();
+    }
+    return store.bySecretHash(OpaqueTokens.hash(secret));
+  }
+
   public Optional<Client> find(String accountId, String clientId) {
     String key = key(accountId, clientId);
     Client c = recent.getIfPresent(key);

@@ -38,6 +38,13 @@ final class ClientStore {
         .map((rs, ctx) -> map(rs)).findOne());
   }
 
+  /** The client whose secret has this hash, in any account. */
+  Optional<Client> bySecretHash(String hash) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
+            + " FROM clients WHERE secret_hash = :hash")
+        .bind("hash", hash).map((rs, ctx) -> map(rs)).findOne());
+  }
+
   List<Client> list(String accountId) {
     return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
             + " FROM clients WHERE account_id = :account ORDER BY created_at, client_id")

@@ -48,6 +48,8 @@ public enum ErrorCode {
       "Remove the field; the endpoint does not accept it (check its spelling).", false),
   INTERNAL_ERROR(500, "Internal server error",
       "Retry later; if it persists, report the request_id to the operator.", true),
+  RATE_LIMIT_EXCEEDED(429, "Rate limit exceeded",
+      "Wait the number of seconds in Retry-After, then send the request again.", true),
   SERVICE_UNAVAILABLE(503, "Service unavailable",
       "The server cannot reach its database or is shutting down; retry after the Retry-After delay.",
       true),

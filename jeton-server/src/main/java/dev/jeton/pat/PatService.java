@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
@@ -219,6 +220,31 @@ public final class PatService implements PatVerifier {
     Audit.event("pat_revoked_all", "account", account.id(), "owner", owner.id(), "tokens", n,
         "reason", reason);
     return n;
+  }
+
+  /** A token reported leaked: whose it was, and whether this report revoked it. */
+  public record Leaked(String accountId, Owner owner, String id, boolean revokedNow) {}
+
+  /**
+   * Revokes a personal access token reported leaked, whatever its account; empty when the text
+   * is no token Jeton issued.
+   */
+  public Optional<Leaked> revokeLeaked(String secret) {
+    if (OpaqueTokens.kindOf(secret) != TokenKind.PAT) {
+      return Optional.empty();
+    }
+    String hash = OpaqueTokens.hash(secret);
+    return store.byHash(hash).map(found -> {
+      Pat p = found.pat();
+      boolean revoked = writes.submit(h -> PatStore.revokeInAccount(h, p.accountId(), p.id(),
+          clock.millis(), "leaked")).isPresent();
+      verified.invalidate(hash);
+      if (revoked) {
+        Audit.event("pat_revoked", "account", p.accountId(), "owner", p.owner().id(), "token",
+            p.id(), "reason", "leaked");
+      }
+      return new Leaked(p.accountId(), p.owner(), p.id(), revoked);
+    });
   }
 
   /**

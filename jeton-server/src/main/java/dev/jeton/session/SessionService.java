@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -333,6 +334,16 @@ public final class SessionService {
     boolean changed = writes.submit(h -> SessionStore.revoke(h, sessionId, now, reason));
     active.invalidate(sessionId);
     return changed;
+  }
+
+  /**
+   * Revokes the session of a refresh token reported leaked (spent ones too: a spent token in the
+   * wild means the family is exposed), whatever its account; empty when the text is no refresh
+   * token Jeton issued, else the session and whether this report revoked it.
+   */
+  public java.util.Optional<Map.Entry<Session, Boolean>> revokeLeakedRefreshToken(String token) {
+    return findRefreshToken(token).map(state -> Map.entry(state.session(),
+        revoke(state.session().id(), "leaked")));
   }
 
   /**

@@ -38,7 +38,8 @@ final class SchemaHistory {
       "V9__client_resources.sql",
       "V10__personal_access_tokens.sql",
       "V11__users_admin.sql",
-      "V12__account_token_lists.sql");
+      "V12__account_token_lists.sql",
+      "V13__notices.sql");
 
   static final String LOCATION = "db/migration";
 

@@ -283,6 +283,24 @@ public final class UserAdmin {
     return get(account, u.id());
   }
 
+  /**
+   * Ends every password link of the user whose link was reported leaked; answers that user when
+   * the link still worked, empty otherwise.
+   */
+  public Optional<User> endLeakedLink(String secret) {
+    if (OpaqueTokens.kindOf(secret) != TokenKind.PW) {
+      return Optional.empty();
+    }
+    return links.find(OpaqueTokens.hash(secret))
+        .filter(l -> l.usedAt() == null && l.expiresAt() > clock.millis())
+        .flatMap(l -> {
+          writes.submit(h -> PasswordLinkStore.endAll(h, l.userId(), clock.millis()));
+          Audit.event("password_link_ended", "account", l.accountId(), "user", l.userId(),
+              "reason", "leaked");
+          return store.byId(l.accountId(), l.userId());
+        });
+  }
+
   /** The user, read again inside the transaction (and locked against concurrent admin changes). */
   private User locked(Handle h, Account account, String id) {
     UserStore.lockAccount(h, account.id(), writes.postgres());

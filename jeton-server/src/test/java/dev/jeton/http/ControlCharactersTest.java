@@ -278,7 +278,9 @@ class ControlCharactersTest {
       "GET /accounts/{account}/set-password", "POST /accounts/{account}/set-password",
       "POST /accounts/{account}/api/v1/auth/set-password",
       "GET /accounts/{account}/api/v1/tokens", "POST /accounts/{account}/api/v1/tokens/revoke",
-      "DELETE /accounts/{account}/api/v1/tokens/{token_id}"));
+      "DELETE /accounts/{account}/api/v1/tokens/{token_id}",
+      "POST /api/v1/leaks", "GET /accounts/{account}/api/v1/me/notices",
+      "GET /accounts/{account}/api/v1/notices"));
 
   private static String key(Router.Route r) {
     return r.method() + " " + r.path();
@@ -415,6 +417,7 @@ class ControlCharactersTest {
       case "POST /accounts/{account}/api/v1/users/import" ->
           "{\"users\":[{\"email\":\"cc-import@example.com\",\"name\":\"I\"}]}";
       case "POST /accounts/{account}/api/v1/tokens/revoke" -> "{\"ids\":[\"pat_x\"]}";
+      case "POST /api/v1/leaks" -> "{\"tokens\":[\"jeton_pat_found_in_a_paste\"]}";
       case "POST /accounts/{account}/api/v1/auth/set-password" ->
           "{\"token\":" + Api.q(passwordLink) + ",\"password\":" + Api.q(PASSWORD) + "}";
       default -> null;
@@ -515,7 +518,8 @@ class ControlCharactersTest {
     Map<String, String> headers = new HashMap<>();
     headers.put("Origin", server.api().base());
     if (r.path().contains("/api/v1/accounts") || r.path().contains("/api/v1/clients")
-        || r.path().contains("/api/v1/users") || r.path().contains("/api/v1/tokens")) {
+        || r.path().contains("/api/v1/users") || r.path().contains("/api/v1/tokens")
+        || r.path().contains("/api/v1/notices")) {
       headers.put("Authorization", "Bearer " + adminToken);
     } else if (r.path().contains("/api/v1/me")) {
       headers.put("Authorization", "Bearer " + userToken);
