@@ -3,6 +3,7 @@ package dev.jeton.admin;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Json;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Pagination;
 import dev.jeton.http.Responses;
@@ -162,18 +163,15 @@ public final class TokenRoutes {
     m.put("client_id", t.clientId());
     m.put("comment", t.comment());
     m.put("scopes", t.scopes());
-    m.put("created_at", iso(t.createdAt()));
-    m.put("expires_at", iso(t.expiresAt()));
-    m.put("last_used_at", iso(t.lastUsedAt()));
+    m.put("created_at", Json.time(t.createdAt()));
+    m.put("expires_at", Json.time(t.expiresAt()));
+    m.put("last_used_at", Json.time(t.lastUsedAt()));
     m.put("status", t.status(now));
-    m.put("revoked_at", iso(t.revokedAt()));
+    m.put("revoked_at", Json.time(t.revokedAt()));
     m.put("revoked_reason", t.revokedReason());
     return m;
   }
 
-  private static String iso(Long millis) {
-    return millis == null ? null : Instant.ofEpochMilli(millis).toString();
-  }
 
   private static Set<ErrorCode> errors() {
     Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);

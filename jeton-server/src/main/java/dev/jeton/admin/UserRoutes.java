@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Json;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Pagination;
 import dev.jeton.http.Responses;
@@ -17,7 +18,6 @@ import dev.jeton.user.UserAdmin;
 import dev.jeton.user.UserImport;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -223,7 +223,7 @@ public final class UserRoutes {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("url", issuers.issuer(account.id()) + "/set-password?token=" + link.secret());
     m.put("token", link.secret());
-    m.put("expires_at", time(link.expiresAt()));
+    m.put("expires_at", Json.time(link.expiresAt()));
     return m;
   }
 
@@ -234,9 +234,9 @@ public final class UserRoutes {
     m.put("name", u.name());
     m.put("role", u.role());
     m.put("status", u.status());
-    m.put("created_at", time(u.createdAt()));
-    m.put("password_changed_at", u.hasPassword() ? time(u.passwordChangedAt()) : null);
-    m.put("blocked_at", time(u.blockedAt()));
+    m.put("created_at", Json.time(u.createdAt()));
+    m.put("password_changed_at", u.hasPassword() ? Json.time(u.passwordChangedAt()) : null);
+    m.put("blocked_at", Json.time(u.blockedAt()));
     return m;
   }
 
@@ -266,9 +266,6 @@ public final class UserRoutes {
     return m;
   }
 
-  private static String time(Long millis) {
-    return millis == null ? null : Instant.ofEpochMilli(millis).toString();
-  }
 
   private static Set<ErrorCode> errors() {
     Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);

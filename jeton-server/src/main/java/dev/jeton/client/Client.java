@@ -20,10 +20,12 @@ public record Client(String clientId, String accountId, Spec spec, String secret
   public static final String REFRESH_TOKEN = "refresh_token";
   public static final String CLIENT_CREDENTIALS = "client_credentials";
   public static final String DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+  /** Token exchange (RFC 8693 2.1). */
+  public static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
   /** The grant types a client may register. */
   public static final List<String> GRANT_TYPES = List.of(AUTHORIZATION_CODE, REFRESH_TOKEN,
-      CLIENT_CREDENTIALS, DEVICE_CODE);
+      CLIENT_CREDENTIALS, DEVICE_CODE, TOKEN_EXCHANGE);
 
   /** RFC 6749 2.1: whether the client can keep a secret. */
   public enum Type {

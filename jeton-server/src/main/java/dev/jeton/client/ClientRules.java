@@ -170,6 +170,9 @@ final class ClientRules {
       } else if (g.equals(Client.CLIENT_CREDENTIALS) && spec.type() == Client.Type.PUBLIC) {
         invalid(field, "The client_credentials grant needs a client that can keep a secret; a "
             + "public client cannot use it (RFC 6749 4.4).");
+      } else if (g.equals(Client.TOKEN_EXCHANGE) && spec.type() == Client.Type.PUBLIC) {
+        invalid(field, "Token exchange is for confidential clients (back ends that hold a "
+            + "secret): a public client could trade any token it intercepts (RFC 8693 5).");
       }
     }
     if (grants.contains(Client.AUTHORIZATION_CODE) && spec.redirectUris().isEmpty()) {

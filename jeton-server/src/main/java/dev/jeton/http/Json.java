@@ -39,4 +39,12 @@ public final class Json {
       throw new IllegalStateException("cannot serialise " + value.getClass().getName(), e);
     }
   }
+
+  /**
+   * A time in ms as the API writes every time: an RFC 3339 instant in UTC such as
+   * {@code 2026-12-05T18:21:07.114Z}; null (a member left out) for null.
+   */
+  public static String time(Long millis) {
+    return millis == null ? null : java.time.Instant.ofEpochMilli(millis).toString();
+  }
 }

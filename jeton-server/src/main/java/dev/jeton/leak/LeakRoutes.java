@@ -3,6 +3,7 @@ package dev.jeton.leak;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Json;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Pagination;
 import dev.jeton.http.Responses;
@@ -10,7 +11,6 @@ import dev.jeton.http.Router;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -99,7 +99,7 @@ public final class LeakRoutes {
     }
     m.put("action", n.action());
     m.put("detail", n.detail());
-    m.put("created_at", Instant.ofEpochMilli(n.createdAt()).toString());
+    m.put("created_at", Json.time(n.createdAt()));
     return m;
   }
 

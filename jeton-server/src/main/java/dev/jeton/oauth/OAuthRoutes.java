@@ -9,6 +9,7 @@ import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Metrics;
 import dev.jeton.session.BearerAuth;
+import dev.jeton.session.PatVerifier;
 import dev.jeton.session.SessionService;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.AccessTokens;
@@ -49,7 +50,7 @@ public final class OAuthRoutes {
   /** What the endpoints need besides the token machinery. */
   public record Web(ClientService clients, UserService users, WebSessions webSessions,
       Csrf csrf, Pages pages, BearerAuth bearer, Jdbi jdbi, WriteQueue writes,
-      OpaqueTokens tokens) {}
+      OpaqueTokens tokens, PatVerifier pats) {}
 
   public OAuthRoutes(AccountService accounts, ClientAuthenticator clientAuth,
       AccessTokens accessTokens, SessionService sessions, Issuers issuers, Metrics metrics,
@@ -65,6 +66,7 @@ public final class OAuthRoutes {
         new AuthorizationCodeGrant(codes, consents, sessions, web.users(), clock),
         new RefreshTokenGrant(sessions),
         new DeviceCodeGrant(devices, consents, sessions, web.users(), clock),
+        new TokenExchangeGrant(accessTokens, sessions, web.pats(), metrics, clock),
         new IdTokens(accessTokens, issuers));
     Viewers viewers = new Viewers(web.webSessions(), web.users());
     this.authorize = new AuthorizeEndpoint(accounts, web.clients(), viewers, web.csrf(),

@@ -12,6 +12,7 @@ import dev.jeton.session.SessionService;
 import dev.jeton.session.TokenResponse;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +23,8 @@ import java.util.Set;
  * grant: {@code authorization_code} (RFC 6749 4.1.3,
  * {@link AuthorizationCodeGrant}), {@code refresh_token} (RFC 6749 6, {@link RefreshTokenGrant}),
  * {@code client_credentials} (RFC 6749 4.4, {@link ClientCredentialsGrant}) or the device code
- * grant (RFC 8628 3.4, {@link DeviceCodeGrant}); the password and implicit grants never will be
+ * grant (RFC 8628 3.4, {@link DeviceCodeGrant}), or token exchange (RFC 8693,
+ * {@link TokenExchangeGrant}); the password and implicit grants never will be
  * offered (RFC 9700 2.1.2, 2.4). The answer is the RFC 6749 5.1 token response with
  * {@code Cache-Control: no-store} (docs/security.md#token-response-no-store).
  *
@@ -44,17 +46,20 @@ public final class TokenEndpoint {
   private final AuthorizationCodeGrant authorizationCode;
   private final RefreshTokenGrant refreshToken;
   private final DeviceCodeGrant deviceCode;
+  private final TokenExchangeGrant tokenExchange;
   private final IdTokens idTokens;
 
   TokenEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
       ClientCredentialsGrant clientCredentials, AuthorizationCodeGrant authorizationCode,
-      RefreshTokenGrant refreshToken, DeviceCodeGrant deviceCode, IdTokens idTokens) {
+      RefreshTokenGrant refreshToken, DeviceCodeGrant deviceCode,
+      TokenExchangeGrant tokenExchange, IdTokens idTokens) {
     this.accounts = accounts;
     this.clientAuth = clientAuth;
     this.clientCredentials = clientCredentials;
     this.authorizationCode = authorizationCode;
     this.refreshToken = refreshToken;
     this.deviceCode = deviceCode;
+    this.tokenExchange = tokenExchange;
     this.idTokens = idTokens;
   }
 
@@ -67,6 +72,14 @@ public final class TokenEndpoint {
     // decided before any code or token is spent: a refused resource leaves them usable
     List<String> audience = Audiences.of(client, request.resources());
     Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
+    if (request instanceof TokenRequest.TokenExchange exchange) {
+      TokenExchangeGrant.Result r = tokenExchange.exchange(account, client, exchange,
+          lifetimes.accessToken(), audience, ctx.ip());
+      Map<String, Object> body = TokenResponse.of(r.issued(), r.scope()).members();
+      body.put("issued_token_type", TokenRequest.TokenExchange.ACCESS_TOKEN_TYPE); // RFC 8693 2.2.1
+      Responses.tokens(ctx, 200, body);
+      return;
+    }
     Responses.tokens(ctx, 200, execute(account, client, request, lifetimes, audience).members());
   }
 
@@ -81,6 +94,10 @@ public final class TokenEndpoint {
     if (request instanceof TokenRequest.ClientCredentials && client.isPublic()) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT,
           "The client_credentials grant is only for confidential clients (RFC 6749 4.4).");
+    }
+    if (request instanceof TokenRequest.TokenExchange && client.isPublic()) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT,
+          "Token exchange is only for confidential clients (RFC 8693 5).");
     }
     if (!client.allowsGrant(request.grantType())) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "

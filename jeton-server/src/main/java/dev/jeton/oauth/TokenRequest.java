@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * A request to the token endpoint (RFC 6749 3.2), parsed once from its form into the record of
  * its grant: {@link AuthorizationCode} (RFC 6749 4.1.3, RFC 7636 4.5), {@link RefreshToken}
- * (RFC 6749 6), {@link ClientCredentials} (RFC 6749 4.4.2) or {@link DeviceCode} (RFC 8628 3.4).
+ * (RFC 6749 6), {@link ClientCredentials} (RFC 6749 4.4.2), {@link DeviceCode} (RFC 8628 3.4)
+ * or {@link TokenExchange} (RFC 8693 2.1).
  * Each record checks its own parameters when it is made, so a request that exists is well-formed:
  * a missing parameter is {@code invalid_request} naming the RFC section that requires it, a
  * malformed {@code scope} is {@code invalid_scope} (RFC 6749 3.3). The password and implicit
@@ -24,7 +25,7 @@ import java.util.Optional;
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-3.2">RFC 6749 3.2</a>
  */
 sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenRequest.RefreshToken,
-    TokenRequest.ClientCredentials, TokenRequest.DeviceCode {
+    TokenRequest.ClientCredentials, TokenRequest.DeviceCode, TokenRequest.TokenExchange {
 
   /** The request's {@code grant_type}, as a client registers it (RFC 7591 2). */
   String grantType();
@@ -60,6 +61,14 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
       case Client.CLIENT_CREDENTIALS -> new ClientCredentials(
           RequestedScope.parse(form.get("scope")), resources);
       case Client.DEVICE_CODE -> new DeviceCode(form.get("device_code"), resources);
+      case Client.TOKEN_EXCHANGE -> {
+        // RFC 8693 2.1: the audience parameter names a target as a resource does
+        List<String> targets = new java.util.ArrayList<>(resources);
+        targets.addAll(form.all("audience"));
+        yield new TokenExchange(form.get("subject_token"), form.get("subject_token_type"),
+            form.get("requested_token_type"), form.get("actor_token"),
+            RequestedScope.parse(form.get("scope")), targets);
+      }
       case "password" -> throw new ApiException(ErrorCode.UNSUPPORTED_GRANT_TYPE,
           "The resource owner password grant is never offered: it hands the user's password to "
               + "the client (RFC 9700 2.4).");
@@ -148,6 +157,55 @@ sealed interface TokenRequest permits TokenRequest.AuthorizationCode, TokenReque
     @Override
     public String grantType() {
       return Client.DEVICE_CODE;
+    }
+  }
+
+  /**
+   * The token exchange request (RFC 8693 2.1): an access token or personal access token of a
+   * user or service principal ({@code subject_token}) traded for a short-lived access token for
+   * a named audience, with at most the subject token's scopes. Impersonation only: an
+   * {@code actor_token} (delegation, RFC 8693 1.1) is not taken.
+   *
+   * @param targets the {@code resource} and {@code audience} values, in order
+   */
+  record TokenExchange(String subjectToken, String subjectTokenType, String requestedTokenType,
+      String actorToken, Optional<Scope> scope, List<String> targets) implements TokenRequest {
+    /** RFC 8693 3: the token type of an OAuth access token (and of a personal access token). */
+    static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+    public TokenExchange {
+      targets = List.copyOf(targets);
+      Objects.requireNonNull(scope);
+      if (subjectToken == null) {
+        throw Form.invalidRequest("The parameter 'subject_token' is required (RFC 8693 2.1).");
+      }
+      if (subjectTokenType == null) {
+        throw Form.invalidRequest("The parameter 'subject_token_type' is required (RFC 8693 "
+            + "2.1).");
+      }
+      if (!subjectTokenType.equals(ACCESS_TOKEN_TYPE)) {
+        throw Form.invalidRequest("Only access tokens and personal access tokens are exchanged "
+            + "here: subject_token_type must be " + ACCESS_TOKEN_TYPE + " (RFC 8693 3).");
+      }
+      if (requestedTokenType != null && !requestedTokenType.equals(ACCESS_TOKEN_TYPE)) {
+        throw Form.invalidRequest("Only access tokens are issued by exchange: "
+            + "requested_token_type must be " + ACCESS_TOKEN_TYPE + " or left out (RFC 8693 "
+            + "2.1).");
+      }
+      if (actorToken != null) {
+        throw Form.invalidRequest("Delegation (actor_token) is not offered; the exchanged "
+            + "token acts as its subject (RFC 8693 1.1).");
+      }
+    }
+
+    @Override
+    public String grantType() {
+      return Client.TOKEN_EXCHANGE;
+    }
+
+    @Override
+    public List<String> resources() {
+      return targets;
     }
   }
 }

@@ -63,8 +63,7 @@ public final class DiscoveryEndpoint {
     doc.put("introspection_endpoint", issuer + IntrospectionEndpoint.PATH);
     doc.put("revocation_endpoint", issuer + RevocationEndpoint.PATH);
     doc.put("device_authorization_endpoint", issuer + DeviceAuthorizationEndpoint.PATH);
-    doc.put("grant_types_supported", List.of(Client.AUTHORIZATION_CODE, Client.REFRESH_TOKEN,
-        Client.CLIENT_CREDENTIALS, Client.DEVICE_CODE));
+    doc.put("grant_types_supported", Client.GRANT_TYPES);
     doc.put("token_endpoint_auth_methods_supported", CLIENT_AUTH_OR_NONE);
     doc.put("introspection_endpoint_auth_methods_supported", CLIENT_AUTH);
     doc.put("revocation_endpoint_auth_methods_supported", CLIENT_AUTH_OR_NONE);

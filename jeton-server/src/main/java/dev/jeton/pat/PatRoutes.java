@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Json;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Pagination;
 import dev.jeton.http.Responses;
@@ -16,7 +17,6 @@ import dev.jeton.token.Scope;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -215,11 +215,11 @@ public final class PatRoutes {
     m.put("id", p.id());
     m.put("comment", p.comment());
     m.put("scopes", p.scope().values());
-    m.put("created_at", time(p.createdAt()));
-    m.put("expires_at", time(p.expiresAt()));
-    m.put("last_used_at", time(p.lastUsedAt()));
+    m.put("created_at", Json.time(p.createdAt()));
+    m.put("expires_at", Json.time(p.expiresAt()));
+    m.put("last_used_at", Json.time(p.lastUsedAt()));
     m.put("last_used_ip", p.lastUsedIp());
-    m.put("revoked_at", time(p.revokedAt()));
+    m.put("revoked_at", Json.time(p.revokedAt()));
     m.put("status", pats.status(p));
     return m;
   }
@@ -228,16 +228,13 @@ public final class PatRoutes {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", p.id());
     m.put("name", p.name());
-    m.put("created_at", time(p.createdAt()));
+    m.put("created_at", Json.time(p.createdAt()));
     m.put("created_by", p.createdBy());
-    m.put("disabled_at", time(p.disabledAt()));
+    m.put("disabled_at", Json.time(p.disabledAt()));
     m.put("status", p.disabled() ? "disabled" : "active");
     return m;
   }
 
-  private static String time(Long millis) {
-    return millis == null ? null : Instant.ofEpochMilli(millis).toString();
-  }
 
   private static Set<ErrorCode> errors() {
     Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);

@@ -316,7 +316,7 @@ public final class PatService implements PatVerifier {
     Scope rights = rights(found.ownerRole());
     Set<String> scopes = Set.copyOf(pat.scope().values().stream().filter(rights::contains)
         .toList());
-    return new Verified(pat.owner().id(), scopes, pat.id());
+    return new Verified(pat.owner().id(), scopes, pat.id(), pat.expiresAt());
   }
 
   /**

@@ -8,8 +8,11 @@ import java.util.Set;
  * a bearer credential of the {@code jeton_pat_} kind.
  */
 public interface PatVerifier {
-  /** What a valid personal access token stands for: its owner, its scopes and its id. */
-  record Verified(String subject, Set<String> scopes, String tokenId) {}
+  /**
+   * What a valid personal access token stands for: its owner, its scopes, its id, and when it
+   * expires (ms; null when it does not).
+   */
+  record Verified(String subject, Set<String> scopes, String tokenId, Long expiresAt) {}
 
   /**
    * The owner and scopes of a personal access token presented to {@code accountId}'s API from

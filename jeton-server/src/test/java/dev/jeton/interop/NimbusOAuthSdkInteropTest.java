@@ -62,7 +62,10 @@ import com.nimbusds.oauth2.sdk.token.AccessTokenType;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Token;
+import com.nimbusds.oauth2.sdk.token.TokenTypeURI;
 import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.oauth2.sdk.token.TypelessAccessToken;
+import com.nimbusds.oauth2.sdk.tokenexchange.TokenExchangeGrant;
 import dev.jeton.oauth.OidcFlow;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
@@ -595,5 +598,52 @@ class NimbusOAuthSdkInteropTest {
     assertThat(r.indicatesSuccess()).isFalse();
     assertThat(r.toErrorResponse().getErrorObject()).isEqualTo(OAuth2Error.INVALID_SCOPE);
     assertThat(r.toErrorResponse().getErrorObject().getHTTPStatusCode()).isEqualTo(400);
+  }
+
+  /**
+   * RFC 8693 with Nimbus's {@link TokenExchangeGrant}: a gateway trades a user's personal access
+   * token for a token meant for the orders service, which validates it offline with the JWKS
+   * (docs/oauth.md#token-exchange).
+   */
+  @Test
+  void tokenExchangeWhenNimbusTradesAPersonalAccessTokenThenTheResourceValidatesItOffline()
+      throws Exception {
+    String orders = "https://orders.example.com";
+    dev.jeton.client.ClientService.Registered gateway = server.app().clients().create("main",
+        new dev.jeton.client.Client.Spec("Gateway", dev.jeton.client.Client.Type.CONFIDENTIAL,
+            List.of(), List.of(dev.jeton.client.Client.TOKEN_EXCHANGE), List.of("read"), null,
+            null, null, null, List.of(orders), null));
+    Api.Response user = server.register("main", "nimbus.exchange@example.com",
+        "a sturdy pass phrase 41");
+    String pat = server.api().postJson(TestServer.v1("main") + "/me/tokens", "{}",
+        user.text("access_token")).text("token");
+    assertThat(metadata.getGrantTypes()).contains(TokenExchangeGrant.GRANT_TYPE);
+
+    TokenExchangeGrant grant = new TokenExchangeGrant(new TypelessAccessToken(pat),
+        TokenTypeURI.ACCESS_TOKEN, null, null, TokenTypeURI.ACCESS_TOKEN,
+        List.of(new com.nimbusds.oauth2.sdk.id.Audience(orders)));
+    TokenResponse response = TokenResponse.parse(new TokenRequest.Builder(
+        metadata.getTokenEndpointURI(), new ClientSecretBasic(
+            new ClientID(gateway.client().clientId()), new Secret(gateway.secret())), grant)
+        .build().toHTTPRequest().send());
+    assertThat(response.indicatesSuccess()).as(String.valueOf(response)).isTrue();
+    com.nimbusds.oauth2.sdk.token.AccessToken issued =
+        response.toSuccessResponse().getTokens().getAccessToken();
+    assertThat(issued.getIssuedTokenType()).isEqualTo(TokenTypeURI.ACCESS_TOKEN);
+
+    JWTClaimsSet claims = processor(issuer, orders, null).process(issued.getValue(), null);
+    assertThat(claims.getSubject()).isEqualTo(user.json().path("user").path("id").asText());
+    assertThat(claims.getStringClaim("client_id")).isEqualTo(gateway.client().clientId());
+    assertThat(claims.getAudience()).containsExactly(orders);
+
+    // a revoked subject token is refused as RFC 8693 2.2.2 says: invalid_request
+    server.api().send("DELETE", TestServer.v1("main") + "/me/tokens", null,
+        Map.of("Authorization", "Bearer " + user.text("access_token")));
+    TokenResponse refused = TokenResponse.parse(new TokenRequest.Builder(
+        metadata.getTokenEndpointURI(), new ClientSecretBasic(
+            new ClientID(gateway.client().clientId()), new Secret(gateway.secret())), grant)
+        .build().toHTTPRequest().send());
+    assertThat(refused.indicatesSuccess()).isFalse();
+    assertThat(refused.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_request");
   }
 }
