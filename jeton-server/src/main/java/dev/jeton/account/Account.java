@@ -6,10 +6,11 @@ import java.time.Duration;
 /**
  * An account (tenant): owns its users, keys and tokens, and is its own issuer. {@code parentId} is
  * null only for the root account {@code main}. Lifetime overrides are null where the server
- * default applies.
+ * default applies; {@code ceilings} are the most its ancestors allow it and its descendants (in
+ * seconds, null where they set none).
  */
 public record Account(String id, String parentId, String name, long createdAt, Long disabledAt,
-    Overrides overrides, PatOverrides pats, String registration) {
+    Overrides overrides, PatOverrides pats, String registration, Overrides ceilings) {
 
   /** The default account that exists from first start. */
   public static final String MAIN = "main";
@@ -43,6 +44,28 @@ public record Account(String id, String parentId, String name, long createdAt, L
 
     private static Duration pick(Long seconds, Duration fallback) {
       return seconds == null ? fallback : Duration.ofSeconds(seconds);
+    }
+
+    /** These lifetimes, each cut to the ceiling where one is set (read as ceilings). */
+    public Config.Lifetimes cap(Config.Lifetimes l) {
+      return new Config.Lifetimes(min(l.accessToken(), accessToken),
+          min(l.refreshToken(), refreshToken), min(l.refreshTokenIdle(), refreshTokenIdle),
+          min(l.adminSession(), adminSession), min(l.refreshGrace(), refreshGrace));
+    }
+
+    /** The lower of two sets of ceilings, field by field (null: no ceiling). */
+    public Overrides lower(Overrides o) {
+      return new Overrides(low(accessToken, o.accessToken), low(refreshToken, o.refreshToken),
+          low(refreshTokenIdle, o.refreshTokenIdle), low(adminSession, o.adminSession),
+          low(refreshGrace, o.refreshGrace));
+    }
+
+    private static Duration min(Duration d, Long ceiling) {
+      return ceiling == null || d.toSeconds() <= ceiling ? d : Duration.ofSeconds(ceiling);
+    }
+
+    private static Long low(Long a, Long b) {
+      return a == null ? b : b == null ? a : Long.valueOf(Math.min(a, b));
     }
   }
 

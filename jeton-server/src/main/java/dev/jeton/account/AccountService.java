@@ -10,6 +10,7 @@ import dev.jeton.token.KeyRing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -58,7 +59,8 @@ public final class AccountService {
       return false;
     }
     Account main = new Account(Account.MAIN, null, "Main", clock.millis(), null,
-        Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_OPEN);
+        Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_OPEN,
+        Account.Overrides.NONE);
     try {
       writes.submit(h -> {
         AccountStore.insert(h, main);
@@ -90,16 +92,72 @@ public final class AccountService {
     return a;
   }
 
-  /** The effective token lifetimes of an account. */
+  /**
+   * The effective token lifetimes of an account: its settings (or the server's), each cut to
+   * the ceilings set on it and on its ancestors.
+   */
   public Config.Lifetimes lifetimes(Account a) {
-    return a.overrides().over(tokenConfig.lifetimes());
+    return ceilings(a).cap(a.overrides().over(tokenConfig.lifetimes()));
   }
 
-  /** Creates a sub-account of {@code parentId}. */
+  /**
+   * Lifetimes chosen below the account (a client's own), cut to the ceilings of the account and
+   * its ancestors.
+   */
+  public Config.Lifetimes cap(Account a, Config.Lifetimes l) {
+    return ceilings(a).cap(l);
+  }
+
+  /** The lowest ceilings set on the account and on each of its ancestors. */
+  public Account.Overrides ceilings(Account a) {
+    Account.Overrides c = a.ceilings();
+    String parent = a.parentId();
+    for (int depth = 0; parent != null && depth < 64; depth++) {
+      Account p = find(parent).orElse(null);
+      if (p == null) {
+        break;
+      }
+      c = c.lower(p.ceilings());
+      parent = p.parentId();
+    }
+    return c;
+  }
+
+  /**
+   * Sets the ceilings on a strict descendant's lifetimes, on behalf of an admin of
+   * {@code actorId}.
+   *
+   * @throws ApiException {@code account_operation_forbidden} on the actor's own account
+   */
+  public Account setCeilings(String actorId, String id, Account.Overrides ceilings) {
+    Account a = manageable(actorId, id);
+    if (a.id().equals(actorId)) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's ceilings are "
+          + "set by an admin of an account above it.");
+    }
+    store.setCeilings(id, ceilings);
+    cache.invalidate(id);
+    return manageable(actorId, id);
+  }
+
+  /**
+   * Creates a sub-account of {@code parentId}. Below {@code main}, a sub-account's id starts with
+   * its parent's id and a hyphen ({@code acme-eu} under {@code acme}), so that no tenant can claim
+   * an id meant for another's tree (docs/security.md#account-ids).
+   *
+   * @throws ApiException {@code validation_failed} for an id outside the parent's namespace,
+   *     {@code account_already_exists}
+   */
   public Created create(String parentId, String id, String name) {
     requireActive(parentId);
+    if (!Account.MAIN.equals(parentId) && !id.startsWith(parentId + "-")) {
+      throw ApiException.validation(List.of(new ApiException.FieldError("id",
+          ErrorCode.FIELD_INVALID, "A sub-account of '" + parentId + "' has an id that starts "
+          + "with '" + parentId + "-', e.g. '" + parentId + "-eu'.")));
+    }
     Account account = new Account(id, parentId, name, clock.millis(), null,
-        Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_CLOSED);
+        Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_CLOSED,
+        Account.Overrides.NONE);
     try {
       String secret = writes.submit(h -> {
         AccountStore.insert(h, account);
@@ -115,6 +173,23 @@ public final class AccountService {
       }
       throw e;
     }
+  }
+
+  /**
+   * A new one-time setup link for a descendant of the actor (earlier ones stop working); whoever
+   * opens it creates an admin of that account. Answers the secret and when it expires (ms).
+   *
+   * @throws ApiException {@code account_not_found} for an account that is not a descendant
+   */
+  public Map.Entry<String, Long> newSetupSecret(String actorId, String id) {
+    Account a = manageable(actorId, id);
+    if (a.id().equals(actorId)) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's setup link is "
+          + "issued by an admin of an account above it; here, invite an admin with POST "
+          + "/api/v1/users instead.");
+    }
+    long expires = clock.millis() + SetupTokens.LIFETIME.toMillis();
+    return Map.entry(setupTokens.issue(id), expires);
   }
 
   /** An account the actor may manage: itself or a descendant. */

@@ -14,7 +14,8 @@ final class AccountStore {
   private static final String COLUMNS = """
       id, parent_id, name, created_at, disabled_at, access_token_ttl, refresh_token_ttl,
       refresh_token_idle_ttl, admin_session_ttl, refresh_grace, pat_default_ttl, pat_max_ttl,
-      pat_no_expiry, pat_max_per_owner, registration""";
+      pat_no_expiry, pat_max_per_owner, registration, ceil_access_token, ceil_refresh_token,
+      ceil_refresh_token_idle, ceil_admin_session, ceil_refresh_grace""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -69,6 +70,18 @@ final class AccountStore {
         .execute());
   }
 
+  /** Sets the ceilings an ancestor places on the account's lifetimes. */
+  void setCeilings(String id, Account.Overrides c) {
+    writes.submit(h -> h.createUpdate("""
+            UPDATE accounts SET ceil_access_token = :at, ceil_refresh_token = :rt,
+                   ceil_refresh_token_idle = :idle, ceil_admin_session = :admin,
+                   ceil_refresh_grace = :grace
+            WHERE id = :id""")
+        .bind("id", id).bind("at", c.accessToken()).bind("rt", c.refreshToken())
+        .bind("idle", c.refreshTokenIdle()).bind("admin", c.adminSession())
+        .bind("grace", c.refreshGrace()).execute());
+  }
+
   /**
    * Enables the account and those of its descendants disabled at the same moment ({@code
    * disabledAt}: by the same disabling).
@@ -118,7 +131,11 @@ final class AccountStore {
                 : Rows.longOrNull(rs, "pat_no_expiry") != 0,
             Rows.longOrNull(rs, "pat_max_per_owner") == null ? null
                 : Rows.longOrNull(rs, "pat_max_per_owner").intValue()),
-        rs.getString("registration"));
+        rs.getString("registration"),
+        new Account.Overrides(Rows.longOrNull(rs, "ceil_access_token"),
+            Rows.longOrNull(rs, "ceil_refresh_token"),
+            Rows.longOrNull(rs, "ceil_refresh_token_idle"),
+            Rows.longOrNull(rs, "ceil_admin_session"), Rows.longOrNull(rs, "ceil_refresh_grace")));
   }
 
 }

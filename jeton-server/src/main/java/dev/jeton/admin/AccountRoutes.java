@@ -3,6 +3,7 @@ package dev.jeton.admin;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.config.Config;
+import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
@@ -32,7 +33,7 @@ public final class AccountRoutes {
   private static final String BASE = "/accounts/{account}/api/v1/accounts";
   private static final Set<String> CREATE_FIELDS = Set.of("id", "name");
   private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes",
-      "personal_access_tokens", "registration", "disabled");
+      "personal_access_tokens", "registration", "disabled", "ceilings");
   private static final Set<String> PAT_FIELDS = Set.of("default_lifetime", "max_lifetime",
       "no_expiry", "max_per_owner");
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
@@ -59,7 +60,8 @@ public final class AccountRoutes {
         .get(BASE, this::list)
         .get(BASE + "/{id}", this::get)
         .patch(BASE + "/{id}", this::update)
-        .post(BASE + "/{id}/disable", this::disable);
+        .post(BASE + "/{id}/disable", this::disable)
+        .post(BASE + "/{id}/setup-link", this::setupLink);
   }
 
   private BearerAuth.Principal admin(Context ctx) {
@@ -84,6 +86,17 @@ public final class AccountRoutes {
     out.put("setup_url", issuers.issuer(id) + "/setup?token=" + created.setupSecret());
     ctx.header("Location", issuers.issuer(p.account().id()) + "/api/v1/accounts/" + id);
     Responses.json(ctx, 201, out);
+  }
+
+  private void setupLink(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    String id = ctx.pathParam("id");
+    Map.Entry<String, Long> link = accounts.newSetupSecret(p.account().id(), id);
+    Audit.event("setup_link_issued", "account", id, "by", p.subject());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("setup_url", issuers.issuer(id) + "/setup?token=" + link.getKey());
+    out.put("expires_at", dev.jeton.http.Json.time(link.getValue()));
+    Responses.tokens(ctx, 201, out); // no-store: the link is a secret
   }
 
   private void list(Context ctx) {
@@ -118,6 +131,35 @@ public final class AccountRoutes {
           pick(lt, "refresh_grace", o.refreshGrace(), 0, 60));
       body.absorb(lt, "token_lifetimes");
     }
+    Account.Overrides ceilings = null;
+    JsonBody cl = body.optionalObject("ceilings", LIFETIME_FIELDS);
+    if (cl != null) {
+      Account.Overrides o = current.ceilings();
+      ceilings = new Account.Overrides(
+          pick(cl, "access_token", o.accessToken(), 60, 24 * 3600),
+          pick(cl, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
+          pick(cl, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
+          pick(cl, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
+          pick(cl, "refresh_grace", o.refreshGrace(), 0, 60));
+      body.absorb(cl, "ceilings");
+      if (current.id().equals(p.account().id())) {
+        throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's ceilings "
+            + "are set by an admin of an account above it.");
+      }
+    }
+    if (overrides != null) {
+      // what this account may choose: within its ancestors' ceilings and its own
+      Account.Overrides limit = accounts.ceilings(current);
+      if (ceilings != null) {
+        limit = limit.lower(ceilings);
+      }
+      aboveCeiling(body, "access_token", overrides.accessToken(), limit.accessToken());
+      aboveCeiling(body, "refresh_token", overrides.refreshToken(), limit.refreshToken());
+      aboveCeiling(body, "refresh_token_idle", overrides.refreshTokenIdle(),
+          limit.refreshTokenIdle());
+      aboveCeiling(body, "admin_session", overrides.adminSession(), limit.adminSession());
+      aboveCeiling(body, "refresh_grace", overrides.refreshGrace(), limit.refreshGrace());
+    }
     Account.PatOverrides patOverrides = null;
     JsonBody pt = body.optionalObject("personal_access_tokens", PAT_FIELDS);
     if (pt != null) {
@@ -145,6 +187,9 @@ public final class AccountRoutes {
     if (Boolean.TRUE.equals(disabled) && !current.disabled()) {
       disable(p, current.id());
     }
+    if (ceilings != null) {
+      accounts.setCeilings(p.account().id(), current.id(), ceilings);
+    }
     Account updated = accounts.update(p.account().id(), current.id(),
         name == null ? null : name.trim(), overrides, patOverrides, registration);
     if (Boolean.FALSE.equals(disabled) && current.disabled()) {
@@ -153,6 +198,13 @@ public final class AccountRoutes {
     }
     Audit.event("account_updated", "account", current.id(), "by", p.subject());
     Responses.json(ctx, 200, json(updated));
+  }
+
+  private static void aboveCeiling(JsonBody body, String field, Long seconds, Long ceiling) {
+    if (seconds != null && ceiling != null && seconds > ceiling) {
+      body.reject("token_lifetimes." + field, ErrorCode.FIELD_INVALID, "At most " + ceiling
+          + " s: the ceiling an account above this one set.");
+    }
   }
 
   private static Long pick(JsonBody lt, String field, Long old, long min, long max) {
@@ -193,6 +245,14 @@ public final class AccountRoutes {
     lifetimes.put("admin_session", l.adminSession().toSeconds());
     lifetimes.put("refresh_grace", l.refreshGrace().toSeconds());
     m.put("token_lifetimes", lifetimes);
+    Account.Overrides c = a.ceilings();
+    Map<String, Object> ceilings = new LinkedHashMap<>();
+    ceilings.put("access_token", c.accessToken());
+    ceilings.put("refresh_token", c.refreshToken());
+    ceilings.put("refresh_token_idle", c.refreshTokenIdle());
+    ceilings.put("admin_session", c.adminSession());
+    ceilings.put("refresh_grace", c.refreshGrace());
+    m.put("ceilings", ceilings);
     Config.Pats policy = pats.policy(a);
     Map<String, Object> pat = new LinkedHashMap<>();
     pat.put("default_lifetime", policy.defaultLifetime().toSeconds());

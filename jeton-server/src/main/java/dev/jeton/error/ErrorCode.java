@@ -249,8 +249,9 @@ public enum ErrorCode {
 
   // --- first-admin setup ---------------------------------------------------------------------
   SETUP_TOKEN_INVALID(400, "Setup link invalid",
-      "The setup link is unknown, expired or already used; restart the server or run "
-          + "'jeton setup-link' to print a new one.", false);
+      "The setup link is unknown, expired or already used; ask an admin of an account above "
+          + "for a new one (POST /api/v1/accounts/{id}/setup-link), or run 'jeton setup-link' "
+          + "on the server.", false);
 
   private final int status;
   private final String title;

@@ -71,7 +71,9 @@ public final class TokenEndpoint {
     permit(client, request);
     // decided before any code or token is spent: a refused resource leaves them usable
     List<String> audience = Audiences.of(client, request.resources());
-    Config.Lifetimes lifetimes = client.lifetimes(accounts.lifetimes(account));
+    // a client's own lifetimes stay within the ceilings set above its account
+    Config.Lifetimes lifetimes = accounts.cap(account, client.lifetimes(
+        accounts.lifetimes(account)));
     if (request instanceof TokenRequest.TokenExchange exchange) {
       TokenExchangeGrant.Result r = tokenExchange.exchange(account, client, exchange,
           lifetimes.accessToken(), audience, ctx.ip());

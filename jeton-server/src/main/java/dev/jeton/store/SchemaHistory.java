@@ -39,7 +39,8 @@ final class SchemaHistory {
       "V10__personal_access_tokens.sql",
       "V11__users_admin.sql",
       "V12__account_token_lists.sql",
-      "V13__notices.sql");
+      "V13__notices.sql",
+      "V14__lifetime_ceilings.sql");
 
   static final String LOCATION = "db/migration";
 

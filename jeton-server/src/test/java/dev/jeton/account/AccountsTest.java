@@ -189,14 +189,14 @@ class AccountsTest {
   @Test
   void createWhenChildAdminThenGrandchildUnderChild() {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
-    Api.Response r = createOk("child", childAdmin, "grand");
+    Api.Response r = createOk("child", childAdmin, "child-grand");
     assertThat(r.text("parent")).isEqualTo("child");
-    assertThat(r.text("issuer")).isEqualTo(api.base() + "/accounts/grand");
+    assertThat(r.text("issuer")).isEqualTo(api.base() + "/accounts/child-grand");
     assertThat(r.text("setup_url"))
-        .startsWith(api.base() + "/accounts/grand/setup?token=jeton_st_");
-    String grandAdmin = setup("grand", setupToken(r), "owner@grand.example", ADMIN_PASSWORD)
+        .startsWith(api.base() + "/accounts/child-grand/setup?token=jeton_st_");
+    String grandAdmin = setup("child-grand", setupToken(r), "owner@grand.example", ADMIN_PASSWORD)
         .text("access_token");
-    assertThat(api.get(v1("grand") + "/me", grandAdmin).text("role")).isEqualTo("admin");
+    assertThat(api.get(v1("child-grand") + "/me", grandAdmin).text("role")).isEqualTo("admin");
   }
 
   // ---- visibility of the tree ----------------------------------------------------------------
@@ -204,14 +204,14 @@ class AccountsTest {
   @Test
   void getAndListWhenMainAdminThenSeesChildAndGrandchild() {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
-    createOk("child", childAdmin, "grand");
+    createOk("child", childAdmin, "child-grand");
     createOk("main", mainAdmin, "sibling");
 
     Api.Response list = api.get(v1("main") + "/accounts", mainAdmin);
     assertThat(list.status()).isEqualTo(200);
-    assertThat(ids(list)).containsExactly("child", "grand", "sibling");
+    assertThat(ids(list)).containsExactly("child", "child-grand", "sibling");
 
-    Api.Response grand = api.get(v1("main") + "/accounts/grand", mainAdmin);
+    Api.Response grand = api.get(v1("main") + "/accounts/child-grand", mainAdmin);
     assertThat(grand.status()).isEqualTo(200);
     assertThat(grand.text("parent")).isEqualTo("child");
     assertThat(api.get(v1("main") + "/accounts/child", mainAdmin).text("id")).isEqualTo("child");
@@ -219,7 +219,7 @@ class AccountsTest {
 
     Api.Response childList = api.get(v1("child") + "/accounts", childAdmin);
     assertThat(childList.status()).isEqualTo(200);
-    assertThat(ids(childList)).containsExactly("grand");
+    assertThat(ids(childList)).containsExactly("child-grand");
   }
 
   @Test
@@ -255,27 +255,27 @@ class AccountsTest {
   @Test
   void disableWhenParentDisablesChildThenSubtreeLoginAndTokensRefused() {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
-    createOk("child", childAdmin, "grand");
+    createOk("child", childAdmin, "child-grand");
     createOk("main", mainAdmin, "sibling");
-    server.openRegistration("grand");
+    server.openRegistration("child-grand");
     server.openRegistration("sibling");
-    Api.Response grandUser = server.register("grand", "gus@grand.example", USER_PASSWORD);
+    Api.Response grandUser = server.register("child-grand", "gus@grand.example", USER_PASSWORD);
     assertThat(grandUser.status()).isEqualTo(201);
     Api.Response siblingUser = server.register("sibling", "sia@sibling.example", USER_PASSWORD);
     assertThat(api.get(v1("child") + "/me", childAdmin).status()).isEqualTo(200);
-    assertThat(api.get(v1("grand") + "/me", grandUser.text("access_token")).status())
+    assertThat(api.get(v1("child-grand") + "/me", grandUser.text("access_token")).status())
         .isEqualTo(200);
 
     Api.Response disabled = api.postJson(v1("main") + "/accounts/child/disable", "{}", mainAdmin);
     assertThat(disabled.status()).isEqualTo(200);
     assertThat(disabled.text("disabled_at")).isNotBlank();
-    assertThat(api.get(v1("main") + "/accounts/grand", mainAdmin).text("disabled_at"))
+    assertThat(api.get(v1("main") + "/accounts/child-grand", mainAdmin).text("disabled_at"))
         .isNotBlank();
 
     Api.Response childLogin = server.login("child", "owner@child.example", ADMIN_PASSWORD);
     assertThat(childLogin.status()).isEqualTo(403);
     assertThat(childLogin.code()).isEqualTo("account_disabled");
-    Api.Response grandLogin = server.login("grand", "gus@grand.example", USER_PASSWORD);
+    Api.Response grandLogin = server.login("child-grand", "gus@grand.example", USER_PASSWORD);
     assertThat(grandLogin.status()).isEqualTo(403);
     assertThat(grandLogin.code()).isEqualTo("account_disabled");
 
@@ -284,18 +284,18 @@ class AccountsTest {
     assertThat(childMe.code()).isIn("token_revoked", "account_disabled");
     assertThat(childMe.status()).isEqualTo(403);
     assertThat(childMe.code()).isEqualTo("account_disabled");
-    Api.Response grandMe = api.get(v1("grand") + "/me", grandUser.text("access_token"));
+    Api.Response grandMe = api.get(v1("child-grand") + "/me", grandUser.text("access_token"));
     assertThat(grandMe.code()).isIn("token_revoked", "account_disabled");
     assertThat(grandMe.status()).isEqualTo(403);
     assertThat(grandMe.code()).isEqualTo("account_disabled");
-    assertThat(server.refresh("grand", grandUser.text("refresh_token")).code())
+    assertThat(server.refresh("child-grand", grandUser.text("refresh_token")).code())
         .isEqualTo("account_disabled");
     assertThat(api.get(v1("child") + "/accounts", childAdmin).code())
         .isEqualTo("account_disabled");
 
     // Their sessions are revoked in storage too, not only hidden behind the account check.
     String grandSession = server.app().accessTokens()
-        .verify(grandUser.text("access_token"), "grand").sessionId();
+        .verify(grandUser.text("access_token"), "child-grand").sessionId();
     assertThat(server.app().sessions().find(grandSession).orElseThrow().revoked()).isTrue();
 
     // The rest of the tree is untouched.
@@ -325,16 +325,92 @@ class AccountsTest {
   @Test
   void disableWhenChildAdminDisablesGrandchildThenOnlyGrandchildDisabled() {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
-    createOk("child", childAdmin, "grand");
-    Api.Response r = api.postJson(v1("child") + "/accounts/grand/disable", "{}", childAdmin);
+    createOk("child", childAdmin, "child-grand");
+    Api.Response r = api.postJson(v1("child") + "/accounts/child-grand/disable", "{}", childAdmin);
     assertThat(r.status()).isEqualTo(200);
-    assertThat(server.register("grand", "gus@grand.example", USER_PASSWORD).code())
+    assertThat(server.register("child-grand", "gus@grand.example", USER_PASSWORD).code())
         .isEqualTo("account_disabled");
     assertThat(api.get(v1("child") + "/me", childAdmin).status()).isEqualTo(200);
     assertThat(api.get(v1("main") + "/accounts/child", mainAdmin).text("disabled_at")).isNull();
   }
 
   // ---- validation and authorisation ----------------------------------------------------------
+
+  @Test
+  void createWhenIdOutsideTheParentsNamespaceThenRefusedSoNoTenantClaimsAnothersId() {
+    String acmeAdmin = accountWithAdmin("main", mainAdmin, "acme");
+    for (String id : List.of("globex-eu", "acme2", "acmeeu", "eu")) {
+      Api.Response r = create("acme", acmeAdmin, id);
+      assertThat(r.status()).as("%s: %s", id, r).isEqualTo(400);
+      assertThat(r.code()).isEqualTo("validation_failed");
+      assertThat(r.body()).contains("starts with 'acme-'");
+    }
+    createOk("acme", acmeAdmin, "acme-eu");
+    // the operator names main's own sub-accounts freely, and their owners keep their namespace
+    String globexAdmin = accountWithAdmin("main", mainAdmin, "globex");
+    createOk("globex", globexAdmin, "globex-eu");
+  }
+
+  @Test
+  void setupLinkWhenAnAncestorIssuesANewOneThenItWorksOnceAndTheEarlierStops() {
+    Api.Response created = createOk("main", mainAdmin, "lost");
+    String first = setupToken(created);
+    Api.Response r = api.postJson(v1("main") + "/accounts/lost/setup-link", "{}", mainAdmin);
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    assertThat(r.header("Cache-Control")).hasValue("no-store");
+    assertThat(r.text("setup_url")).startsWith(api.base() + "/accounts/lost/setup?token=jeton_st_");
+    assertThat(r.text("expires_at")).isNotBlank();
+    String second = setupToken(r);
+    assertThat(setup("lost", first, "owner@lost.example", ADMIN_PASSWORD).code())
+        .isEqualTo("setup_token_invalid");
+    Api.Response done = setup("lost", second, "owner@lost.example", ADMIN_PASSWORD);
+    assertThat(done.status()).as(done.toString()).isEqualTo(201);
+    // not by the account's own admin, and not by another tenant
+    Api.Response own = api.postJson(v1("lost") + "/accounts/lost/setup-link", "{}",
+        done.text("access_token"));
+    assertThat(own.code()).as(own.toString()).isEqualTo("account_operation_forbidden");
+    String otherAdmin = accountWithAdmin("main", mainAdmin, "other");
+    Api.Response foreign = api.postJson(v1("other") + "/accounts/lost/setup-link", "{}",
+        otherAdmin);
+    assertThat(foreign.code()).as(foreign.toString()).isEqualTo("account_not_found");
+  }
+
+  @Test
+  void ceilingsWhenAParentSetsThemThenTheSubAccountCannotExceedThemNorLiftThem() {
+    String childAdmin = accountWithAdmin("main", mainAdmin, "child");
+    // unbounded, a tenant admin could give itself ten-year admin sessions
+    Api.Response own = api.patchJson(v1("child") + "/accounts/child",
+        "{\"token_lifetimes\":{\"admin_session\":315360000}}", childAdmin);
+    assertThat(own.status()).as(own.toString()).isEqualTo(200);
+    Api.Response set = api.patchJson(v1("main") + "/accounts/child",
+        "{\"ceilings\":{\"admin_session\":14400,\"refresh_grace\":5}}", mainAdmin);
+    assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    assertThat(set.json().path("ceilings").path("admin_session").asLong()).isEqualTo(14400);
+    // the setting above the new ceiling is cut to it at once
+    assertThat(set.json().path("token_lifetimes").path("admin_session").asLong())
+        .isEqualTo(14400);
+    Api.Response login = server.login("child", "owner@child.example", ADMIN_PASSWORD);
+    assertThat(login.json().path("refresh_token_expires_in").asLong()).isLessThanOrEqualTo(14400);
+
+    Api.Response raise = api.patchJson(v1("child") + "/accounts/child",
+        "{\"token_lifetimes\":{\"admin_session\":28800}}", childAdmin);
+    assertThat(raise.status()).as(raise.toString()).isEqualTo(400);
+    assertThat(raise.body()).contains("ceiling");
+    Api.Response lift = api.patchJson(v1("child") + "/accounts/child",
+        "{\"ceilings\":{\"admin_session\":999999}}", childAdmin);
+    assertThat(lift.code()).as(lift.toString()).isEqualTo("account_operation_forbidden");
+    // the ceiling holds below the child too
+    createOk("child", childAdmin, "child-grand");
+    Api.Response grand = api.patchJson(v1("child") + "/accounts/child-grand",
+        "{\"token_lifetimes\":{\"admin_session\":20000}}", childAdmin);
+    assertThat(grand.status()).as(grand.toString()).isEqualTo(400);
+    assertThat(api.get(v1("child") + "/accounts/child-grand", childAdmin).json()
+        .path("token_lifetimes").path("admin_session").asLong()).isLessThanOrEqualTo(14400);
+    // and within it the child decides
+    assertThat(api.patchJson(v1("child") + "/accounts/child",
+        "{\"token_lifetimes\":{\"admin_session\":3600}}", childAdmin).status())
+        .isEqualTo(200);
+  }
 
   @Test
   void createWhenIdTakenThenAccountAlreadyExists() {
@@ -347,7 +423,8 @@ class AccountsTest {
     assertThat(main.code()).isEqualTo("account_already_exists");
     // Taken anywhere in the tree: ids are global.
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
-    Api.Response fromChild = create("child", childAdmin, "dup");
+    createOk("main", mainAdmin, "child-dup");
+    Api.Response fromChild = create("child", childAdmin, "child-dup");
     assertThat(fromChild.status()).isEqualTo(409);
     assertThat(fromChild.code()).isEqualTo("account_already_exists");
     assertThat(api.get(v1("main") + "/accounts/dup", mainAdmin).text("parent")).isEqualTo("main");
@@ -546,10 +623,11 @@ class AccountsTest {
   @Test
   void patchWhenDisabledFalseThenTheSubtreeDisabledTogetherComesBack() {
     String childAdmin = accountWithAdmin("main", mainAdmin, "child");
-    createOk("child", childAdmin, "grand");
-    createOk("child", childAdmin, "lone");
-    // "lone" was disabled on its own first: enabling "child" later leaves it disabled
-    assertThat(api.postJson(v1("child") + "/accounts/lone/disable", "{}", childAdmin).status())
+    createOk("child", childAdmin, "child-grand");
+    createOk("child", childAdmin, "child-lone");
+    // "child-lone" was disabled on its own first: enabling "child" later leaves it disabled
+    assertThat(api.postJson(v1("child") + "/accounts/child-lone/disable", "{}", childAdmin)
+        .status())
         .isEqualTo(200);
     server.clock().advance(java.time.Duration.ofSeconds(1));
     Api.Response off = api.patchJson(v1("main") + "/accounts/child", "{\"disabled\":true}",
@@ -562,9 +640,9 @@ class AccountsTest {
         mainAdmin);
     assertThat(on.status()).as(on.toString()).isEqualTo(200);
     assertThat(on.json().has("disabled_at")).isFalse();
-    assertThat(api.get(v1("main") + "/accounts/grand", mainAdmin).json().has("disabled_at"))
+    assertThat(api.get(v1("main") + "/accounts/child-grand", mainAdmin).json().has("disabled_at"))
         .isFalse();
-    assertThat(api.get(v1("main") + "/accounts/lone", mainAdmin).json().has("disabled_at"))
+    assertThat(api.get(v1("main") + "/accounts/child-lone", mainAdmin).json().has("disabled_at"))
         .isTrue();
     // sessions ended by the disabling stay ended; signing in again works
     Api.Response stale = api.get(v1("child") + "/me", childAdmin);

@@ -228,6 +228,7 @@ class ControlCharactersTest {
       "GET /accounts/{account}/api/v1/accounts/{id}",
       "PATCH /accounts/{account}/api/v1/accounts/{id}",
       "POST /accounts/{account}/api/v1/accounts/{id}/disable",
+      "POST /accounts/{account}/api/v1/accounts/{id}/setup-link",
       "POST /accounts/{account}/api/v1/clients", "GET /accounts/{account}/api/v1/clients",
       "GET /accounts/{account}/api/v1/clients/{client_id}",
       "PATCH /accounts/{account}/api/v1/clients/{client_id}",
