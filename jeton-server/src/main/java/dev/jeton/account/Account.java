@@ -29,8 +29,8 @@ public record Account(String id, String parentId, String name, long createdAt, L
 
   /** Per-account lifetime overrides in seconds (null: server default). */
   public record Overrides(Long accessToken, Long refreshToken, Long refreshTokenIdle,
-      Long adminSession, Long refreshGrace) {
-    public static final Overrides NONE = new Overrides(null, null, null, null, null);
+      Long adminSession, Long refreshGrace, Long authorizationCode) {
+    public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
 
     /** The effective lifetimes: each override, or the server default. */
     public Config.Lifetimes over(Config.Lifetimes d) {
@@ -39,7 +39,8 @@ public record Account(String id, String parentId, String name, long createdAt, L
           pick(refreshToken, d.refreshToken()),
           pick(refreshTokenIdle, d.refreshTokenIdle()),
           pick(adminSession, d.adminSession()),
-          pick(refreshGrace, d.refreshGrace()));
+          pick(refreshGrace, d.refreshGrace()),
+          pick(authorizationCode, d.authorizationCode()));
     }
 
     private static Duration pick(Long seconds, Duration fallback) {
@@ -50,14 +51,15 @@ public record Account(String id, String parentId, String name, long createdAt, L
     public Config.Lifetimes cap(Config.Lifetimes l) {
       return new Config.Lifetimes(min(l.accessToken(), accessToken),
           min(l.refreshToken(), refreshToken), min(l.refreshTokenIdle(), refreshTokenIdle),
-          min(l.adminSession(), adminSession), min(l.refreshGrace(), refreshGrace));
+          min(l.adminSession(), adminSession), min(l.refreshGrace(), refreshGrace),
+          min(l.authorizationCode(), authorizationCode));
     }
 
     /** The lower of two sets of ceilings, field by field (null: no ceiling). */
     public Overrides lower(Overrides o) {
       return new Overrides(low(accessToken, o.accessToken), low(refreshToken, o.refreshToken),
           low(refreshTokenIdle, o.refreshTokenIdle), low(adminSession, o.adminSession),
-          low(refreshGrace, o.refreshGrace));
+          low(refreshGrace, o.refreshGrace), low(authorizationCode, o.authorizationCode));
     }
 
     private static Duration min(Duration d, Long ceiling) {

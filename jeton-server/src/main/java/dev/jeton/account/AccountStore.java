@@ -15,7 +15,8 @@ final class AccountStore {
       id, parent_id, name, created_at, disabled_at, access_token_ttl, refresh_token_ttl,
       refresh_token_idle_ttl, admin_session_ttl, refresh_grace, pat_default_ttl, pat_max_ttl,
       pat_no_expiry, pat_max_per_owner, registration, ceil_access_token, ceil_refresh_token,
-      ceil_refresh_token_idle, ceil_admin_session, ceil_refresh_grace""";
+      ceil_refresh_token_idle, ceil_admin_session, ceil_refresh_grace, authorization_code_ttl,
+      ceil_authorization_code""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -57,13 +58,15 @@ final class AccountStore {
     writes.submit(h -> h.createUpdate("""
             UPDATE accounts SET name = :name, access_token_ttl = :at, refresh_token_ttl = :rt,
                    refresh_token_idle_ttl = :idle, admin_session_ttl = :admin,
-                   refresh_grace = :grace, pat_default_ttl = :pdef, pat_max_ttl = :pmax,
+                   refresh_grace = :grace, authorization_code_ttl = :code,
+                   pat_default_ttl = :pdef, pat_max_ttl = :pmax,
                    pat_no_expiry = :pnoexp, pat_max_per_owner = :pcount,
                    registration = :registration
             WHERE id = :id""")
         .bind("id", id).bind("name", name).bind("at", o.accessToken())
         .bind("rt", o.refreshToken()).bind("idle", o.refreshTokenIdle())
         .bind("admin", o.adminSession()).bind("grace", o.refreshGrace())
+        .bind("code", o.authorizationCode())
         .bind("pdef", p.defaultLifetime()).bind("pmax", p.maxLifetime())
         .bind("pnoexp", p.noExpiry() == null ? null : (p.noExpiry() ? 1 : 0))
         .bind("pcount", p.maxPerOwner()).bind("registration", registration)
@@ -75,11 +78,11 @@ final class AccountStore {
     writes.submit(h -> h.createUpdate("""
             UPDATE accounts SET ceil_access_token = :at, ceil_refresh_token = :rt,
                    ceil_refresh_token_idle = :idle, ceil_admin_session = :admin,
-                   ceil_refresh_grace = :grace
+                   ceil_refresh_grace = :grace, ceil_authorization_code = :code
             WHERE id = :id""")
         .bind("id", id).bind("at", c.accessToken()).bind("rt", c.refreshToken())
         .bind("idle", c.refreshTokenIdle()).bind("admin", c.adminSession())
-        .bind("grace", c.refreshGrace()).execute());
+        .bind("grace", c.refreshGrace()).bind("code", c.authorizationCode()).execute());
   }
 
   /**
@@ -124,7 +127,8 @@ final class AccountStore {
         rs.getLong("created_at"), Rows.longOrNull(rs, "disabled_at"),
         new Account.Overrides(Rows.longOrNull(rs, "access_token_ttl"),
             Rows.longOrNull(rs, "refresh_token_ttl"), Rows.longOrNull(rs, "refresh_token_idle_ttl"),
-            Rows.longOrNull(rs, "admin_session_ttl"), Rows.longOrNull(rs, "refresh_grace")),
+            Rows.longOrNull(rs, "admin_session_ttl"), Rows.longOrNull(rs, "refresh_grace"),
+            Rows.longOrNull(rs, "authorization_code_ttl")),
         new Account.PatOverrides(Rows.longOrNull(rs, "pat_default_ttl"),
             Rows.longOrNull(rs, "pat_max_ttl"),
             Rows.longOrNull(rs, "pat_no_expiry") == null ? null
@@ -135,7 +139,8 @@ final class AccountStore {
         new Account.Overrides(Rows.longOrNull(rs, "ceil_access_token"),
             Rows.longOrNull(rs, "ceil_refresh_token"),
             Rows.longOrNull(rs, "ceil_refresh_token_idle"),
-            Rows.longOrNull(rs, "ceil_admin_session"), Rows.longOrNull(rs, "ceil_refresh_grace")));
+            Rows.longOrNull(rs, "ceil_admin_session"), Rows.longOrNull(rs, "ceil_refresh_grace"),
+            Rows.longOrNull(rs, "ceil_authorization_code")));
   }
 
 }

@@ -37,7 +37,7 @@ public final class AccountRoutes {
   private static final Set<String> PAT_FIELDS = Set.of("default_lifetime", "max_lifetime",
       "no_expiry", "max_per_owner");
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
-      "refresh_token_idle", "admin_session", "refresh_grace");
+      "refresh_token_idle", "admin_session", "refresh_grace", "authorization_code");
   private static final long YEAR_SECONDS = 10L * 366 * 24 * 3600;
 
   private final AccountService accounts;
@@ -128,7 +128,8 @@ public final class AccountRoutes {
           pick(lt, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
           pick(lt, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
           pick(lt, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
-          pick(lt, "refresh_grace", o.refreshGrace(), 0, 60));
+          pick(lt, "refresh_grace", o.refreshGrace(), 0, 60),
+          pick(lt, "authorization_code", o.authorizationCode(), 30, 600));
       body.absorb(lt, "token_lifetimes");
     }
     Account.Overrides ceilings = null;
@@ -140,7 +141,8 @@ public final class AccountRoutes {
           pick(cl, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
           pick(cl, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
           pick(cl, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
-          pick(cl, "refresh_grace", o.refreshGrace(), 0, 60));
+          pick(cl, "refresh_grace", o.refreshGrace(), 0, 60),
+          pick(cl, "authorization_code", o.authorizationCode(), 30, 600));
       body.absorb(cl, "ceilings");
       if (current.id().equals(p.account().id())) {
         throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's ceilings "
@@ -159,6 +161,8 @@ public final class AccountRoutes {
           limit.refreshTokenIdle());
       aboveCeiling(body, "admin_session", overrides.adminSession(), limit.adminSession());
       aboveCeiling(body, "refresh_grace", overrides.refreshGrace(), limit.refreshGrace());
+      aboveCeiling(body, "authorization_code", overrides.authorizationCode(),
+          limit.authorizationCode());
     }
     Account.PatOverrides patOverrides = null;
     JsonBody pt = body.optionalObject("personal_access_tokens", PAT_FIELDS);
@@ -244,6 +248,7 @@ public final class AccountRoutes {
     lifetimes.put("refresh_token_idle", l.refreshTokenIdle().toSeconds());
     lifetimes.put("admin_session", l.adminSession().toSeconds());
     lifetimes.put("refresh_grace", l.refreshGrace().toSeconds());
+    lifetimes.put("authorization_code", l.authorizationCode().toSeconds());
     m.put("token_lifetimes", lifetimes);
     Account.Overrides c = a.ceilings();
     Map<String, Object> ceilings = new LinkedHashMap<>();
@@ -252,6 +257,7 @@ public final class AccountRoutes {
     ceilings.put("refresh_token_idle", c.refreshTokenIdle());
     ceilings.put("admin_session", c.adminSession());
     ceilings.put("refresh_grace", c.refreshGrace());
+    ceilings.put("authorization_code", c.authorizationCode());
     m.put("ceilings", ceilings);
     Config.Pats policy = pats.policy(a);
     Map<String, Object> pat = new LinkedHashMap<>();

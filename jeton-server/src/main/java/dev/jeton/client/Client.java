@@ -130,7 +130,7 @@ public record Client(String clientId, String accountId, Spec spec, String secret
             : accountDefaults.refreshToken(),
         accountDefaults.refreshTokenIdle(), accountDefaults.adminSession(),
         own.refreshGrace() != null ? Duration.ofSeconds(own.refreshGrace())
-            : accountDefaults.refreshGrace());
+            : accountDefaults.refreshGrace(), accountDefaults.authorizationCode());
   }
 
   /** The registered scopes, in registration order (RFC 6749 3.3). */

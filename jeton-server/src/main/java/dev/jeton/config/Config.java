@@ -77,5 +77,9 @@ public record Config(
       Duration refreshToken,
       Duration refreshTokenIdle,
       Duration adminSession,
-      Duration refreshGrace) {}
+      Duration refreshGrace,
+      Duration authorizationCode) {
+    /** How long an authorization code lives unless its account says otherwise (RFC 6749 4.1.2). */
+    public static final Duration DEFAULT_AUTHORIZATION_CODE = Duration.ofMinutes(10);
+  }
 }

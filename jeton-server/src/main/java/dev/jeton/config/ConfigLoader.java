@@ -118,7 +118,8 @@ public final class ConfigLoader {
         positive(Setting.REFRESH_TOKEN_TTL, v),
         positive(Setting.REFRESH_TOKEN_IDLE_TTL, v),
         positive(Setting.ADMIN_SESSION_TTL, v),
-        duration(Setting.REFRESH_GRACE, v.get(Setting.REFRESH_GRACE)));
+        duration(Setting.REFRESH_GRACE, v.get(Setting.REFRESH_GRACE)),
+        Config.Lifetimes.DEFAULT_AUTHORIZATION_CODE);
     if (lifetimes.accessToken().compareTo(Duration.ofHours(24)) > 0) {
       throw bad(Setting.ACCESS_TOKEN_TTL, v.get(Setting.ACCESS_TOKEN_TTL), "must be at most 24h");
     }

@@ -72,8 +72,9 @@ final class AuthorizationCodeGrant {
       throw replay(account, client, c);
     }
     if (clock.millis() >= c.expiresAt()) {
-      throw invalidGrant("The authorization code has expired; codes live "
-          + AuthorizationCodes.LIFETIME.toMinutes() + " minutes.");
+      throw invalidGrant("The authorization code expired at "
+          + java.time.Instant.ofEpochMilli(c.expiresAt()) + "; exchange a code as soon as it "
+          + "arrives.");
     }
     String expected = c.redirectUri() != null ? c.redirectUri()
         : client.spec().redirectUris().size() == 1 ? client.spec().redirectUris().get(0) : null;

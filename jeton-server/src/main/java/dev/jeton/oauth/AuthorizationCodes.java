@@ -12,13 +12,15 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Authorization codes (RFC 6749 4.1.2): {@code jeton_ac_...} secrets of 178 CSPRNG bits
  * (docs/security.md#secret-entropy), stored only as SHA-256 hashes with the client, redirect
- * URI, PKCE challenge, scopes, user, auth time and nonce they were issued for. They live 10
- * minutes (docs/security.md#code-lifetime) and are spent once by a compare-and-set on
+ * URI, PKCE challenge, scopes, user, auth time and nonce they were issued for. They live their
+ * account's authorization-code lifetime, 10 minutes unless it is set lower
+ * (docs/security.md#code-lifetime), and are spent once by a compare-and-set on
  * {@code used_at}; a replay marks the code and hands back the session its first exchange
  * created, so that it can be revoked (docs/security.md#code-single-use).
  */
 final class AuthorizationCodes {
-  static final Duration LIFETIME = Duration.ofMinutes(10);
+  /** The longest an authorization code lives (the default; accounts may set less). */
+  static final Duration LIFETIME = dev.jeton.config.Config.Lifetimes.DEFAULT_AUTHORIZATION_CODE;
 
   private final AuthorizationCodeStore store;
   private final WriteQueue writes;
@@ -46,12 +48,12 @@ final class AuthorizationCodes {
    * generation {@code generation}; answers the secret (never stored).
    */
   String issue(String accountId, String userId, long authTime, int generation,
-      AuthorizationRequest req) {
+      AuthorizationRequest req, Duration lifetime) {
     String code = tokens.generate(TokenKind.AC);
     long now = clock.millis();
     Code c = new Code(OpaqueTokens.hash(code), accountId, req.client().clientId(), userId,
         req.redirectUriSent(), req.codeChallenge(), req.scopes(), authTime, req.nonce(),
-        now + LIFETIME.toMillis(), null, generation, null);
+        now + lifetime.toMillis(), null, generation, null);
     writes.submit(h -> {
       AuthorizationCodeStore.insert(h, c, now);
       return null;

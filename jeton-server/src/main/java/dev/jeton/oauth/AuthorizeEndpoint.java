@@ -189,7 +189,7 @@ public final class AuthorizeEndpoint {
   private void issue(Context ctx, Account account, Viewers.Viewer viewer, AuthorizationRequest req,
       int status) {
     String code = codes.issue(account.id(), viewer.user().id(), viewer.authTime(),
-        viewer.credentialGeneration(), req);
+        viewer.credentialGeneration(), req, accounts.lifetimes(account).authorizationCode());
     Audit.event("authorization_code_issued", "account", account.id(), "user",
         viewer.user().id(),
         "client_id", req.client().clientId());

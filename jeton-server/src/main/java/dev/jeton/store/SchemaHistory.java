@@ -40,7 +40,8 @@ final class SchemaHistory {
       "V11__users_admin.sql",
       "V12__account_token_lists.sql",
       "V13__notices.sql",
-      "V14__lifetime_ceilings.sql");
+      "V14__lifetime_ceilings.sql",
+      "V15__authorization_code_lifetime.sql");
 
   static final String LOCATION = "db/migration";
 

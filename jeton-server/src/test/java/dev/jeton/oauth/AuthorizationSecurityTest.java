@@ -217,6 +217,30 @@ class AuthorizationSecurityTest {
   }
 
   @Test
+  void exchangeWhenAccountSetsAShorterCodeLifetimeThenCodeExpiresThen() {
+    Api.Response set = server.api().patchJson(TestServer.v1("main") + "/accounts/main",
+        "{\"token_lifetimes\":{\"authorization_code\":60}}", server.adminToken());
+    assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    assertThat(set.json().path("token_lifetimes").path("authorization_code").asLong())
+        .isEqualTo(60);
+    String verifier = CodeFlow.verifier();
+    String late = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
+        .get("code");
+    server.clock().advance(Duration.ofSeconds(61));
+    assertOAuthError(flow.exchange(late, CB, verifier, basic(app), null), 400, "invalid_grant");
+    String onTime = flow.approve(browser, CodeFlow.params(id(), CB, verifier, null, null))
+        .get("code");
+    server.clock().advance(Duration.ofSeconds(59));
+    assertThat(flow.exchange(onTime, CB, verifier, basic(app), null).status()).isEqualTo(200);
+    // never longer than RFC 6749 4.1.2's ten minutes, never shorter than 30 s
+    for (int bad : new int[] {601, 29}) {
+      assertThat(server.api().patchJson(TestServer.v1("main") + "/accounts/main",
+          "{\"token_lifetimes\":{\"authorization_code\":" + bad + "}}", server.adminToken())
+          .status()).isEqualTo(400);
+    }
+  }
+
+  @Test
   void exchangeWhenCodeUsedByAnotherClientOrRedirectUriThenInvalidGrant() {
     ClientService.Registered other = OAuthTesting.confidential(server, "main", "read");
     String verifier = CodeFlow.verifier();
