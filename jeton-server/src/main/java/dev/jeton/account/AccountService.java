@@ -167,9 +167,9 @@ public final class AccountService {
       cache.invalidate(id);
       return new Created(account, secret);
     } catch (UnableToExecuteStatementException e) {
-      if (store.find(id).isPresent()) {
-        throw new ApiException(ErrorCode.ACCOUNT_ALREADY_EXISTS,
-            "An account with the id '" + id + "' already exists.");
+      if (store.idTaken(id)) {
+        throw new ApiException(ErrorCode.ACCOUNT_ALREADY_EXISTS, "The id '" + id + "' is taken "
+            + "(by an account, or one that was deleted: an issuer is never reused).");
       }
       throw e;
     }
@@ -190,6 +190,31 @@ public final class AccountService {
     }
     long expires = clock.millis() + SetupTokens.LIFETIME.toMillis();
     return Map.entry(setupTokens.issue(id), expires);
+  }
+
+  /**
+   * Deletes a descendant of the actor, and the accounts below it only when {@code recursive}
+   * (docs/api.md#deleting-an-account). Answers the ids deleted.
+   *
+   * @throws ApiException {@code account_operation_forbidden} for the actor's own account,
+   *     {@code account_has_sub_accounts} when it has some and {@code recursive} is false
+   */
+  public List<String> delete(String actorId, String id, boolean recursive) {
+    Account a = manageable(actorId, id);
+    if (a.id().equals(actorId)) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account is deleted by "
+          + "an admin of an account above it.");
+    }
+    if (!recursive && store.liveChildren(id) > 0) {
+      throw new ApiException(ErrorCode.ACCOUNT_HAS_SUB_ACCOUNTS, "The account '" + id + "' has "
+          + "sub-accounts; delete them first, or ask for all of them with ?recursive=true.");
+    }
+    List<String> ids = store.deleteTree(id, clock.millis());
+    for (String deleted : ids) {
+      cache.invalidate(deleted);
+      keys.reload(deleted);
+    }
+    return ids;
   }
 
   /** An account the actor may manage: itself or a descendant. */

@@ -27,8 +27,77 @@ final class AccountStore {
   }
 
   Optional<Account> find(String id) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE id = :id")
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
+            + " FROM accounts WHERE id = :id AND deleted_at IS NULL")
         .bind("id", id).map((rs, ctx) -> map(rs)).findOne());
+  }
+
+  /** True when the id is taken, by a live or a deleted account. */
+  boolean idTaken(String id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM accounts WHERE id = :id")
+        .bind("id", id).mapTo(Integer.class).one()) > 0;
+  }
+
+  /** How many accounts that are not deleted have this one as their parent. */
+  int liveChildren(String id) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT count(*) FROM accounts WHERE parent_id = :id AND deleted_at IS NULL")
+        .bind("id", id).mapTo(Integer.class).one());
+  }
+
+  /**
+   * Deletes the account and every one below it, in one transaction: each becomes a tombstone
+   * (deleted and disabled, its id kept); its sessions, browser sessions and personal access tokens
+   * are revoked; its users lose email, name and password (as a deleted user does); its clients'
+   * secrets stop working; its signing keys are destroyed; its setup and password links end and
+   * its notices go. Answers the ids deleted.
+   */
+  List<String> deleteTree(String id, long now) {
+    return writes.submit(h -> {
+      List<String> ids = h.createQuery("""
+              WITH RECURSIVE t (id) AS (
+                SELECT id FROM accounts WHERE id = :id
+                UNION ALL
+                SELECT c.id FROM accounts c JOIN t ON c.parent_id = t.id
+              )
+              SELECT id FROM t""").bind("id", id).mapTo(String.class).list();
+      h.createUpdate("""
+              UPDATE accounts SET deleted_at = :now, disabled_at = COALESCE(disabled_at, :now)
+              WHERE id IN (<ids>) AND deleted_at IS NULL""")
+          .bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("""
+              UPDATE sessions SET revoked_at = :now, revoked_reason = 'account_deleted'
+              WHERE account_id IN (<ids>) AND revoked_at IS NULL""")
+          .bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("""
+              UPDATE web_sessions SET revoked_at = :now
+              WHERE account_id IN (<ids>) AND revoked_at IS NULL""")
+          .bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("""
+              UPDATE personal_access_tokens SET revoked_at = :now,
+                     revoked_reason = 'account_deleted'
+              WHERE account_id IN (<ids>) AND revoked_at IS NULL""")
+          .bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("""
+              UPDATE users SET email = 'deleted:' || id, password_hash = '', name = NULL,
+                     deleted_at = :now, blocked_at = COALESCE(blocked_at, :now),
+                     credential_generation = credential_generation + 1
+              WHERE account_id IN (<ids>) AND deleted_at IS NULL""")
+          .bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("""
+              UPDATE clients SET secret_hash = 'deleted'
+              WHERE account_id IN (<ids>) AND secret_hash IS NOT NULL""")
+          .bindList("ids", ids).execute();
+      h.createUpdate("UPDATE setup_tokens SET used_at = :now WHERE account_id IN (<ids>) "
+              + "AND used_at IS NULL").bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("UPDATE password_links SET used_at = :now WHERE account_id IN (<ids>) "
+              + "AND used_at IS NULL").bindList("ids", ids).bind("now", now).execute();
+      h.createUpdate("DELETE FROM notices WHERE account_id IN (<ids>)")
+          .bindList("ids", ids).execute();
+      h.createUpdate("DELETE FROM signing_keys WHERE account_id IN (<ids>)")
+          .bindList("ids", ids).execute();
+      return ids;
+    });
   }
 
   static void insert(Handle h, Account a) {
@@ -49,7 +118,7 @@ final class AccountStore {
               SELECT c.id FROM accounts c JOIN sub ON c.parent_id = sub.id
             )
             SELECT""" + " " + COLUMNS + " " + """
-             FROM accounts WHERE id IN (SELECT id FROM sub) ORDER BY id""")
+             FROM accounts WHERE id IN (SELECT id FROM sub) AND deleted_at IS NULL ORDER BY id""")
         .bind("a", ancestorId).map((rs, ctx) -> map(rs)).list());
   }
 

@@ -61,7 +61,8 @@ public final class AccountRoutes {
         .get(BASE + "/{id}", this::get)
         .patch(BASE + "/{id}", this::update)
         .post(BASE + "/{id}/disable", this::disable)
-        .post(BASE + "/{id}/setup-link", this::setupLink);
+        .post(BASE + "/{id}/setup-link", this::setupLink)
+        .delete(BASE + "/{id}", this::delete);
   }
 
   private BearerAuth.Principal admin(Context ctx) {
@@ -86,6 +87,20 @@ public final class AccountRoutes {
     out.put("setup_url", issuers.issuer(id) + "/setup?token=" + created.setupSecret());
     ctx.header("Location", issuers.issuer(p.account().id()) + "/api/v1/accounts/" + id);
     Responses.json(ctx, 201, out);
+  }
+
+  private void delete(Context ctx) {
+    BearerAuth.Principal p = admin(ctx);
+    String recursive = ctx.queryParam("recursive");
+    if (recursive != null && !recursive.equals("true") && !recursive.equals("false")) {
+      throw ApiException.validation(List.of(new ApiException.FieldError("recursive",
+          ErrorCode.FIELD_INVALID, "recursive is true or false.")));
+    }
+    List<String> ids = accounts.delete(p.account().id(), ctx.pathParam("id"),
+        "true".equals(recursive));
+    Audit.event("account_deleted", "account", ctx.pathParam("id"), "accounts", ids.size(),
+        "by", p.subject());
+    ctx.status(204);
   }
 
   private void setupLink(Context ctx) {
@@ -272,7 +287,8 @@ public final class AccountRoutes {
   private static Set<ErrorCode> errors() {
     Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
     all.addAll(JsonBody.ERRORS);
-    all.addAll(Set.of(ErrorCode.ACCOUNT_ALREADY_EXISTS, ErrorCode.ACCOUNT_OPERATION_FORBIDDEN));
+    all.addAll(Set.of(ErrorCode.ACCOUNT_ALREADY_EXISTS, ErrorCode.ACCOUNT_OPERATION_FORBIDDEN,
+        ErrorCode.ACCOUNT_HAS_SUB_ACCOUNTS));
     return Set.copyOf(all);
   }
 }

@@ -157,6 +157,8 @@ public enum ErrorCode {
       "Choose another account id.", false),
   ACCOUNT_DISABLED(403, "Account disabled",
       "The account (or one of its parents) is disabled; contact its administrator.", false),
+  ACCOUNT_HAS_SUB_ACCOUNTS(409, "Account has sub-accounts",
+      "Delete the sub-accounts first, or delete the whole tree with ?recursive=true.", false),
   ACCOUNT_OPERATION_FORBIDDEN(403, "Operation not allowed on this account",
       "An account cannot disable itself or the default account; ask the parent account's admin.",
       false),

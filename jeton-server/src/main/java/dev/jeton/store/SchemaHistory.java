@@ -41,7 +41,8 @@ final class SchemaHistory {
       "V12__account_token_lists.sql",
       "V13__notices.sql",
       "V14__lifetime_ceilings.sql",
-      "V15__authorization_code_lifetime.sql");
+      "V15__authorization_code_lifetime.sql",
+      "V16__account_deletion.sql");
 
   static final String LOCATION = "db/migration";
 

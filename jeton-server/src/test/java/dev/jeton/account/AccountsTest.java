@@ -413,6 +413,54 @@ class AccountsTest {
   }
 
   @Test
+  void deleteWhenAnAncestorDeletesThenNothingOfTheAccountWorksAndItsIdStaysTaken() {
+    String childAdmin = accountWithAdmin("main", mainAdmin, "child");
+    server.openRegistration("child");
+    Api.Response user = server.register("child", "gus@child.example", USER_PASSWORD);
+    assertThat(user.status()).as(user.toString()).isEqualTo(201);
+    String pat = api.postJson(v1("child") + "/me/tokens", "{}", user.text("access_token"))
+        .text("token");
+    createOk("child", childAdmin, "child-grand");
+
+    // sub-accounts go only when asked for
+    Api.Response refused = api.send("DELETE", v1("main") + "/accounts/child", null,
+        java.util.Map.of("Authorization", "Bearer " + mainAdmin));
+    assertThat(refused.code()).as(refused.toString()).isEqualTo("account_has_sub_accounts");
+    assertThat(api.get(v1("child") + "/me", pat).status()).isEqualTo(200);
+    Api.Response own = api.send("DELETE", v1("child") + "/accounts/child", null,
+        java.util.Map.of("Authorization", "Bearer " + childAdmin));
+    assertThat(own.code()).as(own.toString()).isEqualTo("account_operation_forbidden");
+
+    Api.Response gone = api.send("DELETE", v1("main") + "/accounts/child?recursive=true", null,
+        java.util.Map.of("Authorization", "Bearer " + mainAdmin));
+    assertThat(gone.status()).as(gone.toString()).isEqualTo(204);
+    for (String id : List.of("child", "child-grand")) {
+      assertThat(api.get(v1("main") + "/accounts/" + id, mainAdmin).code())
+          .isEqualTo("account_not_found");
+      assertThat(api.get("/accounts/" + id + "/.well-known/jwks.json").status()).isEqualTo(404);
+    }
+    assertThat(ids(api.get(v1("main") + "/accounts", mainAdmin))).doesNotContain("child");
+    assertThat(api.get(v1("child") + "/me", pat).status()).isGreaterThanOrEqualTo(400);
+    assertThat(api.get(v1("child") + "/me", user.text("access_token")).status())
+        .isGreaterThanOrEqualTo(400);
+    assertThat(server.login("child", "gus@child.example", USER_PASSWORD).status())
+        .isGreaterThanOrEqualTo(400);
+    assertThat(server.refresh("child", user.text("refresh_token")).status())
+        .isGreaterThanOrEqualTo(400);
+    // what identified its people is gone; the id is never handed out again
+    int emails = server.app().database().jdbi().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM users WHERE account_id = 'child' AND email NOT LIKE 'deleted:%'")
+        .mapTo(Integer.class).one());
+    assertThat(emails).isZero();
+    int keys = server.app().database().jdbi().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM signing_keys WHERE account_id IN ('child', 'child-grand')")
+        .mapTo(Integer.class).one());
+    assertThat(keys).isZero();
+    Api.Response again = create("main", mainAdmin, "child");
+    assertThat(again.code()).as(again.toString()).isEqualTo("account_already_exists");
+  }
+
+  @Test
   void createWhenIdTakenThenAccountAlreadyExists() {
     createOk("main", mainAdmin, "dup");
     Api.Response r = create("main", mainAdmin, "dup");

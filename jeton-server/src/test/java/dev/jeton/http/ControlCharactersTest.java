@@ -229,6 +229,7 @@ class ControlCharactersTest {
       "PATCH /accounts/{account}/api/v1/accounts/{id}",
       "POST /accounts/{account}/api/v1/accounts/{id}/disable",
       "POST /accounts/{account}/api/v1/accounts/{id}/setup-link",
+      "DELETE /accounts/{account}/api/v1/accounts/{id}",
       "POST /accounts/{account}/api/v1/clients", "GET /accounts/{account}/api/v1/clients",
       "GET /accounts/{account}/api/v1/clients/{client_id}",
       "PATCH /accounts/{account}/api/v1/clients/{client_id}",
