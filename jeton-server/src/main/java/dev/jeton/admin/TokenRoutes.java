@@ -159,7 +159,7 @@ public final class TokenRoutes {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", t.id());
     m.put("kind", t.kind());
-    m.put("owner", Map.of("kind", t.ownerKind(), "id", t.ownerId()));
+    m.put("owner", Json.fields("kind", t.ownerKind(), "id", t.ownerId()));
     m.put("client_id", t.clientId());
     m.put("comment", t.comment());
     m.put("scopes", t.scopes());
@@ -179,4 +179,5 @@ public final class TokenRoutes {
     all.add(ErrorCode.TOKEN_NOT_FOUND);
     return Set.copyOf(all);
   }
+
 }

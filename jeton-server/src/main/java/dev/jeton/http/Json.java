@@ -47,4 +47,13 @@ public final class Json {
   public static String time(Long millis) {
     return millis == null ? null : java.time.Instant.ofEpochMilli(millis).toString();
   }
+
+  /** A JSON object of these members in this order: name, value, name, value, ... */
+  public static java.util.Map<String, Object> fields(Object... namesAndValues) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      m.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return m;
+  }
 }

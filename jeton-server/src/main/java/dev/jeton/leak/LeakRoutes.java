@@ -95,7 +95,7 @@ public final class LeakRoutes {
     token.put("id", n.tokenId());
     m.put("token", token);
     if (n.ownerId() != null) {
-      m.put("owner", Map.of("kind", n.ownerKind(), "id", n.ownerId()));
+      m.put("owner", Json.fields("kind", n.ownerKind(), "id", n.ownerId()));
     }
     m.put("action", n.action());
     m.put("detail", n.detail());
@@ -108,4 +108,5 @@ public final class LeakRoutes {
     all.addAll(JsonBody.ERRORS);
     return Set.copyOf(all);
   }
+
 }
