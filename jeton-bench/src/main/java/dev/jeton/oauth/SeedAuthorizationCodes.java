@@ -74,7 +74,8 @@ public final class SeedAuthorizationCodes {
         parts.add(pool.submit(() -> {
           List<String> mine = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
-            mine.add(codes.issue(account, userId, authTime, 0, req));
+            mine.add(codes.issue(account, userId, authTime, 0, req,
+                AuthorizationCodes.LIFETIME));
           }
           return mine;
         }));
