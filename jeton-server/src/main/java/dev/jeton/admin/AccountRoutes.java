@@ -134,35 +134,11 @@ public final class AccountRoutes {
     if (name != null && name.isBlank()) {
       body.reject("name", ErrorCode.FIELD_INVALID, "The name must not be blank.");
     }
-    Account.Overrides overrides = null;
-    JsonBody lt = body.optionalObject("token_lifetimes", LIFETIME_FIELDS);
-    if (lt != null) {
-      Account.Overrides o = current.overrides();
-      overrides = new Account.Overrides(
-          pick(lt, "access_token", o.accessToken(), 60, 24 * 3600),
-          pick(lt, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
-          pick(lt, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
-          pick(lt, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
-          pick(lt, "refresh_grace", o.refreshGrace(), 0, 60),
-          pick(lt, "authorization_code", o.authorizationCode(), 30, 600));
-      body.absorb(lt, "token_lifetimes");
-    }
-    Account.Overrides ceilings = null;
-    JsonBody cl = body.optionalObject("ceilings", LIFETIME_FIELDS);
-    if (cl != null) {
-      Account.Overrides o = current.ceilings();
-      ceilings = new Account.Overrides(
-          pick(cl, "access_token", o.accessToken(), 60, 24 * 3600),
-          pick(cl, "refresh_token", o.refreshToken(), 60, YEAR_SECONDS),
-          pick(cl, "refresh_token_idle", o.refreshTokenIdle(), 60, YEAR_SECONDS),
-          pick(cl, "admin_session", o.adminSession(), 60, YEAR_SECONDS),
-          pick(cl, "refresh_grace", o.refreshGrace(), 0, 60),
-          pick(cl, "authorization_code", o.authorizationCode(), 30, 600));
-      body.absorb(cl, "ceilings");
-      if (current.id().equals(p.account().id())) {
-        throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's ceilings "
-            + "are set by an admin of an account above it.");
-      }
+    Account.Overrides overrides = lifetimes(body, "token_lifetimes", current.overrides());
+    Account.Overrides ceilings = lifetimes(body, "ceilings", current.ceilings());
+    if (ceilings != null && current.id().equals(p.account().id())) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's ceilings "
+          + "are set by an admin of an account above it.");
     }
     if (overrides != null) {
       // what this account may choose: within its ancestors' ceilings and its own
@@ -217,6 +193,26 @@ public final class AccountRoutes {
     }
     Audit.event("account_updated", "account", current.id(), "by", p.subject());
     Responses.json(ctx, 200, json(updated));
+  }
+
+  /**
+   * The lifetimes object {@code field} of the body (token lifetimes or ceilings, in seconds),
+   * each member absent keeping its value in {@code old}; null when the body has no such object.
+   */
+  private static Account.Overrides lifetimes(JsonBody body, String field, Account.Overrides old) {
+    JsonBody lt = body.optionalObject(field, LIFETIME_FIELDS);
+    if (lt == null) {
+      return null;
+    }
+    Account.Overrides o = new Account.Overrides(
+        pick(lt, "access_token", old.accessToken(), 60, 24 * 3600),
+        pick(lt, "refresh_token", old.refreshToken(), 60, YEAR_SECONDS),
+        pick(lt, "refresh_token_idle", old.refreshTokenIdle(), 60, YEAR_SECONDS),
+        pick(lt, "admin_session", old.adminSession(), 60, YEAR_SECONDS),
+        pick(lt, "refresh_grace", old.refreshGrace(), 0, 60),
+        pick(lt, "authorization_code", old.authorizationCode(), 30, 600));
+    body.absorb(lt, field);
+    return o;
   }
 
   private static void aboveCeiling(JsonBody body, String field, Long seconds, Long ceiling) {
