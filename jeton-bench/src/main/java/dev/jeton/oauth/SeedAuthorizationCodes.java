@@ -66,6 +66,10 @@ public final class SeedAuthorizationCodes {
         BufferedWriter w = Files.newBufferedWriter(out)) {
       AuthorizationCodes codes = new AuthorizationCodes(db.jdbi(), writes,
           new OpaqueTokens(new SecureRandom()), Clock.systemUTC());
+      // the exchange checks that the user's consent still covers the code's scopes, as it
+      // would after the consent page
+      new Consents(db.jdbi(), writes, Clock.systemUTC()).remember(account, userId, clientId,
+          scope);
       long authTime = System.currentTimeMillis();
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<List<String>>> parts = new ArrayList<>();
