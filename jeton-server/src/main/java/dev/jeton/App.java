@@ -10,6 +10,8 @@ import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientRoutes;
 import dev.jeton.client.ClientService;
 import dev.jeton.config.Config;
+import dev.jeton.doctor.DoctorRoutes;
+import dev.jeton.doctor.TokenDoctor;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Pages;
 import dev.jeton.http.RequestGuard;
@@ -214,6 +216,8 @@ public final class App implements AutoCloseable {
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer).register(r);
+      new DoctorRoutes(new TokenDoctor(pats, sessions, accessTokens, issuers, clock), accounts,
+          bearer).register(r);
       routes = r.routes();
     });
   }

@@ -222,6 +222,22 @@ public final class PatService implements PatVerifier {
     return n;
   }
 
+  /**
+   * What Jeton knows about a personal access token, read without using it (the token doctor):
+   * the stored token, whether its owner still exists, and whether the owner is blocked or
+   * disabled. Empty when the text is no token Jeton issued (or it was purged).
+   */
+  public record Inspection(Pat pat, boolean ownerGone, boolean ownerBlocked) {}
+
+  /** Inspects a personal access token; changes nothing and records no use. */
+  public Optional<Inspection> inspect(String secret) {
+    if (OpaqueTokens.kindOf(secret) != TokenKind.PAT) {
+      return Optional.empty();
+    }
+    return store.byHash(OpaqueTokens.hash(secret)).map(f -> new Inspection(
+        f.pat().withUse(uses.get(f.pat().id())), f.ownerRole() == null, f.ownerBlocked()));
+  }
+
   /** A token reported leaked: whose it was, and whether this report revoked it. */
   public record Leaked(String accountId, Owner owner, String id, boolean revokedNow) {}
 

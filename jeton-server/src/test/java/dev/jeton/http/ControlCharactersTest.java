@@ -281,6 +281,7 @@ class ControlCharactersTest {
       "POST /accounts/{account}/api/v1/auth/set-password",
       "GET /accounts/{account}/api/v1/tokens", "POST /accounts/{account}/api/v1/tokens/revoke",
       "DELETE /accounts/{account}/api/v1/tokens/{token_id}",
+      "POST /accounts/{account}/api/v1/tokens/diagnose",
       "POST /api/v1/leaks", "GET /accounts/{account}/api/v1/me/notices",
       "GET /accounts/{account}/api/v1/notices"));
 
@@ -419,6 +420,8 @@ class ControlCharactersTest {
       case "POST /accounts/{account}/api/v1/users/import" ->
           "{\"users\":[{\"email\":\"cc-import@example.com\",\"name\":\"I\"}]}";
       case "POST /accounts/{account}/api/v1/tokens/revoke" -> "{\"ids\":[\"pat_x\"]}";
+      case "POST /accounts/{account}/api/v1/tokens/diagnose" ->
+          "{\"token\":\"jeton_pat_seen_in_a_log\"}";
       case "POST /api/v1/leaks" -> "{\"tokens\":[\"jeton_pat_found_in_a_paste\"]}";
       case "POST /accounts/{account}/api/v1/auth/set-password" ->
           "{\"token\":" + Api.q(passwordLink) + ",\"password\":" + Api.q(PASSWORD) + "}";
