@@ -95,6 +95,7 @@ public final class App implements AutoCloseable {
   private final PatService pats;
   private final UserAdmin userAdmin;
   private final LeakReports leaks;
+  private final TokenDoctor doctor;
   private final PrincipalService principals;
   private final Issuers issuers;
   private final OpaqueTokens tokens;
@@ -140,6 +141,7 @@ public final class App implements AutoCloseable {
     this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
+    this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock);
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
   }
@@ -216,8 +218,7 @@ public final class App implements AutoCloseable {
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer).register(r);
-      new DoctorRoutes(new TokenDoctor(pats, sessions, accessTokens, issuers, clock), accounts,
-          bearer).register(r);
+      new DoctorRoutes(doctor, accounts, bearer).register(r);
       routes = r.routes();
     });
   }
@@ -369,6 +370,11 @@ public final class App implements AutoCloseable {
 
   public ClientService clients() {
     return clients;
+  }
+
+  /** The token doctor (docs/diagnose.md). */
+  public TokenDoctor doctor() {
+    return doctor;
   }
 
   public LeakReports leaks() {

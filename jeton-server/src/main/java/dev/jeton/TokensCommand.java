@@ -24,12 +24,14 @@ import picocli.CommandLine.Parameters;
 /**
  * The {@code jeton tokens} commands: create, list and revoke personal access tokens of a user or a
  * service principal on the configured database, with the rules of the API
- * ({@link PatService}): the account's policy, the owner's rights, the per-owner limit.
+ * ({@link PatService}): the account's policy, the owner's rights, the per-owner limit; and
+ * inspect any token with the token doctor, as an admin of its account would
+ * (docs/diagnose.md).
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
     description = "Manage personal access tokens of users and service principals.",
     subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class,
-        TokensCommand.Revoke.class})
+        TokensCommand.Revoke.class, TokensCommand.Inspect.class})
 final class TokensCommand {
   @CommandLine.ParentCommand
   Main main;
@@ -127,6 +129,51 @@ final class TokensCommand {
         }
         cursor = page.nextCursor();
       } while (cursor != null);
+    }
+  }
+
+  @Command(name = "inspect", mixinStandardHelpOptions = true,
+      description = "Say why a token is refused (the token doctor, as an admin of the account). "
+          + "Reads the token from standard input unless it is given (a token in a command line "
+          + "can end up in the shell's history).")
+  static final class Inspect implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    TokensCommand tokens;
+
+    @Option(names = "--account", defaultValue = "main", description = "Account id (default main).")
+    String account;
+
+    @Parameters(arity = "0..1", description = "The token; read from standard input if absent.")
+    String token;
+
+    @Override
+    public Integer call() {
+      try (App app = new App(tokens.main.loadConfig()).prepare()) {
+        String t = token;
+        if (t == null) {
+          t = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+              java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
+        if (t == null || t.isBlank()) {
+          System.err.println("jeton: give the token, or send it on standard input");
+          return 2;
+        }
+        Account a = app.accounts().requireActive(account);
+        dev.jeton.doctor.TokenDoctor.Diagnosis d = app.doctor().diagnose(a, t,
+            new dev.jeton.doctor.TokenDoctor.Caller("jeton-cli", true));
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(d.shown());
+        out.put("explained", d.explained());
+        System.out.println(dev.jeton.http.Json.MAPPER.writerWithDefaultPrettyPrinter()
+            .writeValueAsString(out));
+        return 0;
+      } catch (ConfigException e) {
+        return Main.configError(e);
+      } catch (ApiException e) {
+        return Main.apiError(e);
+      } catch (java.io.IOException e) {
+        System.err.println("jeton: " + e.getMessage());
+        return 1;
+      }
     }
   }
 

@@ -55,6 +55,24 @@ class TokensCommandTest {
   }
 
   @Test
+  void inspectWhenATokenIsRevokedThenTheDoctorSaysWhenAndWhy() {
+    Cli.Run created = tokens("create", "--user", ADMIN, "--comment", "nightly");
+    String id = Cli.field(created.out(), "id");
+    String token = Cli.field(created.out(), "token");
+    Cli.Run live = tokens("inspect", token);
+    assertThat(live.exit()).as(live.err()).isZero();
+    assertThat(live.out()).contains("\"kind\" : \"personal_access_token\"")
+        .contains("\"valid\" : true").contains(id);
+    assertThat(tokens("revoke", "--user", ADMIN, id).exit()).isZero();
+    Cli.Run revoked = tokens("inspect", token);
+    assertThat(revoked.out()).contains("\"code\" : \"token_revoked\"")
+        .contains("revoked_at").contains("Revoked at");
+    Cli.Run garbage = tokens("inspect", "not-a-token");
+    assertThat(garbage.exit()).isZero();
+    assertThat(garbage.out()).contains("\"format\" : \"unknown\"");
+  }
+
+  @Test
   void createWhenForAUserThenTheTokenActsForThemUntilRevoked() {
     Cli.Run created = tokens("create", "--user", ADMIN, "--comment", "backup job",
         "--lifetime", "3600");
