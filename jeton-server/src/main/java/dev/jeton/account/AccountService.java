@@ -101,11 +101,13 @@ public final class AccountService {
   }
 
   /**
-   * Lifetimes chosen below the account (a client's own), cut to the ceilings of the account and
-   * its ancestors.
+   * The lifetimes of a client of the account: {@code client} turns the account's effective
+   * lifetimes into the client's own, and the result is cut to the same ceilings, read once.
    */
-  public Config.Lifetimes cap(Account a, Config.Lifetimes l) {
-    return ceilings(a).cap(l);
+  public Config.Lifetimes lifetimes(Account a,
+      java.util.function.UnaryOperator<Config.Lifetimes> client) {
+    Account.Overrides c = ceilings(a);
+    return c.cap(client.apply(c.cap(a.overrides().over(tokenConfig.lifetimes()))));
   }
 
   /** The lowest ceilings set on the account and on each of its ancestors. */

@@ -72,8 +72,7 @@ public final class TokenEndpoint {
     // decided before any code or token is spent: a refused resource leaves them usable
     List<String> audience = Audiences.of(client, request.resources());
     // a client's own lifetimes stay within the ceilings set above its account
-    Config.Lifetimes lifetimes = accounts.cap(account, client.lifetimes(
-        accounts.lifetimes(account)));
+    Config.Lifetimes lifetimes = accounts.lifetimes(account, client::lifetimes);
     if (request instanceof TokenRequest.TokenExchange exchange) {
       TokenExchangeGrant.Result r = tokenExchange.exchange(account, client, exchange,
           lifetimes.accessToken(), audience, ctx.ip());
