@@ -114,6 +114,9 @@ start_jeton() {
   data_dir=$(mktemp -d "$work/data.XXXX")
   export JETON_HTTP_HOST=127.0.0.1 JETON_HTTP_PORT=$port JETON_DATA_DIR=$data_dir JETON_LOG_FORMAT=json
   export JETON_BOOTSTRAP_ADMIN_EMAIL=admin@bench.example.com JETON_BOOTSTRAP_ADMIN_PASSWORD='bench root pass phrase'
+  # one token makes every call of a run and wrk holds more connections than the default cap:
+  # limits are off unless a script exports its own (run-limits.sh measures them)
+  export JETON_RATE_LIMIT=${JETON_RATE_LIMIT:-0} JETON_CONCURRENCY_LIMIT=${JETON_CONCURRENCY_LIMIT:-0}
   db_url=${JETON_DB_URL:-jdbc:sqlite:$data_dir/jeton.db}
   db_user=${JETON_DB_USER:-}
   local start

@@ -5,6 +5,7 @@ import dev.jeton.account.AccountService;
 import dev.jeton.account.SetupTokens;
 import dev.jeton.admin.AccountRoutes;
 import dev.jeton.admin.TokenRoutes;
+import dev.jeton.admin.UsageRoutes;
 import dev.jeton.admin.UserRoutes;
 import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.client.ClientRoutes;
@@ -19,6 +20,8 @@ import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.leak.LeakReports;
 import dev.jeton.leak.LeakRoutes;
+import dev.jeton.limit.Limits;
+import dev.jeton.limit.RateLimiter;
 import dev.jeton.oauth.OAuthRoutes;
 import dev.jeton.observe.AccessLog;
 import dev.jeton.observe.Audit;
@@ -102,6 +105,7 @@ public final class App implements AutoCloseable {
   private final Javalin javalin;
   private List<Router.Route> routes = List.of();
   private final Purge purge;
+  private final Limits limits;
   private ScheduledExecutorService scheduler;
   private String firstAdminLink;
 
@@ -124,8 +128,9 @@ public final class App implements AutoCloseable {
     this.accessTokens = new AccessTokens(keyRing, issuers, tokens, clock,
         config.tokens().clockSkew());
     SetupTokens setupTokens = new SetupTokens(db.jdbi(), writes, tokens, clock);
+    this.limits = new Limits(clock, db.jdbi(), writes, RateLimiter.MAX_KEYS);
     this.accounts = new AccountService(db.jdbi(), writes, keyRing, setupTokens, config.tokens(),
-        clock);
+        config.limits(), clock);
     this.sessions = new SessionService(db.jdbi(), writes, accessTokens, issuers, tokens, metrics,
         clock);
     this.users = new UserService(db.jdbi(), writes, new PasswordHasher(hashParams, random),
@@ -149,7 +154,8 @@ public final class App implements AutoCloseable {
   private Javalin createServer() {
     Pages pages = new Pages(config.http().baseUrl());
     ErrorWriter errors = new ErrorWriter(config.http().baseUrl(), pages, metrics);
-    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics, pats);
+    BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics, pats,
+        limits);
     RequestGuard guard = new RequestGuard(errors, metrics,
         new AccessLog(config.logging().access(), config.logging().accessSample()),
         config.http().baseUrl().startsWith("https:"), UserRoutes::isBulk);
@@ -199,6 +205,7 @@ public final class App implements AutoCloseable {
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions, pats).register(r);
+      new UsageRoutes(accounts, limits, bearer).register(r);
       new PatRoutes(pats, principals, users, bearer, issuers).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
       Cookies cookies = new Cookies(config.http().baseUrl());
@@ -209,9 +216,9 @@ public final class App implements AutoCloseable {
       new LoginRoutes(accounts, users, webSessions, csrf, pages).register(r);
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
-              db.jdbi(), writes, tokens, pats)).register(r);
+              db.jdbi(), writes, tokens, pats, limits)).register(r);
       new OidcRoutes(accounts, accessTokens, keyRing, sessions, users, clients, webSessions, csrf,
-          pages, issuers).register(r);
+          pages, issuers, limits).register(r);
       new SetupRoutes(setup, accounts, users, issuers, pages).register(r);
       new UserRoutes(userAdmin, new UserImport(writes, tokens, clock), bearer, issuers)
           .register(r);
@@ -393,6 +400,11 @@ public final class App implements AutoCloseable {
     return clientAuthenticator;
   }
 
+  /** The API limits: rate limits, requests in flight, daily quotas. */
+  public Limits limits() {
+    return limits;
+  }
+
   /** The purge of expired and revoked rows (scheduled by {@link #start()}). */
   public Purge purge() {
     return purge;
@@ -412,6 +424,7 @@ public final class App implements AutoCloseable {
     }
     purge.close();
     leaks.close();
+    limits.close();
     if (scheduler != null) {
       flushTokenUses();
     }

@@ -10,7 +10,8 @@ import java.time.Duration;
  * seconds, null where they set none).
  */
 public record Account(String id, String parentId, String name, long createdAt, Long disabledAt,
-    Overrides overrides, PatOverrides pats, String registration, Overrides ceilings) {
+    Overrides overrides, PatOverrides pats, String registration, Overrides ceilings,
+    LimitOverrides limits) {
 
   /** The default account that exists from first start. */
   public static final String MAIN = "main";
@@ -87,6 +88,27 @@ public record Account(String id, String parentId, String name, long createdAt, L
       return new Config.Pats(dflt.compareTo(max) > 0 ? max : dflt, max,
           noExpiry == null ? d.noExpiry() : noExpiry,
           maxPerOwner == null ? d.maxPerOwner() : maxPerOwner);
+    }
+  }
+
+  /**
+   * The account's own API limits (docs/limits.md), each null for the server's default: calls per
+   * period for each of the rate-limit keys (a comma list; 0 calls: no rate limit), requests in
+   * flight (0: no cap), calls per day (0: unlimited) and the zone whose midnight starts a day.
+   */
+  public record LimitOverrides(Long calls, Long periodSeconds, String keys, Long concurrency,
+      Long dailyQuota, String timeZone) {
+    public static final LimitOverrides NONE = new LimitOverrides(null, null, null, null, null,
+        null);
+
+    public Config.Limits over(Config.Limits d) {
+      return new Config.Limits(calls == null ? d.calls() : calls,
+          periodSeconds == null ? d.period() : Duration.ofSeconds(periodSeconds),
+          keys == null ? d.keys()
+              : keys.isEmpty() ? java.util.Set.of() : java.util.Set.of(keys.split(",")),
+          concurrency == null ? d.concurrency() : concurrency.intValue(),
+          dailyQuota == null ? d.dailyQuota() : dailyQuota,
+          timeZone == null ? d.zone() : java.time.ZoneId.of(timeZone));
     }
   }
 }

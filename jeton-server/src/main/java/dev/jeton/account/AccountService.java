@@ -28,11 +28,13 @@ public final class AccountService {
   private final KeyRing keys;
   private final SetupTokens setupTokens;
   private final Config.Tokens tokenConfig;
+  private final Config.Limits limitDefaults;
   private final Clock clock;
   private final LoadingCache<String, Optional<Account>> cache;
 
   public AccountService(Jdbi jdbi, WriteQueue writes, KeyRing keys, SetupTokens setupTokens,
-      Config.Tokens tokenConfig, Clock clock) {
+      Config.Tokens tokenConfig, Config.Limits limitDefaults, Clock clock) {
+    this.limitDefaults = limitDefaults;
     this.writes = writes;
     this.store = new AccountStore(jdbi, writes);
     this.keys = keys;
@@ -60,7 +62,7 @@ public final class AccountService {
     }
     Account main = new Account(Account.MAIN, null, "Main", clock.millis(), null,
         Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_OPEN,
-        Account.Overrides.NONE);
+        Account.Overrides.NONE, Account.LimitOverrides.NONE);
     try {
       writes.submit(h -> {
         AccountStore.insert(h, main);
@@ -108,6 +110,29 @@ public final class AccountService {
       java.util.function.UnaryOperator<Config.Lifetimes> client) {
     Account.Overrides c = ceilings(a);
     return c.cap(client.apply(c.cap(a.overrides().over(tokenConfig.lifetimes()))));
+  }
+
+  /** The API limits in force for the account: its own settings over the server's defaults. */
+  public Config.Limits limits(Account a) {
+    return a.limits().over(limitDefaults);
+  }
+
+  /**
+   * Sets an account's API limits on behalf of an admin of {@code actorId}: limits are set from
+   * above, by an admin of an ancestor, so that a tenant cannot lift its own; only {@code main},
+   * which has no ancestor, sets its own.
+   *
+   * @throws ApiException {@code account_operation_forbidden} on the actor's own account
+   */
+  public Account setLimits(String actorId, String id, Account.LimitOverrides limits) {
+    Account a = manageable(actorId, id);
+    if (a.id().equals(actorId) && a.parentId() != null) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's limits are "
+          + "set by an admin of an account above it.");
+    }
+    store.setLimits(id, limits);
+    cache.invalidate(id);
+    return manageable(actorId, id);
   }
 
   /** The lowest ceilings set on the account and on each of its ancestors. */
@@ -159,7 +184,7 @@ public final class AccountService {
     }
     Account account = new Account(id, parentId, name, clock.millis(), null,
         Account.Overrides.NONE, Account.PatOverrides.NONE, Account.REGISTRATION_CLOSED,
-        Account.Overrides.NONE);
+        Account.Overrides.NONE, Account.LimitOverrides.NONE);
     try {
       String secret = writes.submit(h -> {
         AccountStore.insert(h, account);

@@ -16,7 +16,8 @@ final class AccountStore {
       refresh_token_idle_ttl, admin_session_ttl, refresh_grace, pat_default_ttl, pat_max_ttl,
       pat_no_expiry, pat_max_per_owner, registration, ceil_access_token, ceil_refresh_token,
       ceil_refresh_token_idle, ceil_admin_session, ceil_refresh_grace, authorization_code_ttl,
-      ceil_authorization_code""";
+      ceil_authorization_code, rate_limit_calls, rate_limit_period, rate_limit_keys,
+      concurrency_limit, daily_quota, quota_time_zone""";
 
   private final Jdbi jdbi;
   private final WriteQueue writes;
@@ -209,7 +210,23 @@ final class AccountStore {
             Rows.longOrNull(rs, "ceil_refresh_token"),
             Rows.longOrNull(rs, "ceil_refresh_token_idle"),
             Rows.longOrNull(rs, "ceil_admin_session"), Rows.longOrNull(rs, "ceil_refresh_grace"),
-            Rows.longOrNull(rs, "ceil_authorization_code")));
+            Rows.longOrNull(rs, "ceil_authorization_code")),
+        new Account.LimitOverrides(Rows.longOrNull(rs, "rate_limit_calls"),
+            Rows.longOrNull(rs, "rate_limit_period"), rs.getString("rate_limit_keys"),
+            Rows.longOrNull(rs, "concurrency_limit"), Rows.longOrNull(rs, "daily_quota"),
+            rs.getString("quota_time_zone")));
+  }
+
+  /** Sets the account's own API limits (null fields: the server's defaults). */
+  void setLimits(String id, Account.LimitOverrides l) {
+    writes.submit(h -> h.createUpdate("""
+            UPDATE accounts SET rate_limit_calls = :calls, rate_limit_period = :period,
+                   rate_limit_keys = :keys, concurrency_limit = :conc, daily_quota = :quota,
+                   quota_time_zone = :zone
+            WHERE id = :id""")
+        .bind("id", id).bind("calls", l.calls()).bind("period", l.periodSeconds())
+        .bind("keys", l.keys()).bind("conc", l.concurrency()).bind("quota", l.dailyQuota())
+        .bind("zone", l.timeZone()).execute());
   }
 
 }

@@ -33,7 +33,9 @@ public final class AccountRoutes {
   private static final String BASE = "/accounts/{account}/api/v1/accounts";
   private static final Set<String> CREATE_FIELDS = Set.of("id", "name");
   private static final Set<String> UPDATE_FIELDS = Set.of("name", "token_lifetimes",
-      "personal_access_tokens", "registration", "disabled", "ceilings");
+      "personal_access_tokens", "registration", "disabled", "ceilings", "limits");
+  private static final Set<String> LIMIT_FIELDS = Set.of("rate_calls", "rate_period",
+      "rate_keys", "concurrency", "daily_quota", "time_zone");
   private static final Set<String> PAT_FIELDS = Set.of("default_lifetime", "max_lifetime",
       "no_expiry", "max_per_owner");
   private static final Set<String> LIFETIME_FIELDS = Set.of("access_token", "refresh_token",
@@ -177,6 +179,11 @@ public final class AccountRoutes {
       body.reject("registration", ErrorCode.FIELD_INVALID,
           "Registration is 'open' (anyone may register) or 'closed' (nobody may).");
     }
+    Account.LimitOverrides limits = limits(body, current.limits());
+    if (limits != null && current.id().equals(p.account().id()) && current.parentId() != null) {
+      throw new ApiException(ErrorCode.ACCOUNT_OPERATION_FORBIDDEN, "An account's limits are "
+          + "set by an admin of an account above it.");
+    }
     Boolean disabled = body.optionalBoolean("disabled");
     body.validate();
     if (Boolean.TRUE.equals(disabled) && !current.disabled()) {
@@ -184,6 +191,9 @@ public final class AccountRoutes {
     }
     if (ceilings != null) {
       accounts.setCeilings(p.account().id(), current.id(), ceilings);
+    }
+    if (limits != null) {
+      accounts.setLimits(p.account().id(), current.id(), limits);
     }
     Account updated = accounts.update(p.account().id(), current.id(),
         name == null ? null : name.trim(), overrides, patOverrides, registration);
@@ -213,6 +223,45 @@ public final class AccountRoutes {
         pick(lt, "authorization_code", old.authorizationCode(), 30, 600));
     body.absorb(lt, field);
     return o;
+  }
+
+  /**
+   * The {@code limits} object of the body (docs/limits.md#per-account), each member absent
+   * keeping its value and each null going back to the server's default; null without the object.
+   */
+  private static Account.LimitOverrides limits(JsonBody body, Account.LimitOverrides old) {
+    JsonBody lb = body.optionalObject("limits", LIMIT_FIELDS);
+    if (lb == null) {
+      return null;
+    }
+    String keys = old.keys();
+    if (lb.has("rate_keys")) {
+      List<String> list = lb.optionalStrings("rate_keys", 3, 16);
+      if (list != null && !Config.Limits.KEYS.containsAll(list)) {
+        lb.reject("rate_keys", ErrorCode.FIELD_INVALID,
+            "The rate-limit keys are token, client and ip.");
+      }
+      keys = list == null ? null : String.join(",", new java.util.LinkedHashSet<>(list));
+    }
+    String zone = old.timeZone();
+    if (lb.has("time_zone")) {
+      zone = lb.optionalString("time_zone", 64);
+      if (zone != null) {
+        try {
+          zone = java.time.ZoneId.of(zone).getId();
+        } catch (java.time.DateTimeException e) {
+          lb.reject("time_zone", ErrorCode.FIELD_INVALID,
+              "Not a time zone; use an IANA name such as UTC or Europe/Paris.");
+        }
+      }
+    }
+    Account.LimitOverrides l = new Account.LimitOverrides(
+        pick(lb, "rate_calls", old.calls(), 0, 1_000_000),
+        pick(lb, "rate_period", old.periodSeconds(), 1, 86_400), keys,
+        pick(lb, "concurrency", old.concurrency(), 0, 100_000),
+        pick(lb, "daily_quota", old.dailyQuota(), 0, 1_000_000_000_000L), zone);
+    body.absorb(lb, "limits");
+    return l;
   }
 
   private static void aboveCeiling(JsonBody body, String field, Long seconds, Long ceiling) {
@@ -277,6 +326,15 @@ public final class AccountRoutes {
     pat.put("no_expiry", policy.noExpiry());
     pat.put("max_per_owner", policy.maxPerOwner());
     m.put("personal_access_tokens", pat);
+    Config.Limits lim = accounts.limits(a);
+    Map<String, Object> limits = new LinkedHashMap<>();
+    limits.put("rate_calls", lim.calls());
+    limits.put("rate_period", lim.period().toSeconds());
+    limits.put("rate_keys", Config.Limits.KEYS.stream().filter(lim.keys()::contains).toList());
+    limits.put("concurrency", lim.concurrency());
+    limits.put("daily_quota", lim.dailyQuota());
+    limits.put("time_zone", lim.zone().getId());
+    m.put("limits", limits);
     return m;
   }
 

@@ -19,12 +19,13 @@ public record Config(
     Duration shutdownTimeout,
     int signInFailuresPerSource,
     String metricsToken,
-    Retention retention) {
+    Retention retention,
+    Limits limits) {
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, pats, logging,
-        shutdownTimeout, signInFailuresPerSource, metricsToken, retention);
+        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits);
   }
 
   /**
@@ -81,5 +82,24 @@ public record Config(
       Duration authorizationCode) {
     /** How long an authorization code lives unless its account says otherwise (RFC 6749 4.1.2). */
     public static final Duration DEFAULT_AUTHORIZATION_CODE = Duration.ofMinutes(10);
+  }
+
+  /**
+   * API limits (docs/limits.md): {@code calls} per {@code period} for each rate-limit key in
+   * {@code keys} (0 calls: no rate limit), requests in flight per account and node (0: no cap),
+   * calls per day per account (0: unlimited) and the zone whose midnight starts a day.
+   */
+  public record Limits(long calls, Duration period, java.util.Set<String> keys, int concurrency,
+      long dailyQuota, java.time.ZoneId zone) {
+    /** The rate-limit keys there are. */
+    public static final java.util.List<String> KEYS = java.util.List.of("token", "client", "ip");
+
+    public Limits {
+      keys = java.util.Set.copyOf(keys);
+    }
+
+    public boolean rateLimited() {
+      return calls > 0;
+    }
   }
 }

@@ -168,7 +168,55 @@ public final class ConfigLoader {
         intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
             1_000_000),
         metricsToken,
-        retention);
+        retention,
+        limits(v));
+  }
+
+  /** The API limits: rate, keys, concurrency, daily quota and its time zone. */
+  private static Config.Limits limits(Map<Setting, String> v) {
+    String rawRate = v.get(Setting.RATE_LIMIT).trim();
+    long calls = 0;
+    Duration period = Duration.ofSeconds(20);
+    if (!rawRate.equals("0")) {
+      int slash = rawRate.indexOf('/');
+      if (slash < 0) {
+        throw bad(Setting.RATE_LIMIT, rawRate, "must be calls/period, such as 100/20s, or 0");
+      }
+      calls = intIn(Setting.RATE_LIMIT, rawRate.substring(0, slash), 1, 1_000_000);
+      period = duration(Setting.RATE_LIMIT, rawRate.substring(slash + 1));
+      if (period.compareTo(Duration.ofSeconds(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
+        throw bad(Setting.RATE_LIMIT, rawRate, "the period must be between 1s and 1d");
+      }
+    }
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    for (String k : v.get(Setting.RATE_LIMIT_KEYS).split(",")) {
+      String key = k.trim().toLowerCase(Locale.ROOT);
+      if (!Config.Limits.KEYS.contains(key)) {
+        throw bad(Setting.RATE_LIMIT_KEYS, v.get(Setting.RATE_LIMIT_KEYS),
+            "must be a comma list of token, client and ip");
+      }
+      keys.add(key);
+    }
+    String rawQuota = v.get(Setting.DAILY_QUOTA).trim();
+    long quota;
+    try {
+      quota = Long.parseLong(rawQuota);
+    } catch (NumberFormatException e) {
+      throw bad(Setting.DAILY_QUOTA, rawQuota, "is not a number");
+    }
+    if (quota < 0 || quota > 1_000_000_000_000L) {
+      throw bad(Setting.DAILY_QUOTA, rawQuota, "must be between 0 (unlimited) and 10^12");
+    }
+    java.time.ZoneId zone;
+    try {
+      zone = java.time.ZoneId.of(v.get(Setting.QUOTA_TIME_ZONE).trim());
+    } catch (java.time.DateTimeException e) {
+      throw bad(Setting.QUOTA_TIME_ZONE, v.get(Setting.QUOTA_TIME_ZONE),
+          "is not a time zone (use an IANA name such as UTC or Europe/Paris)");
+    }
+    return new Config.Limits(calls, period, keys,
+        intIn(Setting.CONCURRENCY_LIMIT, v.get(Setting.CONCURRENCY_LIMIT), 0, 100_000), quota,
+        zone);
   }
 
   /** The personal access token policy; the default lifetime is at most the longest. */

@@ -46,6 +46,16 @@ public enum Setting {
   SIGNIN_FAILURES_PER_SOURCE("100", "Failed sign-ins one client IP may make in 15 minutes, over "
       + "all emails, before its sign-ins must wait (0 disables; raise it behind a proxy that hides "
       + "client addresses)."),
+  RATE_LIMIT("100/20s", "Calls each key may make per period, as calls/period (100/20s, 6000/1h; "
+      + "1 to 1000000 calls, 1s to 1d); 0 disables rate limits. Accounts may override."),
+  RATE_LIMIT_KEYS("token", "What the rate limit counts separately, a comma list: token (each "
+      + "session, personal access token, or OAuth client at the token endpoint), client (all "
+      + "tokens of one OAuth client together) and ip (each client address, IPv6 by /64)."),
+  CONCURRENCY_LIMIT("10", "Requests one account may have in flight on a node at once (0 disables; "
+      + "at most 100000). Accounts may override."),
+  DAILY_QUOTA("0", "Calls one account may make per day (0: unlimited). Accounts may override."),
+  QUOTA_TIME_ZONE("UTC", "Time zone whose midnight starts a new quota day (an IANA name such as "
+      + "Europe/Paris). Accounts may override."),
   METRICS_TOKEN("", "Bearer token Prometheus must send to scrape /metrics (32 to 256 printable "
       + "characters); unset, /metrics answers 404."),
   PURGE_INTERVAL("1h", "How often expired and revoked sessions, tokens and codes are purged "

@@ -13,6 +13,7 @@ public final class ApiException extends RuntimeException {
   private final String detail;
   private final transient List<FieldError> errors;
   private final long retryAfterSeconds;
+  private final transient java.util.Map<String, Object> members;
 
   public ApiException(ErrorCode code) {
     this(code, code.title(), List.of(), null);
@@ -28,17 +29,37 @@ public final class ApiException extends RuntimeException {
 
   private ApiException(ErrorCode code, String detail, List<FieldError> errors, String internal,
       long retryAfterSeconds) {
+    this(code, detail, errors, internal, retryAfterSeconds, java.util.Map.of());
+  }
+
+  private ApiException(ErrorCode code, String detail, List<FieldError> errors, String internal,
+      long retryAfterSeconds, java.util.Map<String, Object> members) {
     super(internal == null ? code.code() + ": " + detail : code.code() + ": " + internal, null,
         false, false);
     this.code = code;
     this.detail = detail;
     this.errors = List.copyOf(errors);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.members = java.util.Map.copyOf(members);
   }
 
   /** An error the client may retry after {@code seconds} (sent as {@code Retry-After}). */
   public static ApiException retryAfter(ErrorCode code, String detail, long seconds) {
     return new ApiException(code, detail, List.of(), null, Math.max(1, seconds));
+  }
+
+  /**
+   * An error the client may retry after {@code seconds}, whose document carries the extension
+   * {@code members} too (RFC 9457 3.2), such as the time a quota resets.
+   */
+  public static ApiException retryAfter(ErrorCode code, String detail, long seconds,
+      java.util.Map<String, Object> members) {
+    return new ApiException(code, detail, List.of(), null, Math.max(1, seconds), members);
+  }
+
+  /** Extension members of the error document; empty for most errors. */
+  public java.util.Map<String, Object> members() {
+    return members;
   }
 
   /** Seconds to wait before retrying, 0 when the answer names none. */

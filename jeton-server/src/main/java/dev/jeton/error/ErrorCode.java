@@ -49,7 +49,15 @@ public enum ErrorCode {
   INTERNAL_ERROR(500, "Internal server error",
       "Retry later; if it persists, report the request_id to the operator.", true),
   RATE_LIMIT_EXCEEDED(429, "Rate limit exceeded",
-      "Wait the number of seconds in Retry-After, then send the request again.", true),
+      "Wait the number of seconds in Retry-After, then send the request again; the RateLimit "
+          + "header of every answer tells how many calls are left before the limit.", true),
+  DAILY_QUOTA_EXCEEDED(429, "Daily quota exceeded",
+      "The account has made all the calls its daily quota allows; calls are accepted again at "
+          + "resets_at (also in Retry-After), or an admin of the account can raise the quota.",
+      true),
+  CONCURRENCY_LIMIT_REACHED(429, "Too many requests in flight",
+      "The account already has as many requests in progress as it may; wait for one to finish "
+          + "(Retry-After), or send fewer requests in parallel.", true),
   SERVICE_UNAVAILABLE(503, "Service unavailable",
       "The server cannot reach its database or is shutting down; retry after the Retry-After delay.",
       true),

@@ -120,9 +120,14 @@ public final class ErrorWriter {
 
   /** The catalog entry, detail and extras of one failure. */
   private record Failure(ErrorCode code, String detail, List<ApiException.FieldError> errors,
-      long retryAfter) {
+      long retryAfter, Map<String, Object> members) {
     Failure(ErrorCode code, String detail) {
       this(code, detail, List.of(), 0);
+    }
+
+    Failure(ErrorCode code, String detail, List<ApiException.FieldError> errors,
+        long retryAfter) {
+      this(code, detail, errors, retryAfter, Map.of());
     }
   }
 
@@ -140,7 +145,7 @@ public final class ErrorWriter {
 
   private Failure classify(Exception e, Context ctx) {
     if (e instanceof ApiException a) {
-      return new Failure(a.code(), a.detail(), a.errors(), a.retryAfterSeconds());
+      return new Failure(a.code(), a.detail(), a.errors(), a.retryAfterSeconds(), a.members());
     }
     if (e instanceof HttpResponseException h) {
       switch (h.getStatus()) {
@@ -211,8 +216,10 @@ public final class ErrorWriter {
     ctx.status(f.code().status());
     ctx.header("Cache-Control", "no-store");
     ctx.contentType(PROBLEM_JSON);
-    ctx.result(Json.bytes(document(f.code(), f.detail(), f.errors(),
-        ctx.attribute(RequestIds.ATTRIBUTE))));
+    Map<String, Object> doc = document(f.code(), f.detail(), f.errors(),
+        ctx.attribute(RequestIds.ATTRIBUTE));
+    doc.putAll(f.members());
+    ctx.result(Json.bytes(doc));
   }
 
   /** The RFC 9457 document of an error, with the catalog's code, remedy and the request id. */
@@ -281,7 +288,10 @@ public final class ErrorWriter {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", oauthCode(f.code()));
     body.put("error_description", Text.quotable(f.detail()));
+    // RFC 6749 5.2: a page about the error; the catalog entry of its code, as a problem's type
+    body.put("error_uri", baseUrl + "/api/v1/errors/" + f.code().code());
     body.put("request_id", ctx.attribute(RequestIds.ATTRIBUTE));
+    body.putAll(f.members());
     Responses.tokens(ctx, f.code().status(), body);
   }
 

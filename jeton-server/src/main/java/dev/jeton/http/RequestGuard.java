@@ -35,6 +35,8 @@ public final class RequestGuard implements Filter {
   public static final long MAX_BULK_BODY = 10 * 1024 * 1024;
   /** Request attribute holding the matched route template (set by the router). */
   public static final String ROUTE = "jeton.route";
+  /** Request attribute holding what must be released when the request ends. */
+  private static final String ON_DONE = "jeton.onDone";
 
   private final ErrorWriter errors;
   private final Metrics metrics;
@@ -81,6 +83,7 @@ public final class RequestGuard implements Filter {
       method = admit(req, res, chain, requestId);
       discardUnread(req, res, bodyLimit(req));
     } finally {
+      releaseAll(req);
       long nanos = System.nanoTime() - start;
       Object route = req.getAttribute(ROUTE);
       int status = res.getStatus();
@@ -89,6 +92,38 @@ public final class RequestGuard implements Filter {
         access.write(method, req.getRequestURI(), status, nanos, req.getRemoteAddr());
       }
       MDC.remove("request_id");
+    }
+  }
+
+  /**
+   * Has {@code resource} closed when the request ends, whether it succeeded, failed, threw or
+   * its client went away: the one place a request's held resources (a concurrency slot) are given
+   * back.
+   */
+  public static void whenDone(jakarta.servlet.http.HttpServletRequest req,
+      AutoCloseable resource) {
+    @SuppressWarnings("unchecked")
+    java.util.List<AutoCloseable> list = (java.util.List<AutoCloseable>) req.getAttribute(ON_DONE);
+    if (list == null) {
+      list = new java.util.ArrayList<>(2);
+      req.setAttribute(ON_DONE, list);
+    }
+    list.add(resource);
+  }
+
+  private static void releaseAll(HttpServletRequest req) {
+    @SuppressWarnings("unchecked")
+    java.util.List<AutoCloseable> list = (java.util.List<AutoCloseable>) req.getAttribute(ON_DONE);
+    if (list == null) {
+      return;
+    }
+    req.removeAttribute(ON_DONE);
+    for (AutoCloseable c : list) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(RequestGuard.class).error("release failed", e);
+      }
     }
   }
 

@@ -4,7 +4,9 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientAuthenticator;
+import dev.jeton.http.ClientAddress;
 import dev.jeton.http.Form;
+import dev.jeton.limit.Limits;
 import io.javalin.http.Context;
 import java.util.Set;
 
@@ -17,12 +19,25 @@ import java.util.Set;
  */
 record ClientRequest(Account account, Form form, ClientAuthenticator.Authenticated caller) {
 
-  static ClientRequest read(Context ctx, AccountService accounts,
-      ClientAuthenticator clientAuth) {
-    Account account = accounts.requireActive(ctx.pathParam("account"));
-    Form form = Form.parse(ctx, Set.of(Audiences.RESOURCE));
-    return new ClientRequest(account, form, clientAuth.authenticate(account.id(),
-        ctx.header("Authorization"), form.get("client_id"), form.get("client_secret")));
+  /**
+   * Reads client requests: the account, the form, the client's authentication, then the
+   * account's limits on the call (docs/limits.md), counted against the client: a confidential
+   * client by its credential, a public one, which has none, by its id and the caller's address,
+   * so that nobody can spend a public client's calls for everyone else.
+   */
+  record Reader(AccountService accounts, ClientAuthenticator clientAuth, Limits limits) {
+    ClientRequest read(Context ctx) {
+      Account account = accounts.requireActive(ctx.pathParam("account"));
+      Form form = Form.parse(ctx, Set.of(Audiences.RESOURCE));
+      ClientAuthenticator.Authenticated caller = clientAuth.authenticate(account.id(),
+          ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"));
+      Client client = caller.client();
+      String credential = client.isPublic()
+          ? "c:" + client.clientId() + "@" + ClientAddress.key(ctx.ip()) : "c:" + client.clientId();
+      limits.admit(ctx, account.id(), accounts.limits(account),
+          new Limits.Caller(credential, client.clientId()));
+      return new ClientRequest(account, form, caller);
+    }
   }
 
   Client client() {

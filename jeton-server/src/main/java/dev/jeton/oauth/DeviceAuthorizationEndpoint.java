@@ -3,11 +3,11 @@ package dev.jeton.oauth;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
-import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
+import dev.jeton.limit.Limits;
 import dev.jeton.observe.Audit;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.Scope;
@@ -31,16 +31,16 @@ public final class DeviceAuthorizationEndpoint {
   /** The endpoint's path under an issuer (RFC 8628 3.1). */
   public static final String PATH = "/oauth2/device_authorization";
   /** The errors of the device authorization endpoint (RFC 8628 3.2, RFC 6749 5.2). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+  public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE,
       ErrorCode.INVALID_TARGET);
 
   private final AccountService accounts;
-  private final ClientAuthenticator clientAuth;
+  private final ClientRequest.Reader clientAuth;
   private final DeviceCodes devices;
   private final Issuers issuers;
 
-  DeviceAuthorizationEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+  DeviceAuthorizationEndpoint(AccountService accounts, ClientRequest.Reader clientAuth,
       DeviceCodes devices, Issuers issuers) {
     this.accounts = accounts;
     this.clientAuth = clientAuth;
@@ -49,7 +49,7 @@ public final class DeviceAuthorizationEndpoint {
   }
 
   void handle(Context ctx) {
-    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    ClientRequest req = clientAuth.read(ctx);
     Account account = req.account();
     Form form = req.form();
     Client client = req.client();

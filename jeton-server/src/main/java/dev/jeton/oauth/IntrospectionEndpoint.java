@@ -9,6 +9,7 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
+import dev.jeton.limit.Limits;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
@@ -48,20 +49,20 @@ public final class IntrospectionEndpoint {
   /** The endpoint's path under an issuer (RFC 7662 2). */
   public static final String PATH = "/oauth2/introspect";
   /** The errors of the introspection endpoint (RFC 7662 2.3). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+  public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT);
 
   private static final Map<String, Object> INACTIVE = Map.of("active", false);
 
   private final AccountService accounts;
-  private final ClientAuthenticator clientAuth;
+  private final ClientRequest.Reader clientAuth;
   private final AccessTokens accessTokens;
   private final SessionService sessions;
   private final ClientService clients;
   private final Issuers issuers;
   private final Clock clock;
 
-  IntrospectionEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+  IntrospectionEndpoint(AccountService accounts, ClientRequest.Reader clientAuth,
       AccessTokens accessTokens, SessionService sessions, ClientService clients, Issuers issuers,
       Clock clock) {
     this.accounts = accounts;
@@ -74,7 +75,7 @@ public final class IntrospectionEndpoint {
   }
 
   void handle(Context ctx) {
-    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    ClientRequest req = clientAuth.read(ctx);
     Account account = req.account();
     Form form = req.form();
     ClientAuthenticator.Authenticated caller = req.caller();

@@ -7,6 +7,7 @@ import dev.jeton.error.ApiException;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
+import dev.jeton.limit.Limits;
 import dev.jeton.observe.Metrics;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.PatVerifier;
@@ -50,18 +51,20 @@ public final class OAuthRoutes {
   /** What the endpoints need besides the token machinery. */
   public record Web(ClientService clients, UserService users, WebSessions webSessions,
       Csrf csrf, Pages pages, BearerAuth bearer, Jdbi jdbi, WriteQueue writes,
-      OpaqueTokens tokens, PatVerifier pats) {}
+      OpaqueTokens tokens, PatVerifier pats, Limits limits) {}
 
   public OAuthRoutes(AccountService accounts, ClientAuthenticator clientAuth,
       AccessTokens accessTokens, SessionService sessions, Issuers issuers, Metrics metrics,
       Clock clock, Web web) {
     this.issuers = issuers;
+    ClientRequest.Reader clientRequests = new ClientRequest.Reader(accounts, clientAuth,
+        web.limits());
     AuthorizationCodes codes = new AuthorizationCodes(web.jdbi(), web.writes(), web.tokens(),
         clock);
     Consents consents = new Consents(web.jdbi(), web.writes(), clock);
     DeviceCodes devices = new DeviceCodes(web.jdbi(), web.writes(), web.tokens(),
         new UserCodes(new java.security.SecureRandom()), clock);
-    this.token = new TokenEndpoint(accounts, clientAuth,
+    this.token = new TokenEndpoint(accounts, clientRequests,
         new ClientCredentialsGrant(accessTokens, metrics),
         new AuthorizationCodeGrant(codes, consents, sessions, web.users(), clock),
         new RefreshTokenGrant(sessions),
@@ -78,10 +81,10 @@ public final class OAuthRoutes {
     // a password change withdraws every authorization not yet exchanged, in its transaction
     web.users().onCredentialChange("pending_authorizations_revoked",
         (h, userId, now) -> PendingAuthorizations.withdraw(h, userId, null, now));
-    this.introspection = new IntrospectionEndpoint(accounts, clientAuth, accessTokens, sessions,
+    this.introspection = new IntrospectionEndpoint(accounts, clientRequests, accessTokens, sessions,
         web.clients(), issuers, clock);
-    this.revocation = new RevocationEndpoint(accounts, clientAuth, accessTokens, sessions);
-    this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientAuth, devices,
+    this.revocation = new RevocationEndpoint(accounts, clientRequests, accessTokens, sessions);
+    this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientRequests, devices,
         issuers);
     this.deviceVerification = new DeviceVerification(accounts, web.clients(), viewers,
         web.csrf(), web.pages(), devices, consents, clock);

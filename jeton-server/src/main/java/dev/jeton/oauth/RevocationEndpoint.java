@@ -3,10 +3,10 @@ package dev.jeton.oauth;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
-import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
+import dev.jeton.limit.Limits;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.Session;
 import dev.jeton.session.SessionService;
@@ -37,15 +37,15 @@ public final class RevocationEndpoint {
   /** The endpoint's path under an issuer (RFC 7009 2). */
   public static final String PATH = "/oauth2/revoke";
   /** The errors of the revocation endpoint (RFC 7009 2.2.1). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+  public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_TOKEN_TYPE);
 
   private final AccountService accounts;
-  private final ClientAuthenticator clientAuth;
+  private final ClientRequest.Reader clientAuth;
   private final AccessTokens accessTokens;
   private final SessionService sessions;
 
-  RevocationEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+  RevocationEndpoint(AccountService accounts, ClientRequest.Reader clientAuth,
       AccessTokens accessTokens, SessionService sessions) {
     this.accounts = accounts;
     this.clientAuth = clientAuth;
@@ -54,7 +54,7 @@ public final class RevocationEndpoint {
   }
 
   void handle(Context ctx) {
-    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    ClientRequest req = clientAuth.read(ctx);
     Account account = req.account();
     Form form = req.form();
     Client client = req.client();

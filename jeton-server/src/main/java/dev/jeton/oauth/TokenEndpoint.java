@@ -3,11 +3,11 @@ package dev.jeton.oauth;
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
-import dev.jeton.client.ClientAuthenticator;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Responses;
+import dev.jeton.limit.Limits;
 import dev.jeton.session.SessionService;
 import dev.jeton.session.TokenResponse;
 import io.javalin.http.Context;
@@ -34,14 +34,14 @@ public final class TokenEndpoint {
   /** The endpoint's path under an issuer (RFC 6749 3.2). */
   public static final String PATH = "/oauth2/token";
   /** The errors of the token endpoint (RFC 6749 5.2, RFC 8628 3.5). */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.INVALID_REQUEST,
+  public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_CLIENT, ErrorCode.INVALID_GRANT, ErrorCode.UNAUTHORIZED_CLIENT,
       ErrorCode.UNSUPPORTED_GRANT_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.AUTHORIZATION_PENDING,
       ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN,
       ErrorCode.INVALID_TARGET);
 
   private final AccountService accounts;
-  private final ClientAuthenticator clientAuth;
+  private final ClientRequest.Reader clientAuth;
   private final ClientCredentialsGrant clientCredentials;
   private final AuthorizationCodeGrant authorizationCode;
   private final RefreshTokenGrant refreshToken;
@@ -49,7 +49,7 @@ public final class TokenEndpoint {
   private final TokenExchangeGrant tokenExchange;
   private final IdTokens idTokens;
 
-  TokenEndpoint(AccountService accounts, ClientAuthenticator clientAuth,
+  TokenEndpoint(AccountService accounts, ClientRequest.Reader clientAuth,
       ClientCredentialsGrant clientCredentials, AuthorizationCodeGrant authorizationCode,
       RefreshTokenGrant refreshToken, DeviceCodeGrant deviceCode,
       TokenExchangeGrant tokenExchange, IdTokens idTokens) {
@@ -64,7 +64,7 @@ public final class TokenEndpoint {
   }
 
   void handle(Context ctx) {
-    ClientRequest req = ClientRequest.read(ctx, accounts, clientAuth);
+    ClientRequest req = clientAuth.read(ctx);
     Account account = req.account();
     Client client = req.client();
     TokenRequest request = TokenRequest.parse(req.form());

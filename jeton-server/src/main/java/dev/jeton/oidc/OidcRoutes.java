@@ -5,6 +5,7 @@ import dev.jeton.client.ClientService;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
+import dev.jeton.limit.Limits;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
@@ -30,8 +31,9 @@ public final class OidcRoutes {
 
   public OidcRoutes(AccountService accounts, AccessTokens accessTokens, KeyRing keys,
       SessionService sessions, UserService users, ClientService clients, WebSessions webSessions,
-      Csrf csrf, Pages pages, Issuers issuers) {
-    this.userInfo = new UserInfoEndpoint(accounts, accessTokens, sessions, users, issuers);
+      Csrf csrf, Pages pages, Issuers issuers, Limits limits) {
+    this.userInfo = new UserInfoEndpoint(accounts, accessTokens, sessions, users, issuers,
+        limits);
     this.logout = new LogoutEndpoint(accounts, clients, webSessions, csrf, pages,
         new IdTokens(accessTokens, issuers));
     this.discovery = new DiscoveryEndpoint(accounts, issuers);

@@ -1,10 +1,12 @@
 package dev.jeton.oidc;
 
+import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
+import dev.jeton.limit.Limits;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
@@ -43,9 +45,11 @@ public final class UserInfoEndpoint {
   private final SessionService sessions;
   private final UserService users;
   private final Issuers issuers;
+  private final Limits limits;
 
   UserInfoEndpoint(AccountService accounts, AccessTokens accessTokens, SessionService sessions,
-      UserService users, Issuers issuers) {
+      UserService users, Issuers issuers, Limits limits) {
+    this.limits = limits;
     this.accounts = accounts;
     this.accessTokens = accessTokens;
     this.sessions = sessions;
@@ -56,7 +60,7 @@ public final class UserInfoEndpoint {
   void handle(Context ctx) {
     String accountId = ctx.pathParam("account");
     ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
-    accounts.requireActive(accountId);
+    Account account = accounts.requireActive(accountId);
     if (ctx.queryParam("access_token") != null) {
       throw new ApiException(ErrorCode.TOKEN_IN_URL,
           "The access_token query parameter is not accepted (RFC 6750 5.3).");
@@ -83,6 +87,9 @@ public final class UserInfoEndpoint {
       throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE,
           "The userinfo endpoint requires the 'openid' scope (OIDC Core 5.3.1).");
     }
+    // counted against the grant (its session) and, when the account says so, its client
+    limits.admit(ctx, accountId, accounts.limits(account),
+        new Limits.Caller("s:" + at.sessionId(), at.clientId()));
     User user;
     try {
       user = users.current(accountId, at.subject());

@@ -71,6 +71,9 @@ public final class Purge implements AutoCloseable {
     }
   }
 
+  /** Days of call counts kept for usage reports. */
+  static final int USAGE_DAYS_KEPT = 400;
+
   public Purge(Database db, WriteQueue writes, Metrics metrics, Clock clock, Duration retention) {
     this.store = new PurgeStore(db.jdbi(), db.dialect() == Database.Dialect.POSTGRES);
     this.writes = writes;
@@ -141,6 +144,9 @@ public final class Purge implements AutoCloseable {
           pats = run.batch(h -> store.deleteEndedPats(h, cutoff, BATCH));
           run.add("personal_access_tokens", pats);
         } while (pats == BATCH);
+        String yearAgo = java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(
+            clock.millis()), java.time.ZoneOffset.UTC).minusDays(USAGE_DAYS_KEPT).toString();
+        run.add("usage_days", run.batch(h -> store.deleteUsageDays(h, yearAgo)));
         store.countRows().forEach(metrics::tableRows);
       } catch (RuntimeException e) {
         if (Thread.currentThread().isInterrupted()) {

@@ -142,6 +142,15 @@ final class PurgeStore {
         .bind("cutoff", cutoff).bind("n", limit).execute();
   }
 
+  /**
+   * Deletes the daily call counts of days before {@code beforeDay} (an ISO date; a year is kept
+   * for usage reports, docs/limits.md#usage): a few hundred rows per account at most.
+   */
+  int deleteUsageDays(Handle h, String beforeDay) {
+    return h.createUpdate("DELETE FROM usage_days WHERE day < :d").bind("d", beforeDay)
+        .execute();
+  }
+
   /** The number of rows of every {@link #COUNTED} table. */
   Map<String, Long> countRows() {
     return jdbi.withHandle(h -> {

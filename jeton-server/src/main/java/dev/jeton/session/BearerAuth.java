@@ -6,6 +6,7 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Text;
+import dev.jeton.limit.Limits;
 import dev.jeton.observe.Metrics;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class BearerAuth {
   /** The errors of bearer authentication: every way a presented token can be refused. */
-  public static final Set<ErrorCode> ERRORS = Set.of(ErrorCode.TOKEN_MISSING,
+  public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.TOKEN_MISSING,
       ErrorCode.TOKEN_IN_URL, ErrorCode.TOKEN_MALFORMED, ErrorCode.TOKEN_WRONG_TYPE,
       ErrorCode.TOKEN_SIGNATURE_INVALID, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_NOT_YET_VALID,
       ErrorCode.TOKEN_UNKNOWN, ErrorCode.TOKEN_REVOKED, ErrorCode.TOKEN_WRONG_ACCOUNT,
@@ -36,9 +37,11 @@ public final class BearerAuth {
   private final Issuers issuers;
   private final Metrics metrics;
   private final PatVerifier pats;
+  private final Limits limits;
 
   public BearerAuth(AccessTokens accessTokens, SessionService sessions, AccountService accounts,
-      Issuers issuers, Metrics metrics, PatVerifier pats) {
+      Issuers issuers, Metrics metrics, PatVerifier pats, Limits limits) {
+    this.limits = limits;
     this.pats = pats;
     this.accessTokens = accessTokens;
     this.sessions = sessions;
@@ -92,6 +95,7 @@ public final class BearerAuth {
         }
         PatVerifier.Verified v = pats.verify(token, accountId, ctx.ip());
         requireScope(ctx, v.scopes(), scope);
+        admit(ctx, account, "p:" + v.tokenId(), scope);
         return new Principal(account, v.subject(), v.scopes(), null, v.tokenId());
       }
       AccessToken at = accessTokens.verify(token, accountId);
@@ -118,11 +122,23 @@ public final class BearerAuth {
             "The session this token belongs to has ended (logout, expiry or revocation).");
       }
       requireScope(ctx, at.scopes(), scope);
+      admit(ctx, account, "s:" + at.sessionId(), scope);
       return new Principal(account, at.subject(), at.scopes(), at.sessionId(), null);
     } catch (ApiException e) {
       metrics.tokenRejected(e.code().code());
       throw e;
     }
+  }
+
+  /**
+   * The account's limits on an authenticated call, counted against its credential: the session
+   * for the access tokens of a sign-in (a refresh does not reset them), the token for a personal
+   * access token (docs/limits.md). Administration (the {@code admin} scope) is rate limited but
+   * not metered by the daily quota, so that admins can always read and raise it.
+   */
+  private void admit(Context ctx, Account account, String credential, String scope) {
+    limits.admit(ctx, account.id(), accounts.limits(account), new Limits.Caller(credential, null,
+        !SessionService.SCOPE_ADMIN.equals(scope)));
   }
 
   private static void requireScope(Context ctx, Set<String> scopes, String scope) {

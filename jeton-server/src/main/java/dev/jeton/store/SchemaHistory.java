@@ -42,7 +42,8 @@ final class SchemaHistory {
       "V13__notices.sql",
       "V14__lifetime_ceilings.sql",
       "V15__authorization_code_lifetime.sql",
-      "V16__account_deletion.sql");
+      "V16__account_deletion.sql",
+      "V17__limits.sql");
 
   static final String LOCATION = "db/migration";
 

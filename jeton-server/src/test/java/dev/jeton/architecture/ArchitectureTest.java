@@ -23,7 +23,7 @@ import org.jdbi.v3.core.Jdbi;
 @AnalyzeClasses(packages = "dev.jeton", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   private static final String[] PLUMBING = {"dev.jeton.config..", "dev.jeton.error..",
-      "dev.jeton.observe..", "dev.jeton.store..", "dev.jeton.http.."};
+      "dev.jeton.observe..", "dev.jeton.store..", "dev.jeton.http..", "dev.jeton.limit.."};
   private static final String[] FEATURES = {"dev.jeton.token..", "dev.jeton.account..",
       "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.pat..", "dev.jeton.client..",
       "dev.jeton.web..", "dev.jeton.admin..", "dev.jeton.setup..", "dev.jeton.leak..",
@@ -58,6 +58,7 @@ class ArchitectureTest {
       .layer("session").definedBy("dev.jeton.session..")
       .layer("account").definedBy("dev.jeton.account..")
       .layer("token").definedBy("dev.jeton.token..")
+      .layer("limit").definedBy("dev.jeton.limit..")
       .layer("http").definedBy("dev.jeton.http..")
       .layer("store").definedBy("dev.jeton.store..")
       .layer("observe").definedBy("dev.jeton.observe..")
@@ -82,16 +83,20 @@ class ArchitectureTest {
           "admin and setup", "client", "web", "user", "session")
       .whereLayer("token").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
           "admin and setup", "client", "web", "user", "session", "account")
-      .whereLayer("http").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
+      .whereLayer("limit").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "leak", "admin and setup", "client", "web", "user", "session", "account", "token")
+      .whereLayer("http").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
+          "leak", "admin and setup", "client", "web", "user", "session", "account", "token",
+          "limit")
       .whereLayer("store").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
-          "leak", "admin and setup", "client", "web", "user", "session", "account", "token", "http")
+          "leak", "admin and setup", "client", "web", "user", "session", "account", "token", "http",
+          "limit")
       .whereLayer("observe").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "leak", "admin and setup", "client", "web", "user", "session", "account", "token", "http",
-          "store")
+          "store", "limit")
       .whereLayer("error").mayOnlyBeAccessedByLayers("server", "pat", "ops", "oidc", "oauth",
           "leak", "admin and setup", "client", "web", "user", "session", "account", "token", "http",
-          "store", "observe");
+          "store", "observe", "limit");
 
   /** SQL is written only in the features' {@code *Store} classes (and the store plumbing). */
   @ArchTest

@@ -43,6 +43,9 @@ public final class FuzzApp {
         values.put(Setting.DATA_DIR, dir.toString());
         values.put(Setting.BOOTSTRAP_ADMIN_EMAIL, TestServer.ADMIN_EMAIL);
         values.put(Setting.BOOTSTRAP_ADMIN_PASSWORD, TestServer.ADMIN_PASSWORD);
+        // the clock stands still, so buckets never refill: a limit no fuzz run reaches
+        values.put(Setting.RATE_LIMIT, "1000000/20s");
+        values.put(Setting.CONCURRENCY_LIMIT, "1000");
         Config config = ConfigLoader.of(values).withDb(Databases.create(Engine.SQLITE, dir));
         App a = new App(config, Clock.fixed(NOW, ZoneOffset.UTC), TestServer.FAST_HASH);
         a.prepare();

@@ -79,6 +79,10 @@ public final class TestServer implements AutoCloseable {
     values.put(Setting.SHUTDOWN_TIMEOUT, "0");
     // tests move the clock: a scheduled purge would delete rows mid-test; they run it by hand
     values.put(Setting.PURGE_INTERVAL, "0");
+    // tests call in quick succession and in parallel with one token: limits on, but high;
+    // LimitsTest runs with the shipped defaults
+    values.put(Setting.RATE_LIMIT, "100000/20s");
+    values.put(Setting.CONCURRENCY_LIMIT, "1000");
     values.putAll(overrides);
     Config base = ConfigLoader.of(values);
     Config config = base.withDb(db);
