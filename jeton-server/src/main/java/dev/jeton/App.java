@@ -12,6 +12,7 @@ import dev.jeton.client.ClientRoutes;
 import dev.jeton.client.ClientService;
 import dev.jeton.config.Config;
 import dev.jeton.doctor.DoctorRoutes;
+import dev.jeton.doctor.RejectionRoutes;
 import dev.jeton.doctor.TokenDoctor;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Pages;
@@ -33,6 +34,7 @@ import dev.jeton.ops.Purge;
 import dev.jeton.pat.PatRoutes;
 import dev.jeton.pat.PatService;
 import dev.jeton.pat.PrincipalService;
+import dev.jeton.rejection.RejectionLog;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.setup.PasswordLinkRoutes;
@@ -106,6 +108,7 @@ public final class App implements AutoCloseable {
   private List<Router.Route> routes = List.of();
   private final Purge purge;
   private final Limits limits;
+  private final RejectionLog rejections;
   private ScheduledExecutorService scheduler;
   private String firstAdminLink;
 
@@ -147,6 +150,14 @@ public final class App implements AutoCloseable {
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
     this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock);
+    this.rejections = new RejectionLog(db.jdbi(), writes, metrics, clock);
+    rejections.attributeWith((accountId, token) -> accessTokens.signedByAccount(accountId, token)
+        .map(c -> new RejectionLog.Attribution("access_token", c.getJWTID(), c.getSubject(),
+            (String) c.getClaim("client_id"))).orElse(null));
+    rejections.attributeWith((accountId, token) -> pats.inspect(token)
+        .filter(i -> i.pat().accountId().equals(accountId))
+        .map(i -> new RejectionLog.Attribution("personal_access_token", i.pat().id(),
+            i.pat().owner().id(), null)).orElse(null));
     this.purge = new Purge(db, writes, metrics, clock, config.retention().window());
     this.javalin = createServer();
   }
@@ -155,7 +166,7 @@ public final class App implements AutoCloseable {
     Pages pages = new Pages(config.http().baseUrl());
     ErrorWriter errors = new ErrorWriter(config.http().baseUrl(), pages, metrics);
     BearerAuth bearer = new BearerAuth(accessTokens, sessions, accounts, issuers, metrics, pats,
-        limits);
+        limits, rejections);
     RequestGuard guard = new RequestGuard(errors, metrics,
         new AccessLog(config.logging().access(), config.logging().accessSample()),
         config.http().baseUrl().startsWith("https:"), UserRoutes::isBulk);
@@ -218,14 +229,15 @@ public final class App implements AutoCloseable {
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
               db.jdbi(), writes, tokens, pats, limits)).register(r);
       new OidcRoutes(accounts, accessTokens, keyRing, sessions, users, clients, webSessions, csrf,
-          pages, issuers, limits).register(r);
+          pages, issuers, limits, rejections).register(r);
       new SetupRoutes(setup, accounts, users, issuers, pages).register(r);
       new UserRoutes(userAdmin, new UserImport(writes, tokens, clock), bearer, issuers)
           .register(r);
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer).register(r);
-      new DoctorRoutes(doctor, accounts, bearer).register(r);
+      new DoctorRoutes(doctor, accounts, bearer, rejections).register(r);
+      new RejectionRoutes(rejections, bearer).register(r);
       routes = r.routes();
     });
   }
@@ -400,6 +412,11 @@ public final class App implements AutoCloseable {
     return clientAuthenticator;
   }
 
+  /** The rejection log. */
+  public RejectionLog rejections() {
+    return rejections;
+  }
+
   /** The API limits: rate limits, requests in flight, daily quotas. */
   public Limits limits() {
     return limits;
@@ -425,6 +442,7 @@ public final class App implements AutoCloseable {
     purge.close();
     leaks.close();
     limits.close();
+    rejections.close();
     if (scheduler != null) {
       flushTokenUses();
     }

@@ -8,6 +8,8 @@ import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.observe.Audit;
+import dev.jeton.rejection.Rejection;
+import dev.jeton.rejection.RejectionLog;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
@@ -24,13 +26,18 @@ import java.util.Set;
 public final class DoctorRoutes {
   /** The errors of the doctor (its own caller's credential may be refused). */
   public static final Set<ErrorCode> ERRORS = errors();
-  private static final Set<String> FIELDS = Set.of("token");
+  private static final Set<String> FIELDS = Set.of("token", "request_id");
+  /** Rejections of the token shown to those entitled to the explanation. */
+  static final int LAST_REJECTIONS = 10;
 
   private final TokenDoctor doctor;
   private final AccountService accounts;
   private final BearerAuth bearer;
+  private final RejectionLog rejections;
 
-  public DoctorRoutes(TokenDoctor doctor, AccountService accounts, BearerAuth bearer) {
+  public DoctorRoutes(TokenDoctor doctor, AccountService accounts, BearerAuth bearer,
+      RejectionLog rejections) {
+    this.rejections = rejections;
     this.doctor = doctor;
     this.accounts = accounts;
     this.bearer = bearer;
@@ -50,12 +57,24 @@ public final class DoctorRoutes {
       caller = new TokenDoctor.Caller(p.subject(), p.scopes().contains(SessionService.SCOPE_ADMIN));
     }
     JsonBody body = JsonBody.read(ctx, FIELDS);
+    if (body.has("request_id") && !body.has("token")) {
+      String requestId = body.requiredString("request_id", 128);
+      body.validate();
+      request(ctx, account, requestId, caller);
+      return;
+    }
     String token = body.requiredString("token", 8192);
+    if (body.has("request_id")) {
+      body.reject("request_id", ErrorCode.FIELD_INVALID, "Send either a token or a request_id.");
+    }
     body.validate();
     TokenDoctor.Diagnosis d = doctor.diagnose(account, token, caller);
     Map<String, Object> out = new LinkedHashMap<>(d.shown());
     if (d.explained() != null) {
-      out.put("explained", d.explained());
+      Map<String, Object> explained = new LinkedHashMap<>(d.explained());
+      explained.put("last_rejections", rejections.ofToken(account.id(), token.strip(),
+          LAST_REJECTIONS).stream().map(RejectionRoutes::json).toList());
+      out.put("explained", explained);
     } else {
       out.put("explained", null);
       out.put("how_to_learn_more", "Send this request with the bearer credential of the "
@@ -64,6 +83,36 @@ public final class DoctorRoutes {
     Audit.event("token_diagnosed", "account", account.id(), "format", d.shown().get("format"),
         "explained", d.explained() != null);
     Responses.tokens(ctx, 200, out); // no-store: it may describe a credential
+  }
+
+  /**
+   * "Why did request X fail?": the rejection answered to that request, for the owner of the token
+   * it refused or an admin of the account. Anyone else, and a request that was not a rejection,
+   * get the same answer: nothing found.
+   */
+  private void request(Context ctx, Account account, String requestId,
+      TokenDoctor.Caller caller) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("request_id", requestId);
+    Rejection r = caller == null ? null : rejections.byRequest(account.id(), requestId)
+        .filter(x -> caller.admin() || caller.subject().equals(x.ownerId())).orElse(null);
+    if (r == null) {
+      out.put("found", false);
+      out.put("detail", "No refused token presentation of this request is recorded that you may "
+          + "see: it was not refused for its token, it is older than the log keeps, or the token "
+          + "was not yours. Send the bearer credential of the token's owner or of an admin.");
+    } else {
+      ErrorCode code = ErrorCode.byCode(r.code()).orElse(null);
+      out.put("found", true);
+      out.put("rejection", RejectionRoutes.json(r));
+      if (code != null) {
+        out.put("title", code.title());
+        out.put("remedy", code.remedy());
+        out.put("retryable", code.retryable());
+      }
+    }
+    Audit.event("request_diagnosed", "account", account.id(), "found", r != null);
+    Responses.tokens(ctx, 200, out);
   }
 
   private static Set<ErrorCode> errors() {

@@ -276,6 +276,16 @@ public enum ErrorCode {
   }
 
   /** The stable snake_case wire code, e.g. {@code token_expired}. */
+  /** The entry whose {@link #code()} is {@code code}, if there is one. */
+  public static java.util.Optional<ErrorCode> byCode(String code) {
+    for (ErrorCode c : values()) {
+      if (c.code().equals(code)) {
+        return java.util.Optional.of(c);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   public String code() {
     return name().toLowerCase(Locale.ROOT);
   }

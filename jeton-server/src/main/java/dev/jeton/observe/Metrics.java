@@ -38,7 +38,13 @@ public final class Metrics {
   private final java.util.concurrent.CountDownLatch jvmBound =
       new java.util.concurrent.CountDownLatch(1);
 
+  private final Counter rejectionsNotLogged;
+
   public Metrics() {
+    rejectionsNotLogged = Counter.builder("jeton_rejection_log_dropped")
+        .description("Token rejections not written to the rejection log because its queue was "
+            + "full or the database refused the write (requests never wait for the log)")
+        .register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("jeton_access_log_shed",
             StdoutAppender.class, c -> StdoutAppender.shedAccessLines())
         .description("Access log lines dropped because the log writer was behind (requests "
@@ -55,6 +61,11 @@ public final class Metrics {
     rejected.computeIfAbsent(code, c -> Counter.builder("jeton_token_rejections")
         .description("Token presentations rejected, by error code").tag("code", c)
         .register(registry)).increment();
+  }
+
+  /** A rejection the rejection log could not keep (its queue was full or the write failed). */
+  public void rejectionNotLogged() {
+    rejectionsNotLogged.increment();
   }
 
   /** Records one HTTP request; {@code route} is the matched template, never the raw path. */

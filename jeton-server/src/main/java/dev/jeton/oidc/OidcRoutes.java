@@ -6,6 +6,7 @@ import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
 import dev.jeton.limit.Limits;
+import dev.jeton.rejection.RejectionLog;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.AccessTokens;
@@ -31,9 +32,9 @@ public final class OidcRoutes {
 
   public OidcRoutes(AccountService accounts, AccessTokens accessTokens, KeyRing keys,
       SessionService sessions, UserService users, ClientService clients, WebSessions webSessions,
-      Csrf csrf, Pages pages, Issuers issuers, Limits limits) {
+      Csrf csrf, Pages pages, Issuers issuers, Limits limits, RejectionLog rejections) {
     this.userInfo = new UserInfoEndpoint(accounts, accessTokens, sessions, users, issuers,
-        limits);
+        limits, rejections);
     this.logout = new LogoutEndpoint(accounts, clients, webSessions, csrf, pages,
         new IdTokens(accessTokens, issuers));
     this.discovery = new DiscoveryEndpoint(accounts, issuers);

@@ -7,6 +7,7 @@ import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Responses;
 import dev.jeton.limit.Limits;
+import dev.jeton.rejection.RejectionLog;
 import dev.jeton.oauth.IdTokens;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
@@ -46,10 +47,12 @@ public final class UserInfoEndpoint {
   private final UserService users;
   private final Issuers issuers;
   private final Limits limits;
+  private final RejectionLog rejections;
 
   UserInfoEndpoint(AccountService accounts, AccessTokens accessTokens, SessionService sessions,
-      UserService users, Issuers issuers, Limits limits) {
+      UserService users, Issuers issuers, Limits limits, RejectionLog rejections) {
     this.limits = limits;
+    this.rejections = rejections;
     this.accounts = accounts;
     this.accessTokens = accessTokens;
     this.sessions = sessions;
@@ -59,8 +62,21 @@ public final class UserInfoEndpoint {
 
   void handle(Context ctx) {
     String accountId = ctx.pathParam("account");
-    ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
     Account account = accounts.requireActive(accountId);
+    try {
+      answer(ctx, account);
+    } catch (ApiException e) {
+      if (BearerAuth.ERRORS.contains(e.code())) {
+        rejections.record(ctx, accountId, ctx.queryParam("access_token") != null
+            ? ctx.queryParam("access_token") : BearerAuth.presentedCredential(ctx), e.code());
+      }
+      throw e;
+    }
+  }
+
+  private void answer(Context ctx, Account account) {
+    String accountId = account.id();
+    ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
     if (ctx.queryParam("access_token") != null) {
       throw new ApiException(ErrorCode.TOKEN_IN_URL,
           "The access_token query parameter is not accepted (RFC 6750 5.3).");

@@ -71,6 +71,10 @@ public final class Purge implements AutoCloseable {
     }
   }
 
+  /** How long the rejection log keeps a rejection, whatever the retention window. */
+  static final Duration REJECTIONS_KEPT = Duration.ofDays(30);
+  /** The most rejections the log keeps per account (the newest). */
+  static final int REJECTIONS_PER_ACCOUNT = 100_000;
   /** Days of call counts kept for usage reports. */
   static final int USAGE_DAYS_KEPT = 400;
 
@@ -147,6 +151,19 @@ public final class Purge implements AutoCloseable {
         String yearAgo = java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(
             clock.millis()), java.time.ZoneOffset.UTC).minusDays(USAGE_DAYS_KEPT).toString();
         run.add("usage_days", run.batch(h -> store.deleteUsageDays(h, yearAgo)));
+        long rejectionCutoff = clock.millis() - REJECTIONS_KEPT.toMillis();
+        int rejections;
+        do {
+          rejections = run.batch(h -> store.deleteOldRejections(h, rejectionCutoff, BATCH));
+          run.add("rejections", rejections);
+        } while (rejections == BATCH);
+        for (String account : store.accountsOverRejections(REJECTIONS_PER_ACCOUNT)) {
+          do {
+            rejections = run.batch(h -> store.deleteRejectionsBeyond(h, account,
+                REJECTIONS_PER_ACCOUNT, BATCH));
+            run.add("rejections", rejections);
+          } while (rejections == BATCH);
+        }
         store.countRows().forEach(metrics::tableRows);
       } catch (RuntimeException e) {
         if (Thread.currentThread().isInterrupted()) {

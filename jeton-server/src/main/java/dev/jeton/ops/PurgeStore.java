@@ -29,7 +29,8 @@ final class PurgeStore {
   /** Every table whose rows the purge counts for {@code jeton_table_rows}. */
   static final List<String> COUNTED = List.of("accounts", "users", "sessions", "refresh_tokens",
       "authorization_codes", "device_codes", "web_sessions", "setup_tokens", "grants",
-      "clients", "signing_keys", "personal_access_tokens", "password_links");
+      "clients", "signing_keys", "personal_access_tokens", "password_links", "rejections",
+      "usage_days");
 
   private final Jdbi jdbi;
   private final String skipLocked;
@@ -149,6 +150,35 @@ final class PurgeStore {
   int deleteUsageDays(Handle h, String beforeDay) {
     return h.createUpdate("DELETE FROM usage_days WHERE day < :d").bind("d", beforeDay)
         .execute();
+  }
+
+  /** Deletes up to {@code limit} rejections older than {@code cutoff} (ms). */
+  int deleteOldRejections(Handle h, long cutoff, int limit) {
+    return h.createUpdate("""
+            DELETE FROM rejections WHERE id IN (
+              SELECT id FROM rejections WHERE at < :cutoff LIMIT :n""" + skipLocked + ")")
+        .bind("cutoff", cutoff).bind("n", limit).execute();
+  }
+
+  /** The accounts holding more than {@code max} rejections. */
+  List<String> accountsOverRejections(int max) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT account_id FROM rejections GROUP BY account_id HAVING count(*) > :max""")
+        .bind("max", max).mapTo(String.class).list());
+  }
+
+  /**
+   * Deletes up to {@code limit} of the account's rejections older than its newest {@code keep}
+   * (ids sort by time).
+   */
+  int deleteRejectionsBeyond(Handle h, String accountId, int keep, int limit) {
+    return h.createUpdate("""
+            DELETE FROM rejections WHERE id IN (
+              SELECT id FROM rejections WHERE account_id = :a AND id < (
+                SELECT id FROM rejections WHERE account_id = :a ORDER BY id DESC
+                LIMIT 1 OFFSET :keep)
+              ORDER BY id LIMIT :n)""")
+        .bind("a", accountId).bind("keep", keep - 1).bind("n", limit).execute();
   }
 
   /** The number of rows of every {@link #COUNTED} table. */

@@ -8,6 +8,7 @@ import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.Text;
 import dev.jeton.limit.Limits;
 import dev.jeton.observe.Metrics;
+import dev.jeton.rejection.RejectionLog;
 import dev.jeton.token.AccessToken;
 import dev.jeton.token.AccessTokens;
 import dev.jeton.token.Issuers;
@@ -38,10 +39,13 @@ public final class BearerAuth {
   private final Metrics metrics;
   private final PatVerifier pats;
   private final Limits limits;
+  private final RejectionLog rejections;
 
   public BearerAuth(AccessTokens accessTokens, SessionService sessions, AccountService accounts,
-      Issuers issuers, Metrics metrics, PatVerifier pats, Limits limits) {
+      Issuers issuers, Metrics metrics, PatVerifier pats, Limits limits,
+      RejectionLog rejections) {
     this.limits = limits;
+    this.rejections = rejections;
     this.pats = pats;
     this.accessTokens = accessTokens;
     this.sessions = sessions;
@@ -79,14 +83,17 @@ public final class BearerAuth {
 
   private Principal require(Context ctx, String accountId, String scope, boolean patAllowed) {
     ctx.attribute(ErrorWriter.REALM, issuers.issuer(accountId));
+    Account account = null;
+    String token = null;
     try {
-      Account account = accounts.requireActive(accountId);
+      account = accounts.requireActive(accountId);
       if (ctx.queryParam("access_token") != null) {
+        token = ctx.queryParam("access_token");
         throw new ApiException(ErrorCode.TOKEN_IN_URL,
             "The access_token query parameter is not accepted (RFC 6750 5.3).");
       }
       String header = ctx.header("Authorization");
-      String token = patAllowed && isBasic(header) ? basicPat(header)
+      token = patAllowed && isBasic(header) ? basicPat(header)
           : bearerToken(header);
       if (token.startsWith(PAT_PREFIX)) {
         if (!patAllowed) {
@@ -126,8 +133,26 @@ public final class BearerAuth {
       return new Principal(account, at.subject(), at.scopes(), at.sessionId(), null);
     } catch (ApiException e) {
       metrics.tokenRejected(e.code().code());
+      if (account != null) { // an unknown account gets no log to fill
+        rejections.record(ctx, accountId, token != null ? token : presentedCredential(ctx),
+            e.code());
+      }
       throw e;
     }
+  }
+
+  /**
+   * The credential an unusable Authorization header carried, for the rejection log's fingerprint:
+   * whatever follows the scheme (null without one).
+   */
+  public static String presentedCredential(Context ctx) {
+    String h = ctx.header("Authorization");
+    if (h == null) {
+      return null;
+    }
+    int space = h.indexOf(' ');
+    String rest = space < 0 ? "" : h.substring(space + 1).strip();
+    return rest.isEmpty() ? null : rest;
   }
 
   /**

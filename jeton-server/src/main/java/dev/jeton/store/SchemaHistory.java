@@ -43,7 +43,8 @@ final class SchemaHistory {
       "V14__lifetime_ceilings.sql",
       "V15__authorization_code_lifetime.sql",
       "V16__account_deletion.sql",
-      "V17__limits.sql");
+      "V17__limits.sql",
+      "V18__rejections.sql");
 
   static final String LOCATION = "db/migration";
 

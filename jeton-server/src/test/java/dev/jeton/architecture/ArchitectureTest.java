@@ -25,7 +25,8 @@ class ArchitectureTest {
   private static final String[] PLUMBING = {"dev.jeton.config..", "dev.jeton.error..",
       "dev.jeton.observe..", "dev.jeton.store..", "dev.jeton.http..", "dev.jeton.limit.."};
   private static final String[] FEATURES = {"dev.jeton.token..", "dev.jeton.account..",
-      "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.pat..", "dev.jeton.client..",
+      "dev.jeton.rejection..", "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.pat..",
+      "dev.jeton.client..",
       "dev.jeton.web..", "dev.jeton.admin..", "dev.jeton.setup..", "dev.jeton.leak..",
       "dev.jeton.doctor..", "dev.jeton.oauth..", "dev.jeton.oidc..", "dev.jeton.ops.."};
 
@@ -56,6 +57,7 @@ class ArchitectureTest {
       .layer("pat").definedBy("dev.jeton.pat..")
       .layer("user").definedBy("dev.jeton.user..")
       .layer("session").definedBy("dev.jeton.session..")
+      .layer("rejection").definedBy("dev.jeton.rejection..")
       .layer("account").definedBy("dev.jeton.account..")
       .layer("token").definedBy("dev.jeton.token..")
       .layer("limit").definedBy("dev.jeton.limit..")
@@ -79,6 +81,8 @@ class ArchitectureTest {
           "admin and setup", "client", "web")
       .whereLayer("session").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
           "admin and setup", "client", "web", "user")
+      .whereLayer("rejection").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
+          "leak", "admin and setup", "client", "web", "user", "session")
       .whereLayer("account").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
           "admin and setup", "client", "web", "user", "session")
       .whereLayer("token").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
