@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the hot code: access-token sign/verify (per algorithm), the refresh-token
-# lookup on a small and a one-million-row table, the raw Argon2id rate (login's ceiling), and
+# lookup on a small and a one-million-row table, the rate-limit decision, the raw Argon2id rate (login's ceiling), and
 # ECDSA signing with Nimbus's ECDSASigner against Jeton's EcdsaSigner, a per-thread P1363 Signature (SignerBenchmark).
 #
 # Usage: jeton-bench/run-jmh.sh [JAVA_HOME] [extra JMH args]
@@ -17,5 +17,7 @@ common=(-wi 2 -w 1s -i 3 -r 2s -f 1 -rf text -rff /dev/null)
 "$java" -jar "$jar" SignerBenchmark -t 1 "${common[@]}" "$@"
 "$java" -jar "$jar" SignerBenchmark -t 2 "${common[@]}" "$@"
 "$java" -jar "$jar" RefreshLookupBenchmark -t 1 "${common[@]}" "$@"
+"$java" -jar "$jar" RateLimiterBenchmark -t 1 "${common[@]}" "$@"
+"$java" -jar "$jar" RateLimiterBenchmark -t 2 "${common[@]}" "$@"
 "$java" -jar "$jar" PasswordHashBenchmark -t 1 "${common[@]}" "$@"
 "$java" -jar "$jar" PasswordHashBenchmark -t 2 "${common[@]}" "$@"

@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.account.SetupTokens;
 import dev.jeton.admin.AccountRoutes;
+import dev.jeton.admin.ThrottleRoutes;
 import dev.jeton.admin.TokenRoutes;
 import dev.jeton.admin.UsageRoutes;
 import dev.jeton.admin.UserRoutes;
@@ -141,7 +142,8 @@ public final class App implements AutoCloseable {
     this.setup = new SetupService(writes, setupTokens, accounts, users);
     this.clients = new ClientService(db.jdbi(), writes, tokens, keyRing, sessions, issuers,
         clock);
-    this.clientAuthenticator = new ClientAuthenticator(clients);
+    this.clientAuthenticator = new ClientAuthenticator(clients, clock,
+        config.signInFailuresPerSource());
     this.pats = new PatService(db.jdbi(), writes, tokens, config.pats(), clock);
     this.principals = new PrincipalService(db.jdbi(), writes, tokens, pats, clock);
     users.onStateChange(pats::forgetCached);
@@ -214,9 +216,10 @@ public final class App implements AutoCloseable {
       });
       new OpsRoutes(db, writes, metrics, config.metricsToken()).register(r);
       new ErrorRoutes().register(r);
-      new AuthRoutes(accounts, users, sessions, bearer).register(r);
+      new AuthRoutes(accounts, users, sessions, bearer, limits).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions, pats).register(r);
       new UsageRoutes(accounts, limits, bearer).register(r);
+      new ThrottleRoutes(users, clientAuthenticator, bearer).register(r);
       new PatRoutes(pats, principals, users, bearer, issuers).register(r);
       new ClientRoutes(clients, bearer, issuers).register(r);
       Cookies cookies = new Cookies(config.http().baseUrl());

@@ -57,7 +57,7 @@ class ClientsCommandTest {
 
     try (App app = new App(ConfigLoader.load(file, Map.of())).prepare()) {
       ClientAuthenticator.Authenticated a = app.clientAuthenticator()
-          .authenticate("main", null, id, secret);
+          .authenticate("main", null, id, secret, "203.0.113.1");
       assertThat(a.client().spec().name()).isEqualTo("Reports job");
       assertThat(a.client().spec().scopes()).containsExactly("reports:read", "reports:write");
       String stored = app.database().jdbi().withHandle(h -> h.createQuery(
@@ -124,10 +124,11 @@ class ClientsCommandTest {
     String newSecret = Cli.field(rotated.out(), "client_secret");
     assertThat(newSecret).startsWith("jeton_cs_").isNotEqualTo(oldSecret);
     try (App app = new App(ConfigLoader.load(file, Map.of())).prepare()) {
-      assertThat(app.clientAuthenticator().authenticate("main", null, id, newSecret).client()
+      assertThat(app.clientAuthenticator()
+          .authenticate("main", null, id, newSecret, "203.0.113.1").client()
           .clientId()).isEqualTo(id);
       assertThatThrownBy(() -> app.clientAuthenticator().authenticate("main", null, id,
-          oldSecret)).isInstanceOfSatisfying(ApiException.class,
+          oldSecret, "203.0.113.1")).isInstanceOfSatisfying(ApiException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CLIENT));
     }
     Cli.Run publicRotate = Cli.run("--config", file.toString(), "clients", "rotate-secret", phoneId);

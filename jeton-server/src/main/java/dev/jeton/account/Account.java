@@ -108,7 +108,8 @@ public record Account(String id, String parentId, String name, long createdAt, L
               : keys.isEmpty() ? java.util.Set.of() : java.util.Set.of(keys.split(",")),
           concurrency == null ? d.concurrency() : concurrency.intValue(),
           dailyQuota == null ? d.dailyQuota() : dailyQuota,
-          timeZone == null ? d.zone() : java.time.ZoneId.of(timeZone));
+          timeZone == null ? d.zone() : java.time.ZoneId.of(timeZone), d.registrations(),
+          d.registrationPeriod());
     }
   }
 }

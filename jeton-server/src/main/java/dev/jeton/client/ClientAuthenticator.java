@@ -4,9 +4,11 @@ import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.Form;
 import dev.jeton.http.Text;
+import dev.jeton.limit.FailureThrottle;
 import dev.jeton.token.OpaqueTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -31,9 +33,20 @@ public final class ClientAuthenticator {
       .getBytes(StandardCharsets.US_ASCII);
 
   private final ClientService clients;
+  private final FailureThrottle throttle;
 
-  public ClientAuthenticator(ClientService clients) {
+  /**
+   * @param failuresPerSource failed client authentications one address may make in 15 minutes
+   *     over all clients before it must wait (0: no such limit), as for sign-ins
+   */
+  public ClientAuthenticator(ClientService clients, Clock clock, int failuresPerSource) {
     this.clients = clients;
+    this.throttle = new FailureThrottle(clock, failuresPerSource);
+  }
+
+  /** The throttle of failed client authentications (docs/security.md). */
+  public FailureThrottle throttle() {
+    return throttle;
   }
 
   /** How the client authenticated. */
@@ -57,10 +70,12 @@ public final class ClientAuthenticator {
    * @param authorization the Authorization header, or null
    * @param formClientId the {@code client_id} form field, or null
    * @param formClientSecret the {@code client_secret} form field, or null
-   * @throws ApiException {@code invalid_client} for every failure
+   * @param source the caller's address, which failures are counted against with the client id
+   * @throws ApiException {@code invalid_client} for every failure, {@code client_auth_throttled}
+   *     while failures for this client id must wait
    */
   public Authenticated authenticate(String accountId, String authorization, String formClientId,
-      String formClientSecret) {
+      String formClientSecret, String source) {
     if (authorization != null && !authorization.isBlank()) {
       if (!usesBasic(authorization)) {
         throw refused("Only the Basic scheme authenticates a client in the Authorization header.");
@@ -75,15 +90,40 @@ public final class ClientAuthenticator {
       if (formClientId != null && !formClientId.equals(idAndSecret[0])) {
         throw refused("The client_id form field differs from the client in HTTP Basic.");
       }
-      return check(accountId, idAndSecret[0], idAndSecret[1], Method.CLIENT_SECRET_BASIC);
+      return throttled(accountId, idAndSecret[0], idAndSecret[1], Method.CLIENT_SECRET_BASIC,
+          source);
     }
     if (formClientId == null || formClientId.isEmpty()) {
       throw refused(formClientSecret == null
           ? "No client authentication: send HTTP Basic or the client_id form field."
           : "client_secret was sent without client_id.");
     }
-    return check(accountId, formClientId, formClientSecret,
-        formClientSecret == null ? Method.NONE : Method.CLIENT_SECRET_POST);
+    return throttled(accountId, formClientId, formClientSecret,
+        formClientSecret == null ? Method.NONE : Method.CLIENT_SECRET_POST, source);
+  }
+
+  /**
+   * {@link #check}, counted by the throttle before the secret is compared: an unknown client id
+   * and a wrong secret count alike, so the wait reveals nothing about which clients exist.
+   */
+  private Authenticated throttled(String accountId, String clientId, String secret,
+      Method method, String source) {
+    long wait = throttle.acquire(accountId, clientId, source);
+    if (wait > 0) {
+      throw ApiException.retryAfter(ErrorCode.CLIENT_AUTH_THROTTLED, "Too many failed "
+          + "authentications of this client from this address; wait " + wait + " s.", wait);
+    }
+    Authenticated a;
+    try {
+      a = check(accountId, clientId, secret, method);
+    } catch (ApiException e) {
+      throw e; // counted as a failure by acquire
+    } catch (RuntimeException e) {
+      throttle.undecided(accountId, clientId, source); // an outage is not a wrong secret
+      throw e;
+    }
+    throttle.succeeded(accountId, clientId, source);
+    return a;
   }
 
   /** The id and secret (null when empty) of a Basic credential. */

@@ -87,10 +87,11 @@ public record Config(
   /**
    * API limits (docs/limits.md): {@code calls} per {@code period} for each rate-limit key in
    * {@code keys} (0 calls: no rate limit), requests in flight per account and node (0: no cap),
-   * calls per day per account (0: unlimited) and the zone whose midnight starts a day.
+   * calls per day per account (0: unlimited) and the zone whose midnight starts a day; and
+   * registrations per {@code registrationPeriod} per client address (0: no limit).
    */
   public record Limits(long calls, Duration period, java.util.Set<String> keys, int concurrency,
-      long dailyQuota, java.time.ZoneId zone) {
+      long dailyQuota, java.time.ZoneId zone, long registrations, Duration registrationPeriod) {
     /** The rate-limit keys there are. */
     public static final java.util.List<String> KEYS = java.util.List.of("token", "client", "ip");
 

@@ -174,20 +174,8 @@ public final class ConfigLoader {
 
   /** The API limits: rate, keys, concurrency, daily quota and its time zone. */
   private static Config.Limits limits(Map<Setting, String> v) {
-    String rawRate = v.get(Setting.RATE_LIMIT).trim();
-    long calls = 0;
-    Duration period = Duration.ofSeconds(20);
-    if (!rawRate.equals("0")) {
-      int slash = rawRate.indexOf('/');
-      if (slash < 0) {
-        throw bad(Setting.RATE_LIMIT, rawRate, "must be calls/period, such as 100/20s, or 0");
-      }
-      calls = intIn(Setting.RATE_LIMIT, rawRate.substring(0, slash), 1, 1_000_000);
-      period = duration(Setting.RATE_LIMIT, rawRate.substring(slash + 1));
-      if (period.compareTo(Duration.ofSeconds(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
-        throw bad(Setting.RATE_LIMIT, rawRate, "the period must be between 1s and 1d");
-      }
-    }
+    long[] rate = rate(Setting.RATE_LIMIT, v.get(Setting.RATE_LIMIT));
+    long[] registrations = rate(Setting.REGISTRATION_LIMIT, v.get(Setting.REGISTRATION_LIMIT));
     java.util.Set<String> keys = new java.util.LinkedHashSet<>();
     for (String k : v.get(Setting.RATE_LIMIT_KEYS).split(",")) {
       String key = k.trim().toLowerCase(Locale.ROOT);
@@ -214,9 +202,27 @@ public final class ConfigLoader {
       throw bad(Setting.QUOTA_TIME_ZONE, v.get(Setting.QUOTA_TIME_ZONE),
           "is not a time zone (use an IANA name such as UTC or Europe/Paris)");
     }
-    return new Config.Limits(calls, period, keys,
+    return new Config.Limits(rate[0], Duration.ofSeconds(rate[1]), keys,
         intIn(Setting.CONCURRENCY_LIMIT, v.get(Setting.CONCURRENCY_LIMIT), 0, 100_000), quota,
-        zone);
+        zone, registrations[0], Duration.ofSeconds(registrations[1]));
+  }
+
+  /** A {@code calls/period} setting or 0: the calls (0: none) and the period in seconds. */
+  private static long[] rate(Setting s, String raw) {
+    String value = raw.trim();
+    if (value.equals("0")) {
+      return new long[] {0, 20};
+    }
+    int slash = value.indexOf('/');
+    if (slash < 0) {
+      throw bad(s, value, "must be calls/period, such as 100/20s, or 0");
+    }
+    long calls = intIn(s, value.substring(0, slash), 1, 1_000_000);
+    Duration period = duration(s, value.substring(slash + 1));
+    if (period.compareTo(Duration.ofSeconds(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
+      throw bad(s, value, "the period must be between 1s and 1d");
+    }
+    return new long[] {calls, period.toSeconds()};
   }
 
   /** The personal access token policy; the default lifetime is at most the longest. */

@@ -56,6 +56,9 @@ public enum Setting {
   DAILY_QUOTA("0", "Calls one account may make per day (0: unlimited). Accounts may override."),
   QUOTA_TIME_ZONE("UTC", "Time zone whose midnight starts a new quota day (an IANA name such as "
       + "Europe/Paris). Accounts may override."),
+  REGISTRATION_LIMIT("20/1h", "Registrations (POST /auth/register) one client address may make "
+      + "per period over all accounts, as calls/period; 0 disables. Each costs an Argon2id hash "
+      + "and a row."),
   METRICS_TOKEN("", "Bearer token Prometheus must send to scrape /metrics (32 to 256 printable "
       + "characters); unset, /metrics answers 404."),
   PURGE_INTERVAL("1h", "How often expired and revoked sessions, tokens and codes are purged "

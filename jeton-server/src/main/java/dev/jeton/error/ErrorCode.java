@@ -109,6 +109,10 @@ public enum ErrorCode {
   // --- users and sessions --------------------------------------------------------------------
   USER_ALREADY_EXISTS(409, "User already exists",
       "Sign in instead, or register with another email address.", false),
+  CLIENT_AUTH_THROTTLED(429, "Too many failed client authentications",
+      "Wait the number of seconds in Retry-After, then authenticate again with the client's "
+          + "current secret; the wait doubles with every further failure for this client from "
+          + "this address.", true),
   SIGN_IN_THROTTLED(429, "Too many failed sign-ins",
       "Wait the number of seconds in Retry-After, then try again; the wait doubles with every "
           + "further failure for this email and grows for a source that fails for many emails.",

@@ -152,6 +152,24 @@ public final class Limits implements AutoCloseable {
     headers(ctx, policies, state);
   }
 
+  /**
+   * Limits what a client address may do without credentials (registration, device codes of
+   * public clients: docs/security.md#unauthenticated-limits): at most {@code calls} per
+   * {@code period} per address for {@code purpose}, in every account together.
+   *
+   * @throws ApiException {@code rate_limit_exceeded} with {@code Retry-After}
+   */
+  public void perSource(Context ctx, String purpose, long calls, java.time.Duration period) {
+    RateLimiter.Probe p = rates.take(purpose + '\u0000' + ClientAddress.key(ctx.ip()), calls,
+        period);
+    if (!p.allowed()) {
+      throw ApiException.retryAfter(ErrorCode.RATE_LIMIT_EXCEEDED, "At most " + calls + " "
+          + purpose.replace('_', ' ') + " requests per " + period.toMinutes() + " minutes are "
+          + "accepted from one address; the next in " + p.retryAfterSeconds() + " s.",
+          p.retryAfterSeconds());
+    }
+  }
+
   /** The account's usage and limits now, for its admins. */
   public Map<String, Object> usage(String accountId, Config.Limits policy) {
     Map<String, Object> m = new LinkedHashMap<>();

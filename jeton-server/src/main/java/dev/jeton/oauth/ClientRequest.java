@@ -30,7 +30,8 @@ record ClientRequest(Account account, Form form, ClientAuthenticator.Authenticat
       Account account = accounts.requireActive(ctx.pathParam("account"));
       Form form = Form.parse(ctx, Set.of(Audiences.RESOURCE));
       ClientAuthenticator.Authenticated caller = clientAuth.authenticate(account.id(),
-          ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"));
+          ctx.header("Authorization"), form.get("client_id"), form.get("client_secret"),
+          ctx.ip());
       Client client = caller.client();
       String credential = client.isPublic()
           ? "c:" + client.clientId() + "@" + ClientAddress.key(ctx.ip()) : "c:" + client.clientId();

@@ -32,16 +32,22 @@ public final class DeviceAuthorizationEndpoint {
   public static final String PATH = "/oauth2/device_authorization";
   /** The errors of the device authorization endpoint (RFC 8628 3.2, RFC 6749 5.2). */
   public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.INVALID_SCOPE,
+      ErrorCode.INVALID_CLIENT, ErrorCode.CLIENT_AUTH_THROTTLED, ErrorCode.UNAUTHORIZED_CLIENT,
+      ErrorCode.INVALID_SCOPE,
       ErrorCode.INVALID_TARGET);
 
+  /** Device codes one address may open for public clients in 10 minutes. */
+  static final int PUBLIC_CODES_PER_SOURCE = 30;
+
+  private final Limits limits;
   private final AccountService accounts;
   private final ClientRequest.Reader clientAuth;
   private final DeviceCodes devices;
   private final Issuers issuers;
 
   DeviceAuthorizationEndpoint(AccountService accounts, ClientRequest.Reader clientAuth,
-      DeviceCodes devices, Issuers issuers) {
+      DeviceCodes devices, Issuers issuers, Limits limits) {
+    this.limits = limits;
     this.accounts = accounts;
     this.clientAuth = clientAuth;
     this.devices = devices;
@@ -56,6 +62,11 @@ public final class DeviceAuthorizationEndpoint {
     if (!client.allowsGrant(Client.DEVICE_CODE)) {
       throw new ApiException(ErrorCode.UNAUTHORIZED_CLIENT, "The client is not registered for "
           + "the device_code grant (RFC 8628 3.1).");
+    }
+    if (client.isPublic()) {
+      // anyone can act as a public client: the codes (rows) one address opens are bounded
+      limits.perSource(ctx, "device_authorization", PUBLIC_CODES_PER_SOURCE,
+          java.time.Duration.ofMinutes(10));
     }
     Scope scopes = RequestedScope.allowed(client, RequestedScope.parse(form.get("scope")));
     Audiences.check(client, form.all(Audiences.RESOURCE));

@@ -50,7 +50,7 @@ public final class IntrospectionEndpoint {
   public static final String PATH = "/oauth2/introspect";
   /** The errors of the introspection endpoint (RFC 7662 2.3). */
   public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT);
+      ErrorCode.INVALID_CLIENT, ErrorCode.CLIENT_AUTH_THROTTLED, ErrorCode.UNAUTHORIZED_CLIENT);
 
   private static final Map<String, Object> INACTIVE = Map.of("active", false);
 

@@ -85,7 +85,7 @@ public final class OAuthRoutes {
         web.clients(), issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientRequests, accessTokens, sessions);
     this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientRequests, devices,
-        issuers);
+        issuers, web.limits());
     this.deviceVerification = new DeviceVerification(accounts, web.clients(), viewers,
         web.csrf(), web.pages(), devices, consents, clock);
   }

@@ -38,7 +38,8 @@ public final class RevocationEndpoint {
   public static final String PATH = "/oauth2/revoke";
   /** The errors of the revocation endpoint (RFC 7009 2.2.1). */
   public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_CLIENT, ErrorCode.UNAUTHORIZED_CLIENT, ErrorCode.UNSUPPORTED_TOKEN_TYPE);
+      ErrorCode.INVALID_CLIENT, ErrorCode.CLIENT_AUTH_THROTTLED, ErrorCode.UNAUTHORIZED_CLIENT,
+      ErrorCode.UNSUPPORTED_TOKEN_TYPE);
 
   private final AccountService accounts;
   private final ClientRequest.Reader clientAuth;

@@ -35,7 +35,8 @@ public final class TokenEndpoint {
   public static final String PATH = "/oauth2/token";
   /** The errors of the token endpoint (RFC 6749 5.2, RFC 8628 3.5). */
   public static final Set<ErrorCode> ERRORS = Limits.and(ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_CLIENT, ErrorCode.INVALID_GRANT, ErrorCode.UNAUTHORIZED_CLIENT,
+      ErrorCode.INVALID_CLIENT, ErrorCode.CLIENT_AUTH_THROTTLED, ErrorCode.INVALID_GRANT,
+      ErrorCode.UNAUTHORIZED_CLIENT,
       ErrorCode.UNSUPPORTED_GRANT_TYPE, ErrorCode.INVALID_SCOPE, ErrorCode.AUTHORIZATION_PENDING,
       ErrorCode.SLOW_DOWN, ErrorCode.ACCESS_DENIED, ErrorCode.EXPIRED_TOKEN,
       ErrorCode.INVALID_TARGET);

@@ -2,12 +2,14 @@ package dev.jeton.user;
 
 import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
+import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
 import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.limit.Limits;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.session.TokenResponse;
@@ -34,9 +36,11 @@ public final class AuthRoutes {
   private final UserService users;
   private final SessionService sessions;
   private final BearerAuth bearer;
+  private final Limits limits;
 
   public AuthRoutes(AccountService accounts, UserService users, SessionService sessions,
-      BearerAuth bearer) {
+      BearerAuth bearer, Limits limits) {
+    this.limits = limits;
     this.accounts = accounts;
     this.users = users;
     this.sessions = sessions;
@@ -59,6 +63,11 @@ public final class AuthRoutes {
           + account.id() + "' is closed; its admins can open it.");
     }
     UserService.Credentials c = credentials(ctx);
+    // each registration costs an Argon2id hash and a row: bounded per address
+    Config.Limits policy = accounts.limits(account);
+    if (policy.registrations() > 0) {
+      limits.perSource(ctx, "registration", policy.registrations(), policy.registrationPeriod());
+    }
     User u = users.register(account, c, User.USER);
     Responses.tokens(ctx, 201, tokenBody(u, users.startSession(account, u, accounts.lifetimes(
         account))));

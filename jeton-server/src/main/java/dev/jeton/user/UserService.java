@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.limit.FailureThrottle;
 import dev.jeton.observe.Audit;
 import dev.jeton.session.SessionService;
 import dev.jeton.store.WriteQueue;
@@ -33,7 +34,12 @@ public final class UserService {
   private final SessionService sessions;
   private final OpaqueTokens ids;
   private final Clock clock;
-  private final SignInThrottle throttle;
+  private final FailureThrottle throttle;
+
+  /** The sign-in throttle (docs/security.md#sign-in-throttle), which admins can read and clear. */
+  public FailureThrottle throttle() {
+    return throttle;
+  }
   /** Registered while the application is wired; read by every password change. */
   private final List<Runnable> stateHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Map.Entry<String, CredentialChangeHook>> credentialHooks =
@@ -55,7 +61,7 @@ public final class UserService {
     this.sessions = sessions;
     this.ids = ids;
     this.clock = clock;
-    this.throttle = new SignInThrottle(clock, signInFailuresPerSource);
+    this.throttle = new FailureThrottle(clock, signInFailuresPerSource);
   }
 
   public PasswordHasher hasher() {

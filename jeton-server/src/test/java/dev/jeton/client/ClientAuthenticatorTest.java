@@ -52,7 +52,7 @@ class ClientAuthenticatorTest {
 
   private ApiException refused(String authorization, String formId, String formSecret) {
     ApiException e = catchThrowableOfType(ApiException.class,
-        () -> auth.authenticate("main", authorization, formId, formSecret));
+        () -> auth.authenticate("main", authorization, formId, formSecret, "203.0.113.1"));
     assertThat(e).as("expected invalid_client").isNotNull();
     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CLIENT);
     assertThat(e.code().status()).isEqualTo(401);
@@ -70,18 +70,18 @@ class ClientAuthenticatorTest {
   @Test
   void authenticateWhenBasicWithRightSecretThenClientAndBasicMethod() {
     ClientAuthenticator.Authenticated a = auth.authenticate("main", basic(id(), secret()), null,
-        null);
+        null, "203.0.113.1");
     assertThat(a.client().clientId()).isEqualTo(id());
     assertThat(a.method()).isEqualTo(ClientAuthenticator.Method.CLIENT_SECRET_BASIC);
     assertThat(ClientAuthenticator.usesBasic(basic(id(), secret()))).isTrue();
     // The scheme name is case-insensitive (RFC 7235 2.1).
     String lower = "basic " + basic(id(), secret()).substring(6);
-    assertThat(auth.authenticate("main", lower, null, null).client().clientId()).isEqualTo(id());
+    assertThat(auth.authenticate("main", lower, null, null, "203.0.113.1").client().clientId()).isEqualTo(id());
   }
 
   @Test
   void authenticateWhenBasicAndMatchingFormClientIdThenAccepted() {
-    assertThat(auth.authenticate("main", basic(id(), secret()), id(), null).method())
+    assertThat(auth.authenticate("main", basic(id(), secret()), id(), null, "203.0.113.1").method())
         .isEqualTo(ClientAuthenticator.Method.CLIENT_SECRET_BASIC);
     assertThat(refused(basic(id(), secret()), publicClient.client().clientId(), null).detail())
         .contains("differs");
@@ -89,7 +89,7 @@ class ClientAuthenticatorTest {
 
   @Test
   void authenticateWhenPostWithRightSecretThenClientAndPostMethod() {
-    ClientAuthenticator.Authenticated a = auth.authenticate("main", null, id(), secret());
+    ClientAuthenticator.Authenticated a = auth.authenticate("main", null, id(), secret(), "203.0.113.1");
     assertThat(a.client().clientId()).isEqualTo(id());
     assertThat(a.method()).isEqualTo(ClientAuthenticator.Method.CLIENT_SECRET_POST);
     assertThat(ClientAuthenticator.usesBasic(null)).isFalse();
@@ -124,7 +124,7 @@ class ClientAuthenticatorTest {
         null, null));
     refused(basic(theirs.client().clientId(), theirs.secret()), null, null);
     assertThat(auth.authenticate("other", basic(theirs.client().clientId(), theirs.secret()),
-        null, null).client().accountId()).isEqualTo("other");
+        null, null, "203.0.113.1").client().accountId()).isEqualTo("other");
   }
 
   @Test
@@ -163,7 +163,7 @@ class ClientAuthenticatorTest {
       encodedId.append(String.format("%%%02X", b));
     }
     String header = rawBasic(encodedId + ":" + secret());
-    assertThat(auth.authenticate("main", header, null, null).client().clientId()).isEqualTo(id());
+    assertThat(auth.authenticate("main", header, null, null, "203.0.113.1").client().clientId()).isEqualTo(id());
     // Not decoded twice: %2525 is "%25", not "%".
     refused(rawBasic(id().replace("_", "%255F") + ":" + secret()), null, null);
     // '+' is a space in form encoding, so a '+' never silently matches.
@@ -174,10 +174,10 @@ class ClientAuthenticatorTest {
   void authenticateWhenPublicClientSendsOnlyIdThenAcceptedAsNone() {
     String pub = publicClient.client().clientId();
     assertThat(publicClient.secret()).isNull();
-    ClientAuthenticator.Authenticated a = auth.authenticate("main", null, pub, null);
+    ClientAuthenticator.Authenticated a = auth.authenticate("main", null, pub, null, "203.0.113.1");
     assertThat(a.client().isPublic()).isTrue();
     assertThat(a.method()).isEqualTo(ClientAuthenticator.Method.NONE);
-    assertThat(auth.authenticate("main", rawBasic(pub + ":"), null, null).client().clientId())
+    assertThat(auth.authenticate("main", rawBasic(pub + ":"), null, null, "203.0.113.1").client().clientId())
         .isEqualTo(pub);
     assertThat(refused(null, pub, "anything").detail()).contains("public");
   }
@@ -193,9 +193,9 @@ class ClientAuthenticatorTest {
     String fresh = clients.rotateSecret("main", id());
     assertThat(refused(basic(id(), secret()), null, null).detail()).contains("rotated out");
     refused(null, id(), secret());
-    assertThat(auth.authenticate("main", basic(id(), fresh), null, null).client().clientId())
+    assertThat(auth.authenticate("main", basic(id(), fresh), null, null, "203.0.113.1").client().clientId())
         .isEqualTo(id());
-    assertThat(auth.authenticate("main", null, id(), fresh).client().secretRotatedAt())
+    assertThat(auth.authenticate("main", null, id(), fresh, "203.0.113.1").client().secretRotatedAt())
         .isNotNull();
   }
 

@@ -415,7 +415,7 @@ class ClientRoutesTest {
     assertThat(r.json().path("token_lifetimes").path("access_token").asLong()).isEqualTo(600);
     assertThat(r.json().path("token_lifetimes").has("refresh_token")).isFalse();
     assertThat(r.json().has("client_secret")).isFalse();
-    assertThat(server.app().clientAuthenticator().authenticate("main", null, id, secret)
+    assertThat(server.app().clientAuthenticator().authenticate("main", null, id, secret, "203.0.113.1")
         .client().spec().name()).isEqualTo("Renamed");
 
     Api.Response reset = api.patchJson(v1("main") + "/clients/" + id,
@@ -458,7 +458,7 @@ class ClientRoutesTest {
         Map.of("Authorization", "Bearer " + admin)).code()).isEqualTo("client_not_found");
     assertThat(clientCount()).isZero();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.app().clientAuthenticator()
-            .authenticate("main", null, id, created.text("client_secret")))
+            .authenticate("main", null, id, created.text("client_secret"), "203.0.113.1"))
         .hasMessageStartingWith("invalid_client");
   }
 
@@ -476,9 +476,11 @@ class ClientRoutesTest {
     assertThat(row(id).get("secret_hash")).isEqualTo(OpaqueTokens.hash(fresh));
     assertThat(row(id).toString()).doesNotContain(fresh);
     ClientAuthenticator auth = server.app().clientAuthenticator();
-    assertThat(auth.authenticate("main", null, id, fresh).client().clientId()).isEqualTo(id);
+    assertThat(auth.authenticate("main", null, id, fresh, "203.0.113.1").client().clientId())
+        .isEqualTo(id);
     org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-        auth.authenticate("main", null, id, old)).hasMessageContaining("rotated out");
+        auth.authenticate("main", null, id, old, "203.0.113.1"))
+        .hasMessageContaining("rotated out");
     assertThat(api.get(v1("main") + "/clients/" + id, admin).json().has("client_secret"))
         .isFalse();
   }

@@ -283,7 +283,10 @@ class ControlCharactersTest {
       "DELETE /accounts/{account}/api/v1/tokens/{token_id}",
       "POST /accounts/{account}/api/v1/tokens/diagnose",
       "POST /api/v1/leaks", "GET /accounts/{account}/api/v1/me/notices",
-      "GET /accounts/{account}/api/v1/notices"));
+      "GET /accounts/{account}/api/v1/notices", "GET /accounts/{account}/api/v1/usage",
+      "GET /accounts/{account}/api/v1/accounts/{id}/usage",
+      "GET /accounts/{account}/api/v1/throttles", "DELETE /accounts/{account}/api/v1/throttles",
+      "GET /accounts/{account}/api/v1/rejections"));
 
   private static String key(Router.Route r) {
     return r.method() + " " + r.path();
@@ -306,6 +309,16 @@ class ControlCharactersTest {
         q.put("status", "active");
       }
       case "GET /accounts/{account}/device" -> q.put("user_code", "BCDF-GHJK");
+      case "GET /accounts/{account}/api/v1/throttles",
+          "DELETE /accounts/{account}/api/v1/throttles" -> {
+        q.put("email", EMAIL);
+        q.put("client_id", client.client().clientId());
+        q.put("ip", "203.0.113.7");
+      }
+      case "GET /accounts/{account}/api/v1/rejections" -> {
+        q.put("code", "token_expired");
+        q.put("since", "2026-01-01T00:00:00Z");
+      }
       case "GET /accounts/{account}/oauth2/logout" -> logoutParams(q);
       default -> { }
     }
@@ -524,7 +537,8 @@ class ControlCharactersTest {
     headers.put("Origin", server.api().base());
     if (r.path().contains("/api/v1/accounts") || r.path().contains("/api/v1/clients")
         || r.path().contains("/api/v1/users") || r.path().contains("/api/v1/tokens")
-        || r.path().contains("/api/v1/notices")) {
+        || r.path().contains("/api/v1/notices") || r.path().contains("/api/v1/usage")
+        || r.path().contains("/api/v1/throttles") || r.path().contains("/api/v1/rejections")) {
       headers.put("Authorization", "Bearer " + adminToken);
     } else if (r.path().contains("/api/v1/me")) {
       headers.put("Authorization", "Bearer " + userToken);

@@ -46,6 +46,7 @@ public final class FuzzApp {
         // the clock stands still, so buckets never refill: a limit no fuzz run reaches
         values.put(Setting.RATE_LIMIT, "1000000/20s");
         values.put(Setting.CONCURRENCY_LIMIT, "1000");
+        values.put(Setting.REGISTRATION_LIMIT, "0");
         Config config = ConfigLoader.of(values).withDb(Databases.create(Engine.SQLITE, dir));
         App a = new App(config, Clock.fixed(NOW, ZoneOffset.UTC), TestServer.FAST_HASH);
         a.prepare();

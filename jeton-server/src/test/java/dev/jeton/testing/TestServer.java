@@ -83,6 +83,7 @@ public final class TestServer implements AutoCloseable {
     // LimitsTest runs with the shipped defaults
     values.put(Setting.RATE_LIMIT, "100000/20s");
     values.put(Setting.CONCURRENCY_LIMIT, "1000");
+    values.put(Setting.REGISTRATION_LIMIT, "100000/1h");
     values.putAll(overrides);
     Config base = ConfigLoader.of(values);
     Config config = base.withDb(db);

@@ -112,7 +112,7 @@ class AuthFlowTest {
   @Test
   void loginWhenGuessingThenThrottledWithRetryAfterAndNoPasswordChecked() {
     server.register("main", "gil@example.com", "long pass phrase 42 zulu");
-    for (int i = 0; i <= SignInThrottle.FREE_PER_SOURCE; i++) {
+    for (int i = 0; i <= dev.jeton.limit.FailureThrottle.FREE_PER_SOURCE; i++) {
       assertThat(server.login("main", "gil@example.com", "guess " + i + " guess guess").code())
           .isEqualTo("invalid_credentials");
     }
@@ -131,7 +131,7 @@ class AuthFlowTest {
   @Test
   void loginWhenGuessingUnknownEmailThenSameThrottleAnswer() {
     server.register("main", "hal@example.com", "long pass phrase 42 zulu");
-    for (int i = 0; i <= SignInThrottle.FREE_PER_SOURCE; i++) {
+    for (int i = 0; i <= dev.jeton.limit.FailureThrottle.FREE_PER_SOURCE; i++) {
       server.login("main", "hal@example.com", "guess " + i + " guess guess");
       server.login("main", "nobody@example.com", "guess " + i + " guess guess");
     }

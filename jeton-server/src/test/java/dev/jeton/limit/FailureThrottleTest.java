@@ -1,4 +1,4 @@
-package dev.jeton.user;
+package dev.jeton.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,15 +14,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/security.md#sign-in-throttle (password guessing): the backoff keys of
- * {@link SignInThrottle}, driven by a clock the test moves. Every attempt that is let through
+ * {@link FailureThrottle}, driven by a clock the test moves. Every attempt that is let through
  * counts as a failure until its password turns out right. A guesser from one address is slowed
  * exponentially, the same email from another address is not, spreading guesses over addresses meets
  * a one-minute cap, one address failing for many emails is stopped for the window, and parallel
  * attempts cannot share one opening.
  */
-class SignInThrottleTest {
+class FailureThrottleTest {
   private final MutableClock clock = new MutableClock();
-  private final SignInThrottle throttle = new SignInThrottle(clock, 100);
+  private final FailureThrottle throttle = new FailureThrottle(clock, 100);
 
   /** Makes {@code times} attempts that are let through (and fail); asserts none had to wait. */
   private void fail(String email, String ip, int times) {
@@ -34,7 +34,7 @@ class SignInThrottleTest {
   @Test
   void attemptsWhenPastTheFreeBudgetThenWaitDoublesUpToFifteenMinutes() {
     String ip = "203.0.113.7";
-    fail("ada@example.com", ip, SignInThrottle.FREE_PER_SOURCE + 1);
+    fail("ada@example.com", ip, FailureThrottle.FREE_PER_SOURCE + 1);
     assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(1);
     clock.advance(Duration.ofSeconds(1));
     fail("ada@example.com", ip, 1);
@@ -51,18 +51,18 @@ class SignInThrottleTest {
 
   @Test
   void guesserWhenSlowedThenTheUserFromAnotherAddressIsNot() {
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
+    fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE + 1);
     assertThat(throttle.acquire("main", "ada@example.com", "203.0.113.7")).isPositive();
     assertThat(throttle.acquire("main", "ada@example.com", "198.51.100.1")).isZero();
   }
 
   @Test
   void successWhenAfterFailuresThenThatAddressStartsAfresh() {
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
+    fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE + 1);
     clock.advance(Duration.ofSeconds(1));
     fail("ada@example.com", "203.0.113.7", 1);
     throttle.succeeded("main", "ada@example.com", "203.0.113.7");
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
+    fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE + 1);
   }
 
   /**
@@ -72,7 +72,7 @@ class SignInThrottleTest {
   @Test
   void attemptsWhenUndecidedThenGivenBackWithoutClearingFailures() {
     String ip = "203.0.113.7";
-    fail("ada@example.com", ip, SignInThrottle.FREE_PER_SOURCE);
+    fail("ada@example.com", ip, FailureThrottle.FREE_PER_SOURCE);
     for (int i = 0; i < 50; i++) {
       assertThat(throttle.acquire("main", "ada@example.com", ip)).as("retry %d", i).isZero();
       throttle.undecided("main", "ada@example.com", ip);
@@ -111,7 +111,7 @@ class SignInThrottleTest {
 
   @Test
   void sourceLimitWhenDisabledThenOnlyPerEmailKeysApply() {
-    SignInThrottle off = new SignInThrottle(clock, 0);
+    FailureThrottle off = new FailureThrottle(clock, 0);
     for (int i = 0; i < 500; i++) {
       assertThat(off.acquire("main", "user" + i + "@example.com", "203.0.113.9")).isZero();
     }
@@ -120,7 +120,7 @@ class SignInThrottleTest {
   /** Parallel attempts at the moment a wait ends: exactly one is let through. */
   @Test
   void attemptsWhenManyAtOnceThenOnlyOnePassesTheOpening() throws Exception {
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE);
+    fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       CountDownLatch go = new CountDownLatch(1);
@@ -144,18 +144,18 @@ class SignInThrottleTest {
 
   @Test
   void ipv6WhenSameSlash64ThenOneSource() {
-    assertThat(SignInThrottle.sourceKey("2001:db8::1"))
-        .isEqualTo(SignInThrottle.sourceKey("2001:db8:0:0:ffff::2"))
-        .isNotEqualTo(SignInThrottle.sourceKey("2001:db8:0:1::1"));
-    assertThat(SignInThrottle.sourceKey("203.0.113.7")).isEqualTo("203.0.113.7");
-    fail("ada@example.com", "2001:db8::1", SignInThrottle.FREE_PER_SOURCE + 1);
+    assertThat(FailureThrottle.sourceKey("2001:db8::1"))
+        .isEqualTo(FailureThrottle.sourceKey("2001:db8:0:0:ffff::2"))
+        .isNotEqualTo(FailureThrottle.sourceKey("2001:db8:0:1::1"));
+    assertThat(FailureThrottle.sourceKey("203.0.113.7")).isEqualTo("203.0.113.7");
+    fail("ada@example.com", "2001:db8::1", FailureThrottle.FREE_PER_SOURCE + 1);
     assertThat(throttle.acquire("main", "ada@example.com", "2001:db8::beef")).isPositive();
     assertThat(throttle.acquire("main", "ada@example.com", "2001:db8:0:1::1")).isZero();
   }
 
   @Test
   void keysWhenOtherAccountThenSeparate() {
-    fail("ada@example.com", "203.0.113.7", SignInThrottle.FREE_PER_SOURCE + 1);
+    fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE + 1);
     assertThat(throttle.acquire("acme", "ada@example.com", "203.0.113.7")).isZero();
   }
 }

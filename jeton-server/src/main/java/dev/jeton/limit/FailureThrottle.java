@@ -1,0 +1,223 @@
+package dev.jeton.limit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.jeton.http.ClientAddress;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Guessing defence for a secret checked against a subject: a user's password at sign-in
+ * (docs/security.md#sign-in-throttle; ASVS 6.3.1; NIST 800-63B 5.2.2) and an OAuth client's secret
+ * at the endpoints clients authenticate to (docs/security.md#client-authentication-throttle).
+ * Exponential backoff rather than lockout, on three keys, checked before the secret is.
+ *
+ * <ul>
+ *   <li><b>subject and source</b>: the first {@value #FREE_PER_SOURCE} failures for one subject
+ *       (an subject, a client id) from one client IP are free; after that each failure makes the
+ *       next attempt wait 1 s, then 2, 4, ... up to 15 minutes. A success clears it. This stops a
+ *       guesser and leaves the real user or client, calling from elsewhere, untouched.
+ *   <li><b>subject</b>, from every source: the first {@value #FREE_PER_SUBJECT} failures are
+ *       free, then the wait doubles from 1 s up to one minute only. This bounds guessing spread
+ *       over many addresses to about 60 guesses an hour per subject, while someone failing on
+ *       purpose to lock a user out can delay them by a minute at most (resistance to malicious
+ *       lockout). It decays an hour after the last failure, not on success.
+ *   <li><b>source</b>: a client IP with more than the configured number of failures in 15
+ *       minutes, over all subjects (credential stuffing), waits until old failures leave the
+ *       window.
+ * </ul>
+ *
+ * <p>An attempt is counted before its secret is checked and given back when it was right, so
+ * parallel attempts cannot all pass through one opening. IPv6 clients count by /64. The answer
+ * is the same for existing and unknown subjects, so the throttle reveals nothing about which
+ * exist (docs/security.md#no-user-enumeration). State is in memory on each node; with several
+ * nodes behind a balancer each node counts on its own. Memory is bounded: each key's cache holds
+ * at most 200,000 entries (100,000 sources).
+ */
+public final class FailureThrottle {
+  public static final int FREE_PER_SOURCE = 5;
+  public static final int FREE_PER_SUBJECT = 20;
+  static final Duration MAX_WAIT_PER_SOURCE = Duration.ofMinutes(15);
+  static final Duration MAX_WAIT_PER_SUBJECT = Duration.ofMinutes(1);
+  static final Duration SOURCE_WINDOW = Duration.ofMinutes(15);
+
+  private final Clock clock;
+  private final int failuresPerSource;
+  private final Cache<String, Backoff> perSubjectAndSource;
+  private final Cache<String, Backoff> perSubject;
+  private final Cache<String, Window> perSource;
+
+  /** Consecutive failures and the time before which no attempt is taken (ms). */
+  private record Backoff(int failures, long notBefore) {}
+
+  /** Failures of a source in the current window, which starts at its first failure (ms). */
+  private record Window(long start, int failures) {}
+
+  /** @param failuresPerSource failures one IP may make in 15 minutes; 0 disables that key */
+  public FailureThrottle(Clock clock, int failuresPerSource) {
+    this.clock = clock;
+    this.failuresPerSource = failuresPerSource;
+    this.perSubjectAndSource = Caffeine.newBuilder().maximumSize(200_000)
+        .expireAfterWrite(MAX_WAIT_PER_SOURCE.multipliedBy(2)).build();
+    this.perSubject = Caffeine.newBuilder().maximumSize(200_000)
+        .expireAfterWrite(Duration.ofHours(1)).build();
+    this.perSource = Caffeine.newBuilder().maximumSize(100_000)
+        .expireAfterWrite(SOURCE_WINDOW).build();
+  }
+
+  /**
+   * Takes an attempt: answers the seconds it must wait (rounded up) and records nothing, or 0 and
+   * counts it as a failure at once, before the secret is checked, so that concurrent attempts
+   * cannot all slip through the same opening. {@link #succeeded} gives it back.
+   */
+  public long acquire(String accountId, String subject, String source) {
+    long now = clock.millis();
+    String ip = sourceKey(source);
+    String pair = key(accountId, subject, ip);
+    String mail = key(accountId, subject);
+    synchronized (this) {
+      long until = Math.max(notBefore(perSubjectAndSource.getIfPresent(pair)),
+          notBefore(perSubject.getIfPresent(mail)));
+      Window w = failuresPerSource > 0 ? perSource.getIfPresent(ip) : null;
+      boolean windowOpen = w != null && now - w.start() < SOURCE_WINDOW.toMillis();
+      if (windowOpen && w.failures() >= failuresPerSource) {
+        until = Math.max(until, w.start() + SOURCE_WINDOW.toMillis());
+      }
+      if (until > now) {
+        return (until - now + 999) / 1000;
+      }
+      perSubjectAndSource.put(pair, next(perSubjectAndSource.getIfPresent(pair), now,
+          FREE_PER_SOURCE, MAX_WAIT_PER_SOURCE));
+      perSubject.put(mail, next(perSubject.getIfPresent(mail), now, FREE_PER_SUBJECT,
+          MAX_WAIT_PER_SUBJECT));
+      if (failuresPerSource > 0) {
+        perSource.put(ip, windowOpen ? new Window(w.start(), w.failures() + 1)
+            : new Window(now, 1));
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * The secret was right: the attempt {@link #acquire} counted is given back, and this
+   * source's backoff for the subject ends.
+   */
+  public void succeeded(String accountId, String subject, String source) {
+    String ip = sourceKey(source);
+    synchronized (this) {
+      perSubjectAndSource.invalidate(key(accountId, subject, ip));
+      perSubject.asMap().computeIfPresent(key(accountId, subject), (k, b) ->
+          b.failures() <= 1 ? null : new Backoff(b.failures() - 1, b.notBefore()));
+      perSource.asMap().computeIfPresent(ip, (k, w) ->
+          w.failures() <= 1 ? null : new Window(w.start(), w.failures() - 1));
+    }
+  }
+
+  /**
+   * The attempt ended without a verdict on the secret (the database could not be read, the
+   * process is shutting down): it is given back without clearing anything, so an outage never
+   * turns a user's retries into a wait. {@link #acquire} only lets an attempt through when no
+   * wait was pending, so the backoff it set is the only one to undo.
+   */
+  public void undecided(String accountId, String subject, String source) {
+    String ip = sourceKey(source);
+    synchronized (this) {
+      perSubjectAndSource.asMap().computeIfPresent(key(accountId, subject, ip), (k, b) ->
+          b.failures() <= 1 ? null : new Backoff(b.failures() - 1, 0));
+      perSubject.asMap().computeIfPresent(key(accountId, subject), (k, b) ->
+          b.failures() <= 1 ? null : new Backoff(b.failures() - 1, 0));
+      perSource.asMap().computeIfPresent(ip, (k, w) ->
+          w.failures() <= 1 ? null : new Window(w.start(), w.failures() - 1));
+    }
+  }
+
+  /** The failures counted on one key and the seconds its next attempt must wait (0: none). */
+  public record Status(int failures, long waitSeconds) {}
+
+  /**
+   * What the throttle holds for {@code subject} and for {@code subject} from {@code source}
+   * (either may be null), keyed {@code subject}, {@code subject_and_source}, {@code source}; a key
+   * with nothing counted is left out. For admins (docs/api.md#throttles).
+   */
+  public java.util.Map<String, Status> status(String accountId, String subject, String source) {
+    long now = clock.millis();
+    java.util.Map<String, Status> out = new java.util.LinkedHashMap<>();
+    if (subject != null) {
+      Backoff b = perSubject.getIfPresent(key(accountId, subject));
+      if (b != null) {
+        out.put("subject", new Status(b.failures(), seconds(b.notBefore() - now)));
+      }
+      if (source != null) {
+        Backoff p = perSubjectAndSource.getIfPresent(key(accountId, subject, sourceKey(source)));
+        if (p != null) {
+          out.put("subject_and_source", new Status(p.failures(), seconds(p.notBefore() - now)));
+        }
+      }
+    }
+    if (source != null && failuresPerSource > 0) {
+      Window w = perSource.getIfPresent(sourceKey(source));
+      if (w != null && now - w.start() < SOURCE_WINDOW.toMillis()) {
+        long until = w.failures() >= failuresPerSource ? w.start() + SOURCE_WINDOW.toMillis() : 0;
+        out.put("source", new Status(w.failures(), seconds(until - now)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Forgets the failures of {@code subject} (from every source, or only from {@code source} when
+   * given) in the account; with {@code subject} null, those of {@code source} for every subject of
+   * the account, and, when {@code everywhere}, the source's count over all accounts too.
+   */
+  public void clear(String accountId, String subject, String source, boolean everywhere) {
+    String ip = source == null ? null : sourceKey(source);
+    synchronized (this) {
+      if (subject != null) {
+        if (ip == null) {
+          perSubject.invalidate(key(accountId, subject));
+          String prefix = key(accountId, subject) + "\u0000";
+          perSubjectAndSource.asMap().keySet().removeIf(k -> k.startsWith(prefix));
+        } else {
+          perSubjectAndSource.invalidate(key(accountId, subject, ip));
+        }
+        return;
+      }
+      if (ip != null) {
+        String prefix = accountId + "\u0000";
+        String suffix = "\u0000" + ip;
+        perSubjectAndSource.asMap().keySet().removeIf(k -> k.startsWith(prefix)
+            && k.endsWith(suffix));
+        if (everywhere) {
+          perSource.invalidate(ip);
+        }
+      }
+    }
+  }
+
+  private static long seconds(long millis) {
+    return millis <= 0 ? 0 : (millis + 999) / 1000;
+  }
+
+  /** The key of a client address (IPv6 by its /64 prefix): {@link ClientAddress#key}. */
+  static String sourceKey(String source) {
+    return ClientAddress.key(source);
+  }
+
+  private static Backoff next(Backoff b, long now, int free, Duration max) {
+    int failures = b == null ? 1 : b.failures() + 1;
+    if (failures <= free) {
+      return new Backoff(failures, 0);
+    }
+    int doublings = Math.min(failures - free - 1, 30);
+    long wait = Math.min(max.toMillis(), 1000L << doublings);
+    return new Backoff(failures, now + wait);
+  }
+
+  private static long notBefore(Backoff b) {
+    return b == null ? 0 : b.notBefore();
+  }
+
+  private static String key(String... parts) {
+    return String.join("\u0000", parts);
+  }
+}
