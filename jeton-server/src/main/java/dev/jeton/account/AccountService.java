@@ -114,7 +114,8 @@ public final class AccountService {
 
   /** The API limits in force for the account: its own settings over the server's defaults. */
   public Config.Limits limits(Account a) {
-    return a.limits().over(limitDefaults);
+    Account.LimitOverrides o = a.limits();
+    return o.equals(Account.LimitOverrides.NONE) ? limitDefaults : o.over(limitDefaults);
   }
 
   /**

@@ -11,8 +11,6 @@ import dev.jeton.http.Router;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -80,9 +78,12 @@ public final class TokenRoutes {
     }
     AccountTokens.Filter filter = new AccountTokens.Filter(kind, ctx.queryParam("owner"),
         ctx.queryParam("client_id"), !"all".equals(status),
-        time(ctx, "created_after", problems), time(ctx, "created_before", problems),
-        time(ctx, "expires_after", problems), time(ctx, "expires_before", problems),
-        time(ctx, "last_used_after", problems), time(ctx, "last_used_before", problems), after);
+        Pagination.time(ctx, "created_after", problems),
+        Pagination.time(ctx, "created_before", problems),
+        Pagination.time(ctx, "expires_after", problems),
+        Pagination.time(ctx, "expires_before", problems),
+        Pagination.time(ctx, "last_used_after", problems),
+        Pagination.time(ctx, "last_used_before", problems), after);
     if (!problems.isEmpty()) {
       throw ApiException.validation(List.copyOf(problems));
     }
@@ -138,21 +139,6 @@ public final class TokenRoutes {
   private static void skipped(Map<String, Object> m, ErrorCode code, String message) {
     m.put("status", "skipped");
     m.put("reasons", List.of(Map.of("code", code.code(), "message", message)));
-  }
-
-  /** A time filter: an RFC 3339 instant such as 2026-12-05T18:00:00Z. */
-  private static Long time(Context ctx, String name, List<ApiException.FieldError> problems) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(raw).toEpochMilli();
-    } catch (DateTimeParseException | ArithmeticException e) {
-      problems.add(new ApiException.FieldError(name, ErrorCode.FIELD_INVALID, "The " + name
-          + " filter is an RFC 3339 time in UTC, such as 2026-12-05T18:00:00Z."));
-      return null;
-    }
   }
 
   private static Map<String, Object> json(AccountToken t, long now) {

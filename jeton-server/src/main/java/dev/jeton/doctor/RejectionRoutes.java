@@ -12,8 +12,6 @@ import dev.jeton.rejection.RejectionLog;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,7 +58,7 @@ public final class RejectionRoutes {
     RejectionLog.Filter filter = new RejectionLog.Filter(owner, param(ctx, "code", problems),
         param(ctx, "client_id", problems), param(ctx, "fingerprint", problems),
         param(ctx, "token_id", problems), param(ctx, "request_id", problems),
-        time(ctx, "since", problems), time(ctx, "until", problems));
+        Pagination.time(ctx, "since", problems), Pagination.time(ctx, "until", problems));
     if (!problems.isEmpty()) {
       throw ApiException.validation(List.copyOf(problems));
     }
@@ -96,20 +94,6 @@ public final class RejectionRoutes {
       return null;
     }
     return v;
-  }
-
-  private static Long time(Context ctx, String name, List<ApiException.FieldError> problems) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(v).toEpochMilli();
-    } catch (DateTimeParseException e) {
-      problems.add(new ApiException.FieldError(name, ErrorCode.FIELD_INVALID,
-          "The filter '" + name + "' must be an RFC 3339 time such as 2026-12-05T10:00:00Z."));
-      return null;
-    }
   }
 
   private static Set<ErrorCode> errors() {

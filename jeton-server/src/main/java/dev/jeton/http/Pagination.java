@@ -41,6 +41,25 @@ public final class Pagination {
     return DEFAULT_LIMIT;
   }
 
+  /**
+   * A time filter of a list, the query parameter {@code name}: an RFC 3339 instant such as
+   * 2026-12-05T18:00:00Z, in ms; null when absent, with a problem added for anything else.
+   */
+  public static Long time(io.javalin.http.Context ctx, String name,
+      List<ApiException.FieldError> problems) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(raw).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+      problems.add(new ApiException.FieldError(name, ErrorCode.FIELD_INVALID, "The " + name
+          + " filter is an RFC 3339 time in UTC, such as 2026-12-05T18:00:00Z."));
+      return null;
+    }
+  }
+
   /** The answer body of one page, each item shaped by {@code json}. */
   public static <T> Map<String, Object> body(Page<T> page,
       Function<T, Map<String, Object>> json) {

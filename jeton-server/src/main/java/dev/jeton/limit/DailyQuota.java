@@ -55,15 +55,37 @@ public final class DailyQuota {
     this.writes = writes;
   }
 
+  /** A day of one zone: its ISO date and the ms it starts and ends (the next midnight). */
+  private record Day(String date, long start, long end) {}
+
+  /** The current day of each zone in use, worked out once per day rather than per call. */
+  private final ConcurrentHashMap<ZoneId, Day> days = new ConcurrentHashMap<>();
+
+  private Day day(ZoneId zone) {
+    long now = clock.millis();
+    Day d = days.get(zone);
+    if (d == null || now >= d.end() || now < d.start()) {
+      LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(now), zone);
+      d = new Day(date.toString(), date.atStartOfDay(zone).toInstant().toEpochMilli(),
+          date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli());
+      days.put(zone, d);
+    }
+    return d;
+  }
+
   /** The day it is now in {@code zone}, as an ISO date. */
   public String today(ZoneId zone) {
-    return LocalDate.ofInstant(clock.instant(), zone).toString();
+    return day(zone).date();
   }
 
   /** The instant the current day of {@code zone} ends: the next midnight there. */
   public Instant resetsAt(ZoneId zone) {
-    LocalDate tomorrow = LocalDate.ofInstant(clock.instant(), zone).plusDays(1);
-    return tomorrow.atStartOfDay(zone).toInstant();
+    return Instant.ofEpochMilli(day(zone).end());
+  }
+
+  /** The ms the current day of {@code zone} ends. */
+  long resetsAtMillis(ZoneId zone) {
+    return day(zone).end();
   }
 
   /**
@@ -71,7 +93,7 @@ public final class DailyQuota {
    * call is not counted.
    */
   public Take take(String accountId, long quota, ZoneId zone) {
-    Counter c = counter(accountId, today(zone));
+    Counter c = counter(accountId, day(zone).date());
     long n = c.total.incrementAndGet();
     if (quota > 0 && n > quota) {
       c.total.decrementAndGet();

@@ -9,7 +9,6 @@ import dev.jeton.http.RequestGuard;
 import dev.jeton.store.WriteQueue;
 import io.javalin.http.Context;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,8 +130,8 @@ public final class Limits implements AutoCloseable {
     }
     DailyQuota.Take day = quota.take(accountId, policy.dailyQuota(), policy.zone());
     if (policy.dailyQuota() > 0) {
-      Instant reset = quota.resetsAt(policy.zone());
-      long untilReset = Math.max(1, (reset.toEpochMilli() - clock.millis() + 999) / 1000);
+      long resetMillis = quota.resetsAtMillis(policy.zone());
+      long untilReset = Math.max(1, (resetMillis - clock.millis() + 999) / 1000);
       item(policies, "daily").append(";q=").append(policy.dailyQuota()).append(";w=86400");
       item(state, "daily").append(";r=").append(day.remaining()).append(";t=")
           .append(untilReset);
@@ -143,10 +142,10 @@ public final class Limits implements AutoCloseable {
         }
         headers(ctx, policies, state);
         Map<String, Object> members = new LinkedHashMap<>();
-        members.put("resets_at", Json.time(reset.toEpochMilli()));
+        members.put("resets_at", Json.time(resetMillis));
         throw ApiException.retryAfter(ErrorCode.DAILY_QUOTA_EXCEEDED, "The account has made "
             + "the " + policy.dailyQuota() + " calls of its daily quota; calls are accepted "
-            + "again from " + Json.time(reset.toEpochMilli()) + ".", untilReset, members);
+            + "again from " + Json.time(resetMillis) + ".", untilReset, members);
       }
     }
     headers(ctx, policies, state);
