@@ -151,7 +151,8 @@ public final class App implements AutoCloseable {
     this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
-    this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock);
+    this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock, limits,
+        accounts);
     this.rejections = new RejectionLog(db.jdbi(), writes, metrics, clock);
     rejections.attributeWith((accountId, token) -> accessTokens.signedByAccount(accountId, token)
         .map(c -> new RejectionLog.Attribution("access_token", c.getJWTID(), c.getSubject(),

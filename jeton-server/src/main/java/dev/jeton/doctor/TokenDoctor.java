@@ -4,8 +4,10 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.limit.Limits;
 import dev.jeton.pat.Owner;
 import dev.jeton.pat.Pat;
 import dev.jeton.pat.PatService;
@@ -43,8 +45,13 @@ public final class TokenDoctor {
   private final Issuers issuers;
   private final Clock clock;
 
+  private final Limits limits;
+  private final AccountService accounts;
+
   public TokenDoctor(PatService pats, SessionService sessions, AccessTokens accessTokens,
-      Issuers issuers, Clock clock) {
+      Issuers issuers, Clock clock, Limits limits, AccountService accounts) {
+    this.limits = limits;
+    this.accounts = accounts;
     this.pats = pats;
     this.sessions = sessions;
     this.accessTokens = accessTokens;
@@ -137,6 +144,7 @@ public final class TokenDoctor {
     } else {
       m.put("valid", true);
       m.put("scopes", p.scope().values());
+      rateLimited(m, p.accountId(), "p:" + p.id());
     }
     if (p.expiresAt() != null) {
       m.put("expires_at", Instant.ofEpochMilli(p.expiresAt()).toString());
@@ -167,6 +175,7 @@ public final class TokenDoctor {
     } else {
       m.put("valid", true);
       m.put("expires_at", Instant.ofEpochMilli(expiresAt).toString());
+      rateLimited(m, s.accountId(), "s:" + s.id());
     }
     return m;
   }
@@ -231,6 +240,24 @@ public final class TokenDoctor {
           verdict(m, ErrorCode.TOKEN_UNKNOWN, "Its session has ended and was purged.");
           return m;
         }));
+  }
+
+  /**
+   * A valid token over its rate limit right now is refused all the same (429): say so, and when
+   * its next call is accepted (docs/limits.md).
+   */
+  private void rateLimited(Map<String, Object> m, String accountId, String credential) {
+    Account a = accounts.find(accountId).orElse(null);
+    if (a == null) {
+      return;
+    }
+    long wait = limits.tokenWaitSeconds(accountId, accounts.limits(a), credential);
+    if (wait > 0) {
+      m.put("rate_limited", dev.jeton.http.Json.fields("code",
+          ErrorCode.RATE_LIMIT_EXCEEDED.code(), "retry_after_seconds", wait, "detail",
+          "Valid, but over its rate limit right now: calls are refused until the next is "
+              + "accepted in " + wait + " s."));
+    }
   }
 
   private static void verdict(Map<String, Object> m, ErrorCode code, String detail) {

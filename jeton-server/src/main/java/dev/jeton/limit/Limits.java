@@ -199,6 +199,17 @@ public final class Limits implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Seconds until the credential {@code token} (as {@link Caller#token}) may call the account
+   * again under its own rate limit, taking nothing; 0 when it may now. For the token doctor.
+   */
+  public long tokenWaitSeconds(String accountId, Config.Limits policy, String token) {
+    if (!policy.rateLimited() || !policy.keys().contains("token")) {
+      return 0;
+    }
+    return rates.waitSeconds(bucketKey(accountId, "token", token, policy));
+  }
+
   /** Empties the rate-limit buckets of one key of an account ({@code ip} takes an address). */
   public void clear(String accountId, String key, String id, Config.Limits policy) {
     rates.clear(bucketKey(accountId, key, "ip".equals(key) ? ClientAddress.key(id) : id, policy));

@@ -88,6 +88,19 @@ public final class RateLimiter {
     }
   }
 
+  /**
+   * Seconds until {@code key}'s bucket accepts a call again, taking nothing: 0 when it would
+   * accept one now (or holds no bucket: a full one).
+   */
+  public long waitSeconds(String key) {
+    Entry e = buckets.getIfPresent(key);
+    if (e == null) {
+      return 0;
+    }
+    io.github.bucket4j.EstimationProbe p = e.bucket().estimateAbilityToConsume(1);
+    return p.canBeConsumed() ? 0 : Math.max(1, seconds(p.getNanosToWaitForRefill()));
+  }
+
   /** Forgets {@code key}'s bucket: its next call finds it full. */
   public void clear(String key) {
     buckets.invalidate(key);

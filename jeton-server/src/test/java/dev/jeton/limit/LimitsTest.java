@@ -105,6 +105,31 @@ class LimitsTest {
   }
 
   @Test
+  void theDoctorTellsTheOwnerThatAValidTokenIsRateLimitedNow() {
+    setMainLimits("{\"rate_calls\":2,\"rate_period\":600}");
+    Api.Response gil = server.register("main", "gil@example.com", PASSWORD);
+    String limited = gil.text("access_token");
+    api.get(v1("main") + "/me", limited);
+    api.get(v1("main") + "/me", limited);
+    assertRefused(api.get(v1("main") + "/me", limited), "rate_limit_exceeded");
+    // asked with another sign-in of the owner, which has its own budget
+    String other = server.login("main", "gil@example.com", PASSWORD).text("access_token");
+    Api.Response d = api.postJson(v1("main") + "/tokens/diagnose",
+        "{\"token\":" + Api.q(limited) + "}", other);
+    assertThat(d.status()).as(d.toString()).isEqualTo(200);
+    JsonNode explained = d.json().path("explained");
+    assertThat(explained.path("valid").asBoolean()).isTrue();
+    assertThat(explained.path("rate_limited").path("code").asText())
+        .isEqualTo("rate_limit_exceeded");
+    assertThat(explained.path("rate_limited").path("retry_after_seconds").asLong())
+        .isBetween(1L, 300L);
+    // the token that asked is not limited, and the doctor says nothing of it
+    Api.Response self = api.postJson(v1("main") + "/tokens/diagnose",
+        "{\"token\":" + Api.q(other) + "}", admin);
+    assertThat(self.json().path("explained").has("rate_limited")).isFalse();
+  }
+
+  @Test
   void theIpKeyCountsEveryTokenFromOneAddressTogether() {
     setMainLimits("{\"rate_calls\":5,\"rate_period\":600,\"rate_keys\":[\"ip\"]}");
     String carol = signUp("carol@example.com");
