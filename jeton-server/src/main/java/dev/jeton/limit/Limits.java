@@ -73,6 +73,8 @@ public final class Limits implements AutoCloseable {
     });
     flusher.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MILLIS, FLUSH_MILLIS,
         TimeUnit.MILLISECONDS);
+    flusher.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_SECONDS, SWEEP_SECONDS,
+        TimeUnit.SECONDS);
   }
 
   /**
@@ -223,6 +225,17 @@ public final class Limits implements AutoCloseable {
   /** Writes the daily counts now (tests, shutdown). */
   public void flush() {
     quota.flush();
+  }
+
+  /** How often rate-limit buckets that are full again are forgotten. */
+  static final long SWEEP_SECONDS = 60;
+
+  private void sweepQuietly() {
+    try {
+      rates.sweep();
+    } catch (RuntimeException e) {
+      LOG.warn("rate-limit sweep failed: {}", e.toString());
+    }
   }
 
   private void flushQuietly() {

@@ -2,7 +2,6 @@ package dev.jeton.limit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
@@ -15,8 +14,8 @@ import java.time.Duration;
  * goes on at its average rate.
  *
  * <p>Memory stays bounded whatever keys callers make up: the cache holds at most {@code maxKeys}
- * buckets, and a bucket untouched for its whole period is dropped, which loses nothing, since a
- * bucket left alone that long is full again. Under a flood of fresh keys the least useful
+ * buckets, and {@link #sweep} drops those that are full again (left alone for long enough), which
+ * loses nothing, since a new bucket is full too. Under a flood of fresh keys the least useful
  * buckets are evicted first; an evicted bucket comes back full, so eviction can only ever let a
  * caller through, never refuse one wrongly.
  */
@@ -30,7 +29,7 @@ public final class RateLimiter {
    */
   public record Probe(boolean allowed, long remaining, long resetSeconds, long retryAfterSeconds) {}
 
-  private record Entry(Bucket bucket, long periodNanos) {}
+  private record Entry(Bucket bucket, long capacity) {}
 
   private final Cache<String, Entry> buckets;
   private final TimeMeter time;
@@ -47,24 +46,9 @@ public final class RateLimiter {
         return true;
       }
     };
-    this.buckets = Caffeine.newBuilder().maximumSize(maxKeys)
-        .expireAfter(new Expiry<String, Entry>() {
-          @Override
-          public long expireAfterCreate(String key, Entry e, long now) {
-            return e.periodNanos();
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Entry e, long now, long current) {
-            return e.periodNanos();
-          }
-
-          @Override
-          public long expireAfterRead(String key, Entry e, long now, long current) {
-            return e.periodNanos();
-          }
-        })
-        .build();
+    // No expiry on access (it would reorder the cache's timer wheel on every call): idle
+    // buckets are swept out once full again (sweep), and the size bound holds memory
+    this.buckets = Caffeine.newBuilder().maximumSize(maxKeys).build();
   }
 
   /**
@@ -74,7 +58,7 @@ public final class RateLimiter {
   public Probe take(String key, long calls, Duration period) {
     Entry e = buckets.get(key, k -> new Entry(Bucket.builder()
         .addLimit(l -> l.capacity(calls).refillGreedy(calls, period))
-        .withCustomTimePrecision(time).build(), period.toNanos()));
+        .withCustomTimePrecision(time).build(), calls));
     ConsumptionProbe p = e.bucket().tryConsumeAndReturnRemaining(1);
     return new Probe(p.isConsumed(), p.getRemainingTokens(), seconds(p.getNanosToWaitForReset()),
         p.isConsumed() ? 0 : Math.max(1, seconds(p.getNanosToWaitForRefill())));
@@ -99,6 +83,22 @@ public final class RateLimiter {
     }
     io.github.bucket4j.EstimationProbe p = e.bucket().estimateAbilityToConsume(1);
     return p.canBeConsumed() ? 0 : Math.max(1, seconds(p.getNanosToWaitForRefill()));
+  }
+
+  /**
+   * Forgets every bucket that is full again (untouched for long enough to have refilled): a
+   * bucket made afresh is full too, so nothing changes for its caller. A call racing the removal
+   * can at most find a full bucket one call early. Run periodically; answers how many went.
+   */
+  public int sweep() {
+    int removed = 0;
+    for (var e : buckets.asMap().entrySet()) {
+      if (e.getValue().bucket().getAvailableTokens() >= e.getValue().capacity()
+          && buckets.asMap().remove(e.getKey(), e.getValue())) {
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** Forgets {@code key}'s bucket: its next call finds it full. */

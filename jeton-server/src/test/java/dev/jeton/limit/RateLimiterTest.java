@@ -39,6 +39,21 @@ class RateLimiterTest {
     assertThat(rates.take("k", 1, Duration.ofMinutes(1)).allowed()).isTrue();
   }
 
+  /** Only buckets that are full again are forgotten: a busy one keeps what it spent. */
+  @Test
+  void theSweepForgetsOnlyBucketsThatAreFullAgain() {
+    RateLimiter rates = new RateLimiter(clock, 100);
+    rates.take("idle", 10, Duration.ofSeconds(10));
+    for (int i = 0; i < 10; i++) {
+      rates.take("busy", 10, Duration.ofSeconds(10));
+    }
+    clock.advance(Duration.ofSeconds(2)); // idle refilled its one call; busy got two of ten back
+    assertThat(rates.sweep()).isEqualTo(1);
+    assertThat(rates.size()).isEqualTo(1);
+    assertThat(rates.take("busy", 10, Duration.ofSeconds(10)).remaining())
+        .as("the busy bucket was kept: two refilled, one taken").isEqualTo(1);
+  }
+
   /**
    * An attacker rotating addresses or tokens makes a fresh key per request: the buckets held stay
    * at the bound however many keys appear (SECURITY: bounded memory under key floods).
