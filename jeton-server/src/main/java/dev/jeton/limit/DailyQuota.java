@@ -78,11 +78,6 @@ public final class DailyQuota {
     return day(zone).date();
   }
 
-  /** The instant the current day of {@code zone} ends: the next midnight there. */
-  public Instant resetsAt(ZoneId zone) {
-    return Instant.ofEpochMilli(day(zone).end());
-  }
-
   /** The ms the current day of {@code zone} ends. */
   long resetsAtMillis(ZoneId zone) {
     return day(zone).end();
@@ -101,15 +96,6 @@ public final class DailyQuota {
     }
     c.pending.incrementAndGet();
     return new Take(true, quota > 0 ? quota - n : -1);
-  }
-
-  /** Gives back a call {@link #take} counted, when a later check refused the request. */
-  public void giveBack(String accountId, ZoneId zone) {
-    Counter c = counters.get(accountId + "|" + today(zone));
-    if (c != null) {
-      c.total.decrementAndGet();
-      c.pending.decrementAndGet();
-    }
   }
 
   /** The account's calls today, on every node as far as this node knows. */
@@ -146,14 +132,14 @@ public final class DailyQuota {
     if (all.isEmpty()) {
       return;
     }
-    List<long[]> taken = new ArrayList<>(all.size());
-    for (Counter c : all) {
-      taken.add(new long[] {c.pending.getAndSet(0)});
+    long[] taken = new long[all.size()];
+    for (int i = 0; i < taken.length; i++) {
+      taken[i] = all.get(i).pending.getAndSet(0);
     }
     try {
       writes.submit(h -> {
         for (int i = 0; i < all.size(); i++) {
-          long n = taken.get(i)[0];
+          long n = taken[i];
           if (n != 0) {
             UsageStore.add(h, all.get(i).accountId, all.get(i).day, n);
           }
@@ -162,7 +148,7 @@ public final class DailyQuota {
       });
     } catch (RuntimeException e) {
       for (int i = 0; i < all.size(); i++) {
-        all.get(i).pending.addAndGet(taken.get(i)[0]);
+        all.get(i).pending.addAndGet(taken[i]);
       }
       LOG.warn("usage counts not written, kept for the next flush: {}", e.toString());
       return;

@@ -181,7 +181,7 @@ public final class Limits implements AutoCloseable {
     m.put("calls", used);
     m.put("daily_quota", policy.dailyQuota() > 0 ? policy.dailyQuota() : null);
     m.put("remaining", policy.dailyQuota() > 0 ? Math.max(0, policy.dailyQuota() - used) : null);
-    m.put("resets_at", Json.time(quota.resetsAt(policy.zone()).toEpochMilli()));
+    m.put("resets_at", Json.time(quota.resetsAtMillis(policy.zone())));
     m.put("in_flight", inFlight.current(accountId));
     m.put("concurrency_limit", policy.concurrency() > 0 ? policy.concurrency() : null);
     Map<String, Object> rate = new LinkedHashMap<>();
@@ -210,16 +210,6 @@ public final class Limits implements AutoCloseable {
       return 0;
     }
     return rates.waitSeconds(bucketKey(accountId, "token", token, policy));
-  }
-
-  /** Empties the rate-limit buckets of one key of an account ({@code ip} takes an address). */
-  public void clear(String accountId, String key, String id, Config.Limits policy) {
-    rates.clear(bucketKey(accountId, key, "ip".equals(key) ? ClientAddress.key(id) : id, policy));
-  }
-
-  /** The rate limiter, for tests and benchmarks of its bound. */
-  public RateLimiter rates() {
-    return rates;
   }
 
   /** Writes the daily counts now (tests, shutdown). */

@@ -101,11 +101,6 @@ public final class RateLimiter {
     return removed;
   }
 
-  /** Forgets {@code key}'s bucket: its next call finds it full. */
-  public void clear(String key) {
-    buckets.invalidate(key);
-  }
-
   /** Buckets held now (after pending evictions). */
   public long size() {
     buckets.cleanUp();
