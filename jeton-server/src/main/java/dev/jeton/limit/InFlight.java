@@ -44,6 +44,18 @@ public final class InFlight {
     }
   }
 
+  /** The keys with requests in flight now, and how many each. */
+  java.util.Map<String, Integer> busy() {
+    java.util.Map<String, Integer> busy = new java.util.HashMap<>();
+    counts.forEach((key, count) -> {
+      int n = count.get();
+      if (n > 0) {
+        busy.put(key, n);
+      }
+    });
+    return busy;
+  }
+
   /** Requests of {@code key} in flight now. */
   public int current(String key) {
     AtomicInteger count = counts.get(key);

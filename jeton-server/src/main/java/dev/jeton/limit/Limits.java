@@ -60,12 +60,16 @@ public final class Limits implements AutoCloseable {
   private final RateLimiter rates;
   private final InFlight inFlight = new InFlight();
   private final DailyQuota quota;
+  /** Rate limits and requests in flight of the other nodes: on PostgreSQL only, else null. */
+  private final LimitExchange exchange;
   private final ScheduledExecutorService flusher;
 
   public Limits(Clock clock, Jdbi jdbi, WriteQueue writes, int maxKeys) {
     this.clock = clock;
     this.rates = new RateLimiter(clock, maxKeys);
     this.quota = new DailyQuota(clock, jdbi, writes);
+    // SQLite serves one process, whose limits are all in its memory
+    this.exchange = writes.postgres() ? new LimitExchange(jdbi, writes, Clock.systemUTC()) : null;
     this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "jeton-usage-flush");
       t.setDaemon(true);
@@ -117,7 +121,8 @@ public final class Limits implements AutoCloseable {
     }
     InFlight.Slot slot = null;
     if (policy.concurrency() > 0) {
-      slot = inFlight.tryAcquire(accountId, policy.concurrency());
+      int others = exchange == null ? 0 : exchange.othersInFlight(accountId);
+      slot = inFlight.tryAcquire(accountId, policy.concurrency() - others);
       if (slot == null) {
         taken.forEach(rates::giveBack);
         headers(ctx, policies, state);
@@ -127,6 +132,7 @@ public final class Limits implements AutoCloseable {
       RequestGuard.whenDone(ctx.req(), slot);
     }
     if (!caller.metered()) {
+      shared(taken, policy);
       headers(ctx, policies, state);
       return;
     }
@@ -150,7 +156,17 @@ public final class Limits implements AutoCloseable {
             + "again from " + Json.time(resetMillis) + ".", untilReset, members);
       }
     }
+    shared(taken, policy);
     headers(ctx, policies, state);
+  }
+
+  /** Tells the other nodes of the calls an admitted request took from {@code buckets}. */
+  private void shared(List<String> buckets, Config.Limits policy) {
+    if (exchange != null) {
+      for (String b : buckets) {
+        exchange.spent(b, policy.calls(), policy.period());
+      }
+    }
   }
 
   /**
@@ -161,8 +177,11 @@ public final class Limits implements AutoCloseable {
    * @throws ApiException {@code rate_limit_exceeded} with {@code Retry-After}
    */
   public void perSource(Context ctx, String purpose, long calls, java.time.Duration period) {
-    RateLimiter.Probe p = rates.take(purpose + '\u0000' + ClientAddress.key(ctx.ip()), calls,
-        period);
+    String key = purpose + '\u0000' + ClientAddress.key(ctx.ip());
+    RateLimiter.Probe p = rates.take(key, calls, period);
+    if (p.allowed() && exchange != null) {
+      exchange.spent(key, calls, period);
+    }
     if (!p.allowed()) {
       throw ApiException.retryAfter(ErrorCode.RATE_LIMIT_EXCEEDED, "At most " + calls + " "
           + purpose.replace('_', ' ') + " requests per " + period.toMinutes() + " minutes are "
@@ -182,7 +201,8 @@ public final class Limits implements AutoCloseable {
     m.put("daily_quota", policy.dailyQuota() > 0 ? policy.dailyQuota() : null);
     m.put("remaining", policy.dailyQuota() > 0 ? Math.max(0, policy.dailyQuota() - used) : null);
     m.put("resets_at", Json.time(quota.resetsAtMillis(policy.zone())));
-    m.put("in_flight", inFlight.current(accountId));
+    m.put("in_flight", inFlight.current(accountId)
+        + (exchange == null ? 0 : exchange.othersInFlight(accountId)));
     m.put("concurrency_limit", policy.concurrency() > 0 ? policy.concurrency() : null);
     Map<String, Object> rate = new LinkedHashMap<>();
     rate.put("calls", policy.rateLimited() ? policy.calls() : null);
@@ -212,9 +232,12 @@ public final class Limits implements AutoCloseable {
     return rates.waitSeconds(bucketKey(accountId, "token", token, policy));
   }
 
-  /** Writes the daily counts now (tests, shutdown). */
+  /** Writes the daily counts and exchanges limits with the other nodes now (tests, shutdown). */
   public void flush() {
     quota.flush();
+    if (exchange != null) {
+      exchange.flush(rates, inFlight);
+    }
   }
 
   /** How often rate-limit buckets that are full again are forgotten. */
@@ -233,6 +256,13 @@ public final class Limits implements AutoCloseable {
       quota.flush();
     } catch (RuntimeException e) {
       LOG.warn("usage flush failed: {}", e.toString());
+    }
+    if (exchange != null) {
+      try {
+        exchange.flush(rates, inFlight);
+      } catch (RuntimeException e) {
+        LOG.warn("limits not exchanged with the other nodes: {}", e.toString());
+      }
     }
   }
 

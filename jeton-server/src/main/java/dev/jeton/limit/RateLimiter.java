@@ -56,12 +56,26 @@ public final class RateLimiter {
    * name the policy too, so that a changed policy starts a fresh bucket.
    */
   public Probe take(String key, long calls, Duration period) {
-    Entry e = buckets.get(key, k -> new Entry(Bucket.builder()
-        .addLimit(l -> l.capacity(calls).refillGreedy(calls, period))
-        .withCustomTimePrecision(time).build(), calls));
+    Entry e = entry(key, calls, period);
     ConsumptionProbe p = e.bucket().tryConsumeAndReturnRemaining(1);
     return new Probe(p.isConsumed(), p.getRemainingTokens(), seconds(p.getNanosToWaitForReset()),
         p.isConsumed() ? 0 : Math.max(1, seconds(p.getNanosToWaitForRefill())));
+  }
+
+  /**
+   * Takes {@code n} calls another node admitted from {@code key}'s bucket, whatever it holds: a
+   * bucket can go into debt, and refuses calls until the debt is refilled.
+   */
+  void spend(String key, long calls, Duration period, long n) {
+    if (n > 0 && calls > 0 && !period.isZero() && !period.isNegative()) {
+      entry(key, calls, period).bucket().consumeIgnoringRateLimits(n);
+    }
+  }
+
+  private Entry entry(String key, long calls, Duration period) {
+    return buckets.get(key, k -> new Entry(Bucket.builder()
+        .addLimit(l -> l.capacity(calls).refillGreedy(calls, period))
+        .withCustomTimePrecision(time).build(), calls));
   }
 
   /** Gives back a call {@link #take} took, when a later check refused the request. */

@@ -44,7 +44,8 @@ final class SchemaHistory {
       "V15__authorization_code_lifetime.sql",
       "V16__account_deletion.sql",
       "V17__limits.sql",
-      "V18__rejections.sql");
+      "V18__rejections.sql",
+      "V19__limit_exchange.sql");
 
   static final String LOCATION = "db/migration";
 
