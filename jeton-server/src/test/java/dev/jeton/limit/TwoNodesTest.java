@@ -120,5 +120,81 @@ class TwoNodesTest {
       assertThat(usage.json().path("calls").asLong()).as("calls both nodes admitted, once each")
           .isEqualTo(admitted);
     }
+
+    // docs/limits.md#across-nodes: the rate limit of one token holds on both nodes. The admin's
+    // calls are not metered, so the spent quota does not stop them; a slow refill (one call per
+    // 6 s) keeps the counts exact within the few seconds this takes.
+    set = nodeA.patchJson(V1 + "/accounts/main", "{\"limits\":{\"rate_calls\":100,"
+        + "\"rate_period\":600}}", admin);
+    assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    awaitPolicy(nodeA, admin);
+    awaitPolicy(nodeB, admin);
+    for (int i = 0; i < 50; i++) {
+      Api.Response r = nodeA.get(V1 + "/usage", admin);
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    }
+    Thread.sleep(2_500); // node a writes its calls, node b reads them
+    Api.Response onB = nodeB.get(V1 + "/usage", admin);
+    assertThat(onB.status()).as(onB.toString()).isEqualTo(200);
+    // 100 less one call on b and 51 on a, less this one: 47 (a refill may add one or two)
+    long left = remaining(onB);
+    assertThat(left).as("node b has taken node a's calls out of the bucket").isBetween(45L, 50L);
+
+    // both nodes at once, as fast as they answer: until each has heard of the other's calls
+    // (one to two seconds) each admits what it believes is left, so a burst spread over N nodes
+    // can take up to N times what is left; the debt is then refused everywhere
+    int[] burst = new int[2];
+    Thread[] threads = new Thread[2];
+    for (int n = 0; n < 2; n++) {
+      int node = n;
+      Api api = n == 0 ? nodeA : nodeB;
+      threads[n] = new Thread(() -> {
+        int refused = 0;
+        while (refused < 5) {
+          Api.Response r = api.get(V1 + "/usage", admin);
+          if (r.status() == 200) {
+            burst[node]++;
+          } else {
+            refused++;
+          }
+        }
+      });
+      threads[n].start();
+    }
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+    int total = burst[0] + burst[1];
+    System.out.printf("two nodes, rate limit 100 per 600 s with %d left: a burst on both nodes "
+        + "at once admitted %d (%d on a, %d on b)%n", left, total, burst[0], burst[1]);
+    assertThat(total).isBetween((int) left, 2 * (int) left + 4);
+    Thread.sleep(2_500); // each node hears of the other's burst
+    for (Api node : new Api[] {nodeA, nodeB}) {
+      Api.Response r = node.get(V1 + "/usage", admin);
+      assertThat(r.status()).as("the shared bucket is empty on both nodes: " + r).isEqualTo(429);
+      assertThat(r.code()).isEqualTo("rate_limit_exceeded");
+    }
+  }
+
+  /** Waits until {@code node} applies the 100 per 600 s policy; answers after one call under it. */
+  private static void awaitPolicy(Api node, String admin) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < deadline) {
+      Api.Response r = node.get(V1 + "/usage", admin);
+      if (r.header("RateLimit-Policy").orElse("").contains("w=600")) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the new rate limit did not reach " + node.base());
+  }
+
+  /** The calls left ({@code r}) in the token's {@code RateLimit} field. */
+  private static long remaining(Api.Response r) {
+    String field = r.header("RateLimit").orElseThrow();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"token\";r=(\\d+)")
+        .matcher(field);
+    assertThat(m.find()).as(field).isTrue();
+    return Long.parseLong(m.group(1));
   }
 }
