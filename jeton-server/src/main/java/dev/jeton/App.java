@@ -239,7 +239,7 @@ public final class App implements AutoCloseable {
           .register(r);
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
-      new LeakRoutes(leaks, bearer).register(r);
+      new LeakRoutes(leaks, bearer, limits).register(r);
       new DoctorRoutes(doctor, accounts, bearer, rejections).register(r);
       new RejectionRoutes(rejections, bearer).register(r);
       routes = r.routes();

@@ -1,7 +1,5 @@
 package dev.jeton.leak;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.jeton.account.SetupTokens;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
@@ -40,14 +38,15 @@ import org.slf4j.LoggerFactory;
  * found in the wild; every one that is a live Jeton credential is ended and its owner and the
  * account's admins get a notice. The report is answered before it is examined, always in the
  * same way, so that the answer (its content and its timing) says nothing about which strings
- * were valid. Reports are examined one at a time on one background thread, from a bounded queue,
- * and each source may send {@value #REPORTS_PER_WINDOW} per minute.
+ * were valid. Reports are examined one at a time on one background thread, from a bounded queue;
+ * each source may send {@value #REPORTS_PER_WINDOW} per minute ({@link LeakRoutes}).
  */
 public final class LeakReports implements AutoCloseable {
   /** The most strings one report may carry. */
   public static final int MAX_TOKENS = 1000;
   /** The longest string examined (a JWT access token of Jeton is far shorter). */
   public static final int MAX_TOKEN_CHARS = 4096;
+  /** Reports one source may send per {@link #WINDOW}, in a token bucket (limit.Limits). */
   static final int REPORTS_PER_WINDOW = 10;
   static final Duration WINDOW = Duration.ofMinutes(1);
   static final int QUEUED_REPORTS = 100;
@@ -65,11 +64,6 @@ public final class LeakReports implements AutoCloseable {
   private final OpaqueTokens ids;
   private final Clock clock;
   private final ThreadPoolExecutor worker;
-  /** Reports per source in the current window: bounded however many sources appear. */
-  private final Cache<String, Window> perSource;
-
-  private record Window(long start, int reports) {}
-
   /** What reports may touch: the features whose credentials can be reported. */
   public record Features(PatService pats, SessionService sessions, AccessTokens accessTokens,
       Issuers issuers, UserAdmin users, SetupTokens setupTokens, ClientService clients) {}
@@ -92,27 +86,14 @@ public final class LeakReports implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
-    this.perSource = Caffeine.newBuilder().maximumSize(100_000)
-        .expireAfterWrite(WINDOW).build();
   }
 
   /**
    * Takes a report for examination. Answers at once, before anything is examined.
    *
-   * @throws ApiException {@code rate_limit_exceeded} when the source sent too many reports this
-   *     minute, {@code service_unavailable} when the queue of reports is full
+   * @throws ApiException {@code service_unavailable} when the queue of reports is full
    */
-  public void accept(List<String> candidates, String source) {
-    long now = clock.millis();
-    Window w = perSource.asMap().compute(source, (k, old) ->
-        old == null || now - old.start() >= WINDOW.toMillis() ? new Window(now, 1)
-            : new Window(old.start(), old.reports() + 1));
-    if (w.reports() > REPORTS_PER_WINDOW) {
-      long wait = Math.max(1, (w.start() + WINDOW.toMillis() - now + 999) / 1000);
-      throw ApiException.retryAfter(ErrorCode.RATE_LIMIT_EXCEEDED, "At most "
-          + REPORTS_PER_WINDOW + " leak reports a minute are taken from one source; send the "
-          + "next in " + wait + " s.", wait);
-    }
+  public void accept(List<String> candidates) {
     List<String> copy = List.copyOf(candidates);
     try {
       worker.execute(() -> examineAll(copy));

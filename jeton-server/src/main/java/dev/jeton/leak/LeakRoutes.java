@@ -8,6 +8,7 @@ import dev.jeton.http.JsonBody;
 import dev.jeton.http.Pagination;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
+import dev.jeton.limit.Limits;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import io.javalin.http.Context;
@@ -35,9 +36,12 @@ public final class LeakRoutes {
   private final LeakReports reports;
   private final BearerAuth bearer;
 
-  public LeakRoutes(LeakReports reports, BearerAuth bearer) {
+  private final Limits limits;
+
+  public LeakRoutes(LeakReports reports, BearerAuth bearer, Limits limits) {
     this.reports = reports;
     this.bearer = bearer;
+    this.limits = limits;
   }
 
   public void register(Router r) {
@@ -55,7 +59,8 @@ public final class LeakRoutes {
       body.reject("tokens", ErrorCode.FIELD_MISSING, "The field 'tokens' is required.");
     }
     body.validate();
-    reports.accept(tokens, ctx.ip());
+    limits.perSource(ctx, "leak_report", LeakReports.REPORTS_PER_WINDOW, LeakReports.WINDOW);
+    reports.accept(tokens);
     // the same answer whatever the strings were: it is given before any of them is examined
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("received", tokens.size());

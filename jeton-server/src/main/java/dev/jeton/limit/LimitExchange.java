@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.Query;
 
 /**
  * What the rate limits and the cap on requests in flight of one node must know of the other
@@ -29,8 +28,8 @@ import org.jdbi.v3.core.statement.Query;
  *
  * <p>Rows are numbered per node by the node itself, written one after another by one thread, so
  * a reader that has applied a node's row {@code n} has applied every earlier one: no row is
- * applied twice or skipped. A node that stops writing is forgotten once its rows are older than
- * {@link #WINDOW}; its requests in flight stop counting after {@link #IN_FLIGHT_FRESH}.
+ * applied twice or skipped. A node that stops writing is forgotten after {@link #KEEP}; its
+ * requests in flight stop counting after {@link #IN_FLIGHT_FRESH}.
  */
 final class LimitExchange {
   /** Rows are read back this far; node clocks must agree within it (they must for JWTs anyway). */
@@ -48,8 +47,7 @@ final class LimitExchange {
   /** Another node as last heard of: its last row applied, when, and its requests in flight. */
   private record Node(long seq, long heardNanos, Map<String, Integer> inFlight) {}
 
-  private final Jdbi jdbi;
-  private final WriteQueue writes;
+  private final ExchangeStore store;
   private final Clock wall;
   private final String node;
   private final ConcurrentHashMap<String, Spent> spent = new ConcurrentHashMap<>();
@@ -62,8 +60,7 @@ final class LimitExchange {
   private int flushes;
 
   LimitExchange(Jdbi jdbi, WriteQueue writes, Clock wall) {
-    this.jdbi = jdbi;
-    this.writes = writes;
+    this.store = new ExchangeStore(jdbi, writes);
     this.wall = wall;
     byte[] id = new byte[9];
     new SecureRandom().nextBytes(id);
@@ -94,8 +91,7 @@ final class LimitExchange {
     readOthers(rates);
     if (++flushes % PURGE_EVERY == 0) {
       long cutoff = wall.millis() - KEEP.toMillis();
-      writes.submit(h -> h.createUpdate("DELETE FROM limit_exchange WHERE sent_at < :c")
-          .bind("c", cutoff).execute());
+      store.deleteBefore(cutoff);
     }
   }
 
@@ -126,10 +122,7 @@ final class LimitExchange {
     String text = body.toString();
     long now = wall.millis();
     try {
-      writes.submit(h -> h.createUpdate("""
-              INSERT INTO limit_exchange (node, seq, sent_at, body)
-              VALUES (:node, :seq, :at, :body)""")
-          .bind("node", node).bind("seq", next).bind("at", now).bind("body", text).execute());
+      store.insert(node, next, now, text);
     } catch (RuntimeException e) {
       for (Map.Entry<Spent, Long> t : taken) {
         t.getKey().count().addAndGet(t.getValue());
@@ -140,34 +133,12 @@ final class LimitExchange {
     sentBusy = !busy.isEmpty();
   }
 
-  private record Row(String node, long seq, String body) {}
-
   private void readOthers(RateLimiter rates) {
-    long since = wall.millis() - WINDOW.toMillis();
-    List<Row> rows = jdbi.withHandle(h -> {
-      StringBuilder sql = new StringBuilder(
-          "SELECT node, seq, body FROM limit_exchange WHERE sent_at >= :since AND node <> :me");
-      List<String> known = new ArrayList<>(nodes.keySet());
-      if (!known.isEmpty()) {
-        // per known node only the rows after the last one applied
-        sql.append(" AND (");
-        for (int i = 0; i < known.size(); i++) {
-          sql.append("(node = :n").append(i).append(" AND seq > :s").append(i).append(") OR ");
-        }
-        sql.append("node NOT IN (<known>))");
-      }
-      sql.append(" ORDER BY node, seq");
-      Query q = h.createQuery(sql.toString()).bind("since", since).bind("me", node);
-      for (int i = 0; i < known.size(); i++) {
-        q.bind("n" + i, known.get(i)).bind("s" + i, nodes.get(known.get(i)).seq());
-      }
-      if (!known.isEmpty()) {
-        q.bindList("known", known);
-      }
-      return q.map((rs, ctx) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3))).list();
-    });
+    Map<String, Long> applied = new HashMap<>();
+    nodes.forEach((id, n) -> applied.put(id, n.seq()));
+    List<ExchangeStore.Row> rows = store.since(wall.millis() - WINDOW.toMillis(), node, applied);
     long nanos = System.nanoTime();
-    for (Row row : rows) {
+    for (ExchangeStore.Row row : rows) {
       Node before = nodes.get(row.node());
       // the first read only learns where each node stands: calls older than this node are not
       // taken from its buckets
@@ -192,7 +163,7 @@ final class LimitExchange {
     }
     started = true;
     long stale = nanos - IN_FLIGHT_FRESH.toNanos();
-    long gone = nanos - WINDOW.toNanos();
+    long gone = nanos - KEEP.toNanos();
     nodes.values().removeIf(n -> n.heardNanos() < gone);
     Map<String, Integer> sum = new HashMap<>();
     for (Node n : nodes.values()) {

@@ -171,7 +171,7 @@ public final class Limits implements AutoCloseable {
 
   /**
    * Limits what a client address may do without credentials (registration, device codes of
-   * public clients: docs/security.md#unauthenticated-limits): at most {@code calls} per
+   * public clients, leak reports: docs/security.md#unauthenticated-limits): at most {@code calls} per
    * {@code period} per address for {@code purpose}, in every account together.
    *
    * @throws ApiException {@code rate_limit_exceeded} with {@code Retry-After}
@@ -184,10 +184,21 @@ public final class Limits implements AutoCloseable {
     }
     if (!p.allowed()) {
       throw ApiException.retryAfter(ErrorCode.RATE_LIMIT_EXCEEDED, "At most " + calls + " "
-          + purpose.replace('_', ' ') + " requests per " + period.toMinutes() + " minutes are "
-          + "accepted from one address; the next in " + p.retryAfterSeconds() + " s.",
-          p.retryAfterSeconds());
+          + purpose.replace('_', ' ') + " requests per " + per(period) + " are accepted from "
+          + "one address; the next in " + p.retryAfterSeconds() + " s.", p.retryAfterSeconds());
     }
+  }
+
+  /** "hour", "10 minutes", "90 s": a period as a message reads it. */
+  private static String per(java.time.Duration period) {
+    long s = period.toSeconds();
+    if (s % 3600 == 0) {
+      return s == 3600 ? "hour" : s / 3600 + " hours";
+    }
+    if (s % 60 == 0) {
+      return s == 60 ? "minute" : s / 60 + " minutes";
+    }
+    return s + " s";
   }
 
   /** The account's usage and limits now, for its admins. */
