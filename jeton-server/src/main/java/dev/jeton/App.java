@@ -192,6 +192,8 @@ public final class App implements AutoCloseable {
         // it ignoring case, so a bearer token differing from an earlier one only in letter case
         // would be read as the earlier token: no header cache (docs/security.md#header-cache).
         http.setHeaderCacheSize(0);
+        // a request whose client stops sending is ended, and its slot given back, after this
+        http.setIdleTimeout(config.http().idleTimeout().toMillis());
       });
       cfg.jetty.modifyServer(server -> {
         server.setErrorHandler(jettyErrors);

@@ -34,8 +34,11 @@ public record Config(
    */
   public record Logging(String format, boolean access, double accessSample) {}
 
-  /** Listening address and the public URL issuers are built from. */
-  public record Http(String host, int port, String baseUrl) {}
+  /**
+   * Listening address, the public URL issuers are built from, and how long a request waits for
+   * more of its body ({@code idleTimeout}, Jetty's idle timeout of a request).
+   */
+  public record Http(String host, int port, String baseUrl, Duration idleTimeout) {}
 
   /** Database connection. */
   public record Db(String url, String user, String password, int poolSize) {

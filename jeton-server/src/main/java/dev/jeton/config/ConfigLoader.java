@@ -83,6 +83,11 @@ public final class ConfigLoader {
       throw bad(Setting.HTTP_HOST, host, "must not be empty");
     }
     int port = intIn(Setting.HTTP_PORT, v.get(Setting.HTTP_PORT), 0, 65535);
+    String rawIdle = v.get(Setting.HTTP_IDLE_TIMEOUT);
+    Duration idle = duration(Setting.HTTP_IDLE_TIMEOUT, rawIdle);
+    if (idle.compareTo(Duration.ofSeconds(1)) < 0 || idle.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw bad(Setting.HTTP_IDLE_TIMEOUT, rawIdle, "must be between 1s and 10m");
+    }
     String baseUrl = v.get(Setting.BASE_URL).replace("{port}", Integer.toString(port));
     baseUrl = validBaseUrl(baseUrl);
     Path dataDir;
@@ -154,7 +159,7 @@ public final class ConfigLoader {
         onOff(Setting.ACCESS_LOG, v.get(Setting.ACCESS_LOG)),
         share(Setting.ACCESS_LOG_SAMPLE, v.get(Setting.ACCESS_LOG_SAMPLE)));
     return new Config(
-        new Config.Http(host, port, baseUrl),
+        new Config.Http(host, port, baseUrl, idle),
         dataDir,
         new Config.Db(dbUrl, v.get(Setting.DB_USER), v.get(Setting.DB_PASSWORD), pool),
         masterKey,

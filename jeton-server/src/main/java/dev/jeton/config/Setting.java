@@ -9,6 +9,9 @@ import java.util.Locale;
 public enum Setting {
   HTTP_HOST("127.0.0.1", "Interface to listen on; 0.0.0.0 listens on all interfaces."),
   HTTP_PORT("8080", "TCP port to listen on (0 picks a free port)."),
+  HTTP_IDLE_TIMEOUT("30s", "How long a request may wait for its client to send more of it (a "
+      + "body that stops arriving) before it is ended, 1s to 10m: bounds what a slow client holds, "
+      + "its request slot included."),
   BASE_URL("http://localhost:{port}",
       "Public URL of the server, without a trailing slash; issuers are {base}/accounts/{account}."),
   DATA_DIR("./data", "Directory for the SQLite database and the development master key."),

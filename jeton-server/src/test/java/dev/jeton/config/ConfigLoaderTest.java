@@ -222,6 +222,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenHttpIdleTimeoutOutsideOneSecondToTenMinutesThenNamesEnvVar() {
+    assertThat(ConfigLoader.load(null, Map.of()).http().idleTimeout())
+        .isEqualTo(Duration.ofSeconds(30));
+    fails("JETON_HTTP_IDLE_TIMEOUT", "0");
+    fails("JETON_HTTP_IDLE_TIMEOUT", "11m");
+    fails("JETON_HTTP_IDLE_TIMEOUT", "soon");
+    assertThat(ConfigLoader.load(null, Map.of("JETON_HTTP_IDLE_TIMEOUT", "5s")).http()
+        .idleTimeout()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void loadWhenPurgeIntervalUnderAMinuteOrOverADayThenNamesEnvVar() {
     fails("JETON_PURGE_INTERVAL", "30s");
     fails("JETON_PURGE_INTERVAL", "25h");

@@ -162,6 +162,28 @@ class LimitsTest {
   }
 
   @Test
+  @Settings("HTTP_IDLE_TIMEOUT=2s")
+  void aRequestWhoseBodyStopsArrivingIsEndedByTheIdleTimeoutAndGivesItsSlotBack()
+      throws Exception {
+    setMainLimits("{\"concurrency\":1}");
+    String fay = signUp("fay@example.com");
+    try (Socket stalled = stalled(fay)) {
+      awaitInFlight(1);
+      assertRefused(api.get(v1("main") + "/me", fay), "concurrency_limit_reached");
+      // the client neither sends the body nor goes away: the server ends the request
+      long t0 = System.nanoTime();
+      awaitInFlight(0);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("ended by the 2 s idle timeout")
+          .isGreaterThan(Duration.ofMillis(500));
+      assertThat(api.get(v1("main") + "/me", fay).status()).isEqualTo(200);
+      // the stalled client is told, in the catalog's terms, that its body never came whole
+      String answer = new String(stalled.getInputStream().readAllBytes(),
+          StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"code\":\"invalid_json\"");
+    }
+  }
+
+  @Test
   void requestsOverTheConcurrencyCapAreRefusedAtOnceAndEverySlotComesBack() throws Exception {
     setMainLimits("{\"concurrency\":2}");
     String erin = signUp("erin@example.com");
