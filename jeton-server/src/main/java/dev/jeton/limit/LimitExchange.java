@@ -102,7 +102,8 @@ final class LimitExchange {
       Spent s = e.getValue();
       long n = s.count().getAndSet(0);
       if (n <= 0) {
-        // idle since the last row: forgotten (a call racing this removal is counted anew)
+        // idle since the last row: forgotten (a call racing this removal, in the instant after
+        // a second of silence, may go untold)
         spent.remove(e.getKey(), s);
         continue;
       }
