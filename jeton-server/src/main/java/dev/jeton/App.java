@@ -22,6 +22,8 @@ import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.leak.LeakReports;
 import dev.jeton.leak.LeakRoutes;
+import dev.jeton.qr.QrLogins;
+import dev.jeton.qr.QrRoutes;
 import dev.jeton.limit.Limits;
 import dev.jeton.limit.RateLimiter;
 import dev.jeton.oauth.OAuthRoutes;
@@ -101,6 +103,7 @@ public final class App implements AutoCloseable {
   private final PatService pats;
   private final UserAdmin userAdmin;
   private final LeakReports leaks;
+  private final QrLogins qrLogins;
   private final TokenDoctor doctor;
   private final PrincipalService principals;
   private final Issuers issuers;
@@ -149,6 +152,7 @@ public final class App implements AutoCloseable {
     users.onStateChange(pats::forgetCached);
     users.onDeletion("personal_access_tokens_revoked", pats::revokeAllOfDeletedUser);
     this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
+    this.qrLogins = new QrLogins(db.jdbi(), writes, tokens, clock, config.qrLoginTtl());
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
     this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock, limits,
@@ -242,6 +246,7 @@ public final class App implements AutoCloseable {
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer, limits).register(r);
+      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits).register(r);
       new DoctorRoutes(doctor, accounts, bearer, rejections).register(r);
       new RejectionRoutes(rejections, bearer).register(r);
       routes = r.routes();

@@ -20,12 +20,13 @@ public record Config(
     int signInFailuresPerSource,
     String metricsToken,
     Retention retention,
-    Limits limits) {
+    Limits limits,
+    Duration qrLoginTtl) {
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, pats, logging,
-        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits);
+        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits, qrLoginTtl);
   }
 
   /**

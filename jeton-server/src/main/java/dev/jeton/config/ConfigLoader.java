@@ -174,7 +174,18 @@ public final class ConfigLoader {
             1_000_000),
         metricsToken,
         retention,
-        limits(v));
+        limits(v),
+        qrLoginTtl(v));
+  }
+
+  /** How long a QR login may take, from its start to its exchange: 30 s to 10 min. */
+  private static Duration qrLoginTtl(Map<Setting, String> v) {
+    String raw = v.get(Setting.QR_LOGIN_TTL);
+    Duration d = duration(Setting.QR_LOGIN_TTL, raw);
+    if (d.compareTo(Duration.ofSeconds(30)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw bad(Setting.QR_LOGIN_TTL, raw, "must be between 30s and 10m");
+    }
+    return d;
   }
 
   /** The API limits: rate, keys, concurrency, daily quota and its time zone. */

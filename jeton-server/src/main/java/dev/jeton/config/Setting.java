@@ -73,6 +73,8 @@ public enum Setting {
       + "or off. Audit events and errors are logged either way."),
   ACCESS_LOG_SAMPLE("1", "Share of successful requests (status below 400) written to the access "
       + "log, from 0 to 1 (0.1: one in ten); refused and failed requests are always written."),
+  QR_LOGIN_TTL("120s", "How long a QR login (its QR code and the desktop's poll token) lives, "
+      + "from its start to its exchange for a session: 30s to 10m."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 
   private final String defaultValue;

@@ -292,6 +292,7 @@ public final class TokenDoctor {
       case AC -> "authorization_code";
       case DC -> "device_code";
       case QR -> "qr_login";
+      case QP -> "qr_login_poll_token";
       case ST -> "setup_link";
       case CS -> "client_secret";
       case PW -> "password_link";

@@ -227,8 +227,9 @@ public enum ErrorCode {
       "The user has not yet approved the device authorization request; keep polling the token "
           + "endpoint no faster than the interval (RFC 8628 3.5).", true),
   SLOW_DOWN(400, "Polling too fast",
-      "Poll the token endpoint less often: add 5 seconds to the interval for this and every "
-          + "later request (RFC 8628 3.5).", true),
+      "Poll less often: at the token endpoint add 5 seconds to the interval for this and every "
+          + "later request (RFC 8628 3.5); a QR login is polled at most once per poll_interval.",
+      true),
   EXPIRED_TOKEN(400, "Device code expired",
       "The device code expired before the user approved it; start a new device authorization "
           + "request (RFC 8628 3.5).", false),
@@ -246,6 +247,27 @@ public enum ErrorCode {
   METRICS_TOKEN_INVALID(401, "Metrics token invalid",
       "Send the server's JETON_METRICS_TOKEN as 'Authorization: Bearer <token>' (in Prometheus: "
           + "the scrape job's authorization credentials).", false),
+
+  // --- QR login (docs/qr-login.md) ------------------------------------------------------------
+  QR_LOGIN_NOT_FOUND(404, "QR login not found",
+      "Check the login's id. The desktop presents the poll token it got when it started the "
+          + "login; the phone must have scanned the login's QR code first. Ended logins are "
+          + "forgotten after a while.", false),
+  QR_LOGIN_EXPIRED(400, "QR login expired",
+      "The login was not completed within its lifetime (expires_at); start a new one on the "
+          + "desktop and scan its new QR code.", false),
+  QR_CODE_USED(409, "QR code already used",
+      "This QR code was already scanned by another phone, or its login was already decided; "
+          + "start a new login on the desktop and scan its new QR code.", false),
+  QR_LOGIN_PENDING(400, "QR login not approved yet",
+      "Keep polling the login (no faster than poll_interval) until its state is approved, then "
+          + "exchange it.", true),
+  QR_LOGIN_DENIED(403, "QR login denied",
+      "The user denied this sign-in on their phone; start a new login if that was a mistake.",
+      false),
+  QR_LOGIN_CONSUMED(409, "QR login already exchanged",
+      "An approved login is exchanged for a session once, and this one was; start a new login "
+          + "to get another session.", false),
 
   // --- hosted pages ---------------------------------------------------------------------------
   FORM_REJECTED(403, "Form rejected",

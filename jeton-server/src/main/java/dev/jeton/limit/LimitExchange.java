@@ -149,8 +149,8 @@ final class LimitExchange {
         String[] f = line.split(" ");
         try {
           if (f.length == 5 && f[0].equals("r") && apply) {
-            rates.spend(decode(f[1]), Long.parseLong(f[2]), Duration.ofSeconds(Long.parseLong(f[3])),
-                Long.parseLong(f[4]));
+            rates.spend(decode(f[1]), Long.parseLong(f[2]),
+                Duration.ofSeconds(Long.parseLong(f[3])), Long.parseLong(f[4]));
           } else if (f.length == 3 && f[0].equals("c")) {
             busy.put(decode(f[1]), Integer.parseInt(f[2]));
           }

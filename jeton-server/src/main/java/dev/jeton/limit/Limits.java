@@ -171,8 +171,8 @@ public final class Limits implements AutoCloseable {
 
   /**
    * Limits what a client address may do without credentials (registration, device codes of
-   * public clients, leak reports: docs/security.md#unauthenticated-limits): at most {@code calls} per
-   * {@code period} per address for {@code purpose}, in every account together.
+   * public clients, leak reports, QR logins: docs/security.md#unauthenticated-limits): at most
+   * {@code calls} per {@code period} per address for {@code purpose}, in every account together.
    *
    * @throws ApiException {@code rate_limit_exceeded} with {@code Retry-After}
    */

@@ -30,7 +30,7 @@ final class PurgeStore {
   static final List<String> COUNTED = List.of("accounts", "users", "sessions", "refresh_tokens",
       "authorization_codes", "device_codes", "web_sessions", "setup_tokens", "grants",
       "clients", "signing_keys", "personal_access_tokens", "password_links", "rejections",
-      "usage_days");
+      "usage_days", "qr_logins");
 
   private final Jdbi jdbi;
   private final String skipLocked;
@@ -44,11 +44,15 @@ final class PurgeStore {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("authorization_codes", " AND session_id IS NULL");
     m.put("device_codes", "");
+    m.put("qr_logins", "");
     m.put("web_sessions", "");
     m.put("setup_tokens", "");
     m.put("password_links", "");
     return java.util.Collections.unmodifiableMap(m);
   }
+
+  /** The key column of each table of {@link #EXPIRING}: {@code hash} unless named here. */
+  private static final Map<String, String> KEYS = Map.of("qr_logins", "id");
 
   /**
    * Up to {@code limit} sessions that ended before {@code cutoff} (ms): revoked, past their
@@ -126,8 +130,10 @@ final class PurgeStore {
     if (extra == null) {
       throw new IllegalArgumentException("not a purged table: " + table);
     }
-    return h.createUpdate("DELETE FROM " + table + " WHERE hash IN (SELECT hash FROM " + table
-            + " WHERE expires_at < :cutoff" + extra + " LIMIT :n" + skipLocked + ")")
+    String key = KEYS.getOrDefault(table, "hash");
+    return h.createUpdate("DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key
+            + " FROM " + table + " WHERE expires_at < :cutoff" + extra + " LIMIT :n" + skipLocked
+            + ")")
         .bind("cutoff", cutoff).bind("n", limit).execute();
   }
 

@@ -45,7 +45,8 @@ final class SchemaHistory {
       "V16__account_deletion.sql",
       "V17__limits.sql",
       "V18__rejections.sql",
-      "V19__limit_exchange.sql");
+      "V19__limit_exchange.sql",
+      "V20__qr_logins.sql");
 
   static final String LOCATION = "db/migration";
 

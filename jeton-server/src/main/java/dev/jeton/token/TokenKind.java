@@ -12,8 +12,10 @@ public enum TokenKind {
   AC,
   /** Device code (RFC 8628). */
   DC,
-  /** QR login token. */
+  /** QR login secret: what the QR code carries to the phone. */
   QR,
+  /** QR login poll token: what only the desktop that started the login holds. */
+  QP,
   /** One-time setup link for an account's first admin. */
   ST,
   /** OAuth client secret (RFC 6749 2.3.1). */

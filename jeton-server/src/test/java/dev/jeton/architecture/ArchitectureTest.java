@@ -30,7 +30,8 @@ class ArchitectureTest {
       "dev.jeton.rejection..", "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.pat..",
       "dev.jeton.client..",
       "dev.jeton.web..", "dev.jeton.admin..", "dev.jeton.setup..", "dev.jeton.leak..",
-      "dev.jeton.doctor..", "dev.jeton.oauth..", "dev.jeton.oidc..", "dev.jeton.ops.."};
+      "dev.jeton.doctor..", "dev.jeton.qr..", "dev.jeton.oauth..", "dev.jeton.oidc..",
+      "dev.jeton.ops.."};
 
   /** Every package is its own slice: no two packages may reach each other, however far round. */
   @ArchTest
@@ -53,6 +54,7 @@ class ArchitectureTest {
       .layer("oauth").definedBy("dev.jeton.oauth..")
       // leaked-token reports and the token doctor: both look at any kind of token
       .layer("leak").definedBy("dev.jeton.leak..", "dev.jeton.doctor..")
+      .layer("qr").definedBy("dev.jeton.qr..")
       .layer("admin and setup").definedBy("dev.jeton.admin..", "dev.jeton.setup..")
       .layer("client").definedBy("dev.jeton.client..")
       .layer("web").definedBy("dev.jeton.web..")
@@ -73,22 +75,23 @@ class ArchitectureTest {
       .whereLayer("oidc").mayOnlyBeAccessedByLayers("server")
       .whereLayer("oauth").mayOnlyBeAccessedByLayers("server", "oidc")
       .whereLayer("leak").mayOnlyBeAccessedByLayers("server")
+      .whereLayer("qr").mayOnlyBeAccessedByLayers("server")
       .whereLayer("admin and setup").mayOnlyBeAccessedByLayers("server", "oidc", "oauth")
-      .whereLayer("pat").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak",
+      .whereLayer("pat").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak", "qr",
           "admin and setup")
-      .whereLayer("client").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak",
+      .whereLayer("client").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak", "qr",
           "admin and setup")
       .whereLayer("web").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "admin and setup")
       .whereLayer("user").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "admin and setup", "client", "web")
+          "qr", "admin and setup", "client", "web")
       .whereLayer("session").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "admin and setup", "client", "web", "user")
+          "qr", "admin and setup", "client", "web", "user")
       .whereLayer("rejection").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
-          "leak", "admin and setup", "client", "web", "user", "session")
+          "leak", "qr", "admin and setup", "client", "web", "user", "session")
       .whereLayer("account").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "admin and setup", "client", "web", "user", "session")
+          "qr", "admin and setup", "client", "web", "user", "session")
       .whereLayer("token").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "admin and setup", "client", "web", "user", "session", "account")
+          "qr", "admin and setup", "client", "web", "user", "session", "account")
       .whereLayer("limit").mayOnlyBeAccessedByLayers(above("token"))
       .whereLayer("http").mayOnlyBeAccessedByLayers(above("token", "limit"))
       .whereLayer("store").mayOnlyBeAccessedByLayers(above("token", "limit", "http"))
@@ -98,7 +101,7 @@ class ArchitectureTest {
 
   /** Every feature layer, from the top down to {@code lowest}, and {@code more} plumbing. */
   private static String[] above(String lowest, String... more) {
-    List<String> features = List.of("server", "pat", "ops", "oidc", "oauth", "leak",
+    List<String> features = List.of("server", "pat", "ops", "oidc", "oauth", "leak", "qr",
         "admin and setup", "client", "web", "user", "session", "rejection", "account", "token");
     List<String> out = new ArrayList<>(features.subList(0, features.indexOf(lowest) + 1));
     out.addAll(List.of(more));

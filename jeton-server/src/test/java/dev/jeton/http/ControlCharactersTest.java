@@ -286,7 +286,12 @@ class ControlCharactersTest {
       "GET /accounts/{account}/api/v1/notices", "GET /accounts/{account}/api/v1/usage",
       "GET /accounts/{account}/api/v1/accounts/{id}/usage",
       "GET /accounts/{account}/api/v1/throttles", "DELETE /accounts/{account}/api/v1/throttles",
-      "GET /accounts/{account}/api/v1/rejections"));
+      "GET /accounts/{account}/api/v1/rejections",
+      "POST /accounts/{account}/api/v1/qr-logins", "POST /accounts/{account}/api/v1/qr-logins/scan",
+      "GET /accounts/{account}/api/v1/qr-logins/{id}",
+      "POST /accounts/{account}/api/v1/qr-logins/{id}/exchange",
+      "POST /accounts/{account}/api/v1/qr-logins/{id}/approve",
+      "POST /accounts/{account}/api/v1/qr-logins/{id}/deny"));
 
   private static String key(Router.Route r) {
     return r.method() + " " + r.path();
@@ -436,6 +441,10 @@ class ControlCharactersTest {
       case "POST /accounts/{account}/api/v1/tokens/diagnose" ->
           "{\"token\":\"jeton_pat_seen_in_a_log\"}";
       case "POST /api/v1/leaks" -> "{\"tokens\":[\"jeton_pat_found_in_a_paste\"]}";
+      case "POST /accounts/{account}/api/v1/qr-logins" ->
+          "{\"client_id\":" + Api.q(client.client().clientId()) + "}";
+      case "POST /accounts/{account}/api/v1/qr-logins/scan" ->
+          "{\"secret\":\"jeton_qr_seen_on_a_screen\"}";
       case "POST /accounts/{account}/api/v1/auth/set-password" ->
           "{\"token\":" + Api.q(passwordLink) + ",\"password\":" + Api.q(PASSWORD) + "}";
       default -> null;
@@ -540,7 +549,7 @@ class ControlCharactersTest {
         || r.path().contains("/api/v1/notices") || r.path().contains("/api/v1/usage")
         || r.path().contains("/api/v1/throttles") || r.path().contains("/api/v1/rejections")) {
       headers.put("Authorization", "Bearer " + adminToken);
-    } else if (r.path().contains("/api/v1/me")) {
+    } else if (r.path().contains("/api/v1/me") || r.path().contains("/api/v1/qr-logins/")) {
       headers.put("Authorization", "Bearer " + userToken);
     } else if (r.path().endsWith("/userinfo")) {
       headers.put("Authorization", "Bearer " + clientAccessToken);

@@ -1,0 +1,173 @@
+package dev.jeton.qr;
+
+import dev.jeton.account.Account;
+import dev.jeton.account.AccountService;
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientService;
+import dev.jeton.error.ApiException;
+import dev.jeton.error.ErrorCode;
+import dev.jeton.http.ErrorWriter;
+import dev.jeton.http.Json;
+import dev.jeton.http.JsonBody;
+import dev.jeton.http.Responses;
+import dev.jeton.http.Router;
+import dev.jeton.limit.Limits;
+import dev.jeton.session.BearerAuth;
+import dev.jeton.session.SessionService;
+import dev.jeton.token.Issuers;
+import dev.jeton.user.AuthRoutes;
+import dev.jeton.user.User;
+import dev.jeton.user.UserService;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The QR login API under {@code {issuer}/api/v1/qr-logins} (docs/qr-login.md). The desktop
+ * starts a login without credentials, follows it and exchanges it with its poll token; the phone
+ * scans, approves and denies with the access token of its user's sign-in.
+ */
+public final class QrRoutes {
+  /** The errors of the QR login routes. */
+  public static final Set<ErrorCode> ERRORS = errors();
+  /** Logins one address may start, per {@link #STARTS_PERIOD}: each is a row. */
+  static final int STARTS_PER_SOURCE = 60;
+  static final Duration STARTS_PERIOD = Duration.ofMinutes(10);
+  private static final String BASE = "/accounts/{account}/api/v1/qr-logins";
+
+  private final QrLogins logins;
+  private final AccountService accounts;
+  private final UserService users;
+  private final ClientService clients;
+  private final BearerAuth bearer;
+  private final Issuers issuers;
+  private final Limits limits;
+
+  public QrRoutes(QrLogins logins, AccountService accounts, UserService users,
+      ClientService clients, BearerAuth bearer, Issuers issuers, Limits limits) {
+    this.logins = logins;
+    this.accounts = accounts;
+    this.users = users;
+    this.clients = clients;
+    this.bearer = bearer;
+    this.issuers = issuers;
+    this.limits = limits;
+  }
+
+  public void register(Router r) {
+    r.as(ErrorWriter.Format.PROBLEM, ERRORS)
+        .post(BASE, this::start)
+        .post(BASE + "/scan", this::scan)
+        .get(BASE + "/{id}", this::poll)
+        .post(BASE + "/{id}/exchange", this::exchange)
+        .post(BASE + "/{id}/approve", ctx -> decide(ctx, true))
+        .post(BASE + "/{id}/deny", ctx -> decide(ctx, false));
+  }
+
+  private void start(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    String clientId = null;
+    if (ctx.req().getContentLengthLong() != 0 || ctx.header("Content-Type") != null) {
+      JsonBody body = JsonBody.read(ctx, Set.of("client_id"));
+      clientId = body.optionalString("client_id", 128);
+      body.validate();
+    }
+    Client client = null;
+    if (clientId != null) {
+      client = clients.find(account.id(), clientId).orElseThrow(() -> new ApiException(
+          ErrorCode.CLIENT_NOT_FOUND, "This account has no client with this client_id."));
+    }
+    limits.perSource(ctx, "qr_login", STARTS_PER_SOURCE, STARTS_PERIOD);
+    QrLogins.Started s = logins.start(account.id(), clientId, ctx.ip(), ctx.userAgent());
+    String issuer = issuers.issuer(account.id());
+    Map<String, Object> out = desktopView(s.login(), clock());
+    out.put("secret", s.secret());
+    out.put("poll_token", s.pollToken());
+    out.put("deep_link", issuer + "/qr/" + s.secret());
+    out.put("client", client == null ? null : clientJson(client));
+    Responses.json(ctx, 201, out);
+  }
+
+  private void poll(Context ctx) {
+    QrLogin l = logins.poll(ctx.pathParam("account"), ctx.pathParam("id"),
+        BearerAuth.token(ctx.header("Authorization")));
+    Responses.json(ctx, 200, desktopView(l, clock()));
+  }
+
+  private void exchange(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    QrLogin l = logins.consume(account.id(), ctx.pathParam("id"),
+        BearerAuth.token(ctx.header("Authorization")));
+    User u = users.current(account.id(), l.userId());
+    SessionService.TokenPair pair = users.startSession(account, u, accounts.lifetimes(account));
+    logins.attachSession(l.id(), pair.session().id());
+    Responses.tokens(ctx, 200, AuthRoutes.tokenBody(u, pair));
+  }
+
+  private void scan(Context ctx) {
+    BearerAuth.Principal p = bearer.requireSession(ctx, ctx.pathParam("account"),
+        SessionService.SCOPE_USER);
+    JsonBody body = JsonBody.read(ctx, Set.of("secret"));
+    String secret = body.requiredString("secret", 128);
+    body.validate();
+    QrLogin l = logins.scan(p.account().id(), p.subject(), secret);
+    Responses.json(ctx, 200, phoneView(l));
+  }
+
+  private void decide(Context ctx, boolean approve) {
+    BearerAuth.Principal p = bearer.requireSession(ctx, ctx.pathParam("account"),
+        SessionService.SCOPE_USER);
+    QrLogin l = logins.decide(p.account().id(), p.subject(), ctx.pathParam("id"), approve);
+    Responses.json(ctx, 200, phoneView(l));
+  }
+
+  private long clock() {
+    return logins.now();
+  }
+
+  /** What the desktop sees: never who approved, never the secret again. */
+  private static Map<String, Object> desktopView(QrLogin l, long now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", l.id());
+    m.put("state", l.stateAt(now));
+    m.put("matching_code", l.matchingCode());
+    m.put("expires_at", Json.time(l.expiresAt()));
+    m.put("poll_interval", QrLogins.POLL_INTERVAL.toSeconds());
+    return m;
+  }
+
+  /** What the phone sees before deciding: what is asking, from where, when (RFC 10027). */
+  private Map<String, Object> phoneView(QrLogin l) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", l.id());
+    m.put("state", l.stateAt(logins.now()));
+    m.put("matching_code", l.matchingCode());
+    m.put("client", l.clientId() == null ? null
+        : clients.find(l.accountId(), l.clientId()).map(QrRoutes::clientJson).orElse(null));
+    m.put("desktop", Map.of("ip", String.valueOf(l.desktopIp()),
+        "user_agent", l.desktopAgent() == null ? "" : l.desktopAgent()));
+    m.put("created_at", Json.time(l.createdAt()));
+    m.put("expires_at", Json.time(l.expiresAt()));
+    return m;
+  }
+
+  private static Map<String, Object> clientJson(Client c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("client_id", c.clientId());
+    m.put("name", c.spec().name());
+    return m;
+  }
+
+  private static Set<ErrorCode> errors() {
+    Set<ErrorCode> all = new HashSet<>(BearerAuth.ERRORS);
+    all.addAll(JsonBody.ERRORS);
+    all.addAll(Set.of(ErrorCode.QR_LOGIN_NOT_FOUND, ErrorCode.QR_LOGIN_EXPIRED,
+        ErrorCode.QR_CODE_USED, ErrorCode.QR_LOGIN_PENDING, ErrorCode.QR_LOGIN_DENIED,
+        ErrorCode.QR_LOGIN_CONSUMED, ErrorCode.SLOW_DOWN, ErrorCode.CLIENT_NOT_FOUND,
+        ErrorCode.RATE_LIMIT_EXCEEDED, ErrorCode.USER_BLOCKED, ErrorCode.SESSION_REQUIRED));
+    return Set.copyOf(all);
+  }
+}

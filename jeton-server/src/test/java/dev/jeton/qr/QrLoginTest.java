@@ -1,0 +1,239 @@
+package dev.jeton.qr;
+
+import static dev.jeton.testing.TestServer.v1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jeton.testing.Api;
+import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.TestServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The QR login API (docs/qr-login.md) on both engines: the whole flow, then every refusal a
+ * desktop or a phone can meet, each an attempt to get a session it should not (SECURITY: rule 56,
+ * docs/security.md#qr-login).
+ */
+@OnBothEngines
+class QrLoginTest {
+  private static final String PASSWORD = "correct horse battery staple 9";
+  private static final String QR = v1("main") + "/qr-logins";
+
+  TestServer server;
+  Api api;
+
+  @BeforeEach
+  void start(TestServer server) {
+    this.server = server;
+    api = server.api();
+    server.openRegistration("main");
+  }
+
+  private String signUp(String email) {
+    Api.Response r = server.register("main", email, PASSWORD);
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return r.text("access_token");
+  }
+
+  /** A desktop starts a login, without credentials. */
+  private JsonNode begin() {
+    Api.Response r = api.send("POST", QR, "", Map.of("User-Agent", "Desktop browser/1.0"));
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return r.json();
+  }
+
+  private Api.Response poll(JsonNode login) {
+    return api.get(QR + "/" + login.path("id").asText(), login.path("poll_token").asText());
+  }
+
+  private Api.Response exchange(JsonNode login) {
+    return api.send("POST", QR + "/" + login.path("id").asText() + "/exchange", "",
+        Map.of("Authorization", "Bearer " + login.path("poll_token").asText()));
+  }
+
+  private Api.Response scan(JsonNode login, String phone) {
+    return api.postJson(QR + "/scan", "{\"secret\":" + Api.q(login.path("secret").asText())
+        + "}", phone);
+  }
+
+  private Api.Response decide(JsonNode login, String phone, String decision) {
+    return api.send("POST", QR + "/" + login.path("id").asText() + "/" + decision, "",
+        Map.of("Authorization", "Bearer " + phone));
+  }
+
+  private void later() {
+    server.clock().advance(QrLogins.POLL_INTERVAL);
+  }
+
+  private static void assertCode(Api.Response r, int status, String code) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(status);
+    assertThat(r.code()).as(r.toString()).isEqualTo(code);
+  }
+
+  @Test
+  void aPhoneSignedInApprovesAndOnlyTheDesktopExchangesTheLoginOnceForASession() {
+    String phone = signUp("alice@example.com");
+    JsonNode login = begin();
+    assertThat(login.path("secret").asText()).startsWith("jeton_qr_");
+    assertThat(login.path("poll_token").asText()).startsWith("jeton_qp_");
+    assertThat(login.path("state").asText()).isEqualTo("pending");
+    assertThat(login.path("matching_code").asText()).matches("[0-9]{4}");
+    assertThat(login.path("poll_interval").asLong()).isEqualTo(2);
+    assertThat(login.path("deep_link").asText())
+        .endsWith("/accounts/main/qr/" + login.path("secret").asText());
+    Instant expected = Instant.ofEpochMilli(server.clock().millis()).plusSeconds(120);
+    assertThat(Instant.parse(login.path("expires_at").asText()))
+        .isBetween(expected.minusSeconds(1), expected);
+    assertThat(poll(login).json().path("state").asText()).isEqualTo("pending");
+
+    Api.Response scanned = scan(login, phone);
+    assertThat(scanned.status()).as(scanned.toString()).isEqualTo(200);
+    // what the phone is shown before deciding: the same matching code, where the desktop is
+    assertThat(scanned.json().path("state").asText()).isEqualTo("scanned");
+    assertThat(scanned.json().path("matching_code").asText())
+        .isEqualTo(login.path("matching_code").asText());
+    assertThat(scanned.json().path("desktop").path("ip").asText()).isEqualTo("127.0.0.1");
+    assertThat(scanned.json().path("desktop").path("user_agent").asText())
+        .isEqualTo("Desktop browser/1.0");
+    assertThat(scanned.body()).doesNotContain(login.path("poll_token").asText());
+    later();
+    assertThat(poll(login).json().path("state").asText()).isEqualTo("scanned");
+    assertCode(exchange(login), 400, "qr_login_pending");
+
+    Api.Response approved = decide(login, phone, "approve");
+    assertThat(approved.json().path("state").asText()).as(approved.toString())
+        .isEqualTo("approved");
+    later();
+    Api.Response polled = poll(login);
+    assertThat(polled.json().path("state").asText()).isEqualTo("approved");
+    assertThat(polled.body()).as("the desktop never sees who approved")
+        .doesNotContain("alice").doesNotContain("usr_");
+
+    Api.Response session = exchange(login);
+    assertThat(session.status()).as(session.toString()).isEqualTo(200);
+    assertThat(session.header("Cache-Control")).contains("no-store");
+    Api.Response me = api.get(v1("main") + "/me", session.text("access_token"));
+    assertThat(me.json().path("email").asText()).as(me.toString())
+        .isEqualTo("alice@example.com");
+    assertThat(session.text("refresh_token")).startsWith("jeton_rt_");
+
+    // once only
+    assertCode(exchange(login), 409, "qr_login_consumed");
+    later();
+    assertThat(poll(login).json().path("state").asText()).isEqualTo("consumed");
+    // the phone's approval did not hand the session to the phone, nor the secret to a second use
+    assertCode(scan(login, phone), 409, "qr_code_used");
+  }
+
+  @Test
+  void withoutItsOwnPollTokenNobodyFollowsOrExchangesALogin() {
+    JsonNode login = begin();
+    JsonNode other = begin();
+    String id = login.path("id").asText();
+    assertCode(api.get(QR + "/" + id, other.path("poll_token").asText()), 404,
+        "qr_login_not_found");
+    assertCode(api.get(QR + "/" + id, login.path("secret").asText()), 404,
+        "qr_login_not_found");
+    assertCode(api.get(QR + "/" + id, "jeton_qp_" + "x".repeat(36)), 404, "qr_login_not_found");
+    assertCode(api.get(QR + "/qrl_unknown", login.path("poll_token").asText()), 404,
+        "qr_login_not_found");
+    assertThat(api.get(QR + "/" + id).status()).isEqualTo(401);
+    assertCode(api.send("POST", QR + "/" + id + "/exchange", "",
+        Map.of("Authorization", "Bearer " + other.path("poll_token").asText())), 404,
+        "qr_login_not_found");
+    // a phone's own token does not follow a login either
+    String phone = signUp("mallory@example.com");
+    assertCode(api.get(QR + "/" + id, phone), 404, "qr_login_not_found");
+  }
+
+  @Test
+  void pollingFasterThanTheIntervalIsToldToSlowDown() {
+    JsonNode login = begin();
+    assertThat(poll(login).status()).isEqualTo(200);
+    Api.Response fast = poll(login);
+    assertCode(fast, 400, "slow_down");
+    assertThat(fast.header("Retry-After")).hasValue("2");
+    server.clock().advance(Duration.ofMillis(1600));
+    assertThat(poll(login).status()).as("a poll a little early is let through").isEqualTo(200);
+  }
+
+  @Test
+  void aSecondPhoneCannotTakeOverAScannedLoginNorDecideForTheFirst() {
+    String alice = signUp("alice@example.com");
+    String bob = signUp("bob@example.com");
+    JsonNode login = begin();
+    assertThat(scan(login, alice).status()).isEqualTo(200);
+    assertThat(scan(login, alice).status()).as("the same phone again").isEqualTo(200);
+    assertCode(scan(login, bob), 409, "qr_code_used");
+    assertCode(decide(login, bob, "approve"), 404, "qr_login_not_found");
+    // a login nobody scanned cannot be decided
+    JsonNode unscanned = begin();
+    assertCode(decide(unscanned, alice, "approve"), 404, "qr_login_not_found");
+    // a secret that is not one, or of another kind
+    assertCode(api.postJson(QR + "/scan", "{\"secret\":\"jeton_qr_nothing\"}", alice), 404,
+        "qr_login_not_found");
+    assertCode(api.postJson(QR + "/scan", "{\"secret\":" + Api.q(login.path("poll_token")
+        .asText()) + "}", alice), 404, "qr_login_not_found");
+    assertCode(api.postJson(QR + "/scan", "{}", alice), 400, "validation_failed");
+    assertThat(api.postJson(QR + "/scan", "{\"secret\":\"x\"}").status())
+        .as("scanning needs a signed-in user").isEqualTo(401);
+  }
+
+  @Test
+  void aDeniedLoginIsNeverExchangedAndTheDecisionIsFinal() {
+    String phone = signUp("alice@example.com");
+    JsonNode login = begin();
+    scan(login, phone);
+    assertThat(decide(login, phone, "deny").json().path("state").asText()).isEqualTo("denied");
+    assertThat(decide(login, phone, "deny").status()).as("the same decision again").isEqualTo(200);
+    assertCode(decide(login, phone, "approve"), 409, "qr_code_used");
+    assertCode(exchange(login), 403, "qr_login_denied");
+    later();
+    assertThat(poll(login).json().path("state").asText()).isEqualTo("denied");
+  }
+
+  @Test
+  void anExpiredLoginCanBeNeitherScannedNorApprovedNorExchanged() {
+    String phone = signUp("alice@example.com");
+    JsonNode late = begin();
+    JsonNode approvedLate = begin();
+    scan(approvedLate, phone);
+    decide(approvedLate, phone, "approve");
+    JsonNode scannedLate = begin();
+    scan(scannedLate, phone);
+    server.clock().advance(Duration.ofSeconds(121));
+    assertCode(scan(late, phone), 400, "qr_login_expired");
+    assertThat(poll(late).json().path("state").asText()).isEqualTo("expired");
+    assertCode(exchange(approvedLate), 400, "qr_login_expired");
+    assertCode(decide(scannedLate, phone, "approve"), 400, "qr_login_expired");
+  }
+
+  @Test
+  void startingNamesItsClientAndIsLimitedPerAddress() {
+    assertCode(api.postJson(QR, "{\"client_id\":\"cli_nobody\"}"), 404, "client_not_found");
+    assertCode(api.postJson(QR, "{\"client\":\"x\"}"), 400, "validation_failed");
+    String clientId = server.app().clients().create("main", new dev.jeton.client.Client.Spec(
+        "Acme TV", dev.jeton.client.Client.Type.PUBLIC, java.util.List.of(),
+        java.util.List.of(dev.jeton.client.Client.DEVICE_CODE), java.util.List.of(), null, null,
+        null)).client().clientId();
+    Api.Response named = api.postJson(QR, "{\"client_id\":" + Api.q(clientId) + "}");
+    assertThat(named.status()).as(named.toString()).isEqualTo(201);
+    assertThat(named.json().path("client").path("name").asText()).isEqualTo("Acme TV");
+    String phone = signUp("alice@example.com");
+    assertThat(scan(named.json(), phone).json().path("client").path("name").asText())
+        .as("the phone is shown what is asking").isEqualTo("Acme TV");
+    // each start is a row: one address gets a bounded number
+    int started = 1;
+    Api.Response r;
+    while ((r = api.send("POST", QR, "", Map.of())).status() == 201) {
+      started++;
+      assertThat(started).isLessThanOrEqualTo(QrRoutes.STARTS_PER_SOURCE);
+    }
+    assertCode(r, 429, "rate_limit_exceeded");
+    assertThat(started).isEqualTo(QrRoutes.STARTS_PER_SOURCE);
+  }
+}
