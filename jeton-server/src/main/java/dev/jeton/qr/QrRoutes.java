@@ -19,7 +19,9 @@ import dev.jeton.user.AuthRoutes;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,7 +88,14 @@ public final class QrRoutes {
     Map<String, Object> out = desktopView(s.login(), clock());
     out.put("secret", s.secret());
     out.put("poll_token", s.pollToken());
-    out.put("deep_link", issuer + "/qr/" + s.secret());
+    String link = issuer + "/qr/" + s.secret();
+    out.put("deep_link", link);
+    // the images go with the answer, as data URLs: the secret is stored only hashed, so no later
+    // request could draw them, and a URL carrying the secret would reach logs
+    out.put("qr_png_url", "data:image/png;base64,"
+        + Base64.getEncoder().encodeToString(QrImages.png(link)));
+    out.put("qr_svg_url", "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(
+        QrImages.svg(link).getBytes(StandardCharsets.UTF_8)));
     out.put("client", client == null ? null : clientJson(client));
     Responses.json(ctx, 201, out);
   }

@@ -130,6 +130,61 @@ class QrLoginTest {
   }
 
   @Test
+  void theQrCodeImagesDecodeBackToTheDeepLink() throws Exception {
+    JsonNode login = begin();
+    String link = login.path("deep_link").asText();
+    String png = login.path("qr_png_url").asText();
+    assertThat(png).startsWith("data:image/png;base64,");
+    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+        java.util.Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1))));
+    assertThat(decode(img)).isEqualTo(link);
+    // the quiet zone: four modules of white on every side
+    assertThat(img.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xFFFFFF);
+    assertThat(img.getRGB(4 * QrImages.PIXELS_PER_MODULE - 1, 4 * QrImages.PIXELS_PER_MODULE - 1)
+        & 0xFFFFFF).isEqualTo(0xFFFFFF);
+    assertThat(img.getRGB(4 * QrImages.PIXELS_PER_MODULE, 4 * QrImages.PIXELS_PER_MODULE)
+        & 0xFFFFFF).as("the finder pattern's corner").isZero();
+
+    // the SVG: drawn back from its squares, it decodes to the same link
+    String svgUrl = login.path("qr_svg_url").asText();
+    assertThat(svgUrl).startsWith("data:image/svg+xml;base64,");
+    String svg = new String(java.util.Base64.getDecoder().decode(
+        svgUrl.substring(svgUrl.indexOf(',') + 1)), java.nio.charset.StandardCharsets.UTF_8);
+    java.util.regex.Matcher side = java.util.regex.Pattern.compile("viewBox=\"0 0 (\\d+) ")
+        .matcher(svg);
+    assertThat(side.find()).as(svg).isTrue();
+    int n = Integer.parseInt(side.group(1));
+    int scale = 4;
+    java.awt.image.BufferedImage drawn = new java.awt.image.BufferedImage(n * scale, n * scale,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < n * scale; y++) {
+      for (int x = 0; x < n * scale; x++) {
+        drawn.setRGB(x, y, 0xFFFFFF);
+      }
+    }
+    java.util.regex.Matcher square = java.util.regex.Pattern.compile("M(\\d+),(\\d+)h1v1h-1z")
+        .matcher(svg);
+    while (square.find()) {
+      int mx = Integer.parseInt(square.group(1));
+      int my = Integer.parseInt(square.group(2));
+      for (int y = 0; y < scale; y++) {
+        for (int x = 0; x < scale; x++) {
+          drawn.setRGB(mx * scale + x, my * scale + y, 0);
+        }
+      }
+    }
+    assertThat(decode(drawn)).isEqualTo(link);
+  }
+
+  private static String decode(java.awt.image.BufferedImage img) throws Exception {
+    int[] pixels = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    com.google.zxing.BinaryBitmap bitmap = new com.google.zxing.BinaryBitmap(
+        new com.google.zxing.common.HybridBinarizer(new com.google.zxing.RGBLuminanceSource(
+            img.getWidth(), img.getHeight(), pixels)));
+    return new com.google.zxing.qrcode.QRCodeReader().decode(bitmap).getText();
+  }
+
+  @Test
   void withoutItsOwnPollTokenNobodyFollowsOrExchangesALogin() {
     JsonNode login = begin();
     JsonNode other = begin();
