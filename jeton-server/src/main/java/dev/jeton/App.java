@@ -23,6 +23,7 @@ import dev.jeton.http.Router;
 import dev.jeton.leak.LeakReports;
 import dev.jeton.leak.LeakRoutes;
 import dev.jeton.qr.QrLogins;
+import dev.jeton.qr.QrPage;
 import dev.jeton.qr.QrRoutes;
 import dev.jeton.limit.Limits;
 import dev.jeton.limit.RateLimiter;
@@ -59,6 +60,7 @@ import dev.jeton.user.UserService;
 import dev.jeton.web.Cookies;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.LoginRoutes;
+import dev.jeton.web.Viewers;
 import dev.jeton.web.WebSessions;
 import io.javalin.Javalin;
 import jakarta.servlet.DispatcherType;
@@ -234,6 +236,8 @@ public final class App implements AutoCloseable {
       // a password change ends every browser session of the user, in its transaction
       users.onCredentialChange("browser_sessions_ended", webSessions::revokeAllOfUser);
       Csrf csrf = new Csrf(cookies, tokens, pages);
+      new QrPage(qrLogins, accounts, clients, new Viewers(webSessions, users), csrf, pages)
+          .register(r);
       new LoginRoutes(accounts, users, webSessions, csrf, pages).register(r);
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,

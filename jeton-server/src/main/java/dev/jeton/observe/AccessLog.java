@@ -1,6 +1,7 @@
 package dev.jeton.observe;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,18 @@ public final class AccessLog {
     this.sample = sample;
   }
 
+  /** What of a Jeton secret in a path is kept in the log: its prefix, up to the kind. */
+  private static final Pattern SECRET = Pattern.compile("(jeton_[a-z]{2,3}_)[0-9A-Za-z]+");
+
+  /**
+   * The path with every Jeton secret in it cut to its prefix ({@code jeton_qr_…}): the phone's
+   * page of a QR login has the login's secret in its path (docs/security.md#no-secrets-in-logs).
+   */
+  static String redact(String path) {
+    return path == null || !path.contains("jeton_") ? path
+        : SECRET.matcher(path).replaceAll("$1\u2026");
+  }
+
   /** Whether a request that ended with {@code status} is written. */
   public boolean wants(int status) {
     return enabled && (status >= 400 || sample >= 1
@@ -41,7 +54,7 @@ public final class AccessLog {
   public void write(String method, String path, int status, long nanos, String ip) {
     LOG.atInfo()
         .addKeyValue("method", method)
-        .addKeyValue("path", path)
+        .addKeyValue("path", redact(path))
         .addKeyValue("status", status)
         .addKeyValue("duration_ms", nanos / 1_000_000.0)
         .addKeyValue("ip", ip)

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
+import dev.jeton.observe.Audit;
 import dev.jeton.store.WriteQueue;
 import dev.jeton.token.OpaqueTokens;
 import dev.jeton.token.TokenKind;
@@ -134,6 +135,7 @@ public final class QrLogins {
           QrLogin after = reload(id);
           throw refusal(after, now);
         }
+        Audit.event("qr_login_exchanged", "account", accountId, "user", l.userId(), "login", id);
         return remember(new QrLogin(l.id(), l.accountId(), l.clientId(), l.pollHash(),
             l.matchingCode(), QrLogin.CONSUMED, l.createdAt(), l.expiresAt(), l.desktopIp(),
             l.desktopAgent(), l.userId(), l.scannedAt(), l.decidedAt(), now));
@@ -176,6 +178,7 @@ public final class QrLogins {
       throw new ApiException(ErrorCode.QR_CODE_USED, "This QR code was already used; start a "
           + "new login on the desktop.");
     }
+    Audit.event("qr_login_scanned", "account", accountId, "user", userId, "login", l.id());
     return remember(reload(l.id()));
   }
 
@@ -203,6 +206,8 @@ public final class QrLogins {
       throw new ApiException(ErrorCode.QR_CODE_USED, "This login was already decided ("
           + reload(id).stateAt(now) + ").");
     }
+    Audit.event(approve ? "qr_login_approved" : "qr_login_denied", "account", accountId, "user",
+        userId, "login", id);
     return remember(reload(id));
   }
 

@@ -81,7 +81,8 @@ class ArchitectureTest {
           "admin and setup")
       .whereLayer("client").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak", "qr",
           "admin and setup")
-      .whereLayer("web").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "admin and setup")
+      .whereLayer("web").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "qr",
+          "admin and setup")
       .whereLayer("user").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
           "qr", "admin and setup", "client", "web")
       .whereLayer("session").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",

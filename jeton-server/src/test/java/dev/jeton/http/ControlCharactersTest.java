@@ -291,7 +291,9 @@ class ControlCharactersTest {
       "GET /accounts/{account}/api/v1/qr-logins/{id}",
       "POST /accounts/{account}/api/v1/qr-logins/{id}/exchange",
       "POST /accounts/{account}/api/v1/qr-logins/{id}/approve",
-      "POST /accounts/{account}/api/v1/qr-logins/{id}/deny"));
+      "POST /accounts/{account}/api/v1/qr-logins/{id}/deny",
+      "GET /accounts/{account}/qr", "POST /accounts/{account}/qr",
+      "GET /accounts/{account}/qr/{secret}"));
 
   private static String key(Router.Route r) {
     return r.method() + " " + r.path();
@@ -314,6 +316,7 @@ class ControlCharactersTest {
         q.put("status", "active");
       }
       case "GET /accounts/{account}/device" -> q.put("user_code", "BCDF-GHJK");
+      case "GET /accounts/{account}/qr" -> q.put("result", "approved");
       case "GET /accounts/{account}/api/v1/throttles",
           "DELETE /accounts/{account}/api/v1/throttles" -> {
         q.put("email", EMAIL);
@@ -377,6 +380,10 @@ class ControlCharactersTest {
       case "POST /accounts/{account}/device" -> {
         f.put("user_code", "BCDF-GHJK");
         f.put("decision", "allow");
+      }
+      case "POST /accounts/{account}/qr" -> {
+        f.put("login", "qrl_seen_on_a_screen");
+        f.put("decision", "approve");
       }
       case "POST /accounts/{account}/oauth2/logout" -> logoutParams(f);
       case "POST /accounts/{account}/login" -> {

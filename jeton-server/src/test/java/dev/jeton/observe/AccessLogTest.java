@@ -59,6 +59,20 @@ class AccessLogTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** docs/security.md#no-secrets-in-logs: the QR page has the login's secret in its path. */
+  @Test
+  void serverWhenASecretIsInThePathThenTheLineKeepsOnlyItsPrefix() {
+    String secret = "jeton_qr_0123456789abcdefghijABCDEFGHIJ4x9Kq2";
+    try (TestServer server = TestServer.start(Engine.SQLITE, Map.of())) {
+      server.api().get("/accounts/main/qr/" + secret);
+      server.api().get("/no/" + secret + "/x/jeton_pat_" + "Z".repeat(36));
+    }
+    assertThat(paths()).contains("/accounts/main/qr/jeton_qr_\u2026 303",
+        "/no/jeton_qr_\u2026/x/jeton_pat_\u2026 404");
+    assertThat(String.join("\n", paths())).doesNotContain(secret.substring(9));
+    assertThat(AccessLog.redact("/accounts/main/me")).isEqualTo("/accounts/main/me");
+  }
+
   @Test
   void serverWhenSampleZeroThenOnlyRefusalsLogged() {
     try (TestServer server = TestServer.start(Engine.SQLITE,
