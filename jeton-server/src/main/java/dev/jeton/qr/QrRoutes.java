@@ -72,7 +72,10 @@ public final class QrRoutes {
   private void start(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     String clientId = null;
-    if (ctx.req().getContentLengthLong() != 0 || ctx.header("Content-Type") != null) {
+    // the body is optional: none at all (curl -X POST sends no Content-Length) is no fields
+    long length = ctx.req().getContentLengthLong();
+    if (ctx.header("Content-Type") != null || length > 0
+        || (length < 0 && ctx.header("Transfer-Encoding") != null)) {
       JsonBody body = JsonBody.read(ctx, Set.of("client_id"));
       clientId = body.optionalString("client_id", 128);
       body.validate();

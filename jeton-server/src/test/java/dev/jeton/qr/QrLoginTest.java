@@ -236,6 +236,12 @@ class QrLoginTest {
     assertCode(api.postJson(QR + "/scan", "{}", alice), 400, "validation_failed");
     assertThat(api.postJson(QR + "/scan", "{\"secret\":\"x\"}").status())
         .as("scanning needs a signed-in user").isEqualTo(401);
+    // a personal access token (a script's, perhaps leaked) cannot approve sign-ins
+    Api.Response pat = api.postJson(v1("main") + "/me/tokens", "{\"comment\":\"script\"}",
+        bob);
+    assertThat(pat.status()).as(pat.toString()).isEqualTo(201);
+    JsonNode fresh = begin();
+    assertCode(scan(fresh, pat.text("token")), 403, "session_required");
   }
 
   @Test
@@ -265,6 +271,17 @@ class QrLoginTest {
     assertThat(poll(late).json().path("state").asText()).isEqualTo("expired");
     assertCode(exchange(approvedLate), 400, "qr_login_expired");
     assertCode(decide(scannedLate, phone, "approve"), 400, "qr_login_expired");
+  }
+
+  @Test
+  void startingWithoutAnyBodyOrLengthAsCurlSendsItIsAccepted() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.app().port())) {
+      s.getOutputStream().write(("POST " + QR + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 201 ").contains("\"poll_token\":\"jeton_qp_");
+    }
   }
 
   @Test
