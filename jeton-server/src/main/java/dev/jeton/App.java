@@ -154,7 +154,7 @@ public final class App implements AutoCloseable {
     users.onStateChange(pats::forgetCached);
     users.onDeletion("personal_access_tokens_revoked", pats::revokeAllOfDeletedUser);
     this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
-    this.qrLogins = new QrLogins(db.jdbi(), writes, tokens, clock, config.qrLoginTtl());
+    this.qrLogins = new QrLogins(db.jdbi(), writes, tokens, clock, config.qr().ttl());
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
     this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock, limits,
@@ -250,7 +250,8 @@ public final class App implements AutoCloseable {
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer, limits).register(r);
-      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits).register(r);
+      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits, config.qr())
+          .register(r);
       new DoctorRoutes(doctor, accounts, bearer, rejections).register(r);
       new RejectionRoutes(rejections, bearer).register(r);
       routes = r.routes();

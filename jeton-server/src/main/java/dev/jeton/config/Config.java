@@ -21,12 +21,12 @@ public record Config(
     String metricsToken,
     Retention retention,
     Limits limits,
-    Duration qrLoginTtl) {
+    Qr qr) {
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, pats, logging,
-        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits, qrLoginTtl);
+        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits, qr);
   }
 
   /**
@@ -40,6 +40,12 @@ public record Config(
    * more of its body ({@code idleTimeout}, Jetty's idle timeout of a request).
    */
   public record Http(String host, int port, String baseUrl, Duration idleTimeout) {}
+
+  /**
+   * QR logins: how long one lives ({@code ttl}), and how many one client address may start
+   * ({@code starts} per {@code startsPeriod}; 0 starts: no limit).
+   */
+  public record Qr(Duration ttl, long starts, Duration startsPeriod) {}
 
   /** Database connection. */
   public record Db(String url, String user, String password, int poolSize) {

@@ -175,17 +175,18 @@ public final class ConfigLoader {
         metricsToken,
         retention,
         limits(v),
-        qrLoginTtl(v));
+        qr(v));
   }
 
-  /** How long a QR login may take, from its start to its exchange: 30 s to 10 min. */
-  private static Duration qrLoginTtl(Map<Setting, String> v) {
+  /** QR logins: a lifetime of 30 s to 10 min, and the starts one address may make. */
+  private static Config.Qr qr(Map<Setting, String> v) {
     String raw = v.get(Setting.QR_LOGIN_TTL);
     Duration d = duration(Setting.QR_LOGIN_TTL, raw);
     if (d.compareTo(Duration.ofSeconds(30)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
       throw bad(Setting.QR_LOGIN_TTL, raw, "must be between 30s and 10m");
     }
-    return d;
+    long[] starts = rate(Setting.QR_LOGIN_LIMIT, v.get(Setting.QR_LOGIN_LIMIT));
+    return new Config.Qr(d, starts[0], Duration.ofSeconds(starts[1]));
   }
 
   /** The API limits: rate, keys, concurrency, daily quota and its time zone. */

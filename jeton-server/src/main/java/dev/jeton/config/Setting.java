@@ -75,6 +75,8 @@ public enum Setting {
       + "log, from 0 to 1 (0.1: one in ten); refused and failed requests are always written."),
   QR_LOGIN_TTL("120s", "How long a QR login (its QR code and the desktop's poll token) lives, "
       + "from its start to its exchange for a session: 30s to 10m."),
+  QR_LOGIN_LIMIT("60/10m", "QR logins (POST /qr-logins) one client address may start per period "
+      + "over all accounts, as calls/period; 0 disables. Each is a row."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 
   private final String defaultValue;

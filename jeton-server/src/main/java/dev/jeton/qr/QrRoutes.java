@@ -4,6 +4,7 @@ import dev.jeton.account.Account;
 import dev.jeton.account.AccountService;
 import dev.jeton.client.Client;
 import dev.jeton.client.ClientService;
+import dev.jeton.config.Config;
 import dev.jeton.error.ApiException;
 import dev.jeton.error.ErrorCode;
 import dev.jeton.http.ErrorWriter;
@@ -20,7 +21,6 @@ import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,9 +35,6 @@ import java.util.Set;
 public final class QrRoutes {
   /** The errors of the QR login routes. */
   public static final Set<ErrorCode> ERRORS = errors();
-  /** Logins one address may start, per {@link #STARTS_PERIOD}: each is a row. */
-  static final int STARTS_PER_SOURCE = 60;
-  static final Duration STARTS_PERIOD = Duration.ofMinutes(10);
   private static final String BASE = "/accounts/{account}/api/v1/qr-logins";
 
   private final QrLogins logins;
@@ -47,9 +44,13 @@ public final class QrRoutes {
   private final BearerAuth bearer;
   private final Issuers issuers;
   private final Limits limits;
+  /** Logins one address may start: each is a row. */
+  private final Config.Qr policy;
 
   public QrRoutes(QrLogins logins, AccountService accounts, UserService users,
-      ClientService clients, BearerAuth bearer, Issuers issuers, Limits limits) {
+      ClientService clients, BearerAuth bearer, Issuers issuers, Limits limits,
+      Config.Qr policy) {
+    this.policy = policy;
     this.logins = logins;
     this.accounts = accounts;
     this.users = users;
@@ -85,7 +86,9 @@ public final class QrRoutes {
       client = clients.find(account.id(), clientId).orElseThrow(() -> new ApiException(
           ErrorCode.CLIENT_NOT_FOUND, "This account has no client with this client_id."));
     }
-    limits.perSource(ctx, "qr_login", STARTS_PER_SOURCE, STARTS_PERIOD);
+    if (policy.starts() > 0) {
+      limits.perSource(ctx, "qr_login", policy.starts(), policy.startsPeriod());
+    }
     QrLogins.Started s = logins.start(account.id(), clientId, ctx.ip(), ctx.userAgent());
     String issuer = issuers.issuer(account.id());
     Map<String, Object> out = desktopView(s.login(), clock());

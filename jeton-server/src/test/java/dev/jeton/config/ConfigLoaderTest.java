@@ -233,6 +233,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenQrLoginLifetimeOrLimitOutOfBoundsThenNamesEnvVar() {
+    Config.Qr qr = ConfigLoader.load(null, Map.of()).qr();
+    assertThat(qr.ttl()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(qr.starts()).isEqualTo(60);
+    assertThat(qr.startsPeriod()).isEqualTo(Duration.ofMinutes(10));
+    fails("JETON_QR_LOGIN_TTL", "29s");
+    fails("JETON_QR_LOGIN_TTL", "11m");
+    fails("JETON_QR_LOGIN_LIMIT", "60");
+    fails("JETON_QR_LOGIN_LIMIT", "60/2d");
+    assertThat(ConfigLoader.load(null, Map.of("JETON_QR_LOGIN_LIMIT", "0")).qr().starts())
+        .isZero();
+  }
+
+  @Test
   void loadWhenPurgeIntervalUnderAMinuteOrOverADayThenNamesEnvVar() {
     fails("JETON_PURGE_INTERVAL", "30s");
     fails("JETON_PURGE_INTERVAL", "25h");
