@@ -162,7 +162,8 @@ public final class LeakReports implements AutoCloseable {
         return false;
       }
       default -> {
-        return false; // authorization and device codes live minutes and need the client too
+        // authorization and device codes and QR logins live minutes, and codes need the client
+        return false;
       }
     }
   }

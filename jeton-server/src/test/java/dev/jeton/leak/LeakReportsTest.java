@@ -222,7 +222,7 @@ class LeakReportsTest {
   @Test
   void scannerWhenUsingTheDocumentedFormatThenFindsAndChecksEveryKind() {
     Pattern scanner = Pattern.compile(
-        "\\bjeton_(?:rt|pat|ac|dc|qr|st|cs|pw)_[0-9A-Za-z]{36}\\b");
+        "\\bjeton_(?:rt|pat|ac|dc|qr|qp|st|cs|pw)_[0-9A-Za-z]{36}\\b");
     dev.jeton.token.OpaqueTokens gen =
         new dev.jeton.token.OpaqueTokens(new java.security.SecureRandom());
     for (dev.jeton.token.TokenKind kind : dev.jeton.token.TokenKind.values()) {

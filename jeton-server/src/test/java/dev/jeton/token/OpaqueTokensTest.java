@@ -28,7 +28,7 @@ class OpaqueTokensTest {
   private static final String ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   private static final Pattern FORMAT =
-      Pattern.compile("jeton_(rt|pat|ac|dc|qr|st|cs|pw)_[0-9A-Za-z]{30}[0-9A-Za-z]{6}");
+      Pattern.compile("jeton_(rt|pat|ac|dc|qr|qp|st|cs|pw)_[0-9A-Za-z]{30}[0-9A-Za-z]{6}");
   /** Replacements tried at every position: base62, base64/url specials, space, non-ASCII. */
   private static final char[] REPLACEMENTS = {'0', '9', 'A', 'Z', 'a', 'z', '_', '-', '+', '/',
       '=', '.', ' ', '\u00e9', '\u0430', '\uff10', '\u0663'};
