@@ -50,6 +50,26 @@ public final class Databases {
     return postgres;
   }
 
+  /**
+   * Drops a PostgreSQL database {@link #create} made, once nothing uses it (best effort: a
+   * database still in use stays); SQLite's file goes with its directory.
+   */
+  public static void drop(Config.Db db) {
+    if (!db.url().startsWith("jdbc:postgresql:") || postgres == null) {
+      return;
+    }
+    String name = db.url().substring(db.url().lastIndexOf('/') + 1);
+    if (!name.matches("jeton_[0-9]+_[0-9]+")) {
+      return;
+    }
+    try (Connection c = postgres().getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
+    } catch (SQLException e) {
+      // still in use (a test kept a connection): it stays until the run ends
+    }
+  }
+
   private static Config.Db newPostgresDatabase() {
     EmbeddedPostgres pg = postgres();
     String name = "jeton_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();

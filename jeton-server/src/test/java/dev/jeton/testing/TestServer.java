@@ -31,6 +31,15 @@ public final class TestServer implements AutoCloseable {
   private final Path dir;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /**
+   * The directories and databases of closed servers, removed when the next server starts: not at
+   * once, because a restart test starts a new server on the closed one's directory and database
+   * (which it then takes back from here). Without this, the embedded PostgreSQL's data directory
+   * grows by every test's database (gigabytes per run) and the temporary directories pile up.
+   */
+  private static final java.util.Queue<Map.Entry<Path, Config.Db>> CLOSED =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   private TestServer(App app, MutableClock clock, Path dir) {
     this.app = app;
     this.clock = clock;
@@ -55,6 +64,8 @@ public final class TestServer implements AutoCloseable {
   /** Starts a server on an existing directory and database (restart tests). */
   public static TestServer start(Engine engine, Map<Setting, String> overrides, Path dir,
       Config.Db db) {
+    CLOSED.removeIf(e -> e.getKey().equals(dir) || e.getValue().url().equals(db.url()));
+    removeClosed();
     // A free port can be taken by another process between the probe and the bind: try again.
     for (int attempt = 1; ; attempt++) {
       try {
@@ -167,12 +178,33 @@ public final class TestServer implements AutoCloseable {
     return r.text("access_token");
   }
 
+  /** Removes what the servers closed so far left behind (best effort). */
+  private static void removeClosed() {
+    Map.Entry<Path, Config.Db> e;
+    while ((e = CLOSED.poll()) != null) {
+      Databases.drop(e.getValue());
+      // only the directories start() made; a test's own (@TempDir) are JUnit's to remove
+      if (e.getKey().getFileName().toString().startsWith("jeton-test")) {
+        deleteTree(e.getKey());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: what is left is a temporary directory
+    }
+  }
+
   /** Stops the server; closing it again does nothing. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       Set<String> undeclared = app.metrics().undeclaredErrors();
       app.close();
+      CLOSED.add(Map.entry(dir, app.config().db()));
       // Every error a route answered during the test must be one it declares (ErrorWriter).
       if (!undeclared.isEmpty()) {
         throw new AssertionError("routes answered error codes they do not declare: "
