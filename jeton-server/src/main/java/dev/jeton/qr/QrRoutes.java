@@ -98,10 +98,11 @@ public final class QrRoutes {
     out.put("deep_link", link);
     // the images go with the answer, as data URLs: the secret is stored only hashed, so no later
     // request could draw them, and a URL carrying the secret would reach logs
+    var modules = QrImages.modules(link);
     out.put("qr_png_url", "data:image/png;base64,"
-        + Base64.getEncoder().encodeToString(QrImages.png(link)));
+        + Base64.getEncoder().encodeToString(QrImages.png(modules)));
     out.put("qr_svg_url", "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(
-        QrImages.svg(link).getBytes(StandardCharsets.UTF_8)));
+        QrImages.svg(modules).getBytes(StandardCharsets.UTF_8)));
     out.put("client", client == null ? null : clientJson(client));
     Responses.json(ctx, 201, out);
   }
