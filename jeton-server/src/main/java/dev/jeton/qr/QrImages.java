@@ -34,8 +34,9 @@ final class QrImages {
   }
 
   /**
-   * The QR code {@code m} as a PNG: 1-bit greyscale (colour type 0, bit depth 1), one IDAT, written here
-   * rather than through ImageIO, which takes a millisecond and more per image.
+   * The QR code {@code m} as a PNG: 1-bit greyscale (colour type 0, bit depth 1), one IDAT,
+   * compressed at the fastest level (at the best one, compressing took over a millisecond, five
+   * times the rest; the image grows from 600 bytes to about 1 KB).
    */
   static byte[] png(BitMatrix m) {
     int side = (m.getWidth() + 2 * QUIET_ZONE) * PIXELS_PER_MODULE;

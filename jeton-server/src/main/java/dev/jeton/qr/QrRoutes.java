@@ -91,7 +91,7 @@ public final class QrRoutes {
     }
     QrLogins.Started s = logins.start(account.id(), clientId, ctx.ip(), ctx.userAgent());
     String issuer = issuers.issuer(account.id());
-    Map<String, Object> out = desktopView(s.login(), clock());
+    Map<String, Object> out = desktopView(s.login(), logins.now());
     out.put("secret", s.secret());
     out.put("poll_token", s.pollToken());
     String link = issuer + "/qr/" + s.secret();
@@ -110,7 +110,7 @@ public final class QrRoutes {
   private void poll(Context ctx) {
     QrLogin l = logins.poll(ctx.pathParam("account"), ctx.pathParam("id"),
         BearerAuth.token(ctx.header("Authorization")));
-    Responses.json(ctx, 200, desktopView(l, clock()));
+    Responses.json(ctx, 200, desktopView(l, logins.now()));
   }
 
   private void exchange(Context ctx) {
@@ -138,10 +138,6 @@ public final class QrRoutes {
         SessionService.SCOPE_USER);
     QrLogin l = logins.decide(p.account().id(), p.subject(), ctx.pathParam("id"), approve);
     Responses.json(ctx, 200, phoneView(l));
-  }
-
-  private long clock() {
-    return logins.now();
   }
 
   /** What the desktop sees: never who approved, never the secret again. */

@@ -4,13 +4,24 @@ import static dev.jeton.testing.TestServer.v1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.RGBLuminanceSource;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
 import dev.jeton.testing.Settings;
 import dev.jeton.testing.TestServer;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -136,8 +147,8 @@ class QrLoginTest {
     String link = login.path("deep_link").asText();
     String png = login.path("qr_png_url").asText();
     assertThat(png).startsWith("data:image/png;base64,");
-    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
-        java.util.Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1))));
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(
+        Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1))));
     assertThat(decode(img)).isEqualTo(link);
     // the quiet zone: four modules of white on every side
     assertThat(img.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xFFFFFF);
@@ -149,21 +160,21 @@ class QrLoginTest {
     // the SVG: drawn back from its squares, it decodes to the same link
     String svgUrl = login.path("qr_svg_url").asText();
     assertThat(svgUrl).startsWith("data:image/svg+xml;base64,");
-    String svg = new String(java.util.Base64.getDecoder().decode(
-        svgUrl.substring(svgUrl.indexOf(',') + 1)), java.nio.charset.StandardCharsets.UTF_8);
-    java.util.regex.Matcher side = java.util.regex.Pattern.compile("viewBox=\"0 0 (\\d+) ")
+    String svg = new String(Base64.getDecoder().decode(
+        svgUrl.substring(svgUrl.indexOf(',') + 1)), StandardCharsets.UTF_8);
+    Matcher side = Pattern.compile("viewBox=\"0 0 (\\d+) ")
         .matcher(svg);
     assertThat(side.find()).as(svg).isTrue();
     int n = Integer.parseInt(side.group(1));
     int scale = 4;
-    java.awt.image.BufferedImage drawn = new java.awt.image.BufferedImage(n * scale, n * scale,
-        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    BufferedImage drawn = new BufferedImage(n * scale, n * scale,
+        BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < n * scale; y++) {
       for (int x = 0; x < n * scale; x++) {
         drawn.setRGB(x, y, 0xFFFFFF);
       }
     }
-    java.util.regex.Matcher square = java.util.regex.Pattern.compile("M(\\d+),(\\d+)h1v1h-1z")
+    Matcher square = Pattern.compile("M(\\d+),(\\d+)h1v1h-1z")
         .matcher(svg);
     while (square.find()) {
       int mx = Integer.parseInt(square.group(1));
@@ -177,12 +188,12 @@ class QrLoginTest {
     assertThat(decode(drawn)).isEqualTo(link);
   }
 
-  private static String decode(java.awt.image.BufferedImage img) throws Exception {
+  private static String decode(BufferedImage img) throws Exception {
     int[] pixels = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
-    com.google.zxing.BinaryBitmap bitmap = new com.google.zxing.BinaryBitmap(
-        new com.google.zxing.common.HybridBinarizer(new com.google.zxing.RGBLuminanceSource(
+    BinaryBitmap bitmap = new BinaryBitmap(
+        new HybridBinarizer(new RGBLuminanceSource(
             img.getWidth(), img.getHeight(), pixels)));
-    return new com.google.zxing.qrcode.QRCodeReader().decode(bitmap).getText();
+    return new QRCodeReader().decode(bitmap).getText();
   }
 
   @Test
@@ -278,9 +289,9 @@ class QrLoginTest {
   void startingWithoutAnyBodyOrLengthAsCurlSendsItIsAccepted() throws Exception {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.app().port())) {
       s.getOutputStream().write(("POST " + QR + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       String answer = new String(s.getInputStream().readAllBytes(),
-          java.nio.charset.StandardCharsets.US_ASCII);
+          StandardCharsets.US_ASCII);
       assertThat(answer).startsWith("HTTP/1.1 201 ").contains("\"poll_token\":\"jeton_qp_");
     }
   }
