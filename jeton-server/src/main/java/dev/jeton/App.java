@@ -22,6 +22,9 @@ import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.leak.LeakReports;
 import dev.jeton.leak.LeakRoutes;
+import dev.jeton.push.DeviceRoutes;
+import dev.jeton.push.Devices;
+import dev.jeton.push.Push;
 import dev.jeton.qr.QrLogins;
 import dev.jeton.qr.QrPage;
 import dev.jeton.qr.QrRoutes;
@@ -106,6 +109,8 @@ public final class App implements AutoCloseable {
   private final UserAdmin userAdmin;
   private final LeakReports leaks;
   private final QrLogins qrLogins;
+  private final Devices devices;
+  private final Push push;
   private final TokenDoctor doctor;
   private final PrincipalService principals;
   private final Issuers issuers;
@@ -154,7 +159,12 @@ public final class App implements AutoCloseable {
     users.onStateChange(pats::forgetCached);
     users.onDeletion("personal_access_tokens_revoked", pats::revokeAllOfDeletedUser);
     this.userAdmin = new UserAdmin(users, db.jdbi(), writes, tokens, clock);
-    this.qrLogins = new QrLogins(db.jdbi(), writes, tokens, clock, config.qr().ttl());
+    this.qrLogins = new QrLogins(db.jdbi(), writes, tokens, clock, config.qr().ttl(),
+        config.push().showMatchingCode());
+    this.devices = new Devices(db.jdbi(), writes, masterKey, tokens, clock,
+        config.push().devicesPerUser());
+    users.onDeletion("devices_deleted", devices::deleteAllOfUser);
+    this.push = Push.create(devices, config.push(), clock, metrics);
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
     this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock, limits,
@@ -250,8 +260,9 @@ public final class App implements AutoCloseable {
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer, limits).register(r);
-      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits, config.qr())
+      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits, config.qr(), push)
           .register(r);
+      new DeviceRoutes(devices, bearer, userAdmin).register(r);
       new DoctorRoutes(doctor, accounts, bearer, rejections).register(r);
       new RejectionRoutes(rejections, bearer).register(r);
       routes = r.routes();
@@ -457,6 +468,7 @@ public final class App implements AutoCloseable {
     }
     purge.close();
     leaks.close();
+    push.close();
     limits.close();
     rejections.close();
     if (scheduler != null) {

@@ -21,12 +21,14 @@ public record Config(
     String metricsToken,
     Retention retention,
     Limits limits,
-    Qr qr) {
+    Qr qr,
+    Push push) {
 
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, pats, logging,
-        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits, qr);
+        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits, qr,
+        push);
   }
 
   /**
@@ -46,6 +48,19 @@ public record Config(
    * ({@code starts} per {@code startsPeriod}; 0 starts: no limit).
    */
   public record Qr(Duration ttl, long starts, Duration startsPeriod) {}
+
+  /**
+   * Push approval (docs/push.md): the service account key file FCM messages are sent with (null:
+   * push is off), FCM's base URL, the devices one user may register, and whether a push carries
+   * the login's matching code for the phone to show ({@code showMatchingCode}) instead of the user
+   * typing it from the computer's screen.
+   */
+  public record Push(Path fcmCredentials, String fcmUrl, int devicesPerUser,
+      boolean showMatchingCode) {
+    public boolean enabled() {
+      return fcmCredentials != null;
+    }
+  }
 
   /** Database connection. */
   public record Db(String url, String user, String password, int poolSize) {

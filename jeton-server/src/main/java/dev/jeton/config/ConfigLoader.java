@@ -175,7 +175,32 @@ public final class ConfigLoader {
         metricsToken,
         retention,
         limits(v),
-        qr(v));
+        qr(v),
+        push(v));
+  }
+
+  /** Push approval: the FCM key file (checked when the server starts), URL, devices, matching. */
+  private static Config.Push push(Map<Setting, String> v) {
+    String file = v.get(Setting.PUSH_FCM_CREDENTIALS).trim();
+    String url = v.get(Setting.PUSH_FCM_URL).trim();
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw bad(Setting.PUSH_FCM_URL, url, "must be an http(s) URL");
+    }
+    if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw bad(Setting.PUSH_FCM_URL, url, "must be an http(s) URL");
+    }
+    int devices = intIn(Setting.PUSH_DEVICES_PER_USER, v.get(Setting.PUSH_DEVICES_PER_USER), 1,
+        100);
+    String matching = v.get(Setting.PUSH_MATCHING).trim().toLowerCase(Locale.ROOT);
+    if (!matching.equals("type") && !matching.equals("show")) {
+      throw bad(Setting.PUSH_MATCHING, v.get(Setting.PUSH_MATCHING), "must be type or show");
+    }
+    return new Config.Push(file.isEmpty() ? null : java.nio.file.Path.of(file), url, devices,
+        matching.equals("show"));
   }
 
   /** QR logins: a lifetime of 30 s to 10 min, and the starts one address may make. */

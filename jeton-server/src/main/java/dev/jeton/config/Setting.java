@@ -77,6 +77,15 @@ public enum Setting {
       + "from its start to its exchange for a session: 30s to 10m."),
   QR_LOGIN_LIMIT("60/10m", "QR logins (POST /qr-logins) one client address may start per period "
       + "over all accounts, as calls/period; 0 disables. Each is a row."),
+  PUSH_FCM_CREDENTIALS("", "Path of the Firebase service account key file (JSON) push approvals "
+      + "are sent with through FCM HTTP v1; empty: push is off (devices may still register)."),
+  PUSH_FCM_URL("https://fcm.googleapis.com", "Base URL of the FCM HTTP v1 API (messages are sent "
+      + "to {url}/v1/projects/{project}/messages:send); the token URI is the key file's."),
+  PUSH_DEVICES_PER_USER("10", "Devices (phones) one user may register for push approval: 1 to "
+      + "100."),
+  PUSH_MATCHING("type", "How the phone checks a pushed sign-in against the computer: type (the "
+      + "user types the code the computer shows; a wrong code denies) or show (the push carries "
+      + "the code and the phone shows it, which leaves push fatigue unchecked)."),
   SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
 
   private final String defaultValue;

@@ -268,6 +268,18 @@ public enum ErrorCode {
   QR_LOGIN_CONSUMED(409, "QR login already exchanged",
       "An approved login is exchanged for a session once, and this one was; start a new login "
           + "to get another session.", false),
+  QR_MATCHING_CODE_WRONG(403, "Matching code wrong",
+      "The code typed on the phone is not the one the computer shows, so the login was denied: "
+          + "whoever asked may not be you. If it was you, start a new login on the computer.",
+      false),
+
+  // --- push approval --------------------------------------------------------------------------
+  DEVICE_NOT_FOUND(404, "Device not found",
+      "Check the device id: GET /api/v1/me/devices lists your registered devices. A device FCM "
+          + "reported as unregistered is removed.", false),
+  DEVICE_LIMIT_REACHED(409, "Device limit reached",
+      "Delete a device you no longer use (DELETE /api/v1/me/devices/{id}); each user may register "
+          + "a limited number (JETON_PUSH_DEVICES_PER_USER, 10 unless configured).", false),
 
   // --- hosted pages ---------------------------------------------------------------------------
   FORM_REJECTED(403, "Form rejected",

@@ -26,6 +26,7 @@ public final class Metrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentMap<String, Counter> issued = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> pushes = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> undeclared = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicLong> tableRows = new ConcurrentHashMap<>();
@@ -60,6 +61,17 @@ public final class Metrics {
   public void tokenRejected(String code) {
     rejected.computeIfAbsent(code, c -> Counter.builder("jeton_token_rejections")
         .description("Token presentations rejected, by error code").tag("code", c)
+        .register(registry)).increment();
+  }
+
+  /**
+   * One push message's end (docs/push.md): sent, pruned (FCM said the device's token is gone),
+   * failed (refused, or retries ran out), dropped (the send queue was full) or limited (the
+   * user's push budget was spent).
+   */
+  public void push(String result) {
+    pushes.computeIfAbsent(result, r -> Counter.builder("jeton_push_messages")
+        .description("Push messages to registered devices, by how they ended").tag("result", r)
         .register(registry)).increment();
   }
 

@@ -12,7 +12,8 @@ import org.jdbi.v3.core.Jdbi;
 final class QrLoginStore {
   private static final String COLUMNS = """
       id, account_id, client_id, poll_hash, matching_code, state, created_at, expires_at,
-      desktop_ip, desktop_agent, user_id, scanned_at, decided_at, consumed_at""";
+      desktop_ip, desktop_agent, user_id, scanned_at, decided_at, consumed_at, push_user_id,
+      scanned_by""";
 
   private final Jdbi jdbi;
 
@@ -23,12 +24,14 @@ final class QrLoginStore {
   static void insert(Handle h, QrLogin l, String secretHash) {
     h.createUpdate("""
             INSERT INTO qr_logins (id, account_id, client_id, secret_hash, poll_hash,
-              matching_code, state, created_at, expires_at, desktop_ip, desktop_agent)
-            VALUES (:id, :a, :c, :s, :p, :m, :st, :now, :exp, :ip, :ua)""")
+              matching_code, state, created_at, expires_at, desktop_ip, desktop_agent,
+              push_user_id)
+            VALUES (:id, :a, :c, :s, :p, :m, :st, :now, :exp, :ip, :ua, :pu)""")
         .bind("id", l.id()).bind("a", l.accountId()).bind("c", l.clientId())
         .bind("s", secretHash).bind("p", l.pollHash()).bind("m", l.matchingCode())
         .bind("st", l.state()).bind("now", l.createdAt()).bind("exp", l.expiresAt())
-        .bind("ip", l.desktopIp()).bind("ua", l.desktopAgent()).execute();
+        .bind("ip", l.desktopIp()).bind("ua", l.desktopAgent()).bind("pu", l.pushUserId())
+        .execute();
   }
 
   Optional<QrLogin> byId(String id) {
@@ -48,17 +51,23 @@ final class QrLoginStore {
             rs.getString("state"), rs.getLong("created_at"), rs.getLong("expires_at"),
             rs.getString("desktop_ip"), rs.getString("desktop_agent"), rs.getString("user_id"),
             Rows.longOrNull(rs, "scanned_at"), Rows.longOrNull(rs, "decided_at"),
-            Rows.longOrNull(rs, "consumed_at")))
+            Rows.longOrNull(rs, "consumed_at"), rs.getString("push_user_id"),
+            rs.getString("scanned_by")))
         .findOne());
   }
 
-  /** A pending, unexpired login scanned by {@code userId}; true when this call did it. */
-  static boolean scan(Handle h, String id, String userId, long now) {
+  /**
+   * A pending, unexpired login taken by {@code userId}'s phone, {@code by} QR code or push (then
+   * only as the user the push went to); true when this call did it.
+   */
+  static boolean scan(Handle h, String id, String userId, String by, long now) {
     return h.createUpdate("""
-            UPDATE qr_logins SET state = :scanned, user_id = :u, scanned_at = :now
-            WHERE id = :id AND state = :pending AND expires_at > :now""")
+            UPDATE qr_logins SET state = :scanned, user_id = :u, scanned_at = :now,
+              scanned_by = :by
+            WHERE id = :id AND state = :pending AND expires_at > :now"""
+            + (QrLogin.BY_PUSH.equals(by) ? " AND push_user_id = :u" : ""))
         .bind("scanned", QrLogin.SCANNED).bind("pending", QrLogin.PENDING).bind("u", userId)
-        .bind("now", now).bind("id", id).execute() == 1;
+        .bind("by", by).bind("now", now).bind("id", id).execute() == 1;
   }
 
   /** The scanning user's decision on an unexpired scanned login; true when this call made it. */

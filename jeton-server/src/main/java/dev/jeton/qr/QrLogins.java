@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -57,11 +58,13 @@ public final class QrLogins {
   private final Clock clock;
   private final Duration lifetime;
   private final boolean shared;
+  private final boolean pushShowsCode;
   private final SecureRandom random = new SecureRandom();
   private final Cache<String, Copy> copies;
 
   public QrLogins(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, Clock clock,
-      Duration lifetime) {
+      Duration lifetime, boolean pushShowsCode) {
+    this.pushShowsCode = pushShowsCode;
     this.store = new QrLoginStore(jdbi);
     this.writes = writes;
     this.tokens = tokens;
@@ -82,8 +85,12 @@ public final class QrLogins {
     return lifetime;
   }
 
-  /** Starts a login for the desktop at {@code ip} with {@code agent}, for a client or none. */
-  public Started start(String accountId, String clientId, String ip, String agent) {
+  /**
+   * Starts a login for the desktop at {@code ip} with {@code agent}, for a client or none; with
+   * {@code pushUserId}, for that user, whose phones may take it by its id.
+   */
+  public Started start(String accountId, String clientId, String ip, String agent,
+      String pushUserId) {
     String secret = tokens.generate(TokenKind.QR);
     String poll = tokens.generate(TokenKind.QP);
     long now = clock.millis();
@@ -91,7 +98,7 @@ public final class QrLogins {
     QrLogin l = new QrLogin(tokens.id("qrl_"), accountId, clientId, OpaqueTokens.hash(poll),
         matching, QrLogin.PENDING, now, now + lifetime.toMillis(), ip,
         agent == null ? null : agent.substring(0, Math.min(agent.length(), 256)), null, null,
-        null, null);
+        null, null, pushUserId, null);
     writes.submit(h -> {
       QrLoginStore.insert(h, l, OpaqueTokens.hash(secret));
       return null;
@@ -136,9 +143,7 @@ public final class QrLogins {
           throw refusal(after, now);
         }
         Audit.event("qr_login_exchanged", "account", accountId, "user", l.userId(), "login", id);
-        return remember(new QrLogin(l.id(), l.accountId(), l.clientId(), l.pollHash(),
-            l.matchingCode(), QrLogin.CONSUMED, l.createdAt(), l.expiresAt(), l.desktopIp(),
-            l.desktopAgent(), l.userId(), l.scannedAt(), l.decidedAt(), now));
+        return remember(l.with(QrLogin.CONSUMED, now));
       }
       default -> throw refusal(l, now);
     }
@@ -174,28 +179,87 @@ public final class QrLogins {
       return l;
     }
     if (!state.equals(QrLogin.PENDING)
-        || !writes.submit(h -> QrLoginStore.scan(h, l.id(), userId, now))) {
+        || !writes.submit(h -> QrLoginStore.scan(h, l.id(), userId, QrLogin.BY_QR, now))) {
       throw new ApiException(ErrorCode.QR_CODE_USED, "This QR code was already used; start a "
           + "new login on the desktop.");
     }
-    Audit.event("qr_login_scanned", "account", accountId, "user", userId, "login", l.id());
+    Audit.event("qr_login_scanned", "account", accountId, "user", userId, "login", l.id(),
+        "by", QrLogin.BY_QR);
     return remember(reload(l.id()));
   }
 
   /**
-   * The scanning user approves or denies the login.
+   * The phone of {@code userId} takes, by its id, a login the desktop started for that user
+   * (pushed to the user's phones): the login becomes {@code scanned}. Taking it again answers it.
    *
-   * @throws ApiException {@code qr_login_not_found} (unknown, or scanned by someone else, or not
-   *     scanned), {@code qr_login_expired}, {@code qr_code_used} (already decided)
+   * @throws ApiException {@code qr_login_not_found} (unknown, or not started for this user),
+   *     {@code qr_login_expired}, {@code qr_code_used} (already taken or decided)
    */
-  public QrLogin decide(String accountId, String userId, String id, boolean approve) {
-    QrLogin l = store.byId(id).filter(x -> x.accountId().equals(accountId)
-        && userId.equals(x.userId())).orElseThrow(() -> new ApiException(
-            ErrorCode.QR_LOGIN_NOT_FOUND, "You have not scanned a QR login with this id."));
+  public QrLogin scanPushed(String accountId, String userId, String id) {
+    QrLogin l = (id.length() <= 40 ? store.byId(id) : Optional.<QrLogin>empty())
+        .filter(x -> x.accountId().equals(accountId) && userId.equals(x.pushUserId()))
+        .orElseThrow(() -> new ApiException(ErrorCode.QR_LOGIN_NOT_FOUND, "No QR login with "
+            + "this id was started for you."));
     long now = clock.millis();
     String state = l.stateAt(now);
     if (state.equals(QrLogin.EXPIRED)) {
       throw expired(l);
+    }
+    if (state.equals(QrLogin.SCANNED) && userId.equals(l.userId())) {
+      return l;
+    }
+    if (!state.equals(QrLogin.PENDING)
+        || !writes.submit(h -> QrLoginStore.scan(h, l.id(), userId, QrLogin.BY_PUSH, now))) {
+      throw new ApiException(ErrorCode.QR_CODE_USED, "This login was already taken or decided.");
+    }
+    Audit.event("qr_login_scanned", "account", accountId, "user", userId, "login", l.id(),
+        "by", QrLogin.BY_PUSH);
+    return remember(reload(l.id()));
+  }
+
+  /**
+   * Whether approving {@code l} needs the matching code typed: a login taken by push, unless the
+   * push carried the code.
+   */
+  public boolean codeRequired(QrLogin l) {
+    return QrLogin.BY_PUSH.equals(l.scannedBy()) && !pushShowsCode;
+  }
+
+  /**
+   * The scanning user approves or denies the login. An approval carrying {@code typedCode} (or
+   * one that needs it, {@link #codeRequired}) is checked against the matching code: a wrong one
+   * denies the login, since whoever started it may not be the user.
+   *
+   * @throws ApiException {@code qr_login_not_found} (unknown, or scanned by someone else, or not
+   *     scanned), {@code qr_login_expired}, {@code qr_code_used} (already decided), {@code
+   *     field_missing} (the code is required), {@code qr_matching_code_wrong}
+   */
+  public QrLogin decide(String accountId, String userId, String id, boolean approve,
+      String typedCode) {
+    QrLogin l = (id.length() <= 40 ? store.byId(id) : Optional.<QrLogin>empty())
+        .filter(x -> x.accountId().equals(accountId) && userId.equals(x.userId()))
+        .orElseThrow(() -> new ApiException(ErrorCode.QR_LOGIN_NOT_FOUND,
+            "You have not scanned a QR login with this id."));
+    long now = clock.millis();
+    String state = l.stateAt(now);
+    if (state.equals(QrLogin.EXPIRED)) {
+      throw expired(l);
+    }
+    if (approve && state.equals(QrLogin.SCANNED) && (typedCode != null || codeRequired(l))) {
+      if (typedCode == null) {
+        throw ApiException.validation(List.of(new ApiException.FieldError("matching_code",
+            ErrorCode.FIELD_MISSING, "Type the matching code the computer shows.")));
+      }
+      if (!MessageDigest.isEqual(typedCode.strip().getBytes(StandardCharsets.UTF_8),
+          l.matchingCode().getBytes(StandardCharsets.UTF_8))) {
+        if (writes.submit(h -> QrLoginStore.decide(h, id, userId, QrLogin.DENIED, now))) {
+          Audit.event("qr_login_denied", "account", accountId, "user", userId, "login", id,
+              "reason", "matching_code_wrong");
+          remember(reload(id));
+        }
+        throw new ApiException(ErrorCode.QR_MATCHING_CODE_WRONG, "The code does not match the "
+            + "one on the computer; the login was denied.");
+      }
     }
     String to = approve ? QrLogin.APPROVED : QrLogin.DENIED;
     if (state.equals(to)) {

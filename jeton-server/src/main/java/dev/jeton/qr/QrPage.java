@@ -98,7 +98,7 @@ public final class QrPage {
     }
     boolean approve = "approve".equals(decision);
     String userId = viewer.get().user().id();
-    logins.decide(account.id(), userId, id, approve);
+    logins.decide(account.id(), userId, id, approve, null);
     see(ctx, "/accounts/" + account.id() + "/qr?result=" + (approve ? "approved" : "denied"));
   }
 

@@ -13,10 +13,12 @@ import dev.jeton.http.JsonBody;
 import dev.jeton.http.Responses;
 import dev.jeton.http.Router;
 import dev.jeton.limit.Limits;
+import dev.jeton.push.Push;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.SessionService;
 import dev.jeton.token.Issuers;
 import dev.jeton.user.AuthRoutes;
+import dev.jeton.user.Emails;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
@@ -44,12 +46,14 @@ public final class QrRoutes {
   private final BearerAuth bearer;
   private final Issuers issuers;
   private final Limits limits;
+  private final Push push;
   /** Logins one address may start: each is a row. */
   private final Config.Qr policy;
 
   public QrRoutes(QrLogins logins, AccountService accounts, UserService users,
       ClientService clients, BearerAuth bearer, Issuers issuers, Limits limits,
-      Config.Qr policy) {
+      Config.Qr policy, Push push) {
+    this.push = push;
     this.policy = policy;
     this.logins = logins;
     this.accounts = accounts;
@@ -73,12 +77,16 @@ public final class QrRoutes {
   private void start(Context ctx) {
     Account account = accounts.requireActive(ctx.pathParam("account"));
     String clientId = null;
+    String hint = null;
     // the body is optional: none at all (curl -X POST sends no Content-Length) is no fields
-    long length = ctx.req().getContentLengthLong();
-    if (ctx.header("Content-Type") != null || length > 0
-        || (length < 0 && ctx.header("Transfer-Encoding") != null)) {
-      JsonBody body = JsonBody.read(ctx, Set.of("client_id"));
+    if (hasBody(ctx)) {
+      JsonBody body = JsonBody.read(ctx, Set.of("client_id", "login_hint"));
       clientId = body.optionalString("client_id", 128);
+      hint = body.optionalString("login_hint", 320);
+      if (hint != null && Emails.problem(Emails.normalise(hint)) != null) {
+        body.reject("login_hint", ErrorCode.FIELD_INVALID, "The login_hint is the e-mail address "
+            + "of the user who signs in.");
+      }
       body.validate();
     }
     Client client = null;
@@ -89,8 +97,18 @@ public final class QrRoutes {
     if (policy.starts() > 0) {
       limits.perSource(ctx, "qr_login", policy.starts(), policy.startsPeriod());
     }
-    QrLogins.Started s = logins.start(account.id(), clientId, ctx.ip(), ctx.userAgent());
+    // the user named by login_hint, if there is such an active user: the answer is the same
+    // either way, so that it does not tell whether an address has an account
+    String pushUserId = hint == null ? null : users.store().byEmail(account.id(),
+        Emails.normalise(hint)).filter(u -> !u.blocked()).map(User::id).orElse(null);
+    QrLogins.Started s = logins.start(account.id(), clientId, ctx.ip(), ctx.userAgent(),
+        pushUserId);
     String issuer = issuers.issuer(account.id());
+    if (pushUserId != null) {
+      push.qrLogin(new Push.QrLogin(account.id(), pushUserId, s.login().id(), issuer,
+          client == null ? null : client.spec().name(), s.login().matchingCode(),
+          s.login().expiresAt()));
+    }
     Map<String, Object> out = desktopView(s.login(), logins.now());
     out.put("secret", s.secret());
     out.put("poll_token", s.pollToken());
@@ -105,6 +123,13 @@ public final class QrRoutes {
         QrImages.svg(modules).getBytes(StandardCharsets.UTF_8)));
     out.put("client", client == null ? null : clientJson(client));
     Responses.json(ctx, 201, out);
+  }
+
+  /** Whether a request whose body is optional has one (curl -X POST sends no Content-Length). */
+  private static boolean hasBody(Context ctx) {
+    long length = ctx.req().getContentLengthLong();
+    return ctx.header("Content-Type") != null || length > 0
+        || (length < 0 && ctx.header("Transfer-Encoding") != null);
   }
 
   private void poll(Context ctx) {
@@ -126,17 +151,31 @@ public final class QrRoutes {
   private void scan(Context ctx) {
     BearerAuth.Principal p = bearer.requireSession(ctx, ctx.pathParam("account"),
         SessionService.SCOPE_USER);
-    JsonBody body = JsonBody.read(ctx, Set.of("secret"));
-    String secret = body.requiredString("secret", 128);
+    JsonBody body = JsonBody.read(ctx, Set.of("secret", "id"));
+    String secret = body.optionalString("secret", 128);
+    String id = body.optionalString("id", 64);
+    if ((secret == null) == (id == null)) {
+      body.reject(secret == null ? "secret" : "id", secret == null ? ErrorCode.FIELD_MISSING
+          : ErrorCode.FIELD_INVALID, "Send either the QR code's secret or, for a login pushed to "
+          + "you, its id.");
+    }
     body.validate();
-    QrLogin l = logins.scan(p.account().id(), p.subject(), secret);
+    QrLogin l = secret != null ? logins.scan(p.account().id(), p.subject(), secret)
+        : logins.scanPushed(p.account().id(), p.subject(), id);
     Responses.json(ctx, 200, phoneView(l));
   }
 
   private void decide(Context ctx, boolean approve) {
     BearerAuth.Principal p = bearer.requireSession(ctx, ctx.pathParam("account"),
         SessionService.SCOPE_USER);
-    QrLogin l = logins.decide(p.account().id(), p.subject(), ctx.pathParam("id"), approve);
+    String code = null;
+    if (approve && hasBody(ctx)) {
+      JsonBody body = JsonBody.read(ctx, Set.of("matching_code"));
+      code = body.optionalString("matching_code", 16);
+      body.validate();
+    }
+    QrLogin l = logins.decide(p.account().id(), p.subject(), ctx.pathParam("id"), approve,
+        code);
     Responses.json(ctx, 200, phoneView(l));
   }
 
@@ -156,7 +195,11 @@ public final class QrRoutes {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", l.id());
     m.put("state", l.stateAt(logins.now()));
-    m.put("matching_code", l.matchingCode());
+    // a login taken by push is approved with the code typed from the computer's screen: the
+    // phone is not told it
+    boolean typed = logins.codeRequired(l);
+    m.put("matching_code", typed ? null : l.matchingCode());
+    m.put("matching_code_required", typed);
     m.put("client", l.clientId() == null ? null
         : clients.find(l.accountId(), l.clientId()).map(QrRoutes::clientJson).orElse(null));
     m.put("desktop", Map.of("ip", String.valueOf(l.desktopIp()),
@@ -178,7 +221,7 @@ public final class QrRoutes {
     all.addAll(JsonBody.ERRORS);
     all.addAll(Set.of(ErrorCode.QR_LOGIN_NOT_FOUND, ErrorCode.QR_LOGIN_EXPIRED,
         ErrorCode.QR_CODE_USED, ErrorCode.QR_LOGIN_PENDING, ErrorCode.QR_LOGIN_DENIED,
-        ErrorCode.QR_LOGIN_CONSUMED, ErrorCode.SLOW_DOWN, ErrorCode.CLIENT_NOT_FOUND,
+        ErrorCode.QR_LOGIN_CONSUMED, ErrorCode.QR_MATCHING_CODE_WRONG, ErrorCode.SLOW_DOWN, ErrorCode.CLIENT_NOT_FOUND,
         ErrorCode.RATE_LIMIT_EXCEEDED, ErrorCode.USER_BLOCKED, ErrorCode.SESSION_REQUIRED));
     return Set.copyOf(all);
   }

@@ -46,7 +46,8 @@ final class SchemaHistory {
       "V17__limits.sql",
       "V18__rejections.sql",
       "V19__limit_exchange.sql",
-      "V20__qr_logins.sql");
+      "V20__qr_logins.sql",
+      "V21__devices.sql");
 
   static final String LOCATION = "db/migration";
 

@@ -114,7 +114,7 @@ public final class MasterKey {
       c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("signing key " + context
+      throw new IllegalStateException("sealed value " + context
           + " cannot be opened: wrong master key or tampered row", e);
     }
   }
