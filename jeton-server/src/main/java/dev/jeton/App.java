@@ -28,6 +28,7 @@ import dev.jeton.push.Push;
 import dev.jeton.qr.QrLogins;
 import dev.jeton.qr.QrPage;
 import dev.jeton.qr.QrRoutes;
+import dev.jeton.qr.QrStreams;
 import dev.jeton.limit.Limits;
 import dev.jeton.limit.RateLimiter;
 import dev.jeton.oauth.OAuthRoutes;
@@ -111,6 +112,7 @@ public final class App implements AutoCloseable {
   private final QrLogins qrLogins;
   private final Devices devices;
   private final Push push;
+  private final QrStreams qrStreams;
   private final TokenDoctor doctor;
   private final PrincipalService principals;
   private final Issuers issuers;
@@ -165,6 +167,7 @@ public final class App implements AutoCloseable {
         config.push().devicesPerUser());
     users.onDeletion("devices_deleted", devices::deleteAllOfUser);
     this.push = Push.create(devices, config.push(), clock, metrics);
+    this.qrStreams = new QrStreams(qrLogins);
     this.leaks = new LeakReports(new LeakReports.Features(pats, sessions, accessTokens, issuers,
         userAdmin, setupTokens, clients), db.jdbi(), writes, tokens, clock);
     this.doctor = new TokenDoctor(pats, sessions, accessTokens, issuers, clock, limits,
@@ -233,6 +236,11 @@ public final class App implements AutoCloseable {
         ctx.contentType("text/css; charset=utf-8");
         ctx.result(resource("/assets/jeton.css"));
       });
+      r.produces("text/javascript").get("/assets/qr-demo.js", ctx -> {
+        Responses.publicCache(ctx, 3600);
+        ctx.contentType("text/javascript; charset=utf-8");
+        ctx.result(resource("/assets/qr-demo.js"));
+      });
       new OpsRoutes(db, writes, metrics, config.metricsToken()).register(r);
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer, limits).register(r);
@@ -246,8 +254,8 @@ public final class App implements AutoCloseable {
       // a password change ends every browser session of the user, in its transaction
       users.onCredentialChange("browser_sessions_ended", webSessions::revokeAllOfUser);
       Csrf csrf = new Csrf(cookies, tokens, pages);
-      new QrPage(qrLogins, accounts, clients, new Viewers(webSessions, users), csrf, pages)
-          .register(r);
+      new QrPage(qrLogins, accounts, clients, new Viewers(webSessions, users), csrf, pages,
+          config.qr().demo()).register(r);
       new LoginRoutes(accounts, users, webSessions, csrf, pages).register(r);
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
@@ -260,7 +268,8 @@ public final class App implements AutoCloseable {
       new PasswordLinkRoutes(userAdmin, accounts, users, issuers, pages).register(r);
       new TokenRoutes(db.jdbi(), sessions, pats, bearer, clock).register(r);
       new LeakRoutes(leaks, bearer, limits).register(r);
-      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits, config.qr(), push)
+      new QrRoutes(qrLogins, accounts, users, clients, bearer, issuers, limits, config.qr(), push,
+          qrStreams)
           .register(r);
       new DeviceRoutes(devices, bearer, userAdmin).register(r);
       new DoctorRoutes(doctor, accounts, bearer, rejections).register(r);
@@ -457,6 +466,8 @@ public final class App implements AutoCloseable {
   /** Stops accepting requests, lets those in flight finish, then closes the database. */
   @Override
   public void close() {
+    // open event streams are requests in flight: ended first, so that stopping does not wait
+    qrStreams.close();
     if (scheduler != null) {
       scheduler.shutdownNow();
       try {

@@ -45,9 +45,10 @@ public record Config(
 
   /**
    * QR logins: how long one lives ({@code ttl}), and how many one client address may start
-   * ({@code starts} per {@code startsPeriod}; 0 starts: no limit).
+   * ({@code starts} per {@code startsPeriod}; 0 starts: no limit), and whether the demo page is
+   * served.
    */
-  public record Qr(Duration ttl, long starts, Duration startsPeriod) {}
+  public record Qr(Duration ttl, long starts, Duration startsPeriod, boolean demo) {}
 
   /**
    * Push approval (docs/push.md): the service account key file FCM messages are sent with (null:

@@ -211,7 +211,8 @@ public final class ConfigLoader {
       throw bad(Setting.QR_LOGIN_TTL, raw, "must be between 30s and 10m");
     }
     long[] starts = rate(Setting.QR_LOGIN_LIMIT, v.get(Setting.QR_LOGIN_LIMIT));
-    return new Config.Qr(d, starts[0], Duration.ofSeconds(starts[1]));
+    return new Config.Qr(d, starts[0], Duration.ofSeconds(starts[1]),
+        onOff(Setting.QR_DEMO, v.get(Setting.QR_DEMO)));
   }
 
   /** The API limits: rate, keys, concurrency, daily quota and its time zone. */

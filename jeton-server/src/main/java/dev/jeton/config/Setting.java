@@ -77,6 +77,9 @@ public enum Setting {
       + "from its start to its exchange for a session: 30s to 10m."),
   QR_LOGIN_LIMIT("60/10m", "QR logins (POST /qr-logins) one client address may start per period "
       + "over all accounts, as calls/period; 0 disables. Each is a row."),
+  QR_DEMO("on", "Whether {issuer}/qr-demo serves the QR login demo page (a computer's sign-in "
+      + "page showing a QR code, to try the flow with a phone or a second browser window): on or "
+      + "off."),
   PUSH_FCM_CREDENTIALS("", "Path of the Firebase service account key file (JSON) push approvals "
       + "are sent with through FCM HTTP v1; empty: push is off (devices may still register)."),
   PUSH_FCM_URL("https://fcm.googleapis.com", "Base URL of the FCM HTTP v1 API (messages are sent "

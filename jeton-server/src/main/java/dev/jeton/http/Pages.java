@@ -29,6 +29,18 @@ public final class Pages {
   }
 
   /**
+   * Renders a page that runs Jeton's own script ({@code /assets/...js}, no inline script), calls
+   * this server's API and shows images given as data URLs (the QR login demo): the strict CSP with
+   * {@code script-src 'self'}, {@code connect-src 'self'} and {@code img-src 'self' data:}.
+   */
+  public void renderScripted(Context ctx, int status, String template,
+      Map<String, Object> model) {
+    render(ctx, status, template, model, null);
+    ctx.header("Content-Security-Policy", CSP.replace("img-src 'self';",
+        "img-src 'self' data:; script-src 'self'; connect-src 'self';"));
+  }
+
+  /**
    * Renders a page whose form's answer redirects to {@code redirectTarget} (an absolute URI of
    * another origin, e.g. a client's registered redirect URI): browsers apply the page's
    * {@code form-action} to that redirect, so its origin (or scheme, for an app's custom scheme)

@@ -81,7 +81,10 @@ public final class RequestGuard implements Filter {
     String method = req.getMethod();
     try {
       method = admit(req, res, chain, requestId);
-      discardUnread(req, res, bodyLimit(req));
+      if (!req.isAsyncStarted()) {
+        // an event stream goes on after this returns: its answer is not complete yet
+        discardUnread(req, res, bodyLimit(req));
+      }
     } finally {
       releaseAll(req);
       long nanos = System.nanoTime() - start;

@@ -80,6 +80,11 @@ public final class QrLogins {
     return clock.millis();
   }
 
+  /** The state of {@code l} as the desktop sees it now. */
+  String stateOf(QrLogin l) {
+    return l.stateAt(clock.millis());
+  }
+
   /** The lifetime of a new login. */
   public Duration lifetime() {
     return lifetime;
@@ -275,7 +280,22 @@ public final class QrLogins {
     return remember(reload(id));
   }
 
-  private Copy desktopCopy(String accountId, String id, String pollToken) {
+  /**
+   * The login {@code id} for the desktop holding {@code pollToken}, as {@link #poll} answers it
+   * but without counting as a poll: a stream of its states checks its caller with this.
+   *
+   * @throws ApiException {@code qr_login_not_found}
+   */
+  public QrLogin watch(String accountId, String id, String pollToken) {
+    return desktopCopy(accountId, id, pollToken).login;
+  }
+
+  /** The login as a stream follows it: this node's copy, read again once stale on PostgreSQL. */
+  QrLogin current(String id) {
+    return copy(id).login;
+  }
+
+  private Copy copy(String id) {
     Copy c = copies.getIfPresent(id);
     if (c == null) {
       Optional<QrLogin> l = id.length() <= 40 ? store.byId(id) : Optional.empty();
@@ -285,11 +305,16 @@ public final class QrLogins {
       }
     } else if (shared && open(c.login) && System.nanoTime() - c.readNanos
         > SHARED_STALE.toNanos()) {
-      Copy renewed = new Copy(reload(id));
+      Copy renewed = new Copy(store.byId(id).orElse(c.login));
       renewed.lastPollMillis = c.lastPollMillis;
       copies.put(id, renewed);
       c = renewed;
     }
+    return c;
+  }
+
+  private Copy desktopCopy(String accountId, String id, String pollToken) {
+    Copy c = copy(id);
     if (c.login == null || !c.login.accountId().equals(accountId) || pollToken == null
         || !MessageDigest.isEqual(c.login.pollHash().getBytes(StandardCharsets.US_ASCII),
             OpaqueTokens.hash(pollToken).getBytes(StandardCharsets.US_ASCII))) {

@@ -26,7 +26,8 @@ import java.util.Set;
  * asks to sign in, from which address and browser, when, and the matching code the computer
  * shows, then approves or denies (RFC 10027, docs/security.md#qr-login). Opening the page scans
  * the login, which binds it to this user; the decision is a CSRF-protected post answered with
- * 303.
+ * 303. With {@code JETON_QR_DEMO} on, {@code {issuer}/qr-demo} is a computer's sign-in page to
+ * try the flow with.
  */
 public final class QrPage {
   /** The errors the page answers as an error page. */
@@ -41,9 +42,11 @@ public final class QrPage {
   private final Viewers viewers;
   private final Csrf csrf;
   private final Pages pages;
+  private final boolean demo;
 
   public QrPage(QrLogins logins, AccountService accounts, ClientService clients, Viewers viewers,
-      Csrf csrf, Pages pages) {
+      Csrf csrf, Pages pages, boolean demo) {
+    this.demo = demo;
     this.logins = logins;
     this.accounts = accounts;
     this.clients = clients;
@@ -57,6 +60,21 @@ public final class QrPage {
         .get(BASE, this::result)
         .post(BASE, this::submit)
         .get(BASE + "/{secret}", this::page);
+    if (demo) {
+      r.as(ErrorWriter.Format.PAGE, Set.of(ErrorCode.INVALID_REQUEST))
+          .get("/accounts/{account}/qr-demo", this::demo);
+    }
+  }
+
+  /**
+   * The demo of the computer's side, {@code {issuer}/qr-demo} (docs/qr-login.md#demo): a page
+   * whose script starts a login, shows its QR code and exchanges it once approved, through the
+   * public API like any application would.
+   */
+  private void demo(Context ctx) {
+    Account account = accounts.requireActive(ctx.pathParam("account"));
+    pages.renderScripted(ctx, 200, "qr-demo.jte", Map.of("accountId", account.id(),
+        "api", "/accounts/" + account.id() + "/api/v1/qr-logins"));
   }
 
   private void page(Context ctx) {

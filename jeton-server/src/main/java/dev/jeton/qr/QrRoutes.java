@@ -22,6 +22,7 @@ import dev.jeton.user.Emails;
 import dev.jeton.user.User;
 import dev.jeton.user.UserService;
 import io.javalin.http.Context;
+import io.javalin.http.sse.SseHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
@@ -47,13 +48,15 @@ public final class QrRoutes {
   private final Issuers issuers;
   private final Limits limits;
   private final Push push;
+  private final QrStreams streams;
   /** Logins one address may start: each is a row. */
   private final Config.Qr policy;
 
   public QrRoutes(QrLogins logins, AccountService accounts, UserService users,
       ClientService clients, BearerAuth bearer, Issuers issuers, Limits limits,
-      Config.Qr policy, Push push) {
+      Config.Qr policy, Push push, QrStreams streams) {
     this.push = push;
+    this.streams = streams;
     this.policy = policy;
     this.logins = logins;
     this.accounts = accounts;
@@ -72,6 +75,22 @@ public final class QrRoutes {
         .post(BASE + "/{id}/exchange", this::exchange)
         .post(BASE + "/{id}/approve", ctx -> decide(ctx, true))
         .post(BASE + "/{id}/deny", ctx -> decide(ctx, false));
+    r.as(ErrorWriter.Format.PROBLEM, ERRORS).produces("text/event-stream")
+        .get(BASE + "/{id}/events", this::events);
+  }
+
+  private void events(Context ctx) {
+    QrLogin l = logins.watch(ctx.pathParam("account"), ctx.pathParam("id"),
+        BearerAuth.token(ctx.header("Authorization")));
+    if (streams.full()) {
+      throw ApiException.retryAfter(ErrorCode.SERVICE_UNAVAILABLE, "This server follows as many "
+          + "QR login streams as it may; poll the login instead.", QrLogins.POLL_INTERVAL
+          .toSeconds());
+    }
+    // the stream outlives the login by a little, to send its expiry
+    long timeout = Math.max(1_000, l.expiresAt() - logins.now() + 5_000);
+    new SseHandler(timeout, client -> streams.follow(client, l, QrRoutes::desktopView))
+        .handle(ctx);
   }
 
   private void start(Context ctx) {
@@ -180,7 +199,7 @@ public final class QrRoutes {
   }
 
   /** What the desktop sees: never who approved, never the secret again. */
-  private static Map<String, Object> desktopView(QrLogin l, long now) {
+  static Map<String, Object> desktopView(QrLogin l, long now) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", l.id());
     m.put("state", l.stateAt(now));
@@ -222,7 +241,8 @@ public final class QrRoutes {
     all.addAll(Set.of(ErrorCode.QR_LOGIN_NOT_FOUND, ErrorCode.QR_LOGIN_EXPIRED,
         ErrorCode.QR_CODE_USED, ErrorCode.QR_LOGIN_PENDING, ErrorCode.QR_LOGIN_DENIED,
         ErrorCode.QR_LOGIN_CONSUMED, ErrorCode.QR_MATCHING_CODE_WRONG, ErrorCode.SLOW_DOWN, ErrorCode.CLIENT_NOT_FOUND,
-        ErrorCode.RATE_LIMIT_EXCEEDED, ErrorCode.USER_BLOCKED, ErrorCode.SESSION_REQUIRED));
+        ErrorCode.RATE_LIMIT_EXCEEDED, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.NOT_ACCEPTABLE,
+        ErrorCode.USER_BLOCKED, ErrorCode.SESSION_REQUIRED));
     return Set.copyOf(all);
   }
 }

@@ -292,7 +292,14 @@ class ControlCharactersTest {
       "POST /accounts/{account}/api/v1/qr-logins/{id}/exchange",
       "POST /accounts/{account}/api/v1/qr-logins/{id}/approve",
       "POST /accounts/{account}/api/v1/qr-logins/{id}/deny",
+      "GET /accounts/{account}/api/v1/qr-logins/{id}/events",
+      "POST /accounts/{account}/api/v1/me/devices", "GET /accounts/{account}/api/v1/me/devices",
+      "PATCH /accounts/{account}/api/v1/me/devices/{id}",
+      "DELETE /accounts/{account}/api/v1/me/devices/{id}",
+      "GET /accounts/{account}/api/v1/users/{user_id}/devices",
+      "DELETE /accounts/{account}/api/v1/users/{user_id}/devices/{id}",
       "GET /accounts/{account}/qr", "POST /accounts/{account}/qr",
+      "GET /accounts/{account}/qr-demo", "GET /assets/qr-demo.js",
       "GET /accounts/{account}/qr/{secret}"));
 
   private static String key(Router.Route r) {
@@ -452,6 +459,10 @@ class ControlCharactersTest {
           "{\"client_id\":" + Api.q(client.client().clientId()) + "}";
       case "POST /accounts/{account}/api/v1/qr-logins/scan" ->
           "{\"secret\":\"jeton_qr_seen_on_a_screen\"}";
+      case "POST /accounts/{account}/api/v1/me/devices" ->
+          "{\"token\":\"fcm-registration-token\",\"platform\":\"android\","
+              + "\"name\":\"Phone\",\"app_id\":\"com.example\"}";
+      case "PATCH /accounts/{account}/api/v1/me/devices/{id}" -> "{\"name\":\"Phone\"}";
       case "POST /accounts/{account}/api/v1/auth/set-password" ->
           "{\"token\":" + Api.q(passwordLink) + ",\"password\":" + Api.q(PASSWORD) + "}";
       default -> null;

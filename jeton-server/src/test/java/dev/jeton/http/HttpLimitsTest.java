@@ -313,7 +313,8 @@ class HttpLimitsTest {
       for (Router.Route route : server.app().routes()) {
         String path = route.path().replace("{account}", "main").replace("{code}", "token_expired")
             .replace("{id}", "main").replace("{client_id}", "cli_x")
-            .replace("{token_id}", "pat_x").replace("{secret}", "jeton_qr_x");
+            .replace("{token_id}", "pat_x").replace("{secret}", "jeton_qr_x")
+            .replace("{user_id}", "usr_x");
         Api.Response r = api.send(route.method(), path, body, Map.of("Content-Type", type,
             "Authorization", "Bearer " + admin));
         assertThat(r.status()).as(route + " " + charset + " -> " + r).isLessThan(500);
