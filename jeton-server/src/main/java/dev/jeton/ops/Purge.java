@@ -71,6 +71,12 @@ public final class Purge implements AutoCloseable {
     }
   }
 
+  /**
+   * How long a device nobody registered again is kept: FCM treats a registration token unused for
+   * 270 days as expired, and apps register their token again at each start (docs/push.md).
+   */
+  static final Duration DEVICES_KEPT = Duration.ofDays(270);
+
   /** How long the rejection log keeps a rejection, whatever the retention window. */
   static final Duration REJECTIONS_KEPT = Duration.ofDays(30);
   /** The most rejections the log keeps per account (the newest). */
@@ -164,6 +170,12 @@ public final class Purge implements AutoCloseable {
             run.add("rejections", rejections);
           } while (rejections == BATCH);
         }
+        long deviceCutoff = clock.millis() - DEVICES_KEPT.toMillis();
+        int devices;
+        do {
+          devices = run.batch(h -> store.deleteStaleDevices(h, deviceCutoff, BATCH));
+          run.add("devices", devices);
+        } while (devices == BATCH);
         store.countRows().forEach(metrics::tableRows);
       } catch (RuntimeException e) {
         if (Thread.currentThread().isInterrupted()) {

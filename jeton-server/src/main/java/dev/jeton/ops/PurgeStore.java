@@ -30,7 +30,7 @@ final class PurgeStore {
   static final List<String> COUNTED = List.of("accounts", "users", "sessions", "refresh_tokens",
       "authorization_codes", "device_codes", "web_sessions", "setup_tokens", "grants",
       "clients", "signing_keys", "personal_access_tokens", "password_links", "rejections",
-      "usage_days", "qr_logins");
+      "usage_days", "qr_logins", "devices");
 
   private final Jdbi jdbi;
   private final String skipLocked;
@@ -156,6 +156,14 @@ final class PurgeStore {
   int deleteUsageDays(Handle h, String beforeDay) {
     return h.createUpdate("DELETE FROM usage_days WHERE day < :d").bind("d", beforeDay)
         .execute();
+  }
+
+  /** Deletes up to {@code limit} devices last registered before {@code cutoff} (ms). */
+  int deleteStaleDevices(Handle h, long cutoff, int limit) {
+    return h.createUpdate("""
+            DELETE FROM devices WHERE id IN (
+              SELECT id FROM devices WHERE updated_at < :cutoff LIMIT :n""" + skipLocked + ")")
+        .bind("cutoff", cutoff).bind("n", limit).execute();
   }
 
   /** Deletes up to {@code limit} rejections older than {@code cutoff} (ms). */

@@ -182,4 +182,22 @@ class DevicesTest {
         "SELECT COUNT(*) FROM devices").mapTo(Integer.class).one());
     assertThat(left).isZero();
   }
+
+  /** Bounded storage: a device its app stopped registering is purged after FCM's 270 days. */
+  @Test
+  void aDeviceNotRegisteredAgainFor270DaysIsPurgedAndOneRegisteredAgainIsKept() {
+    String alice = signUp("alice@example.com");
+    register(alice, TOKEN, "android", "old");
+    register(alice, TOKEN + "b", "android", "kept");
+    server.clock().advance(java.time.Duration.ofDays(200));
+    // the app of the second starts again, signs in and registers its token again
+    alice = server.login("main", "alice@example.com", PASSWORD).text("access_token");
+    assertThat(register(alice, TOKEN + "b", "android", "kept").status()).isEqualTo(200);
+    server.clock().advance(java.time.Duration.ofDays(71));
+    var result = server.app().purge().run();
+    assertThat(result.removed()).containsEntry("devices", 1);
+    alice = server.login("main", "alice@example.com", PASSWORD).text("access_token");
+    assertThat(api.get(DEVICES, alice).json().path("data").findValuesAsText("name"))
+        .containsExactly("kept");
+  }
 }
