@@ -1,6 +1,7 @@
 package dev.jeton.push;
 
 import dev.jeton.config.Config;
+import dev.jeton.config.ConfigException;
 import dev.jeton.http.Json;
 import dev.jeton.limit.RateLimiter;
 import dev.jeton.observe.Metrics;
@@ -71,12 +72,17 @@ public final class Push implements AutoCloseable {
 
   /**
    * Push as configured: off without a key file; with one, the file is read now, and a file that
-   * cannot be used stops the start with what is wrong.
+   * cannot be used stops the start with what is wrong ({@link ConfigException}).
    */
   public static Push create(Devices devices, Config.Push config, Clock clock, Metrics metrics) {
     Fcm fcm = null;
     if (config.enabled()) {
-      ServiceAccount account = ServiceAccount.read(config.fcmCredentials());
+      ServiceAccount account;
+      try {
+        account = ServiceAccount.read(config.fcmCredentials());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("JETON_PUSH_FCM_CREDENTIALS: " + e.getMessage());
+      }
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
           .followRedirects(HttpClient.Redirect.NEVER).build();
       fcm = new Fcm(account, URI.create(config.fcmUrl()), http, clock);

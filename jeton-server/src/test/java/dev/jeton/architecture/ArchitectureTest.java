@@ -30,7 +30,7 @@ class ArchitectureTest {
       "dev.jeton.rejection..", "dev.jeton.session..", "dev.jeton.user..", "dev.jeton.pat..",
       "dev.jeton.client..",
       "dev.jeton.web..", "dev.jeton.admin..", "dev.jeton.setup..", "dev.jeton.leak..",
-      "dev.jeton.doctor..", "dev.jeton.qr..", "dev.jeton.oauth..", "dev.jeton.oidc..",
+      "dev.jeton.doctor..", "dev.jeton.qr..", "dev.jeton.push..", "dev.jeton.oauth..", "dev.jeton.oidc..",
       "dev.jeton.ops.."};
 
   /** Every package is its own slice: no two packages may reach each other, however far round. */
@@ -55,6 +55,8 @@ class ArchitectureTest {
       // leaked-token reports and the token doctor: both look at any kind of token
       .layer("leak").definedBy("dev.jeton.leak..", "dev.jeton.doctor..")
       .layer("qr").definedBy("dev.jeton.qr..")
+      // push approval: the device registry and FCM, used by QR login to ask a user's phones
+      .layer("push").definedBy("dev.jeton.push..")
       .layer("admin and setup").definedBy("dev.jeton.admin..", "dev.jeton.setup..")
       .layer("client").definedBy("dev.jeton.client..")
       .layer("web").definedBy("dev.jeton.web..")
@@ -76,6 +78,7 @@ class ArchitectureTest {
       .whereLayer("oauth").mayOnlyBeAccessedByLayers("server", "oidc")
       .whereLayer("leak").mayOnlyBeAccessedByLayers("server")
       .whereLayer("qr").mayOnlyBeAccessedByLayers("server")
+      .whereLayer("push").mayOnlyBeAccessedByLayers("server", "qr")
       .whereLayer("admin and setup").mayOnlyBeAccessedByLayers("server", "oidc", "oauth")
       .whereLayer("pat").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak", "qr",
           "admin and setup")
@@ -84,15 +87,15 @@ class ArchitectureTest {
       .whereLayer("web").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "qr",
           "admin and setup")
       .whereLayer("user").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "qr", "admin and setup", "client", "web")
+          "qr", "push", "admin and setup", "client", "web")
       .whereLayer("session").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "qr", "admin and setup", "client", "web", "user")
+          "qr", "push", "admin and setup", "client", "web", "user")
       .whereLayer("rejection").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth",
           "leak", "qr", "admin and setup", "client", "web", "user", "session")
       .whereLayer("account").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "qr", "admin and setup", "client", "web", "user", "session")
+          "qr", "push", "admin and setup", "client", "web", "user", "session")
       .whereLayer("token").mayOnlyBeAccessedByLayers("server", "pat", "oidc", "oauth", "leak",
-          "qr", "admin and setup", "client", "web", "user", "session", "account")
+          "qr", "push", "admin and setup", "client", "web", "user", "session", "account")
       .whereLayer("limit").mayOnlyBeAccessedByLayers(above("token"))
       .whereLayer("http").mayOnlyBeAccessedByLayers(above("token", "limit"))
       .whereLayer("store").mayOnlyBeAccessedByLayers(above("token", "limit", "http"))
@@ -102,7 +105,7 @@ class ArchitectureTest {
 
   /** Every feature layer, from the top down to {@code lowest}, and {@code more} plumbing. */
   private static String[] above(String lowest, String... more) {
-    List<String> features = List.of("server", "pat", "ops", "oidc", "oauth", "leak", "qr",
+    List<String> features = List.of("server", "pat", "ops", "oidc", "oauth", "leak", "qr", "push",
         "admin and setup", "client", "web", "user", "session", "rejection", "account", "token");
     List<String> out = new ArrayList<>(features.subList(0, features.indexOf(lowest) + 1));
     out.addAll(List.of(more));

@@ -247,6 +247,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenPushSettingsWrongThenNamesEnvVarAndDefaultsAreSafe() {
+    Config c = ConfigLoader.load(null, Map.of());
+    assertThat(c.push().enabled()).as("push is off until a key file is given").isFalse();
+    assertThat(c.push().fcmUrl()).isEqualTo("https://fcm.googleapis.com");
+    assertThat(c.push().devicesPerUser()).isEqualTo(10);
+    assertThat(c.push().showMatchingCode()).as("the code is typed, not shown").isFalse();
+    assertThat(c.qr().demo()).isTrue();
+    fails("JETON_PUSH_FCM_URL", "fcm.googleapis.com");
+    fails("JETON_PUSH_FCM_URL", "ftp://fcm.example");
+    fails("JETON_PUSH_DEVICES_PER_USER", "0");
+    fails("JETON_PUSH_DEVICES_PER_USER", "101");
+    fails("JETON_PUSH_MATCHING", "tap");
+    fails("JETON_QR_DEMO", "maybe");
+    Config show = ConfigLoader.load(null, Map.of("JETON_PUSH_MATCHING", "SHOW",
+        "JETON_PUSH_FCM_CREDENTIALS", "/etc/jeton/fcm.json", "JETON_QR_DEMO", "off"));
+    assertThat(show.push().showMatchingCode()).isTrue();
+    assertThat(show.push().fcmCredentials()).isEqualTo(Path.of("/etc/jeton/fcm.json"));
+    assertThat(show.qr().demo()).isFalse();
+  }
+
+  @Test
   void loadWhenPurgeIntervalUnderAMinuteOrOverADayThenNamesEnvVar() {
     fails("JETON_PURGE_INTERVAL", "30s");
     fails("JETON_PURGE_INTERVAL", "25h");
