@@ -259,7 +259,7 @@ public final class App implements AutoCloseable {
       new LoginRoutes(accounts, users, webSessions, csrf, pages).register(r);
       new OAuthRoutes(accounts, clientAuthenticator, accessTokens, sessions, issuers, metrics,
           clock, new OAuthRoutes.Web(clients, users, webSessions, csrf, pages, bearer,
-              db.jdbi(), writes, tokens, pats, limits)).register(r);
+              db.jdbi(), writes, tokens, pats, limits, push)).register(r);
       new OidcRoutes(accounts, accessTokens, keyRing, sessions, users, clients, webSessions, csrf,
           pages, issuers, limits, rejections).register(r);
       new SetupRoutes(setup, accounts, users, issuers, pages).register(r);

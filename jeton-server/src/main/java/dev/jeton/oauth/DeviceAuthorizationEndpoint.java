@@ -9,8 +9,11 @@ import dev.jeton.http.Form;
 import dev.jeton.http.Responses;
 import dev.jeton.limit.Limits;
 import dev.jeton.observe.Audit;
+import dev.jeton.push.Push;
 import dev.jeton.token.Issuers;
 import dev.jeton.token.Scope;
+import dev.jeton.user.Emails;
+import dev.jeton.user.UserService;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +26,8 @@ import java.util.Set;
  * registered scopes ({@code invalid_scope}). The answer carries {@code device_code},
  * {@code user_code}, {@code verification_uri}, {@code verification_uri_complete},
  * {@code expires_in} and {@code interval} (docs/security.md#device-response) with
- * {@code Cache-Control: no-store}.
+ * {@code Cache-Control: no-store}. With {@code login_hint} the user's phones are pushed
+ * (docs/push.md#device).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8628#section-3.2">RFC 8628 3.2</a>
  */
@@ -44,9 +48,13 @@ public final class DeviceAuthorizationEndpoint {
   private final ClientRequest.Reader clientAuth;
   private final DeviceCodes devices;
   private final Issuers issuers;
+  private final UserService users;
+  private final Push push;
 
   DeviceAuthorizationEndpoint(AccountService accounts, ClientRequest.Reader clientAuth,
-      DeviceCodes devices, Issuers issuers, Limits limits) {
+      DeviceCodes devices, Issuers issuers, Limits limits, UserService users, Push push) {
+    this.users = users;
+    this.push = push;
     this.limits = limits;
     this.accounts = accounts;
     this.clientAuth = clientAuth;
@@ -81,6 +89,27 @@ public final class DeviceAuthorizationEndpoint {
     body.put("interval", DeviceCodes.INTERVAL_S);
     Audit.event("device_authorization_started", "account", account.id(), "client_id",
         client.clientId(), "scope", scopes.render());
+    pushTo(form.get("login_hint"), account, client, verification, issued.expiresAt());
     Responses.tokens(ctx, 200, body);
+  }
+
+  /**
+   * With {@code login_hint} (an extension: the e-mail of the user expected to approve, as in
+   * OpenID Connect), asks that user's registered phones to open the verification page, where
+   * the user types the code the device shows (docs/push.md#device). The answer is the same
+   * whether or not the hint names a user.
+   */
+  private void pushTo(String hint, Account account, Client client, String verification,
+      long expiresAt) {
+    if (hint == null || !push.enabled()) {
+      return;
+    }
+    String email = Emails.normalise(hint);
+    if (Emails.problem(email) != null) {
+      return;
+    }
+    users.store().byEmail(account.id(), email).filter(u -> !u.blocked()).ifPresent(u ->
+        push.deviceLogin(new Push.DeviceLogin(account.id(), u.id(), issuers.issuer(account.id()),
+            verification, client.spec().name(), expiresAt)));
   }
 }

@@ -40,8 +40,8 @@ final class DeviceCodes {
       long expiresAt, int intervalS, Long lastPolledAt, String status, String userId,
       Long authTime, Long usedAt, int credentialGeneration) {}
 
-  /** What a new authorization hands the client. */
-  record Issued(String deviceCode, String userCode) {}
+  /** What a new authorization hands the client, and when it expires (ms). */
+  record Issued(String deviceCode, String userCode, long expiresAt) {}
 
   DeviceCodes(Jdbi jdbi, WriteQueue writes, OpaqueTokens tokens, UserCodes userCodes,
       Clock clock) {
@@ -66,7 +66,7 @@ final class DeviceCodes {
               now + LIFETIME.toMillis(), INTERVAL_S, PENDING);
           return null;
         });
-        return new Issued(deviceCode, userCode);
+        return new Issued(deviceCode, userCode, now + LIFETIME.toMillis());
       } catch (RuntimeException e) {
         last = e;
       }

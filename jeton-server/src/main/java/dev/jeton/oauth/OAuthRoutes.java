@@ -9,6 +9,7 @@ import dev.jeton.http.Pages;
 import dev.jeton.http.Router;
 import dev.jeton.limit.Limits;
 import dev.jeton.observe.Metrics;
+import dev.jeton.push.Push;
 import dev.jeton.session.BearerAuth;
 import dev.jeton.session.PatVerifier;
 import dev.jeton.session.SessionService;
@@ -51,7 +52,7 @@ public final class OAuthRoutes {
   /** What the endpoints need besides the token machinery. */
   public record Web(ClientService clients, UserService users, WebSessions webSessions,
       Csrf csrf, Pages pages, BearerAuth bearer, Jdbi jdbi, WriteQueue writes,
-      OpaqueTokens tokens, PatVerifier pats, Limits limits) {}
+      OpaqueTokens tokens, PatVerifier pats, Limits limits, Push push) {}
 
   public OAuthRoutes(AccountService accounts, ClientAuthenticator clientAuth,
       AccessTokens accessTokens, SessionService sessions, Issuers issuers, Metrics metrics,
@@ -85,7 +86,7 @@ public final class OAuthRoutes {
         web.clients(), issuers, clock);
     this.revocation = new RevocationEndpoint(accounts, clientRequests, accessTokens, sessions);
     this.deviceAuthorization = new DeviceAuthorizationEndpoint(accounts, clientRequests, devices,
-        issuers, web.limits());
+        issuers, web.limits(), web.users(), web.push());
     this.deviceVerification = new DeviceVerification(accounts, web.clients(), viewers,
         web.csrf(), web.pages(), devices, consents, clock);
   }

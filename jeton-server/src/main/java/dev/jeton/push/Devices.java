@@ -130,7 +130,8 @@ public final class Devices {
   /** The user's devices with their registration tokens opened, to send to. */
   List<Target> targets(String accountId, String userId) {
     return store.sealedOfUser(accountId, userId).stream().map(s -> new Target(s.device(),
-        new String(key.open(s.tokenSealed(), context(s.device())), StandardCharsets.UTF_8)))
+        new String(key.open(s.tokenSealed(), context(s.device()), "device token"),
+            StandardCharsets.UTF_8)))
         .toList();
   }
 

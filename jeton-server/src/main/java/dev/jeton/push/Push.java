@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Push approval (docs/push.md): asks a user's registered phones, through FCM, to approve a
- * sign-in that waits for them. A push carries what the phone needs to find the sign-in (its id,
+ * sign-in that waits for them: a QR login, or a device authorization (RFC 8628). A push carries what the phone needs to find the sign-in (its id,
  * the account, the issuer, the application asking), never a secret.
  *
- * <p>Nothing here runs on the request that asked: {@link #qrLogin} queues the work and returns.
+ * <p>Nothing here runs on the request that asked: {@link #qrLogin} and {@link #deviceLogin} queue
+ * the work and return.
  * One thread reads the devices and schedules retries; the HTTP calls are asynchronous. A device
  * FCM reports unregistered is removed; 429 and 5xx answers are tried again after their
  * Retry-After (or a growing delay), at most {@link #MAX_ATTEMPTS} times and never past the
@@ -45,6 +46,13 @@ public final class Push implements AutoCloseable {
   /** A QR login that waits for {@code userId}'s approval; {@code clientName} may be null. */
   public record QrLogin(String accountId, String userId, String loginId, String issuer,
       String clientName, String matchingCode, long expiresAt) {}
+
+  /**
+   * A device authorization (RFC 8628) started for {@code userId}: the phone is sent to the
+   * verification page, where the user types the code the device shows; never the code itself.
+   */
+  public record DeviceLogin(String accountId, String userId, String issuer,
+      String verificationUri, String clientName, long expiresAt) {}
 
   private final Devices devices;
   private final Fcm fcm;
@@ -107,38 +115,6 @@ public final class Push implements AutoCloseable {
     if (fcm == null) {
       return;
     }
-    if (!perUser.take("push:" + login.accountId() + ":" + login.userId(), PER_USER, WINDOW)
-        .allowed()) {
-      metrics.push("limited");
-      LOG.atInfo().addKeyValue("account", login.accountId()).addKeyValue("user", login.userId())
-          .log("push not sent: the user was pushed " + PER_USER + " sign-ins in the last "
-              + WINDOW.toMinutes() + " minutes");
-      return;
-    }
-    if (queued.incrementAndGet() > MAX_QUEUED) {
-      queued.decrementAndGet();
-      metrics.push("dropped");
-      LOG.warn("push not sent: {} sign-ins already wait to be pushed", MAX_QUEUED);
-      return;
-    }
-    executor.execute(() -> {
-      try {
-        fanOut(login);
-      } finally {
-        queued.decrementAndGet();
-      }
-    });
-  }
-
-  private void fanOut(QrLogin login) {
-    List<Devices.Target> targets;
-    try {
-      targets = devices.targets(login.accountId(), login.userId());
-    } catch (RuntimeException e) {
-      metrics.push("failed");
-      LOG.warn("push not sent: the user's devices could not be read: {}", e.getMessage());
-      return;
-    }
     Map<String, String> data = new LinkedHashMap<>();
     data.put("type", "qr_login");
     data.put("login_id", login.loginId());
@@ -151,9 +127,62 @@ public final class Push implements AutoCloseable {
     if (showMatchingCode) {
       data.put("matching_code", login.matchingCode());
     }
-    Map<String, String> frozen = java.util.Collections.unmodifiableMap(data);
+    ask(login.accountId(), login.userId(), data, login.expiresAt());
+  }
+
+  /** Asks the user's phones to open the verification page of a device login; returns at once. */
+  public void deviceLogin(DeviceLogin login) {
+    if (fcm == null) {
+      return;
+    }
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("type", "device_login");
+    data.put("account", login.accountId());
+    data.put("issuer", login.issuer());
+    data.put("verification_uri", login.verificationUri());
+    data.put("expires_at", Json.time(login.expiresAt()));
+    if (login.clientName() != null) {
+      data.put("client_name", login.clientName());
+    }
+    ask(login.accountId(), login.userId(), data, login.expiresAt());
+  }
+
+  private void ask(String accountId, String userId, Map<String, String> data, long expiresAt) {
+    if (!perUser.take("push:" + accountId + ":" + userId, PER_USER, WINDOW).allowed()) {
+      metrics.push("limited");
+      LOG.atInfo().addKeyValue("account", accountId).addKeyValue("user", userId)
+          .log("push not sent: the user was pushed " + PER_USER + " sign-ins in the last "
+              + WINDOW.toMinutes() + " minutes");
+      return;
+    }
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      metrics.push("dropped");
+      LOG.warn("push not sent: {} sign-ins already wait to be pushed", MAX_QUEUED);
+      return;
+    }
+    Map<String, String> frozen = Map.copyOf(data);
+    executor.execute(() -> {
+      try {
+        fanOut(accountId, userId, frozen, expiresAt);
+      } finally {
+        queued.decrementAndGet();
+      }
+    });
+  }
+
+  private void fanOut(String accountId, String userId, Map<String, String> data,
+      long expiresAt) {
+    List<Devices.Target> targets;
+    try {
+      targets = devices.targets(accountId, userId);
+    } catch (RuntimeException e) {
+      metrics.push("failed");
+      LOG.warn("push not sent: the user's devices could not be read: {}", e.getMessage());
+      return;
+    }
     for (Devices.Target t : targets) {
-      attempt(t, frozen, login.expiresAt(), 1);
+      attempt(t, data, expiresAt, 1);
     }
   }
 

@@ -175,22 +175,8 @@ public final class QrLogins {
     QrLogin l = found.filter(x -> x.accountId().equals(accountId)).orElseThrow(() ->
         new ApiException(ErrorCode.QR_LOGIN_NOT_FOUND, "No QR login of this account has this "
             + "QR code."));
-    long now = clock.millis();
-    String state = l.stateAt(now);
-    if (state.equals(QrLogin.EXPIRED)) {
-      throw expired(l);
-    }
-    if (state.equals(QrLogin.SCANNED) && userId.equals(l.userId())) {
-      return l;
-    }
-    if (!state.equals(QrLogin.PENDING)
-        || !writes.submit(h -> QrLoginStore.scan(h, l.id(), userId, QrLogin.BY_QR, now))) {
-      throw new ApiException(ErrorCode.QR_CODE_USED, "This QR code was already used; start a "
-          + "new login on the desktop.");
-    }
-    Audit.event("qr_login_scanned", "account", accountId, "user", userId, "login", l.id(),
-        "by", QrLogin.BY_QR);
-    return remember(reload(l.id()));
+    return take(l, userId, QrLogin.BY_QR, "This QR code was already used; start a new login on "
+        + "the desktop.");
   }
 
   /**
@@ -205,6 +191,11 @@ public final class QrLogins {
         .filter(x -> x.accountId().equals(accountId) && userId.equals(x.pushUserId()))
         .orElseThrow(() -> new ApiException(ErrorCode.QR_LOGIN_NOT_FOUND, "No QR login with "
             + "this id was started for you."));
+    return take(l, userId, QrLogin.BY_PUSH, "This login was already taken or decided.");
+  }
+
+  /** The phone of {@code userId} takes {@code l} ({@code by} QR code or push): scanned. */
+  private QrLogin take(QrLogin l, String userId, String by, String used) {
     long now = clock.millis();
     String state = l.stateAt(now);
     if (state.equals(QrLogin.EXPIRED)) {
@@ -214,11 +205,11 @@ public final class QrLogins {
       return l;
     }
     if (!state.equals(QrLogin.PENDING)
-        || !writes.submit(h -> QrLoginStore.scan(h, l.id(), userId, QrLogin.BY_PUSH, now))) {
-      throw new ApiException(ErrorCode.QR_CODE_USED, "This login was already taken or decided.");
+        || !writes.submit(h -> QrLoginStore.scan(h, l.id(), userId, by, now))) {
+      throw new ApiException(ErrorCode.QR_CODE_USED, used);
     }
-    Audit.event("qr_login_scanned", "account", accountId, "user", userId, "login", l.id(),
-        "by", QrLogin.BY_PUSH);
+    Audit.event("qr_login_scanned", "account", l.accountId(), "user", userId, "login", l.id(),
+        "by", by);
     return remember(reload(l.id()));
   }
 

@@ -102,8 +102,16 @@ public final class MasterKey {
     }
   }
 
-  /** Opens what {@link #seal} produced for the same context; fails on any tampering. */
+  /** Opens a signing key {@link #seal} sealed for the same context; fails on any tampering. */
   public byte[] open(String sealed, String context) {
+    return open(sealed, context, "signing key");
+  }
+
+  /**
+   * Opens what {@link #seal} produced for the same context; fails on any tampering, naming
+   * {@code what} was sealed.
+   */
+  public byte[] open(String sealed, String context, String what) {
     if (!sealed.startsWith(VERSION)) {
       throw new IllegalStateException("unknown sealed format for " + context);
     }
@@ -114,7 +122,7 @@ public final class MasterKey {
       c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("sealed value " + context
+      throw new IllegalStateException(what + " " + context
           + " cannot be opened: wrong master key or tampered row", e);
     }
   }

@@ -78,7 +78,7 @@ class ArchitectureTest {
       .whereLayer("oauth").mayOnlyBeAccessedByLayers("server", "oidc")
       .whereLayer("leak").mayOnlyBeAccessedByLayers("server")
       .whereLayer("qr").mayOnlyBeAccessedByLayers("server")
-      .whereLayer("push").mayOnlyBeAccessedByLayers("server", "qr")
+      .whereLayer("push").mayOnlyBeAccessedByLayers("server", "oauth", "qr")
       .whereLayer("admin and setup").mayOnlyBeAccessedByLayers("server", "oidc", "oauth")
       .whereLayer("pat").mayOnlyBeAccessedByLayers("server", "oidc", "oauth", "leak", "qr",
           "admin and setup")

@@ -4,6 +4,8 @@ import static dev.jeton.testing.TestServer.v1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jeton.client.Client;
+import dev.jeton.client.ClientService;
 import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
@@ -318,5 +320,42 @@ class PushTest {
     assertThat(taken.json().path("matching_code").asText())
         .isEqualTo(login.path("matching_code").asText());
     assertThat(approve(alice, id, null).json().path("state").asText()).isEqualTo("approved");
+  }
+
+  /**
+   * A device authorization naming its user (login_hint) sends the user's phones to the
+   * verification page, where the user types the device's code: the push carries neither code.
+   */
+  @Test
+  void aDeviceLoginForAUserSendsThePhoneToTheVerificationPageWithoutTheCodes() throws Exception {
+    start();
+    String alice = signUp("alice@example.com");
+    String token = newToken();
+    register(alice, token);
+    ClientService.Registered tv = server.app().clients().create("main", new Client.Spec(
+        "Living room TV", Client.Type.PUBLIC, List.of(), List.of(Client.DEVICE_CODE),
+        List.of("read"), null, null, null));
+    Api.Response started = api.send("POST", "/accounts/main/oauth2/device_authorization",
+        "client_id=" + tv.client().clientId() + "&scope=read&login_hint=alice%40example.com",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(started.status()).as(started.toString()).isEqualTo(200);
+    List<FakeFcm.Received> got = fcm.await(token, 1);
+    assertThat(got).hasSize(1);
+    JsonNode data = got.get(0).message().path("data");
+    assertThat(data.path("type").asText()).isEqualTo("device_login");
+    assertThat(data.path("verification_uri").asText()).endsWith("/accounts/main/device");
+    assertThat(data.path("client_name").asText()).isEqualTo("Living room TV");
+    assertThat(got.get(0).message().toString())
+        .doesNotContain(started.json().path("user_code").asText())
+        .doesNotContain(started.json().path("device_code").asText());
+    // an address that is no user's: the same answer, nothing sent
+    Api.Response other = api.send("POST", "/accounts/main/oauth2/device_authorization",
+        "client_id=" + tv.client().clientId() + "&login_hint=nobody%40example.com",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(other.status()).isEqualTo(200);
+    assertThat(other.json().properties().stream().map(Map.Entry::getKey).toList())
+        .isEqualTo(started.json().properties().stream().map(Map.Entry::getKey).toList());
+    Thread.sleep(300);
+    assertThat(fcm.receivedFor(token)).hasSize(1);
   }
 }
