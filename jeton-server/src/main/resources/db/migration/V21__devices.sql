@@ -25,3 +25,7 @@ CREATE INDEX devices_updated ON devices (updated_at);
 -- instead of scanning the QR code (scanned_by 'qr').
 ALTER TABLE qr_logins ADD COLUMN push_user_id VARCHAR(64);
 ALTER TABLE qr_logins ADD COLUMN scanned_by VARCHAR(8);
+
+-- Where the desktop roughly is, as the operator's proxy says (JETON_QR_LOCATION_HEADER), shown
+-- to the phone before it approves.
+ALTER TABLE qr_logins ADD COLUMN desktop_location VARCHAR(64);

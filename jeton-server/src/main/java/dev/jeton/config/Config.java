@@ -45,10 +45,11 @@ public record Config(
 
   /**
    * QR logins: how long one lives ({@code ttl}), and how many one client address may start
-   * ({@code starts} per {@code startsPeriod}; 0 starts: no limit), and whether the demo page is
-   * served.
+   * ({@code starts} per {@code startsPeriod}; 0 starts: no limit), whether the demo page is
+   * served, and the request header holding the desktop's rough location (null: none).
    */
-  public record Qr(Duration ttl, long starts, Duration startsPeriod, boolean demo) {}
+  public record Qr(Duration ttl, long starts, Duration startsPeriod, boolean demo,
+      String locationHeader) {}
 
   /**
    * Push approval (docs/push.md): the service account key file FCM messages are sent with (null:

@@ -211,8 +211,12 @@ public final class ConfigLoader {
       throw bad(Setting.QR_LOGIN_TTL, raw, "must be between 30s and 10m");
     }
     long[] starts = rate(Setting.QR_LOGIN_LIMIT, v.get(Setting.QR_LOGIN_LIMIT));
+    String location = v.get(Setting.QR_LOCATION_HEADER).trim();
+    if (!location.isEmpty() && !location.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}")) {
+      throw bad(Setting.QR_LOCATION_HEADER, location, "must be an HTTP header name");
+    }
     return new Config.Qr(d, starts[0], Duration.ofSeconds(starts[1]),
-        onOff(Setting.QR_DEMO, v.get(Setting.QR_DEMO)));
+        onOff(Setting.QR_DEMO, v.get(Setting.QR_DEMO)), location.isEmpty() ? null : location);
   }
 
   /** The API limits: rate, keys, concurrency, daily quota and its time zone. */

@@ -77,6 +77,9 @@ public enum Setting {
       + "from its start to its exchange for a session: 30s to 10m."),
   QR_LOGIN_LIMIT("60/10m", "QR logins (POST /qr-logins) one client address may start per period "
       + "over all accounts, as calls/period; 0 disables. Each is a row."),
+  QR_LOCATION_HEADER("", "Request header in which the proxy in front of Jeton puts the client's "
+      + "rough location (e.g. CF-IPCountry, or a GeoIP city), shown to the phone approving a QR "
+      + "login; empty: none is shown. Only set it if the proxy overwrites the header."),
   QR_DEMO("on", "Whether {issuer}/qr-demo serves the QR login demo page (a computer's sign-in "
       + "page showing a QR code, to try the flow with a phone or a second browser window): on or "
       + "off."),

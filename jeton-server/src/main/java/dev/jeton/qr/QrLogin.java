@@ -5,12 +5,12 @@ package dev.jeton.qr;
  * {@code expiresAt} that was not consumed is {@code expired} whatever its stored state.
  * {@code pushUserId}: the user the desktop named, whose phones were pushed; {@code scannedBy}: how
  * the phone took the login, {@link #BY_QR} (its QR code) or {@link #BY_PUSH} (its id, as that
- * user).
+ * user); {@code desktopLocation}: where the desktop roughly is, as the operator's proxy said.
  */
 record QrLogin(String id, String accountId, String clientId, String pollHash,
     String matchingCode, String state, long createdAt, long expiresAt, String desktopIp,
     String desktopAgent, String userId, Long scannedAt, Long decidedAt, Long consumedAt,
-    String pushUserId, String scannedBy) {
+    String pushUserId, String scannedBy, String desktopLocation) {
   static final String PENDING = "pending";
   static final String SCANNED = "scanned";
   static final String APPROVED = "approved";
@@ -24,7 +24,7 @@ record QrLogin(String id, String accountId, String clientId, String pollHash,
   QrLogin with(String newState, Long consumed) {
     return new QrLogin(id, accountId, clientId, pollHash, matchingCode, newState, createdAt,
         expiresAt, desktopIp, desktopAgent, userId, scannedAt, decidedAt, consumed, pushUserId,
-        scannedBy);
+        scannedBy, desktopLocation);
   }
 
   /** The state as callers see it at {@code now}: stored states turn {@code expired} in time. */

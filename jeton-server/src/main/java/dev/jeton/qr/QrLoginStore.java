@@ -13,7 +13,7 @@ final class QrLoginStore {
   private static final String COLUMNS = """
       id, account_id, client_id, poll_hash, matching_code, state, created_at, expires_at,
       desktop_ip, desktop_agent, user_id, scanned_at, decided_at, consumed_at, push_user_id,
-      scanned_by""";
+      scanned_by, desktop_location""";
 
   private final Jdbi jdbi;
 
@@ -25,13 +25,13 @@ final class QrLoginStore {
     h.createUpdate("""
             INSERT INTO qr_logins (id, account_id, client_id, secret_hash, poll_hash,
               matching_code, state, created_at, expires_at, desktop_ip, desktop_agent,
-              push_user_id)
-            VALUES (:id, :a, :c, :s, :p, :m, :st, :now, :exp, :ip, :ua, :pu)""")
+              push_user_id, desktop_location)
+            VALUES (:id, :a, :c, :s, :p, :m, :st, :now, :exp, :ip, :ua, :pu, :loc)""")
         .bind("id", l.id()).bind("a", l.accountId()).bind("c", l.clientId())
         .bind("s", secretHash).bind("p", l.pollHash()).bind("m", l.matchingCode())
         .bind("st", l.state()).bind("now", l.createdAt()).bind("exp", l.expiresAt())
         .bind("ip", l.desktopIp()).bind("ua", l.desktopAgent()).bind("pu", l.pushUserId())
-        .execute();
+        .bind("loc", l.desktopLocation()).execute();
   }
 
   Optional<QrLogin> byId(String id) {
@@ -52,7 +52,7 @@ final class QrLoginStore {
             rs.getString("desktop_ip"), rs.getString("desktop_agent"), rs.getString("user_id"),
             Rows.longOrNull(rs, "scanned_at"), Rows.longOrNull(rs, "decided_at"),
             Rows.longOrNull(rs, "consumed_at"), rs.getString("push_user_id"),
-            rs.getString("scanned_by")))
+            rs.getString("scanned_by"), rs.getString("desktop_location")))
         .findOne());
   }
 

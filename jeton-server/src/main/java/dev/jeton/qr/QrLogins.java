@@ -91,11 +91,12 @@ public final class QrLogins {
   }
 
   /**
-   * Starts a login for the desktop at {@code ip} with {@code agent}, for a client or none; with
-   * {@code pushUserId}, for that user, whose phones may take it by its id.
+   * Starts a login for the desktop at {@code ip} with {@code agent}, roughly at {@code location}
+   * (or null), for a client or none; with {@code pushUserId}, for that user, whose phones may
+   * take it by its id.
    */
   public Started start(String accountId, String clientId, String ip, String agent,
-      String pushUserId) {
+      String location, String pushUserId) {
     String secret = tokens.generate(TokenKind.QR);
     String poll = tokens.generate(TokenKind.QP);
     long now = clock.millis();
@@ -103,7 +104,7 @@ public final class QrLogins {
     QrLogin l = new QrLogin(tokens.id("qrl_"), accountId, clientId, OpaqueTokens.hash(poll),
         matching, QrLogin.PENDING, now, now + lifetime.toMillis(), ip,
         agent == null ? null : agent.substring(0, Math.min(agent.length(), 256)), null, null,
-        null, null, pushUserId, null);
+        null, null, pushUserId, null, location);
     writes.submit(h -> {
       QrLoginStore.insert(h, l, OpaqueTokens.hash(secret));
       return null;

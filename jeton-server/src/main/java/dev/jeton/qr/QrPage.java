@@ -93,6 +93,7 @@ public final class QrPage {
         : clients.find(account.id(), l.clientId()).map(c -> c.spec().name()).orElse(null));
     m.put("desktopIp", String.valueOf(l.desktopIp()));
     m.put("desktopAgent", l.desktopAgent() == null ? "unknown" : l.desktopAgent());
+    m.put("desktopLocation", l.desktopLocation());
     m.put("createdAt", Json.time(l.createdAt()));
     m.put("matchingCode", l.matchingCode());
     m.put("csrf", csrf.token(ctx));

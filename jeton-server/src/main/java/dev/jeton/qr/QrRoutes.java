@@ -121,7 +121,7 @@ public final class QrRoutes {
     String pushUserId = hint == null ? null : users.store().byEmail(account.id(),
         Emails.normalise(hint)).filter(u -> !u.blocked()).map(User::id).orElse(null);
     QrLogins.Started s = logins.start(account.id(), clientId, ctx.ip(), ctx.userAgent(),
-        pushUserId);
+        location(ctx), pushUserId);
     String issuer = issuers.issuer(account.id());
     if (pushUserId != null) {
       push.qrLogin(new Push.QrLogin(account.id(), pushUserId, s.login().id(), issuer,
@@ -142,6 +142,19 @@ public final class QrRoutes {
         QrImages.svg(modules).getBytes(StandardCharsets.UTF_8)));
     out.put("client", client == null ? null : clientJson(client));
     Responses.json(ctx, 201, out);
+  }
+
+  /**
+   * The desktop's rough location from the header the operator's proxy sets, if configured: at
+   * most 64 characters, and none when it holds a control character.
+   */
+  private String location(Context ctx) {
+    String v = policy.locationHeader() == null ? null : ctx.header(policy.locationHeader());
+    if (v == null || v.isBlank() || v.chars().anyMatch(Character::isISOControl)) {
+      return null;
+    }
+    String t = v.strip();
+    return t.substring(0, Math.min(t.length(), 64));
   }
 
   /** Whether a request whose body is optional has one (curl -X POST sends no Content-Length). */
@@ -221,8 +234,11 @@ public final class QrRoutes {
     m.put("matching_code_required", typed);
     m.put("client", l.clientId() == null ? null
         : clients.find(l.accountId(), l.clientId()).map(QrRoutes::clientJson).orElse(null));
-    m.put("desktop", Map.of("ip", String.valueOf(l.desktopIp()),
-        "user_agent", l.desktopAgent() == null ? "" : l.desktopAgent()));
+    Map<String, Object> desktop = new LinkedHashMap<>();
+    desktop.put("ip", String.valueOf(l.desktopIp()));
+    desktop.put("user_agent", l.desktopAgent() == null ? "" : l.desktopAgent());
+    desktop.put("location", l.desktopLocation());
+    m.put("desktop", desktop);
     m.put("created_at", Json.time(l.createdAt()));
     m.put("expires_at", Json.time(l.expiresAt()));
     return m;

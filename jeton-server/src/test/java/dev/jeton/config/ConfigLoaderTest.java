@@ -260,6 +260,10 @@ class ConfigLoaderTest {
     fails("JETON_PUSH_DEVICES_PER_USER", "101");
     fails("JETON_PUSH_MATCHING", "tap");
     fails("JETON_QR_DEMO", "maybe");
+    fails("JETON_QR_LOCATION_HEADER", "X Geo");
+    assertThat(c.qr().locationHeader()).isNull();
+    assertThat(ConfigLoader.load(null, Map.of("JETON_QR_LOCATION_HEADER", "CF-IPCountry")).qr()
+        .locationHeader()).isEqualTo("CF-IPCountry");
     Config show = ConfigLoader.load(null, Map.of("JETON_PUSH_MATCHING", "SHOW",
         "JETON_PUSH_FCM_CREDENTIALS", "/etc/jeton/fcm.json", "JETON_QR_DEMO", "off"));
     assertThat(show.push().showMatchingCode()).isTrue();

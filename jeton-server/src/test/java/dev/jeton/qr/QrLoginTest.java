@@ -321,4 +321,26 @@ class QrLoginTest {
     assertCode(r, 429, "rate_limit_exceeded");
     assertThat(started).isEqualTo(5);
   }
+
+  /** Rule 56: the phone is told roughly where the desktop is, as the operator's proxy says. */
+  @Test
+  @Settings("QR_LOCATION_HEADER=X-Geo-Location")
+  void thePhoneSeesTheDesktopsRoughLocationFromTheConfiguredHeader() {
+    String phone = signUp("alice@example.com");
+    Api.Response r = api.send("POST", QR, "", Map.of("X-Geo-Location", "Lyon, FR"));
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    Api.Response scanned = scan(r.json(), phone);
+    assertThat(scanned.json().path("desktop").path("location").asText()).as(scanned.toString())
+        .isEqualTo("Lyon, FR");
+  }
+
+  /** Without the setting a client cannot claim a location: the header is not read. */
+  @Test
+  void aLocationHeaderIsIgnoredUnlessTheOperatorNamedIt() {
+    String phone = signUp("alice@example.com");
+    Api.Response r = api.send("POST", QR, "", Map.of("X-Geo-Location", "Lyon, FR"));
+    Api.Response scanned = scan(r.json(), phone);
+    assertThat(scanned.status()).as(scanned.toString()).isEqualTo(200);
+    assertThat(scanned.json().path("desktop").has("location")).isFalse();
+  }
 }
