@@ -306,6 +306,7 @@ public final class App implements AutoCloseable {
   /** Prepares, then starts serving, the key-rotation schedule and the purge. */
   public App start() {
     long t0 = System.nanoTime();
+    db.lockForServing();
     prepare();
     javalin.start();
     startSchedule();

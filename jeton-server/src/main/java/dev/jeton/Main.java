@@ -2,6 +2,7 @@ package dev.jeton;
 
 import dev.jeton.config.Config;
 import dev.jeton.config.ConfigException;
+import dev.jeton.config.StartRefused;
 import dev.jeton.config.ConfigLoader;
 import dev.jeton.config.Setting;
 import dev.jeton.error.ErrorCatalogDoc;
@@ -99,6 +100,9 @@ public final class Main implements Callable<Integer> {
         app = new App(config).start();
       } catch (ConfigException e) {
         return configError(e);
+      } catch (StartRefused e) {
+        System.err.println("jeton: cannot start: " + e.getMessage());
+        return 2;
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,6 +3,7 @@ package dev.jeton.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jeton.config.Config;
+import dev.jeton.config.StartRefused;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -33,11 +34,16 @@ public final class Database implements AutoCloseable {
   private final Jdbi writes;
   private final Dialect dialect;
   private volatile boolean migrated;
+  /** The lock a serving process holds on its SQLite database (null: none, or PostgreSQL). */
+  private java.nio.channels.FileChannel servingLock;
+  private final String url;
 
   /** The two supported engines. */
   public enum Dialect { SQLITE, POSTGRES }
 
-  private Database(HikariDataSource readPool, HikariDataSource writePool, Dialect dialect) {
+  private Database(HikariDataSource readPool, HikariDataSource writePool, Dialect dialect,
+      String url) {
+    this.url = url;
     this.readPool = readPool;
     this.writePool = writePool;
     this.dialect = dialect;
@@ -57,7 +63,7 @@ public final class Database implements AutoCloseable {
         hc.setPassword(db.password());
       }
       HikariDataSource ds = new HikariDataSource(hc);
-      return new Database(ds, ds, Dialect.POSTGRES);
+      return new Database(ds, ds, Dialect.POSTGRES, db.url());
     }
     createParentDirectory(db.url());
     // The writer first: opening it creates the file and switches it to WAL, which the read-only
@@ -66,7 +72,7 @@ public final class Database implements AutoCloseable {
     try {
       HikariDataSource readers = new HikariDataSource(
           sqlite(db, "jeton-db-read", db.poolSize(), true));
-      return new Database(readers, writer, Dialect.SQLITE);
+      return new Database(readers, writer, Dialect.SQLITE, db.url());
     } catch (RuntimeException e) {
       writer.close();
       throw e;
@@ -104,15 +110,10 @@ public final class Database implements AutoCloseable {
    * (docs/operations.md#file-permissions), and warns when an existing file is readable by others.
    */
   private static void createParentDirectory(String url) {
-    String path = url.substring("jdbc:sqlite:".length());
-    int q = path.indexOf('?');
-    if (q >= 0) {
-      path = path.substring(0, q);
-    }
-    if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+    Path file = sqliteFile(url);
+    if (file == null) {
       return;
     }
-    Path file = Path.of(path).toAbsolutePath();
     Path parent = file.getParent();
     try {
       PrivateFiles.createDirectories(parent);
@@ -129,6 +130,66 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** The file of a SQLite URL; null for an in-memory or URI-style one. */
+  private static Path sqliteFile(String url) {
+    String path = url.substring("jdbc:sqlite:".length());
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+      return null;
+    }
+    return Path.of(path).toAbsolutePath();
+  }
+
+  /**
+   * Before serving on SQLite: takes the lock file beside the database ({@code jeton.db.lock}), held
+   * until {@link #close} or the process ends, so that a second server on the same file refuses to
+   * start. SQLite keeps the data safe between processes, but each server caches what it read
+   * (sessions, keys, limits) and would not see the other's changes: a SQLite database serves one
+   * process (docs/operations.md#one-process-on-sqlite). Commands that only prepare (setup-link,
+   * rotate-keys, clients) do not take it. Nothing to do on PostgreSQL.
+   *
+   * @throws StartRefused when another process (or server in this process) holds the lock
+   */
+  public synchronized void lockForServing() {
+    Path file = dialect == Dialect.SQLITE ? sqliteFile(url) : null;
+    if (file == null || servingLock != null) {
+      return;
+    }
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    java.nio.channels.FileChannel ch = null;
+    try {
+      ch = java.nio.channels.FileChannel.open(lockFile,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+      if (ch.tryLock() != null) {
+        servingLock = ch;
+        return;
+      }
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      // another server of this JVM holds it
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new UncheckedIOException("cannot lock " + lockFile, e);
+    }
+    closeQuietly(ch);
+    throw new StartRefused("Another Jeton server is serving the SQLite database " + file
+        + " (it holds " + lockFile.getFileName() + "). A SQLite database serves one process: "
+        + "stop the other server, or run several nodes on PostgreSQL "
+        + "(docs/operations.md#one-process-on-sqlite).");
+  }
+
+  private static void closeQuietly(java.nio.channels.FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // closing a channel whose lock was not taken: nothing to give back
+      }
+    }
+  }
+
   /**
    * Applies pending migrations; safe to run on every node at start (Flyway takes a lock). A
    * database that already holds exactly this build's migrations is recognised from its history
@@ -136,6 +197,13 @@ public final class Database implements AutoCloseable {
    */
   public void migrate() {
     if (!schemaUpToDate()) {
+      String newer = SchemaHistory.newerThanThisBuild(writePool);
+      if (newer != null) {
+        throw new StartRefused("The database's schema is at version " + newer + ", newer than "
+            + "this Jeton knows (" + SchemaHistory.latest() + "): a newer Jeton migrated it. Run "
+            + "that version (or newer) on every node; an older one cannot serve a newer schema "
+            + "(docs/operations.md#upgrading).");
+      }
       Flyway.configure()
           .dataSource(writePool)
           .locations("classpath:" + SchemaHistory.LOCATION)
@@ -199,6 +267,10 @@ public final class Database implements AutoCloseable {
     readPool.close();
     if (writePool != readPool) {
       writePool.close();
+    }
+    synchronized (this) {
+      closeQuietly(servingLock); // gives the lock back
+      servingLock = null;
     }
   }
 

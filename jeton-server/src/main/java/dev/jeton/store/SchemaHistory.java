@@ -83,6 +83,40 @@ final class SchemaHistory {
     return true;
   }
 
+  /** This build's latest migration version. */
+  static String latest() {
+    String last = MIGRATIONS.get(MIGRATIONS.size() - 1);
+    return last.substring(1, last.indexOf("__"));
+  }
+
+  /**
+   * The highest version applied to {@code source} when it is above this build's latest (a newer
+   * Jeton migrated the database), else null (also when there is no history yet).
+   */
+  static String newerThanThisBuild(DataSource source) {
+    List<Applied> applied;
+    try (Connection c = source.getConnection()) {
+      applied = read(c);
+    } catch (SQLException e) {
+      return null;
+    }
+    long known = Long.parseLong(latest());
+    String newest = null;
+    long max = known;
+    for (Applied a : applied) {
+      try {
+        long v = Long.parseLong(a.version());
+        if (v > max) {
+          max = v;
+          newest = a.version();
+        }
+      } catch (NumberFormatException | NullPointerException e) {
+        // not one of Jeton's versions (a baseline row, say): Flyway judges it
+      }
+    }
+    return newest;
+  }
+
   static List<Applied> read(Connection c) throws SQLException {
     List<Applied> rows = new ArrayList<>();
     try (Statement s = c.createStatement();
