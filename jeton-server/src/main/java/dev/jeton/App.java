@@ -123,6 +123,7 @@ public final class App implements AutoCloseable {
   private final Limits limits;
   private final RejectionLog rejections;
   private ScheduledExecutorService scheduler;
+  private volatile boolean draining;
   private String firstAdminLink;
 
   public App(Config config) {
@@ -241,7 +242,7 @@ public final class App implements AutoCloseable {
         ctx.contentType("text/javascript; charset=utf-8");
         ctx.result(resource("/assets/qr-demo.js"));
       });
-      new OpsRoutes(db, writes, metrics, config.metricsToken()).register(r);
+      new OpsRoutes(db, writes, metrics, config.metricsToken(), () -> draining).register(r);
       new ErrorRoutes().register(r);
       new AuthRoutes(accounts, users, sessions, bearer, limits).register(r);
       new AccountRoutes(accounts, bearer, issuers, sessions, pats).register(r);
@@ -464,9 +465,24 @@ public final class App implements AutoCloseable {
     return purge;
   }
 
-  /** Stops accepting requests, lets those in flight finish, then closes the database. */
+  /**
+   * Stops accepting requests, lets those in flight finish, then closes the database. A server
+   * first drains for {@code JETON_SHUTDOWN_DRAIN}: it serves on while its readiness fails, so
+   * that a load balancer takes it out before connections are refused.
+   */
   @Override
   public void close() {
+    Duration drain = config.shutdownDrain();
+    if (scheduler != null && !drain.isZero()) {
+      draining = true;
+      LOG.atInfo().addKeyValue("drain_ms", drain.toMillis())
+          .log("draining: /health/ready answers 503 until the server stops");
+      try {
+        Thread.sleep(drain.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     // open event streams are requests in flight: ended first, so that stopping does not wait
     qrStreams.close();
     if (scheduler != null) {

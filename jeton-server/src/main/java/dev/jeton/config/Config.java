@@ -17,6 +17,7 @@ public record Config(
     Pats pats,
     Logging logging,
     Duration shutdownTimeout,
+    Duration shutdownDrain,
     int signInFailuresPerSource,
     String metricsToken,
     Retention retention,
@@ -27,7 +28,7 @@ public record Config(
   /** The same configuration on another database. */
   public Config withDb(Db other) {
     return new Config(http, dataDir, other, masterKey, bootstrap, tokens, pats, logging,
-        shutdownTimeout, signInFailuresPerSource, metricsToken, retention, limits, qr,
+        shutdownTimeout, shutdownDrain, signInFailuresPerSource, metricsToken, retention, limits, qr,
         push);
   }
 

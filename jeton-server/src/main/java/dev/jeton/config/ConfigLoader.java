@@ -170,6 +170,7 @@ public final class ConfigLoader {
         pats(v),
         logging,
         duration(Setting.SHUTDOWN_TIMEOUT, v.get(Setting.SHUTDOWN_TIMEOUT)),
+        drain(v),
         intIn(Setting.SIGNIN_FAILURES_PER_SOURCE, v.get(Setting.SIGNIN_FAILURES_PER_SOURCE), 0,
             1_000_000),
         metricsToken,
@@ -201,6 +202,16 @@ public final class ConfigLoader {
     }
     return new Config.Push(file.isEmpty() ? null : java.nio.file.Path.of(file), url, devices,
         matching.equals("show"));
+  }
+
+  /** How long a stopping node stays up while its readiness fails: 0 to 60 s. */
+  private static Duration drain(Map<Setting, String> v) {
+    String raw = v.get(Setting.SHUTDOWN_DRAIN);
+    Duration d = duration(Setting.SHUTDOWN_DRAIN, raw);
+    if (d.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw bad(Setting.SHUTDOWN_DRAIN, raw, "must be between 0s and 60s");
+    }
+    return d;
   }
 
   /** QR logins: a lifetime of 30 s to 10 min, and the starts one address may make. */

@@ -92,7 +92,11 @@ public enum Setting {
   PUSH_MATCHING("type", "How the phone checks a pushed sign-in against the computer: type (the "
       + "user types the code the computer shows; a wrong code denies) or show (the push carries "
       + "the code and the phone shows it, which leaves push fatigue unchecked)."),
-  SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight.");
+  SHUTDOWN_TIMEOUT("10s", "How long graceful shutdown waits for requests in flight."),
+  SHUTDOWN_DRAIN("0s", "How long a node keeps serving after SIGTERM while /health/ready answers "
+      + "503 draining, so that a load balancer takes it out before it stops accepting "
+      + "connections: 0s to 60s (behind a load balancer, more than its health check's interval "
+      + "times its fall count).");
 
   private final String defaultValue;
   private final String description;

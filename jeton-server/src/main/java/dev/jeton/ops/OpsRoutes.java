@@ -29,12 +29,16 @@ public final class OpsRoutes {
       ErrorCode.METRICS_TOKEN_INVALID);
 
   private final byte[] metricsToken;
+  private final java.util.function.BooleanSupplier draining;
 
   /**
    * @param metricsToken the bearer token a scrape must present; empty: {@code /metrics} is not
    *     served at all
+   * @param draining true once the node is stopping: readiness fails while it still serves
    */
-  public OpsRoutes(Database db, WriteQueue writes, Metrics metrics, String metricsToken) {
+  public OpsRoutes(Database db, WriteQueue writes, Metrics metrics, String metricsToken,
+      java.util.function.BooleanSupplier draining) {
+    this.draining = draining;
     this.db = db;
     this.writes = writes;
     this.metrics = metrics;
@@ -50,15 +54,20 @@ public final class OpsRoutes {
   }
 
   /**
-   * Ready when the database answers a read and a write transaction can begin and commit (on
-   * SQLite through the writer thread, so a stuck or read-only writer shows here too).
+   * Ready when the node is not stopping and the database answers a read and a write transaction
+   * can begin and commit (on SQLite through the writer thread, so a stuck or read-only writer
+   * shows here too). A draining node answers 503 {@code draining} while it still serves.
    */
   private void ready(Context ctx) {
+    ctx.header("Cache-Control", "no-store");
+    if (draining.getAsBoolean()) {
+      Responses.json(ctx, 503, Map.of("status", "draining"));
+      return;
+    }
     boolean ok = db.ready() && writes.probe(PROBE_TIMEOUT);
     if (!ok) {
       ctx.header("Retry-After", "5");
     }
-    ctx.header("Cache-Control", "no-store");
     Responses.json(ctx, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not_ready",
         "database", ok ? "up" : "down"));
   }

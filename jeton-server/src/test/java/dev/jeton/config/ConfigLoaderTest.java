@@ -261,6 +261,10 @@ class ConfigLoaderTest {
     fails("JETON_PUSH_MATCHING", "tap");
     fails("JETON_QR_DEMO", "maybe");
     fails("JETON_QR_LOCATION_HEADER", "X Geo");
+    assertThat(c.shutdownDrain()).isZero();
+    fails("JETON_SHUTDOWN_DRAIN", "61s");
+    assertThat(ConfigLoader.load(null, Map.of("JETON_SHUTDOWN_DRAIN", "10s")).shutdownDrain())
+        .isEqualTo(Duration.ofSeconds(10));
     assertThat(c.qr().locationHeader()).isNull();
     assertThat(ConfigLoader.load(null, Map.of("JETON_QR_LOCATION_HEADER", "CF-IPCountry")).qr()
         .locationHeader()).isEqualTo("CF-IPCountry");
