@@ -25,6 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServingRefusalTest {
   static App app(Path dir, Config.Db db) {
+    return app(dir, db, Map.of());
+  }
+
+  /** An App on {@code dir} and {@code db} (null: SQLite in {@code dir}), with more settings. */
+  static App app(Path dir, Config.Db db, Map<Setting, String> more) {
     int port = JetonProcess.freePort();
     Map<Setting, String> values = new EnumMap<>(Setting.class);
     values.put(Setting.HTTP_HOST, "127.0.0.1");
@@ -32,6 +37,7 @@ class ServingRefusalTest {
     values.put(Setting.BASE_URL, "http://127.0.0.1:" + port);
     values.put(Setting.DATA_DIR, dir.toString());
     values.put(Setting.SHUTDOWN_TIMEOUT, "0");
+    values.putAll(more);
     Config config = ConfigLoader.of(values);
     return new App(db == null ? config : config.withDb(db), new MutableClock(),
         TestServer.FAST_HASH);
