@@ -309,6 +309,7 @@ public final class App implements AutoCloseable {
     long t0 = System.nanoTime();
     db.lockForServing();
     prepare();
+    writes.caches().listen();
     javalin.start();
     startSchedule();
     purge.start(config.retention().purgeInterval());

@@ -45,6 +45,7 @@ public final class AccountService {
         .maximumSize(10_000)
         .expireAfterWrite(Duration.ofSeconds(5))
         .build(store::find);
+    writes.caches().register("account", cache::invalidate, cache::invalidateAll);
   }
 
   /** A new account and the one-time secret that creates its first admin. */
@@ -75,7 +76,7 @@ public final class AccountService {
       }
       return false;
     }
-    cache.invalidate(Account.MAIN);
+    writes.caches().changed("account", Account.MAIN);
     return true;
   }
 
@@ -132,7 +133,7 @@ public final class AccountService {
           + "set by an admin of an account above it.");
     }
     store.setLimits(id, limits);
-    cache.invalidate(id);
+    writes.caches().changed("account", id);
     return manageable(actorId, id);
   }
 
@@ -164,7 +165,7 @@ public final class AccountService {
           + "set by an admin of an account above it.");
     }
     store.setCeilings(id, ceilings);
-    cache.invalidate(id);
+    writes.caches().changed("account", id);
     return manageable(actorId, id);
   }
 
@@ -192,7 +193,7 @@ public final class AccountService {
         keys.createInitialKeys(h, id, tokenConfig.signingAlg());
         return setupTokens.issue(h, id);
       });
-      cache.invalidate(id);
+      writes.caches().changed("account", id);
       return new Created(account, secret);
     } catch (UnableToExecuteStatementException e) {
       if (store.idTaken(id)) {
@@ -239,7 +240,7 @@ public final class AccountService {
     }
     List<String> ids = store.deleteTree(id, clock.millis());
     for (String deleted : ids) {
-      cache.invalidate(deleted);
+      writes.caches().changed("account", deleted);
       keys.reload(deleted);
     }
     return ids;
@@ -269,7 +270,7 @@ public final class AccountService {
     Account a = manageable(actorId, id);
     store.update(id, name == null ? a.name() : name, overrides == null ? a.overrides() : overrides,
         pats == null ? a.pats() : pats, registration == null ? a.registration() : registration);
-    cache.invalidate(id);
+    writes.caches().changed("account", id);
     return manageable(actorId, id);
   }
 
@@ -286,7 +287,7 @@ public final class AccountService {
     }
     if (a.disabled()) {
       store.enableTree(a.id(), a.disabledAt());
-      cache.invalidateAll();
+      writes.caches().changedAll("account");
     }
     return manageable(actorId, id);
   }
@@ -299,7 +300,7 @@ public final class AccountService {
           "An account cannot disable itself; its parent's admin can.");
     }
     store.disableTree(a.id(), clock.millis());
-    cache.invalidateAll();
+    writes.caches().changedAll("account");
     return manageable(actorId, id);
   }
 

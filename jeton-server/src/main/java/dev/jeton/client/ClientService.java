@@ -52,6 +52,7 @@ public final class ClientService {
     this.keys = keys;
     this.sessions = sessions;
     this.clock = clock;
+    writes.caches().register("client", recent::invalidate, recent::invalidateAll);
   }
 
   /** A client and, for a confidential client only, its secret in clear (shown this once). */
@@ -90,7 +91,7 @@ public final class ClientService {
     if (!store.update(accountId, clientId, checked(spec), clock.millis())) {
       throw notFound(accountId, clientId);
     }
-    recent.invalidate(key(accountId, clientId));
+    writes.caches().changed("client", key(accountId, clientId));
     publishIdTokenKey(accountId, spec);
     return get(accountId, clientId);
   }
@@ -113,7 +114,7 @@ public final class ClientService {
    * tokens until they expire), and the users' consent to it is forgotten.
    */
   public void delete(String accountId, String clientId) {
-    recent.invalidate(key(accountId, clientId));
+    writes.caches().changed("client", key(accountId, clientId));
     List<String> revoked = writes.submit(h -> {
       if (!ClientStore.delete(h, accountId, clientId)) {
         return null;
@@ -121,7 +122,7 @@ public final class ClientService {
       return sessions.revokeAllOfClient(h, accountId, clientId, "client_deleted");
     });
     // again after the commit: an authentication racing the delete may have cached it meanwhile
-    recent.invalidate(key(accountId, clientId));
+    writes.caches().changed("client", key(accountId, clientId));
     if (revoked == null) {
       throw notFound(accountId, clientId);
     }
@@ -139,7 +140,7 @@ public final class ClientService {
     if (!store.replaceSecret(accountId, clientId, OpaqueTokens.hash(secret), clock.millis())) {
       throw notFound(accountId, clientId);
     }
-    recent.invalidate(key(accountId, clientId));
+    writes.caches().changed("client", key(accountId, clientId));
     return secret;
   }
 

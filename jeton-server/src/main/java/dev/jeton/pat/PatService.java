@@ -63,6 +63,7 @@ public final class PatService implements PatVerifier {
         .maximumSize(100_000)
         .expireAfterWrite(CACHE_FOR)
         .build();
+    writes.caches().register("pat", verified::invalidate, verified::invalidateAll);
   }
 
   /** A token just created, with its secret: the only time the secret is ever seen. */
@@ -206,7 +207,7 @@ public final class PatService implements PatVerifier {
     Pat pat = get(account, owner, id);
     var hash = writes.submit(h -> PatStore.revoke(h, account.id(), owner, id, clock.millis(),
         "revoked"));
-    hash.ifPresent(verified::invalidate);
+    hash.ifPresent(x -> writes.caches().changed("pat", x));
     if (hash.isPresent()) {
       Audit.event("pat_revoked", "account", account.id(), "owner", owner.id(), "token", pat.id());
     }
@@ -216,7 +217,8 @@ public final class PatService implements PatVerifier {
   public int revokeAll(Account account, Owner owner, String reason) {
     int n = writes.submit(h -> PatStore.revokeAll(h, account.id(), owner, clock.millis(),
         reason));
-    verified.invalidateAll(); // the owner's hashes are not kept apart: drop every entry
+    // the owner's hashes are not kept apart: every node drops every entry
+    writes.caches().changedAll("pat");
     Audit.event("pat_revoked_all", "account", account.id(), "owner", owner.id(), "tokens", n,
         "reason", reason);
     return n;
@@ -254,7 +256,7 @@ public final class PatService implements PatVerifier {
       Pat p = found.pat();
       boolean revoked = writes.submit(h -> PatStore.revokeInAccount(h, p.accountId(), p.id(),
           clock.millis(), "leaked")).isPresent();
-      verified.invalidate(hash);
+      writes.caches().changed("pat", hash);
       if (revoked) {
         Audit.event("pat_revoked", "account", p.accountId(), "owner", p.owner().id(), "token",
             p.id(), "reason", "leaked");
@@ -289,7 +291,7 @@ public final class PatService implements PatVerifier {
    * owner is blocked, unblocked or removed.
    */
   public void forgetCached() {
-    verified.invalidateAll();
+    writes.caches().changedAll("pat");
   }
 
   @Override

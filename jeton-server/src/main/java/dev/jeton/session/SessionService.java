@@ -71,6 +71,7 @@ public final class SessionService {
         .build(id -> store.findSession(id)
             .map(s -> !s.revoked() && s.expiresAt() > clock.millis())
             .orElse(false));
+    writes.caches().register("session", active::invalidate, active::invalidateAll);
   }
 
   /**
@@ -332,7 +333,7 @@ public final class SessionService {
   public boolean revoke(String sessionId, String reason) {
     long now = clock.millis();
     boolean changed = writes.submit(h -> SessionStore.revoke(h, sessionId, now, reason));
-    active.invalidate(sessionId);
+    writes.caches().changed("session", sessionId);
     return changed;
   }
 
@@ -354,7 +355,7 @@ public final class SessionService {
     long now = clock.millis();
     boolean changed = writes.submit(h -> SessionStore.revokeInAccount(h, accountId, sessionId,
         now, reason));
-    active.invalidate(sessionId);
+    writes.caches().changed("session", sessionId);
     return changed;
   }
 
@@ -363,6 +364,7 @@ public final class SessionService {
       String reason) {
     List<String> ids = SessionStore.revokeAllOfUser(h, userId, keep, clock.millis(), reason);
     active.invalidateAll(ids);
+    writes.caches().changedIn(h, "session", ids); // the other nodes, at the commit
     return ids;
   }
 
@@ -397,17 +399,19 @@ public final class SessionService {
 
   /** Forgets the cached states of these sessions (after revoking them in a transaction). */
   public void forgetCached(List<String> sessionIds) {
-    active.invalidateAll(sessionIds);
+    writes.caches().changed("session", sessionIds);
   }
 
   /** Forgets cached session states (after a bulk revocation such as disabling an account). */
   public void forgetCached() {
-    active.invalidateAll();
+    writes.caches().changedAll("session");
   }
 
   /**
    * Whether the session behind an access token is still active. Cached for two seconds: a
-   * revocation on this node is seen at once, on other nodes within two seconds.
+   * revocation on this node is seen at once, on other nodes when its notification arrives
+   * (milliseconds on PostgreSQL, docs/operations.md#caches), and within two seconds if it is
+   * lost.
    */
   public boolean isActive(String sessionId) {
     return sessionId != null && active.get(sessionId);

@@ -37,13 +37,15 @@ public final class Database implements AutoCloseable {
   /** The lock a serving process holds on its SQLite database (null: none, or PostgreSQL). */
   private java.nio.channels.FileChannel servingLock;
   private final String url;
+  private final Config.Db config;
 
   /** The two supported engines. */
   public enum Dialect { SQLITE, POSTGRES }
 
   private Database(HikariDataSource readPool, HikariDataSource writePool, Dialect dialect,
-      String url) {
-    this.url = url;
+      Config.Db config) {
+    this.config = config;
+    this.url = config.url();
     this.readPool = readPool;
     this.writePool = writePool;
     this.dialect = dialect;
@@ -63,7 +65,7 @@ public final class Database implements AutoCloseable {
         hc.setPassword(db.password());
       }
       HikariDataSource ds = new HikariDataSource(hc);
-      return new Database(ds, ds, Dialect.POSTGRES, db.url());
+      return new Database(ds, ds, Dialect.POSTGRES, db);
     }
     createParentDirectory(db.url());
     // The writer first: opening it creates the file and switches it to WAL, which the read-only
@@ -72,7 +74,7 @@ public final class Database implements AutoCloseable {
     try {
       HikariDataSource readers = new HikariDataSource(
           sqlite(db, "jeton-db-read", db.poolSize(), true));
-      return new Database(readers, writer, Dialect.SQLITE, db.url());
+      return new Database(readers, writer, Dialect.SQLITE, db);
     } catch (RuntimeException e) {
       writer.close();
       throw e;
@@ -240,6 +242,11 @@ public final class Database implements AutoCloseable {
     if (mx != null) {
       mx.softEvictConnections();
     }
+  }
+
+  /** How this database was opened (the cache feed opens its own connection with it). */
+  Config.Db config() {
+    return config;
   }
 
   public Dialect dialect() {

@@ -78,6 +78,7 @@ public final class WriteQueue implements AutoCloseable {
   private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean closed;
+  private final CacheFeed caches;
 
   public WriteQueue(Database db) {
     this(db, TIMEOUT);
@@ -98,6 +99,7 @@ public final class WriteQueue implements AutoCloseable {
     this.jdbi = db.writer();
     this.batching = db.dialect() == Database.Dialect.SQLITE;
     this.timeoutMillis = timeout.toMillis();
+    this.caches = new CacheFeed(db.config(), jdbi, !batching);
     if (batching) {
       writer = new Thread(this::loop, "jeton-writer");
       writer.setDaemon(true);
@@ -279,9 +281,15 @@ public final class WriteQueue implements AutoCloseable {
     }
   }
 
+  /** What the caches of every node must forget after a write (docs/operations.md#caches). */
+  public CacheFeed caches() {
+    return caches;
+  }
+
   @Override
   public void close() {
     closed = true;
+    caches.close();
     if (writer != null) {
       queue.add(STOP);
       try {

@@ -55,6 +55,7 @@ public final class UserService {
   public UserService(Jdbi jdbi, WriteQueue writes, PasswordHasher hasher, PasswordPolicy policy,
       SessionService sessions, OpaqueTokens ids, Clock clock, int signInFailuresPerSource) {
     this.writes = writes;
+    writes.caches().register("user", recent::invalidate, recent::invalidateAll);
     this.store = new UserStore(jdbi, writes);
     this.hasher = hasher;
     this.policy = policy;
@@ -154,7 +155,7 @@ public final class UserService {
 
   /** Forgets what this node cached about the user and runs the state hooks. */
   void stateChanged(String userId) {
-    recent.invalidate(userId);
+    writes.caches().changed("user", userId);
     stateHooks.forEach(Runnable::run);
   }
 
@@ -297,7 +298,7 @@ public final class UserService {
         UserStore.rehash(h, u.id(), u.passwordHash(), hash);
         return null;
       });
-      recent.invalidate(u.id());
+      writes.caches().changed("user", u.id());
       Audit.event("password_rehashed", "account", u.accountId(), "user", u.id());
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(UserService.class)
@@ -356,7 +357,7 @@ public final class UserService {
       PasswordLinkStore.endAll(h, u.id(), now);
       return counts;
     });
-    recent.invalidate(u.id());
+    writes.caches().changed("user", u.id());
     Audit.event("password_changed", "account", u.accountId(), "user", u.id(),
         "sessions_revoked", ended.get("sessions_ended"));
     return ended;
