@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jeton.config.Config;
 import dev.jeton.testing.Api;
-import dev.jeton.testing.Databases;
-import dev.jeton.testing.Engine;
 import dev.jeton.testing.JetonProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -16,6 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,6 +49,9 @@ class ClusterTest {
   private static final String V1 = "/accounts/main/api/v1";
 
   static Path root;
+  static Path pgData;
+  static int pgPort;
+  static EmbeddedPostgres pg;
   static Config.Db db;
   static final List<JetonProcess> nodes = new ArrayList<>();
   static final List<Api> direct = new ArrayList<>();
@@ -59,7 +63,15 @@ class ClusterTest {
     assertThat(Files.isExecutable(HAPROXY)).as("haproxy not found at " + HAPROXY
         + ": the cluster test needs it (Debian: apt-get install haproxy)").isTrue();
     root = Files.createTempDirectory("jeton-cluster");
-    db = Databases.create(Engine.POSTGRES, root);
+    // a PostgreSQL of its own, which the last test stops and starts again
+    pgData = Files.createDirectories(root.resolve("pg"));
+    pgPort = JetonProcess.freePort();
+    pg = startPostgres();
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+         Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE jeton");
+    }
+    db = new Config.Db("jdbc:postgresql://127.0.0.1:" + pgPort + "/jeton", "postgres", "", 10);
     int lbPort = JetonProcess.freePort();
     String lbBase = "http://127.0.0.1:" + lbPort;
     byte[] key = new byte[32];
@@ -141,14 +153,19 @@ class ClusterTest {
         n.stop();
       }
     }
-    if (db != null) {
-      Databases.drop(db);
+    if (pg != null) {
+      pg.close();
     }
     if (root != null) {
       try (var s = Files.walk(root)) {
         s.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
       }
     }
+  }
+
+  private static EmbeddedPostgres startPostgres() throws IOException {
+    return EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false)
+        .setPort(pgPort).start();
   }
 
   private static String log(Path file) {
@@ -286,6 +303,78 @@ class ClusterTest {
     for (String token : tokens) {
       JsonNode me = lb.get(V1 + "/me", token).json();
       assertThat(me.path("email").asText()).isEqualTo("load@example.com");
+    }
+  }
+
+  /**
+   * PostgreSQL restarted under load (docs/operations.md#cluster): every node fails closed with
+   * 503 and leaves the balancer, which answers 503 itself while no node is ready; once the
+   * database is back every node serves again without a restart, and the nodes hear each other's
+   * changes again (each cache change feed reconnected and started afresh).
+   */
+  @Test
+  @Order(4)
+  void postgresRestartedUnderLoadIs503ThenRecoveryOnEveryNodeWithoutARestart() throws Exception {
+    user("outage@example.com");
+    String token = login(lb, "outage@example.com").text("access_token");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Thread> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Thread t = new Thread(() -> {
+        while (running.get()) {
+          try {
+            statuses.add(http.send(HttpRequest.newBuilder(URI.create(lb.base() + V1 + "/me"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            Thread.sleep(20);
+          } catch (IOException e) {
+            statuses.add(-1);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      t.start();
+      clients.add(t);
+    }
+    Thread.sleep(1_000);
+    pg.close();
+    Thread.sleep(7_000); // past the pools' 5 s connection timeout
+    assertThat(lb.get("/health/ready").status()).as("no node ready").isEqualTo(503);
+    pg = startPostgres();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (lb.get("/health/ready").status() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    Thread.sleep(1_500); // every live node checked up again
+    running.set(false);
+    for (Thread t : clients) {
+      t.join(15_000);
+    }
+    List<Integer> seen = new ArrayList<>(statuses);
+    System.out.println("cluster: PostgreSQL restart under load: " + seen.stream().collect(
+        java.util.stream.Collectors.groupingBy(x -> x, java.util.TreeMap::new,
+            java.util.stream.Collectors.counting())));
+    assertThat(seen).as("failed closed: 200, or 503 from a node or the balancer").isNotEmpty()
+        .allSatisfy(x -> assertThat(x).isIn(200, 503));
+    assertThat(seen).as("the outage was noticed").contains(503);
+    for (Api node : List.of(direct.get(0), direct.get(2))) {
+      assertThat(node.get("/health/ready").status()).as("recovered without a restart")
+          .isEqualTo(200);
+    }
+    // the nodes hear each other again: a logout on node 0 is refused by node 2 within a second
+    Api.Response in = login(direct.get(0), "outage@example.com");
+    String at = in.text("access_token");
+    assertThat(direct.get(2).get(V1 + "/me", at).status()).isEqualTo(200);
+    long t0 = System.nanoTime();
+    assertThat(direct.get(0).postJson(V1 + "/auth/logout", "{\"refresh_token\":"
+        + Api.q(in.text("refresh_token")) + "}").status()).isEqualTo(204);
+    while (direct.get(2).get(V1 + "/me", at).status() == 200) {
+      assertThat((System.nanoTime() - t0) / 1_000_000).as("refused on node 2")
+          .isLessThan(1_000);
+      Thread.sleep(5);
     }
   }
 }
