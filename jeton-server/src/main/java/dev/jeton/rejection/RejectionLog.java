@@ -60,7 +60,8 @@ public final class RejectionLog implements AutoCloseable {
   private final WriteQueue writes;
   private final Metrics metrics;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
+  private final AtomicLong sequence = new AtomicLong();
+  private final int node = new SecureRandom().nextInt(0x1000000);
   private final ArrayBlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
   private final AtomicLong offered = new AtomicLong();
   private final AtomicLong done = new AtomicLong();
@@ -217,9 +218,13 @@ public final class RejectionLog implements AutoCloseable {
     return null;
   }
 
-  /** An id that sorts by time: the milliseconds in hex, then randomness. */
+  /**
+   * An id that sorts by time and, within one millisecond, in the order this node recorded them:
+   * the milliseconds, a counter of this process, and a random number drawn once per process (two
+   * nodes would need the same number, millisecond and count to make the same id), in hex.
+   */
   private String newId(long at) {
-    return String.format("%012x%08x", at, random.nextInt());
+    return String.format("%012x%06x%06x", at, sequence.getAndIncrement() & 0xffffff, node);
   }
 
   private static String clip(String s, int max) {
