@@ -89,7 +89,7 @@ public final class QrRoutes {
     }
     // the stream outlives the login by a little, to send its expiry
     long timeout = Math.max(1_000, l.expiresAt() - logins.now() + 5_000);
-    new SseHandler(timeout, client -> streams.follow(client, l, QrRoutes::desktopView))
+    new SseHandler(timeout, client -> streams.follow(client, l))
         .handle(ctx);
   }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +31,12 @@ public final class QrStreams implements AutoCloseable {
   private static final class Stream {
     final SseClient client;
     final String loginId;
-    final BiFunction<QrLogin, Long, Map<String, Object>> view;
     volatile String sent;
     volatile long sentNanos = System.nanoTime();
 
-    Stream(SseClient client, String loginId, BiFunction<QrLogin, Long, Map<String, Object>> view) {
+    Stream(SseClient client, String loginId) {
       this.client = client;
       this.loginId = loginId;
-      this.view = view;
     }
   }
 
@@ -65,11 +62,10 @@ public final class QrStreams implements AutoCloseable {
 
   /**
    * Follows {@code first}'s login on {@code client}: sends its state now, then each change, each
-   * as {@code view} shows it.
+   * as a poll answers it.
    */
-  void follow(SseClient client, QrLogin first,
-      BiFunction<QrLogin, Long, Map<String, Object>> view) {
-    Stream s = new Stream(client, first.id(), view);
+  void follow(SseClient client, QrLogin first) {
+    Stream s = new Stream(client, first.id());
     Stream before = open.put(first.id(), s);
     if (before != null) {
       before.client.close();
@@ -108,7 +104,7 @@ public final class QrStreams implements AutoCloseable {
     String state = l.stateAt(now);
     s.sent = state;
     s.sentNanos = System.nanoTime();
-    s.client.sendEvent("state", new String(Json.bytes(s.view.apply(l, now)),
+    s.client.sendEvent("state", new String(Json.bytes(QrRoutes.desktopView(l, now)),
         java.nio.charset.StandardCharsets.UTF_8), null);
     if (!state.equals(QrLogin.PENDING) && !state.equals(QrLogin.SCANNED)) {
       // final for the desktop: approved goes on to the exchange, the rest end the login

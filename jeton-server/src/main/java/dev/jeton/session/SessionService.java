@@ -363,8 +363,7 @@ public final class SessionService {
   public List<String> revokeAllOfUser(org.jdbi.v3.core.Handle h, String userId, String keep,
       String reason) {
     List<String> ids = SessionStore.revokeAllOfUser(h, userId, keep, clock.millis(), reason);
-    active.invalidateAll(ids);
-    writes.caches().changedIn(h, "session", ids); // the other nodes, at the commit
+    writes.caches().changedIn(h, "session", ids);
     return ids;
   }
 

@@ -83,20 +83,18 @@ public final class CacheFeed implements AutoCloseable {
   }
 
   /**
-   * Inside the write's transaction: {@code keys} of {@code topic} change when it commits. On
-   * PostgreSQL every node, this one too, hears of it at the commit; on SQLite this node forgets
-   * them now (they are read again from the database, where the change is the only one the single
-   * writer can commit next).
+   * Inside the write's transaction: {@code keys} of {@code topic} change when it commits. This
+   * node forgets them now; on PostgreSQL every node, this one again, hears of it at the commit,
+   * which also clears what a read racing the commit cached meanwhile.
    */
   public void changedIn(Handle h, String topic, Collection<String> keys) {
     if (keys.isEmpty()) {
       return;
     }
-    if (!postgres) {
-      forget(topic, keys);
-      return;
+    forget(topic, keys);
+    if (postgres) {
+      send(h, topic, keys);
     }
-    send(h, topic, keys);
   }
 
   private static void send(Handle h, String topic, Collection<String> keys) {
