@@ -362,7 +362,10 @@ public final class App implements AutoCloseable {
   /** Rotates one account's signing keys now; old tokens verify until they expire. */
   public boolean rotateKeys(String accountId) {
     Account a = accounts.requireActive(accountId);
-    Duration overlap = accounts.lifetimes(a).accessToken().plus(config.tokens().clockSkew());
+    // the old key verifies what it signed, including while the new one waits to be published
+    // long enough to sign (KeyRing.PUBLISHED_BEFORE_SIGNING)
+    Duration overlap = accounts.lifetimes(a).accessToken().plus(config.tokens().clockSkew())
+        .plus(KeyRing.PUBLISHED_BEFORE_SIGNING);
     boolean rotated = keyRing.rotate(accountId, config.tokens().signingAlg(), overlap);
     if (rotated) {
       dev.jeton.observe.Audit.event("signing_key_rotated", "account", accountId);

@@ -22,7 +22,7 @@ public final class JwksEndpoint {
 
   void handle(Context ctx) {
     String id = accounts.requireActive(ctx.pathParam("account")).id();
-    Responses.publicCache(ctx, 300);
+    Responses.publicCache(ctx, (int) KeyRing.JWKS_MAX_AGE.toSeconds());
     ctx.status(200);
     ctx.contentType("application/jwk-set+json");
     ctx.result(keys.keys(id).jwksJson());

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells every node which cached entries a write made stale (docs/operations.md#caches). A cache
  * registers under a topic ({@code session}, {@code pat}, {@code user}, {@code account},
- * {@code client}) how to forget one key and everything; a write then reports what it changed.
+ * {@code client}, {@code keys}) how to forget one key and everything; a write then reports what it changed.
  * A notification is the topic and its keys, one per line (keys are ids: no line breaks).
  *
  * <p>On SQLite (one process) the entries are forgotten at once. On PostgreSQL the change is also

@@ -93,7 +93,7 @@ public final class AccessTokens {
   /** Signs a new access token valid for {@code ttl}. */
   public Issued issue(Contents c, Duration ttl) {
     KeyRing.AccountKeys accountKeys = keys.keys(c.accountId());
-    SigningKey key = accountKeys.current();
+    SigningKey key = accountKeys.signing();
     if (key == null) {
       throw new IllegalStateException("account " + c.accountId() + " has no signing key");
     }

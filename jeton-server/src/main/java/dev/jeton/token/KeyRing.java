@@ -39,39 +39,63 @@ import org.slf4j.LoggerFactory;
  * <p>An account always has a {@code current} key (signs), a {@code next} key (published in the
  * JWKS a whole rotation period before it signs, so validators that cache the JWKS already know
  * it) and zero or more {@code previous} keys (verify only, until every token they signed has
- * expired). Keys are cached per account and reloaded every 30 seconds, so a rotation on one node
- * reaches the others within that time.
+ * expired). Keys are cached per account. A change of an account's keys is sent to every node
+ * through the cache change feed (milliseconds), and no node uses keys loaded more than
+ * {@link #RELOAD_WITHIN} ago, so a missed notification delays nothing past that bound
+ * (docs/operations.md#signing-keys).
+ *
+ * <p>Publish before signing: a key that has become {@code current} signs only once it has been
+ * published for {@link #PUBLISHED_BEFORE_SIGNING}, time for every node to reload and for every
+ * validator's cached JWKS (served with {@code max-age=300}) to expire; until then the chain's
+ * newest previous key goes on signing. A rotation that promotes a {@code next} key published a
+ * whole rotation period ago switches at once; a second on-demand rotation right after a first
+ * switches that much later.
  */
 public final class KeyRing {
   private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
+  /** The topic of account keys on the cache change feed. */
+  static final String TOPIC = "keys";
+  /** No node signs or publishes with keys loaded longer ago than this. */
+  public static final Duration RELOAD_WITHIN = Duration.ofSeconds(30);
+  /** How long the JWKS may be cached by validators (its {@code Cache-Control: max-age}). */
+  public static final Duration JWKS_MAX_AGE = Duration.ofSeconds(300);
+  /**
+   * How long a key is published before it signs: every node has reloaded it and every cached
+   * JWKS has expired by then.
+   */
+  public static final Duration PUBLISHED_BEFORE_SIGNING = JWKS_MAX_AGE.plus(RELOAD_WITHIN);
 
   private final SigningKeyStore store;
   private final MasterKey masterKey;
   private final OpaqueTokens ids;
   private final Clock clock;
   private final LoadingCache<String, AccountKeys> cache;
+  private final WriteQueue writes;
 
   /** The keys of an account that has none (an unknown account). */
   public static final AccountKeys NONE = new AccountKeys(null, Map.of(), Map.of(), Set.of(),
-      "{\"keys\":[]}", Long.MAX_VALUE);
+      "{\"keys\":[]}", Long.MAX_VALUE, Long.MAX_VALUE);
 
   /**
    * The usable keys of one account, with its JWKS document rendered once.
    *
-   * @param current the primary chain's signing key (access tokens)
-   * @param idTokenOnly the signing key of each ID-token-only chain, by algorithm
+   * @param signing the primary chain's signing key (access tokens): its current key, or its
+   *     newest previous key while the current one has not been published long enough
+   * @param idTokenOnly the signing key of each ID-token-only chain, by algorithm (the same rule)
+   * @param staleAt when these must be loaded again: {@link #RELOAD_WITHIN} after loading, or
+   *     earlier when a current key becomes old enough to sign
    */
-  public record AccountKeys(SigningKey current, Map<String, SigningKey> idTokenOnly,
+  public record AccountKeys(SigningKey signing, Map<String, SigningKey> idTokenOnly,
       Map<String, SigningKey> verifiable, Set<String> retiredKids, String jwksJson,
-      long loadedAt) {
+      long loadedAt, long staleAt) {
     SigningKey verifierFor(String kid) {
       return verifiable.get(kid);
     }
 
     /** The key that signs ID tokens in {@code alg}, or null when the account has none yet. */
     SigningKey signerFor(JWSAlgorithm alg) {
-      if (current != null && current.alg().equals(alg)) {
-        return current;
+      if (signing != null && signing.alg().equals(alg)) {
+        return signing;
       }
       return idTokenOnly.get(alg.getName());
     }
@@ -85,8 +109,10 @@ public final class KeyRing {
     this.clock = clock;
     this.cache = Caffeine.newBuilder()
         .maximumSize(10_000)
-        .refreshAfterWrite(Duration.ofSeconds(30))
+        .refreshAfterWrite(RELOAD_WITHIN.multipliedBy(2).dividedBy(3))
         .build(this::load);
+    writes.caches().register(TOPIC, cache::invalidate, cache::invalidateAll);
+    this.writes = writes;
   }
 
   /** Creates the current and next keys of a new account inside the caller's transaction. */
@@ -115,7 +141,7 @@ public final class KeyRing {
     if (key != null) {
       return key;
     }
-    if (keys(accountId).current() == null) {
+    if (keys(accountId).signing() == null) {
       throw new IllegalStateException("account " + accountId + " has no signing key");
     }
     long now = clock.millis();
@@ -124,6 +150,7 @@ public final class KeyRing {
       store.insertChain(newKey(accountId, chain, chain, SigningKeyStore.CURRENT, now),
           newKey(accountId, chain, chain, SigningKeyStore.NEXT, now + 1));
       LOG.info("{} key chain created for the ID tokens of account {}", chain, accountId);
+      writes.caches().changed(TOPIC, accountId);
     } catch (org.jdbi.v3.core.JdbiException e) {
       // another node created the chain at the same moment (the unique index refused ours), or
       // the database failed: the reload tells them apart
@@ -145,11 +172,23 @@ public final class KeyRing {
   /**
    * The account's keys, loaded on first use; {@link #NONE} for an account without keys (an
    * unknown account). Unknown accounts are not cached, so tokens naming made-up issuers cannot
-   * push real accounts' keys out of the cache.
+   * push real accounts' keys out of the cache. Keys past their {@code staleAt} are loaded again
+   * first; when the database cannot answer, the keys held are used.
    */
   public AccountKeys keys(String accountId) {
     AccountKeys k = cache.get(accountId);
-    return k == null ? NONE : k;
+    if (k == null) {
+      return NONE;
+    }
+    if (clock.millis() >= k.staleAt()) {
+      try {
+        return reload(accountId);
+      } catch (RuntimeException e) {
+        LOG.warn("the keys of account {} could not be loaded again; using those loaded {} ms ago:"
+            + " {}", accountId, clock.millis() - k.loadedAt(), e.getMessage());
+      }
+    }
+    return k;
   }
 
   /** Reloads the account's keys now (after a rotation, or when a token names an unknown kid). */
@@ -185,6 +224,7 @@ public final class KeyRing {
       for (Map.Entry<String, List<SigningKeyStore.Row>> chain : chains.entrySet()) {
         rotateChain(accountId, chain.getKey(), chain.getValue(), chain.getKey(), overlap);
       }
+      writes.caches().changed(TOPIC, accountId);
     }
     reload(accountId);
     return rotated;
@@ -229,7 +269,7 @@ public final class KeyRing {
   public int retireExpired() {
     int n = store.retireExpired(clock.millis());
     if (n > 0) {
-      cache.invalidateAll();
+      writes.caches().changedAll(TOPIC);
     }
     return n;
   }
@@ -266,37 +306,62 @@ public final class KeyRing {
       return null;
     }
     long now = clock.millis();
-    SigningKey current = null;
-    Map<String, SigningKey> idTokenOnly = new HashMap<>();
-    Map<String, SigningKey> verifiable = new HashMap<>();
+    long staleAt = now + RELOAD_WITHIN.toMillis();
+    // each chain's current key, and the newest previous key still verifying
+    Map<String, SigningKeyStore.Row> currentRows = new HashMap<>();
+    Map<String, SigningKeyStore.Row> previousRows = new HashMap<>();
     Set<String> retired = new HashSet<>();
+    for (SigningKeyStore.Row r : rows) {
+      if (r.status().equals(SigningKeyStore.RETIRED)
+          || (r.verifyUntil() != null && r.verifyUntil() < now)) {
+        retired.add(r.kid());
+      } else if (r.status().equals(SigningKeyStore.CURRENT)) {
+        currentRows.put(r.chain(), r);
+      } else if (r.status().equals(SigningKeyStore.PREVIOUS) && r.rotatedAt() != null) {
+        SigningKeyStore.Row newest = previousRows.get(r.chain());
+        if (newest == null || r.rotatedAt() > newest.rotatedAt()) {
+          previousRows.put(r.chain(), r);
+        }
+      }
+    }
+    // the kid that signs in each chain: the current key once published long enough, until
+    // then the key it replaced
+    Map<String, String> signingKids = new HashMap<>();
+    for (SigningKeyStore.Row c : currentRows.values()) {
+      long signsFrom = c.createdAt() + PUBLISHED_BEFORE_SIGNING.toMillis();
+      SigningKeyStore.Row previous = previousRows.get(c.chain());
+      if (now < signsFrom && previous != null) {
+        signingKids.put(c.chain(), previous.kid());
+        staleAt = Math.min(staleAt, signsFrom);
+      } else {
+        signingKids.put(c.chain(), c.kid());
+      }
+    }
+    Map<String, SigningKey> signing = new HashMap<>();
+    Map<String, SigningKey> verifiable = new HashMap<>();
     List<JWK> published = new ArrayList<>();
     for (SigningKeyStore.Row r : rows) {
-      boolean expired = r.status().equals(SigningKeyStore.RETIRED)
-          || (r.verifyUntil() != null && r.verifyUntil() < now);
-      if (expired) {
-        retired.add(r.kid());
+      if (retired.contains(r.kid())) {
         continue;
       }
-      SigningKey key = open(r);
+      boolean signs = r.kid().equals(signingKids.get(r.chain()));
+      // a previous key's private half is opened only while it still signs
+      SigningKey key = open(r, signs || !r.status().equals(SigningKeyStore.PREVIOUS));
       published.add(key.publicJwk());
       if (!r.status().equals(SigningKeyStore.NEXT)) {
         verifiable.put(r.kid(), key);
       }
-      if (r.status().equals(SigningKeyStore.CURRENT)) {
-        if (r.chain().equals(SigningKeyStore.PRIMARY)) {
-          current = key;
-        } else {
-          idTokenOnly.put(r.chain(), key);
-        }
+      if (signs) {
+        signing.put(r.chain(), key);
       }
     }
+    SigningKey primary = signing.remove(SigningKeyStore.PRIMARY);
     String jwks = new JWKSet(published).toString(true);
-    return new AccountKeys(current, Map.copyOf(idTokenOnly), Map.copyOf(verifiable),
-        Set.copyOf(retired), jwks, now);
+    return new AccountKeys(primary, Map.copyOf(signing), Map.copyOf(verifiable),
+        Set.copyOf(retired), jwks, now, staleAt);
   }
 
-  private SigningKey open(SigningKeyStore.Row r) {
+  private SigningKey open(SigningKeyStore.Row r, boolean withSigner) {
     try {
       JWSAlgorithm alg = JWSAlgorithm.parse(r.alg());
       JWK pub = JWK.parse(r.publicJwk());
@@ -305,7 +370,7 @@ public final class KeyRing {
           : pub instanceof OctetKeyPair okp ? new EdDsa.Verifier(EdDsa.publicKey(okp))
           : new RSASSAVerifier(((RSAKey) pub).toRSAPublicKey());
       JWSSigner signer = null;
-      if (!r.status().equals(SigningKeyStore.PREVIOUS)) {
+      if (withSigner) {
         JWK priv = JWK.parse(new String(masterKey.open(r.sealedPrivate(), r.kid()),
             StandardCharsets.UTF_8));
         signer = priv instanceof ECKey ec ? new EcdsaSigner(ec.toECPrivateKey(), alg)

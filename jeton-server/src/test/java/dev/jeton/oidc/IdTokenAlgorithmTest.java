@@ -192,6 +192,8 @@ class IdTokenAlgorithmTest {
       OidcFlow flow = new OidcFlow(server, client(server, null), "ada@example.com");
       String before = flow.tokens("openid", "n").path("id_token").asText();
       String oldKid = SignedJWT.parse(before).getHeader().getKeyID();
+      // the chain's next key, created with it, published long enough to sign once promoted
+      server.clock().advance(dev.jeton.token.KeyRing.PUBLISHED_BEFORE_SIGNING);
       assertThat(server.app().keyRing().rotate("main", "ES256", Duration.ofHours(2))).isTrue();
       String after = flow.tokens("openid", "n").path("id_token").asText();
       String newKid = SignedJWT.parse(after).getHeader().getKeyID();

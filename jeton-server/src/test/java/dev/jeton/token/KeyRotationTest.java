@@ -50,8 +50,12 @@ class KeyRotationTest {
   /** Every private member a JWK can have (RFC 7518 6.2.2, 6.3.2, 6.4). */
   private static final List<String> PRIVATE_MEMBERS =
       List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k", "r", "t");
-  /** Overlap after a rotation: default access-token lifetime plus the default skew. */
-  private static final Duration OVERLAP = Duration.ofHours(1).plusSeconds(60);
+  /**
+   * Overlap after a rotation: default access-token lifetime plus the default skew, plus the time
+   * the promoted key may still wait before it signs.
+   */
+  private static final Duration OVERLAP = Duration.ofHours(1).plusSeconds(60)
+      .plus(KeyRing.PUBLISHED_BEFORE_SIGNING);
 
   final Engine engine;
 
@@ -77,6 +81,15 @@ class KeyRotationTest {
   }
 
   // --- helpers ---------------------------------------------------------------------------------
+
+  /**
+   * Lets the time pass that the next key needs in the JWKS before it may sign
+   * (docs/security.md#key-rotation-overlap): as for a next key published a whole rotation period
+   * earlier, a rotation then switches signing at once.
+   */
+  private void nextKeyPublishedLongEnough() {
+    server.clock().advance(KeyRing.PUBLISHED_BEFORE_SIGNING);
+  }
 
   /** A row of signing_keys, read straight from the database. */
   record KeyRow(String kid, String accountId, String status, String publicJwk,
@@ -322,6 +335,7 @@ class KeyRotationTest {
   void rotateWhenEd25519ThenOldTokenStillVerifiesAndNewTokensUseFormerNext() {
     String before = login().text("access_token");
     String next = kidWithStatus("main", "next");
+    nextKeyPublishedLongEnough();
     assertThat(server.app().rotateKeys("main")).isTrue();
     String after = login().text("access_token");
     assertThat(kidOf(after)).isEqualTo(next);
@@ -385,13 +399,14 @@ class KeyRotationTest {
     String userOld = userToken("before@example.com");
     assertThat(kidOf(oldToken)).isEqualTo(oldCurrent);
 
+    nextKeyPublishedLongEnough();
     assertThat(server.app().rotateKeys("main")).isTrue();
 
     assertThat(kidWithStatus("main", "previous")).isEqualTo(oldCurrent);
     assertThat(kidWithStatus("main", "current")).isEqualTo(oldNext);
     String newNext = kidWithStatus("main", "next");
     assertThat(newNext).isNotIn(oldCurrent, oldNext);
-    // overlap = access-token lifetime + clock skew, from the moment of rotation
+    // overlap = access-token lifetime + clock skew + the wait before signing, from the rotation
     KeyRow previous = rows("main").stream().filter(r -> r.kid().equals(oldCurrent)).findFirst()
         .orElseThrow();
     assertThat(previous.verifyUntil() - previous.rotatedAt()).isEqualTo(OVERLAP.toMillis());
@@ -414,8 +429,10 @@ class KeyRotationTest {
     // docs/security.md#key-rotation-overlap: several previous keys can overlap; none is dropped
     // early.
     String first = login().text("access_token");
+    nextKeyPublishedLongEnough();
     assertThat(server.app().rotateKeys("main")).isTrue();
     String second = login().text("access_token");
+    nextKeyPublishedLongEnough();
     assertThat(server.app().rotateKeys("main")).isTrue();
     String third = login().text("access_token");
     assertThat(List.of(kidOf(first), kidOf(second), kidOf(third))).doesNotHaveDuplicates();
@@ -427,12 +444,43 @@ class KeyRotationTest {
     assertAcceptedCachedAndUncached(third);
   }
 
+  /**
+   * docs/security.md#key-rotation-overlap, publish before signing: a second rotation right after a
+   * first promotes a key that has been in the JWKS for moments only; the key it replaced goes on
+   * signing until the new one has been published for {@link KeyRing#PUBLISHED_BEFORE_SIGNING}
+   * (every node reloaded, every cached JWKS expired), and switches then without another rotation.
+   */
+  @Test
+  void rotateTwiceInARowThenTheNewKeySignsOnlyOncePublishedLongEnough() {
+    nextKeyPublishedLongEnough();
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String signing = kidWithStatus("main", "current");
+    assertThat(kidOf(login().text("access_token"))).isEqualTo(signing);
+    server.clock().advance(Duration.ofSeconds(10));
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String promoted = kidWithStatus("main", "current");
+    assertThat(jwksKids("main")).contains(promoted, signing);
+
+    String waiting = login().text("access_token");
+    assertThat(kidOf(waiting)).as("the promoted key was published 10 s ago").isEqualTo(signing);
+    server.clock().advance(KeyRing.PUBLISHED_BEFORE_SIGNING.minusSeconds(11));
+    assertThat(kidOf(login().text("access_token"))).as("1 s before").isEqualTo(signing);
+    server.clock().advance(Duration.ofSeconds(1));
+    String switched = login().text("access_token");
+    assertThat(kidOf(switched)).as("published long enough").isEqualTo(promoted);
+    assertAcceptedCachedAndUncached(waiting);
+    assertAcceptedCachedAndUncached(switched);
+    assertThat(verifiesWithPublishedJwks(waiting, "main")).isTrue();
+    assertThat(verifiesWithPublishedJwks(switched, "main")).isTrue();
+  }
+
   @Test
   void rotateWhenOverlapEndsThenOldKidRefusedAndUnpublishedAndWiped() {
     // docs/security.md#key-rotation-overlap: after lifetime + skew the old kid is retired: refused,
     // unpublished, and its sealed private part erased.
     String oldCurrent = kidWithStatus("main", "current");
     String oldToken = login().text("access_token");
+    nextKeyPublishedLongEnough();
     assertThat(server.app().rotateKeys("main")).isTrue();
     String current = kidWithStatus("main", "current");
     String next = kidWithStatus("main", "next");
@@ -493,7 +541,8 @@ class KeyRotationTest {
         .orElseThrow();
     assertThat(previous.status()).isEqualTo("previous");
     assertThat(previous.verifyUntil() - previous.rotatedAt())
-        .isEqualTo(Duration.ofHours(2).plusSeconds(60).toMillis());
+        .isEqualTo(Duration.ofHours(2).plusSeconds(60).plus(KeyRing.PUBLISHED_BEFORE_SIGNING)
+            .toMillis());
   }
 
   // --- keys at rest ----------------------------------------------------------------------------

@@ -54,7 +54,7 @@ public final class TokenForge {
   // --- the account's real key ------------------------------------------------------------------
 
   private SigningKey current(String accountId) {
-    SigningKey key = ring.keys(accountId).current();
+    SigningKey key = ring.keys(accountId).signing();
     if (key == null || key.signer() == null) {
       throw new IllegalStateException("account " + accountId + " has no current signing key");
     }
