@@ -55,26 +55,50 @@ public final class JetonProcess {
    */
   public static JetonProcess start(Map<String, String> settings, String base, Path log,
       Duration readyWithin) {
+    Process p = launch(settings, log, "serve");
+    JetonProcess jp = new JetonProcess(p, log, base);
+    jp.awaitReady(readyWithin);
+    return jp;
+  }
+
+  /**
+   * Runs an admin command ({@code dev.jeton.Main args...}, such as {@code rotate-keys}) to its end
+   * with exactly the given {@code JETON_*} settings, its output to {@code log}; answers its exit
+   * status (an AssertionError when it has not ended within {@code within}).
+   */
+  public static int command(Map<String, String> settings, Path log, Duration within,
+      String... args) {
+    Process p = launch(settings, log, args);
+    try {
+      if (!p.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", args) + " did not end within " + within);
+      }
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code java dev.jeton.Main args...} with exactly {@code settings}, its output to {@code log}. */
+  private static Process launch(Map<String, String> settings, Path log, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
     command.add("-cp");
     command.add(classPath());
     command.add("dev.jeton.Main");
-    command.add("serve");
+    command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("JETON_"));
     pb.environment().putAll(settings);
-    Process p;
     try {
-      p = pb.start();
+      return pb.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command.get(0), e);
     }
-    JetonProcess jp = new JetonProcess(p, log, base);
-    jp.awaitReady(readyWithin);
-    return jp;
   }
 
   /**
