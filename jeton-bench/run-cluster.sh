@@ -10,7 +10,8 @@
 #
 # Usage: jeton-bench/run-cluster.sh [JAVA_HOME]   (build first: ./mvnw -q -DskipTests package)
 # Needs wrk, curl, /usr/sbin/haproxy and the Debian 'postgresql' package (binaries only; a
-# throwaway cluster is started on 127.0.0.1). Settings: see lib.sh, plus NODES ("1 2 3").
+# throwaway cluster is started on 127.0.0.1). Settings: see lib.sh, plus NODES ("1 2 3") and
+# PREWARM (10s of client_credentials on each node before the first measurement).
 . "$(dirname "$0")/lib.sh" "$@"
 haproxy_bin=${HAPROXY:-/usr/sbin/haproxy}
 [ -x "$haproxy_bin" ] || { echo "no $haproxy_bin: apt-get install haproxy" >&2; exit 1; }
@@ -100,6 +101,13 @@ export CLIENT_BASIC="Basic $(printf '%s:%s' "$(echo "$out" | json_field client_i
 curl -fs -X POST "$api/auth/register" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"load test pass phrase 9"}' > /dev/null
 
+# every node's JIT warmed up first, so that the first rows are not measured on a cold JVM
+for i in $(seq 0 $((max - 1))); do
+  wrk -t2 -c"$conns" -d"${PREWARM:-10s}" -s "$wrkdir/client-credentials.lua" \
+    "http://127.0.0.1:$((port + i))/accounts/main/oauth2/token" > /dev/null
+done
+echo "pre-warm-up of each node: ${PREWARM:-10s} of client_credentials"
+
 table "One node without the balancer, then 1 to $max nodes behind HAProxy (PostgreSQL)"
 runs "1 node, direct" "http://127.0.0.1:$port"
 declare -A cc rt
@@ -119,5 +127,8 @@ for n in $node_counts; do
 done
 echo
 for i in "${!node_pids[@]}"; do
-  echo "node $i RSS after the runs: $(( $(ps -o rss= -p "${node_pids[$i]}") / 1024 )) MiB"
+  echo "node $i RSS after the runs: $(( $(ps -o rss= -p "${node_pids[$i]}") / 1024 )) MiB;" \
+    "answers other than 2xx in its access log: $(grep '"status":[013-9]' "$work"/node"$i".*/jeton.log \
+      | grep -o '"path":"[^"]*","status":[0-9]*\|"status":[0-9]*,"path":"[^"]*"' | sort | uniq -c \
+      | awk '{c = $1; $1 = ""; printf "%s x%s; ", $0, c}')"
 done

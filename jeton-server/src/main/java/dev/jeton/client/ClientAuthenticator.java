@@ -103,12 +103,15 @@ public final class ClientAuthenticator {
   }
 
   /**
-   * {@link #check}, counted by the throttle before the secret is compared: an unknown client id
-   * and a wrong secret count alike, so the wait reveals nothing about which clients exist.
+   * {@link #check} behind the throttle: a waiting attempt is refused before the secret is
+   * compared, and a failure is counted after it, an unknown client id and a wrong secret alike,
+   * so the wait reveals nothing about which clients exist. Attempts in flight are not counted:
+   * a client's secret carries about 178 random bits, and one client authenticating on many connections
+   * at once must not be made to wait by its own concurrent requests (FailureThrottle).
    */
   private Authenticated throttled(String accountId, String clientId, String secret,
       Method method, String source) {
-    long wait = throttle.acquire(accountId, clientId, source);
+    long wait = throttle.waitSeconds(accountId, clientId, source);
     if (wait > 0) {
       throw ApiException.retryAfter(ErrorCode.CLIENT_AUTH_THROTTLED, "Too many failed "
           + "authentications of this client from this address; wait " + wait + " s.", wait);
@@ -117,12 +120,11 @@ public final class ClientAuthenticator {
     try {
       a = check(accountId, clientId, secret, method);
     } catch (ApiException e) {
-      throw e; // counted as a failure by acquire
-    } catch (RuntimeException e) {
-      throttle.undecided(accountId, clientId, source); // an outage is not a wrong secret
+      throttle.failed(accountId, clientId, source);
       throw e;
     }
-    throttle.succeeded(accountId, clientId, source);
+    // an outage (any other exception) is not a wrong secret: nothing is counted
+    throttle.cleared(accountId, clientId, source);
     return a;
   }
 

@@ -27,8 +27,13 @@ import java.time.Duration;
  *       window.
  * </ul>
  *
- * <p>An attempt is counted before its secret is checked and given back when it was right, so
- * parallel attempts cannot all pass through one opening. IPv6 clients count by /64. The answer
+ * <p>For passwords ({@link #acquire}), an attempt is counted before its secret is checked and given
+ * back when it was right, so parallel guesses cannot all pass through one opening while a slow
+ * hash runs. For secrets the server generated with at least 128 random bits (OAuth client
+ * secrets: {@link #waitSeconds}, then {@link #failed} or {@link #cleared}), where a guess has no
+ * chance and one client legitimately authenticates on many connections at once, only a failure
+ * is counted, after the check: counting the attempts in flight would make a busy client's own
+ * concurrent requests wait as if they had failed. IPv6 clients count by /64. The answer
  * is the same for existing and unknown subjects, so the throttle reveals nothing about which
  * exist (docs/security.md#no-user-enumeration). State is in memory on each node; with several
  * nodes behind a balancer each node counts on its own. Memory is bounded: each key's cache holds
@@ -73,28 +78,70 @@ public final class FailureThrottle {
   public long acquire(String accountId, String subject, String source) {
     long now = clock.millis();
     String ip = sourceKey(source);
+    synchronized (this) {
+      long wait = wait(now, accountId, subject, ip);
+      if (wait == 0) {
+        count(now, accountId, subject, ip);
+      }
+      return wait;
+    }
+  }
+
+  /**
+   * The seconds an attempt of {@code subject} from {@code source} must wait (rounded up), 0 when
+   * it may go on; counts nothing. Followed by {@link #failed} or {@link #cleared}.
+   */
+  public long waitSeconds(String accountId, String subject, String source) {
+    long now = clock.millis();
+    synchronized (this) {
+      return wait(now, accountId, subject, sourceKey(source));
+    }
+  }
+
+  /** An attempt let through by {@link #waitSeconds} failed: counted on every key. */
+  public void failed(String accountId, String subject, String source) {
+    long now = clock.millis();
+    synchronized (this) {
+      count(now, accountId, subject, sourceKey(source));
+    }
+  }
+
+  /**
+   * An attempt let through by {@link #waitSeconds} succeeded: this source's backoff for the
+   * subject ends (the subject's own and the source's counts decay by themselves).
+   */
+  public void cleared(String accountId, String subject, String source) {
+    String pair = key(accountId, subject, sourceKey(source));
+    if (perSubjectAndSource.getIfPresent(pair) != null) {
+      synchronized (this) {
+        perSubjectAndSource.invalidate(pair);
+      }
+    }
+  }
+
+  private long wait(long now, String accountId, String subject, String ip) {
+    long until = Math.max(notBefore(perSubjectAndSource.getIfPresent(key(accountId, subject, ip))),
+        notBefore(perSubject.getIfPresent(key(accountId, subject))));
+    Window w = failuresPerSource > 0 ? perSource.getIfPresent(ip) : null;
+    if (w != null && now - w.start() < SOURCE_WINDOW.toMillis()
+        && w.failures() >= failuresPerSource) {
+      until = Math.max(until, w.start() + SOURCE_WINDOW.toMillis());
+    }
+    return until > now ? (until - now + 999) / 1000 : 0;
+  }
+
+  private void count(long now, String accountId, String subject, String ip) {
     String pair = key(accountId, subject, ip);
     String mail = key(accountId, subject);
-    synchronized (this) {
-      long until = Math.max(notBefore(perSubjectAndSource.getIfPresent(pair)),
-          notBefore(perSubject.getIfPresent(mail)));
-      Window w = failuresPerSource > 0 ? perSource.getIfPresent(ip) : null;
+    perSubjectAndSource.put(pair, next(perSubjectAndSource.getIfPresent(pair), now,
+        FREE_PER_SOURCE, MAX_WAIT_PER_SOURCE));
+    perSubject.put(mail, next(perSubject.getIfPresent(mail), now, FREE_PER_SUBJECT,
+        MAX_WAIT_PER_SUBJECT));
+    if (failuresPerSource > 0) {
+      Window w = perSource.getIfPresent(ip);
       boolean windowOpen = w != null && now - w.start() < SOURCE_WINDOW.toMillis();
-      if (windowOpen && w.failures() >= failuresPerSource) {
-        until = Math.max(until, w.start() + SOURCE_WINDOW.toMillis());
-      }
-      if (until > now) {
-        return (until - now + 999) / 1000;
-      }
-      perSubjectAndSource.put(pair, next(perSubjectAndSource.getIfPresent(pair), now,
-          FREE_PER_SOURCE, MAX_WAIT_PER_SOURCE));
-      perSubject.put(mail, next(perSubject.getIfPresent(mail), now, FREE_PER_SUBJECT,
-          MAX_WAIT_PER_SUBJECT));
-      if (failuresPerSource > 0) {
-        perSource.put(ip, windowOpen ? new Window(w.start(), w.failures() + 1)
-            : new Window(now, 1));
-      }
-      return 0;
+      perSource.put(ip, windowOpen ? new Window(w.start(), w.failures() + 1)
+          : new Window(now, 1));
     }
   }
 

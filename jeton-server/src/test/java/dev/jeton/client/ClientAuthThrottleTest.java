@@ -89,6 +89,46 @@ class ClientAuthThrottleTest {
         .path("client_authentication").size()).isZero();
   }
 
+  /**
+   * docs/security.md#client-authentication-throttle: a busy backend authenticating on many
+   * connections at once is never slowed by its own requests; only failures count, and they still
+   * do while the right secret is in use on other connections.
+   */
+  @Test
+  void manyConcurrentAuthenticationsOfOneClientAreNeverThrottled() throws Exception {
+    String id = client.client().clientId();
+    int threads = 32;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<List<Integer>>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> {
+          go.await();
+          List<Integer> statuses = new ArrayList<>();
+          for (int i = 0; i < 20; i++) {
+            statuses.add(token(id, client.secret()).status());
+          }
+          return statuses;
+        }));
+      }
+      go.countDown();
+      List<Integer> all = new ArrayList<>();
+      for (var f : futures) {
+        all.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      assertThat(all).hasSize(threads * 20).containsOnly(200);
+    } finally {
+      pool.shutdownNow();
+    }
+    // wrong secrets from the same address are still counted and slowed
+    for (int i = 0; i < 6; i++) {
+      assertThat(token(id, "wrong-" + i).status()).isEqualTo(401);
+    }
+    assertThat(token(id, client.secret()).status()).isEqualTo(429);
+  }
+
   @Test
   void anAdminSeesAndClearsASignInThrottle() {
     server.register("main", "ada@example.com", "correct horse battery staple 9");

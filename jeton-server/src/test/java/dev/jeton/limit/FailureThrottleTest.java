@@ -49,6 +49,38 @@ class FailureThrottleTest {
     assertThat(throttle.acquire("main", "ada@example.com", ip)).isEqualTo(15 * 60);
   }
 
+  /**
+   * docs/security.md#client-authentication-throttle: for client secrets only failures count, after
+   * the check. Fifty authentications of one client in flight at once make nobody wait (with
+   * {@link FailureThrottle#acquire}, the password path, the seventh would), and failures are still
+   * slowed as before, also while other attempts of the same client succeed.
+   */
+  @Test
+  void clientSecretsWhenManyAttemptsInFlightThenOnlyFailuresCount() {
+    String ip = "203.0.113.9";
+    for (int i = 0; i < 50; i++) {
+      assertThat(throttle.waitSeconds("main", "cli_busy", ip)).as("attempt %d", i + 1).isZero();
+    }
+    for (int i = 0; i < FailureThrottle.FREE_PER_SOURCE + 1; i++) {
+      assertThat(throttle.acquire("main", "ada@example.com", ip)).isZero();
+    }
+    assertThat(throttle.acquire("main", "ada@example.com", ip)).as("passwords").isPositive();
+
+    for (int i = 0; i < 50; i++) {
+      throttle.cleared("main", "cli_busy", ip);
+    }
+    for (int i = 0; i <= FailureThrottle.FREE_PER_SOURCE; i++) {
+      assertThat(throttle.waitSeconds("main", "cli_busy", ip)).isZero();
+      throttle.failed("main", "cli_busy", ip);
+    }
+    assertThat(throttle.waitSeconds("main", "cli_busy", ip)).isEqualTo(1);
+    assertThat(throttle.waitSeconds("main", "cli_busy", "198.51.100.1")).isZero();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(throttle.waitSeconds("main", "cli_busy", ip)).isZero();
+    throttle.cleared("main", "cli_busy", ip);
+    assertThat(throttle.status("main", "cli_busy", ip)).doesNotContainKey("subject_and_source");
+  }
+
   @Test
   void guesserWhenSlowedThenTheUserFromAnotherAddressIsNot() {
     fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE + 1);
