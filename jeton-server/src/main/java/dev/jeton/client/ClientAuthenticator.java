@@ -106,8 +106,9 @@ public final class ClientAuthenticator {
    * {@link #check} behind the throttle: a waiting attempt is refused before the secret is
    * compared, and a failure is counted after it, an unknown client id and a wrong secret alike,
    * so the wait reveals nothing about which clients exist. Attempts in flight are not counted:
-   * a client's secret carries about 178 random bits, and one client authenticating on many connections
-   * at once must not be made to wait by its own concurrent requests (FailureThrottle).
+   * a client's secret carries about 178 random bits, and one client authenticating on many
+   * connections at once must not be made to wait by its own concurrent requests
+   * (FailureThrottle).
    */
   private Authenticated throttled(String accountId, String clientId, String secret,
       Method method, String source) {
