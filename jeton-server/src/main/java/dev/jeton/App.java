@@ -310,6 +310,7 @@ public final class App implements AutoCloseable {
     db.lockForServing();
     prepare();
     writes.caches().listen();
+    limits.start();
     javalin.start();
     startSchedule();
     purge.start(config.retention().purgeInterval());

@@ -63,6 +63,7 @@ public final class Limits implements AutoCloseable {
   /** Rate limits and requests in flight of the other nodes: on PostgreSQL only, else null. */
   private final LimitExchange exchange;
   private final ScheduledExecutorService flusher;
+  private volatile boolean started;
 
   public Limits(Clock clock, Jdbi jdbi, WriteQueue writes, int maxKeys) {
     this.clock = clock;
@@ -75,6 +76,15 @@ public final class Limits implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * Starts writing the daily counts and exchanging limits with the other nodes every
+   * {@value #FLUSH_MILLIS} ms, and sweeping full buckets: on a serving node, once the schema is
+   * migrated (an admin command is no node and takes no part).
+   */
+  public void start() {
+    started = true;
     flusher.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MILLIS, FLUSH_MILLIS,
         TimeUnit.MILLISECONDS);
     flusher.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_SECONDS, SWEEP_SECONDS,
@@ -280,7 +290,9 @@ public final class Limits implements AutoCloseable {
   @Override
   public void close() {
     flusher.shutdownNow();
-    flushQuietly();
+    if (started) {
+      flushQuietly();
+    }
   }
 
   private static String bucketKey(String accountId, String key, String id, Config.Limits p) {
