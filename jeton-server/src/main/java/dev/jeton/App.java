@@ -157,6 +157,9 @@ public final class App implements AutoCloseable {
         clock);
     this.clientAuthenticator = new ClientAuthenticator(clients, clock,
         config.signInFailuresPerSource());
+    // every node slows a guesser by the failures seen on all of them (docs/security.md)
+    users.throttle().shareThrough(writes.caches(), "sign_in_failures");
+    clientAuthenticator.throttle().shareThrough(writes.caches(), "client_auth_failures");
     this.pats = new PatService(db.jdbi(), writes, tokens, config.pats(), clock);
     this.principals = new PrincipalService(db.jdbi(), writes, tokens, pats, clock);
     users.onStateChange(pats::forgetCached);

@@ -36,8 +36,10 @@ import java.time.Duration;
  * concurrent requests wait as if they had failed. IPv6 clients count by /64. The answer
  * is the same for existing and unknown subjects, so the throttle reveals nothing about which
  * exist (docs/security.md#no-user-enumeration). State is in memory on each node; with several
- * nodes behind a balancer each node counts on its own. Memory is bounded: each key's cache holds
- * at most 200,000 entries (100,000 sources).
+ * nodes on one PostgreSQL database ({@link #shareThrough}), every failure, every success that
+ * ends a backoff and every admin's clearing is sent to the other nodes, which apply it within
+ * milliseconds, so a guesser spread over the nodes is slowed as on one. Memory is bounded: each
+ * key's cache holds at most 200,000 entries (100,000 sources).
  */
 public final class FailureThrottle {
   public static final int FREE_PER_SOURCE = 5;
@@ -51,6 +53,22 @@ public final class FailureThrottle {
   private final Cache<String, Backoff> perSubjectAndSource;
   private final Cache<String, Backoff> perSubject;
   private final Cache<String, Window> perSource;
+  /** Tells the other nodes (null: one node); their messages are applied by {@link #apply}. */
+  private volatile Peers peers;
+
+  /** The other nodes, through the cache change feed, under one topic. */
+  private record Peers(dev.jeton.store.CacheFeed feed, String topic, String node) {
+    void send(char what, String... fields) {
+      StringBuilder b = new StringBuilder(node).append(SEP).append(what);
+      for (String f : fields) {
+        b.append(SEP).append(f == null ? "" : f);
+      }
+      feed.changed(topic, b.toString());
+    }
+  }
+
+  /** Separates the fields of a message (ids, emails and addresses hold no control character). */
+  private static final char SEP = '\u001f';
 
   /** Consecutive failures and the time before which no attempt is taken (ms). */
   private record Backoff(int failures, long notBefore) {}
@@ -71,6 +89,58 @@ public final class FailureThrottle {
   }
 
   /**
+   * Shares this throttle with the other nodes through {@code feed} under {@code topic}: what
+   * changes it here is sent there, and what they send is applied here. A message lost with the
+   * listening connection loses that one count on that node, never more.
+   */
+  public void shareThrough(dev.jeton.store.CacheFeed feed, String topic) {
+    byte[] id = new byte[9];
+    new java.security.SecureRandom().nextBytes(id);
+    String node = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    peers = new Peers(feed, topic, node);
+    feed.register(topic, message -> apply(node, message), () -> { });
+  }
+
+  /** A message of another node (its own messages come back too, and are skipped). */
+  private void apply(String self, String message) {
+    String[] f = message.split(String.valueOf(SEP), -1);
+    if (f.length < 2 || f[0].equals(self) || f[1].length() != 1) {
+      return;
+    }
+    long now = clock.millis();
+    synchronized (this) {
+      switch (f[1].charAt(0)) {
+        case 'F' -> {
+          if (f.length == 5) {
+            count(now, f[2], f[3], f[4]);
+          }
+        }
+        case 'S' -> {
+          if (f.length == 5) {
+            perSubjectAndSource.invalidate(key(f[2], f[3], f[4]));
+          }
+        }
+        case 'C' -> {
+          if (f.length == 6) {
+            clearHere(f[2], f[3].isEmpty() ? null : f[3], f[4].isEmpty() ? null : f[4],
+                "1".equals(f[5]));
+          }
+        }
+        default -> {
+          // a kind of message this version does not know: nothing to apply
+        }
+      }
+    }
+  }
+
+  private void tell(char what, String accountId, String subject, String ip) {
+    Peers p = peers;
+    if (p != null) {
+      p.send(what, accountId, subject, ip);
+    }
+  }
+
+  /**
    * Takes an attempt: answers the seconds it must wait (rounded up) and records nothing, or 0 and
    * counts it as a failure at once, before the secret is checked, so that concurrent attempts
    * cannot all slip through the same opening. {@link #succeeded} gives it back.
@@ -88,6 +158,14 @@ public final class FailureThrottle {
   }
 
   /**
+   * An attempt let through by {@link #acquire} failed (the password was wrong): it is already
+   * counted here; the other nodes count it now.
+   */
+  public void confirmFailure(String accountId, String subject, String source) {
+    tell('F', accountId, subject, sourceKey(source));
+  }
+
+  /**
    * The seconds an attempt of {@code subject} from {@code source} must wait (rounded up), 0 when
    * it may go on; counts nothing. Followed by {@link #failed} or {@link #cleared}.
    */
@@ -101,9 +179,11 @@ public final class FailureThrottle {
   /** An attempt let through by {@link #waitSeconds} failed: counted on every key. */
   public void failed(String accountId, String subject, String source) {
     long now = clock.millis();
+    String ip = sourceKey(source);
     synchronized (this) {
-      count(now, accountId, subject, sourceKey(source));
+      count(now, accountId, subject, ip);
     }
+    tell('F', accountId, subject, ip);
   }
 
   /**
@@ -111,11 +191,13 @@ public final class FailureThrottle {
    * subject ends (the subject's own and the source's counts decay by themselves).
    */
   public void cleared(String accountId, String subject, String source) {
-    String pair = key(accountId, subject, sourceKey(source));
+    String ip = sourceKey(source);
+    String pair = key(accountId, subject, ip);
     if (perSubjectAndSource.getIfPresent(pair) != null) {
       synchronized (this) {
         perSubjectAndSource.invalidate(pair);
       }
+      tell('S', accountId, subject, ip);
     }
   }
 
@@ -151,12 +233,19 @@ public final class FailureThrottle {
    */
   public void succeeded(String accountId, String subject, String source) {
     String ip = sourceKey(source);
+    boolean hadFailures;
     synchronized (this) {
+      Backoff pair = perSubjectAndSource.getIfPresent(key(accountId, subject, ip));
+      // more than this attempt's own count: earlier failures the other nodes hold too
+      hadFailures = pair != null && pair.failures() > 1;
       perSubjectAndSource.invalidate(key(accountId, subject, ip));
       perSubject.asMap().computeIfPresent(key(accountId, subject), (k, b) ->
           b.failures() <= 1 ? null : new Backoff(b.failures() - 1, b.notBefore()));
       perSource.asMap().computeIfPresent(ip, (k, w) ->
           w.failures() <= 1 ? null : new Window(w.start(), w.failures() - 1));
+    }
+    if (hadFailures) {
+      tell('S', accountId, subject, ip);
     }
   }
 
@@ -218,6 +307,14 @@ public final class FailureThrottle {
    */
   public void clear(String accountId, String subject, String source, boolean everywhere) {
     String ip = source == null ? null : sourceKey(source);
+    clearHere(accountId, subject, ip, everywhere);
+    Peers p = peers;
+    if (p != null) {
+      p.send('C', accountId, subject, ip, everywhere ? "1" : "0");
+    }
+  }
+
+  private void clearHere(String accountId, String subject, String ip, boolean everywhere) {
     synchronized (this) {
       if (subject != null) {
         if (ip == null) {

@@ -255,6 +255,7 @@ public final class UserService {
       hasher.verifyDummy(c.password());
       Audit.event("login_failed", "account", account.id(), "reason", "invalid_credentials",
           "ip", ip);
+      throttle.confirmFailure(account.id(), c.email(), ip);
       throw invalidCredentials();
     }
     User u = found.get();
@@ -263,11 +264,13 @@ public final class UserService {
       hasher.verifyDummy(c.password());
       Audit.event("login_failed", "account", account.id(), "user", u.id(),
           "reason", "no_password_set", "ip", ip);
+      throttle.confirmFailure(account.id(), c.email(), ip);
       throw invalidCredentials();
     }
     if (!hasher.verify(c.password(), u.passwordHash())) {
       Audit.event("login_failed", "account", account.id(), "user", u.id(),
           "reason", "invalid_credentials", "ip", ip);
+      throttle.confirmFailure(account.id(), c.email(), ip);
       throw invalidCredentials();
     }
     throttle.succeeded(account.id(), c.email(), ip);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two nodes on one PostgreSQL database (docs/operations.md#caches): a session ended or a personal
  * access token revoked through one node is refused by the other, which had it cached as valid,
- * within a second, however often it is tried. The caches alone keep an entry two (sessions) and
+ * within a second, however often it is tried; and the sign-in and client-authentication throttles
+ * count the failures of both nodes on each. The caches alone keep an entry two (sessions) and
  * five (tokens) seconds, so without the change feed each round would take up to that long.
  */
 class CacheFeedTest {
@@ -106,6 +107,83 @@ class CacheFeedTest {
     }
     System.out.println("session ended on node A, refused on node B after: " + percentiles(delays));
     assertThat(Collections.max(delays)).as(percentiles(delays)).isLessThan(1_000);
+  }
+
+  /** Waits until {@code node}'s throttle holds {@code failures} for the pair; at most 2 s. */
+  private static void seesFailures(dev.jeton.limit.FailureThrottle node, String subject,
+      int failures) throws InterruptedException {
+    long until = System.nanoTime() + 2_000_000_000L;
+    while (true) {
+      var pair = node.status("main", subject, "127.0.0.1").get("subject_and_source");
+      int seen = pair == null ? 0 : pair.failures();
+      if (seen == failures) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("%s failures of %s seen", seen, subject)
+          .isLessThan(until);
+      Thread.sleep(5);
+    }
+  }
+
+  private static Api.Response signIn(Api node, String password) {
+    return node.postJson(V1 + "/auth/login", "{\"email\":\"ada@example.com\",\"password\":"
+        + Api.q(password) + "}");
+  }
+
+  /**
+   * docs/security.md#sign-in-throttle across nodes: three wrong passwords on each node are six
+   * failures on both, past the five free ones, so the next attempt waits on either node, even
+   * with the right password; an admin clearing the throttle on one node clears it on both. Each
+   * node counting alone would see three and let the guesser on.
+   */
+  @Test
+  void aPasswordGuesserSpreadOverTwoNodesIsSlowedAsOnOne() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertThat(signIn(nodeA, "wrong guess a" + i).status()).isEqualTo(401);
+      assertThat(signIn(nodeB, "wrong guess b" + i).status()).isEqualTo(401);
+    }
+    seesFailures(a.users().throttle(), "ada@example.com", 6);
+    seesFailures(b.users().throttle(), "ada@example.com", 6);
+    for (Api node : List.of(nodeA, nodeB)) {
+      Api.Response r = signIn(node, PASSWORD);
+      assertThat(r.status()).as(r.toString()).isEqualTo(429);
+      assertThat(r.code()).isEqualTo("sign_in_throttled");
+    }
+    a.users().throttle().clear("main", "ada@example.com", null, false);
+    seesFailures(b.users().throttle(), "ada@example.com", 0);
+    assertThat(signIn(nodeB, PASSWORD).status()).isEqualTo(200);
+  }
+
+  /**
+   * docs/security.md#client-authentication-throttle across nodes: wrong secrets sent to two nodes
+   * are counted on both; the right secret then waits on either, and succeeds again once the
+   * backoff has passed, which ends it on both.
+   */
+  @Test
+  void aClientSecretGuesserSpreadOverTwoNodesIsSlowedAsOnOne() throws Exception {
+    var client = a.clients().create("main", new dev.jeton.client.Client.Spec("Backend",
+        dev.jeton.client.Client.Type.CONFIDENTIAL, List.of("https://app.example.com/cb"),
+        List.of(dev.jeton.client.Client.CLIENT_CREDENTIALS), List.of(), null, null, null));
+    String id = client.client().clientId();
+    java.util.function.BiFunction<Api, String, Api.Response> token = (node, secret) ->
+        node.send("POST", "/accounts/main/oauth2/token", "grant_type=client_credentials",
+            Map.of("Content-Type", "application/x-www-form-urlencoded", "Authorization",
+                "Basic " + java.util.Base64.getEncoder().encodeToString((id + ":" + secret)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    for (int i = 0; i < 3; i++) {
+      assertThat(token.apply(nodeA, "wrong-a" + i).status()).isEqualTo(401);
+      assertThat(token.apply(nodeB, "wrong-b" + i).status()).isEqualTo(401);
+    }
+    seesFailures(a.clientAuthenticator().throttle(), id, 6);
+    seesFailures(b.clientAuthenticator().throttle(), id, 6);
+    for (Api node : List.of(nodeA, nodeB)) {
+      Api.Response r = token.apply(node, client.secret());
+      assertThat(r.status()).as(r.toString()).isEqualTo(429);
+      assertThat(r.json().path("error").asText()).isEqualTo("client_auth_throttled");
+    }
+    Thread.sleep(1_100); // the sixth failure's wait: 1 s
+    assertThat(token.apply(nodeA, client.secret()).status()).isEqualTo(200);
+    seesFailures(b.clientAuthenticator().throttle(), id, 0);
   }
 
   @Test
