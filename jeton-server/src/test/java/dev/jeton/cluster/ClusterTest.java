@@ -42,6 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the precision docs/limits.md#across-nodes states; concurrent refreshes of one token spread over
  * the nodes have exactly one outcome; a key rotation reaches every node's JWKS within a second
  * and no node signs with a key published for less than {@link KeyRing#PUBLISHED_BEFORE_SIGNING};
+ * a QR login whose steps land on three nodes is exchanged once;
  * when one node is killed (SIGKILL) under load, clients see only retryable errors, only until the
  * balancer has taken it out, and nothing it acknowledged (refresh rotations, logouts) is lost; and
  * a PostgreSQL restart under load is 503 then recovery.
@@ -477,6 +478,55 @@ class ClusterTest {
     assertThat(delays).allSatisfy(d -> assertThat(d).isLessThan(1_000));
   }
 
+  /**
+   * docs/qr-login.md across nodes: a desktop starts a QR login on node 0, the phone scans it on
+   * node 1 and approves it on node 2, the desktop polls node 1 until it sees the approval (an
+   * open login is read again from the database once a second) and exchanges it on node 2; a
+   * second exchange, on node 0, is {@code qr_login_consumed}: once only, whichever node.
+   */
+  @Test
+  @Order(6)
+  void aQrLoginStartedScannedApprovedAndExchangedOnDifferentNodesIsExchangedOnce()
+      throws Exception {
+    user("phone@example.com");
+    String phone = login(direct.get(1), "phone@example.com").text("access_token");
+    String qr = V1 + "/qr-logins";
+    Api.Response started = direct.get(0).postJson(qr, "{}");
+    assertThat(started.status()).as(started.toString()).isEqualTo(201);
+    JsonNode l = started.json();
+    String id = l.path("id").asText();
+    Map<String, String> desktop = Map.of("Authorization", "Bearer "
+        + l.path("poll_token").asText());
+    Api.Response scanned = direct.get(1).postJson(qr + "/scan", "{\"secret\":"
+        + Api.q(l.path("secret").asText()) + "}", phone);
+    assertThat(scanned.status()).as(scanned.toString()).isEqualTo(200);
+    assertThat(scanned.json().path("matching_code").asText())
+        .isEqualTo(l.path("matching_code").asText());
+    Api.Response approved = direct.get(2).send("POST", qr + "/" + id + "/approve", "",
+        Map.of("Authorization", "Bearer " + phone));
+    assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+    long t0 = System.nanoTime();
+    String state = "";
+    while (!state.equals("approved")) {
+      assertThat((System.nanoTime() - t0) / 1_000_000).as("node 1 still says " + state)
+          .isLessThan(10_000);
+      Thread.sleep(l.path("poll_interval").asLong() * 1000);
+      Api.Response polled = direct.get(1).send("GET", qr + "/" + id, null, desktop);
+      assertThat(polled.status()).as(polled.toString()).isEqualTo(200);
+      state = polled.json().path("state").asText();
+    }
+    Api.Response session = direct.get(2).send("POST", qr + "/" + id + "/exchange", "",
+        desktop);
+    assertThat(session.status()).as(session.toString()).isEqualTo(200);
+    Api.Response again = direct.get(0).send("POST", qr + "/" + id + "/exchange", "", desktop);
+    assertThat(again.status()).as(again.toString()).isEqualTo(409);
+    assertThat(again.code()).isEqualTo("qr_login_consumed");
+    for (Api node : direct) {
+      assertThat(node.get(V1 + "/me", session.text("access_token")).json().path("email")
+          .asText()).isEqualTo("phone@example.com");
+    }
+  }
+
   /** An answer, or -1 when none came (the connection failed): as retryable as a 502. */
   private static Api.Response attempt(java.util.function.Supplier<Api.Response> call) {
     try {
@@ -578,7 +628,7 @@ class ClusterTest {
    * logout is refused everywhere.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void aNodeKilledUnderLoadCostsOnlyRetryableErrorsAndLosesNothingAcknowledged()
       throws Exception {
     user("load@example.com");
@@ -692,7 +742,7 @@ class ClusterTest {
    * changes again (each cache change feed reconnected and started afresh).
    */
   @Test
-  @Order(7)
+  @Order(8)
   void postgresRestartedUnderLoadIs503ThenRecoveryOnEveryNodeWithoutARestart() throws Exception {
     user("outage@example.com");
     String token = login(lb, "outage@example.com").text("access_token");
