@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.config.Setting;
 import dev.jeton.error.ErrorCatalogDoc;
+import dev.jeton.testing.Scratch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class CliTest {
 
   @Test
   void setupLinkAndRotateKeysWhenConfiguredThenTheyRunAgainstTheDatabase() throws Exception {
-    Path dir = Files.createTempDirectory("jeton-cli");
+    Path dir = Scratch.dir("jeton-cli");
     Path file = dir.resolve("jeton.properties");
     Files.writeString(file, "data.dir=" + dir + "\nbase.url=http://jeton.example.com\n");
     Cli.Run r = Cli.run("--config", file.toString(), "setup-link");

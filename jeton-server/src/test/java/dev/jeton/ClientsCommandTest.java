@@ -15,6 +15,7 @@ import dev.jeton.testing.Cli;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Scratch;
 import dev.jeton.token.OpaqueTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class ClientsCommandTest {
   void configure(Engine engine) throws Exception {
     // Start logging before System.out is swapped, so log lines never land in a captured stream.
     org.slf4j.LoggerFactory.getILoggerFactory();
-    Path dir = Files.createTempDirectory("jeton-cli");
+    Path dir = Scratch.dir("jeton-cli");
     Config.Db db = Databases.create(engine, dir);
     file = dir.resolve("jeton.properties");
     Files.writeString(file, "data.dir=" + dir + "\nbase.url=http://jeton.example.com\n"

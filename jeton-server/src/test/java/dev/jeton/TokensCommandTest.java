@@ -12,6 +12,7 @@ import dev.jeton.testing.Cli;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Scratch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,7 +34,7 @@ class TokensCommandTest {
   @BeforeEach
   void configure(Engine engine) throws Exception {
     org.slf4j.LoggerFactory.getILoggerFactory();
-    Path dir = Files.createTempDirectory("jeton-tokens-cli");
+    Path dir = Scratch.dir("jeton-tokens-cli");
     var db = Databases.create(engine, dir);
     file = dir.resolve("jeton.properties");
     Files.writeString(file, "data.dir=" + dir + "\nbase.url=http://jeton.example.com\n"

@@ -7,8 +7,8 @@ import dev.jeton.store.WriteQueue;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Scratch;
 import dev.jeton.token.Scope;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class ConsentConcurrencyTest {
 
   @BeforeEach
   void open(Engine engine) throws Exception {
-    db = Database.open(Databases.create(engine, Files.createTempDirectory("jeton-consent")));
+    db = Database.open(Databases.create(engine, Scratch.dir("jeton-consent")));
     db.migrate();
     writes = new WriteQueue(db);
     writes.submit(h -> {

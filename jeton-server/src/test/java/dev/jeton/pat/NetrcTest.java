@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testing.Api;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Scratch;
 import dev.jeton.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class NetrcTest {
 
   /** Runs curl with a .netrc naming {@code login} and {@code password}; answers status + body. */
   private String[] curl(String login, String password) throws Exception {
-    Path dir = Files.createTempDirectory("jeton-netrc");
+    Path dir = Scratch.dir("jeton-netrc");
     Path netrc = dir.resolve(".netrc");
     Files.writeString(netrc, "machine 127.0.0.1\n  login " + login + "\n  password " + password
         + "\n", StandardCharsets.UTF_8);

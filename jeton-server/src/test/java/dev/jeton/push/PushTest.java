@@ -10,6 +10,7 @@ import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Scratch;
 import dev.jeton.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class PushTest {
 
   @BeforeAll
   static void fakeFcm() throws Exception {
-    dir = Files.createTempDirectory("jeton-fcm");
+    dir = Scratch.dir("jeton-fcm");
     fcm = new FakeFcm(dir);
   }
 

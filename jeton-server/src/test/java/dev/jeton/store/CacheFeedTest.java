@@ -8,6 +8,7 @@ import dev.jeton.config.Setting;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.Scratch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class CacheFeedTest {
 
   @BeforeEach
   void twoNodes() throws Exception {
-    root = Files.createTempDirectory("jeton-feed");
+    root = Scratch.dir("jeton-feed");
     db = Databases.create(Engine.POSTGRES, root);
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);

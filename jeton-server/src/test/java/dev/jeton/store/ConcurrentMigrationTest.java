@@ -7,6 +7,7 @@ import dev.jeton.config.Config;
 import dev.jeton.config.Setting;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.Scratch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ConcurrentMigrationTest {
   @Test
   void threeNodesStartingTogetherOnAnEmptyDatabaseRunEachMigrationOnce() throws Exception {
-    Path root = Files.createTempDirectory("jeton-migrate");
+    Path root = Scratch.dir("jeton-migrate");
     Config.Db db = Databases.create(Engine.POSTGRES, root);
     List<App> apps = new ArrayList<>();
     // the nodes of one database share its master key, which seals the signing keys

@@ -7,12 +7,12 @@ import dev.jeton.client.ClientService;
 import dev.jeton.config.Config;
 import dev.jeton.testing.Api;
 import dev.jeton.testing.Engine;
+import dev.jeton.testing.Scratch;
 import dev.jeton.testing.TestServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -43,7 +43,7 @@ class PostgresOutageTest {
 
   @Test
   void postgresStoppedUnderLoadThen503FailClosedAndRecoveryWithoutRestart() throws Exception {
-    Path pgData = Files.createTempDirectory("jeton-pg-outage");
+    Path pgData = Scratch.dir("jeton-pg-outage");
     int pgPort = freePort();
     EmbeddedPostgres pg = startPostgres(pgData, pgPort);
     try (Connection c = pg.getPostgresDatabase().getConnection();
@@ -53,7 +53,7 @@ class PostgresOutageTest {
     Config.Db db = new Config.Db("jdbc:postgresql://127.0.0.1:" + pgPort + "/jeton", "postgres",
         "", 10);
     try (TestServer server = TestServer.start(Engine.POSTGRES, Map.of(),
-        Files.createTempDirectory("jeton-outage"), db)) {
+        Scratch.dir("jeton-outage"), db)) {
       Api api = server.api();
       assertThat(server.register(ACCOUNT, "live@example.com", PASSWORD).status()).isEqualTo(201);
       Api.Response loggedOut = server.register(ACCOUNT, "gone@example.com", PASSWORD);

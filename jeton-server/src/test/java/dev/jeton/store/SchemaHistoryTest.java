@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
+import dev.jeton.testing.Scratch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +26,7 @@ class SchemaHistoryTest {
 
   @BeforeEach
   void open(Engine engine) throws Exception {
-    db = Database.open(Databases.create(engine, Files.createTempDirectory("jeton-schema")));
+    db = Database.open(Databases.create(engine, Scratch.dir("jeton-schema")));
   }
 
   @AfterEach

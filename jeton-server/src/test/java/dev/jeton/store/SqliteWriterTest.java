@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
-import java.nio.file.Files;
+import dev.jeton.testing.Scratch;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +26,7 @@ class SqliteWriterTest {
 
   @BeforeEach
   void open() throws Exception {
-    db = Database.open(Databases.create(Engine.SQLITE, Files.createTempDirectory("jeton-wq")));
+    db = Database.open(Databases.create(Engine.SQLITE, Scratch.dir("jeton-wq")));
     db.migrate();
     writes = new WriteQueue(db, Duration.ofMillis(500));
     writes.submit(h -> h.execute(

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jeton.testing.Databases;
 import dev.jeton.testing.Engine;
 import dev.jeton.testing.OnBothEngines;
-import java.nio.file.Files;
+import dev.jeton.testing.Scratch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ class WriteQueueTest {
   @BeforeEach
   void open(Engine engine) throws Exception {
     this.engine = engine;
-    Path dir = Files.createTempDirectory("jeton-wq");
+    Path dir = Scratch.dir("jeton-wq");
     db = Database.open(Databases.create(engine, dir));
     db.migrate();
     writes = new WriteQueue(db, Duration.ofMillis(500));
