@@ -180,16 +180,28 @@ public final class KeyRing {
     if (k == null) {
       return NONE;
     }
-    if (clock.millis() >= k.staleAt()) {
+    long now = clock.millis();
+    if (now >= k.staleAt()) {
       try {
         return reload(accountId);
       } catch (RuntimeException e) {
-        LOG.warn("the keys of account {} could not be loaded again; using those loaded {} ms ago:"
-            + " {}", accountId, clock.millis() - k.loadedAt(), e.getMessage());
+        // the database cannot answer: go on with these (verifying with them is still right;
+        // signing waits on the database anyway) and try again in a few seconds, not on every
+        // request, so that an outage does not make each one wait for the pool
+        LOG.warn("the keys of account {} could not be loaded again; using those loaded {} ms ago"
+            + " until the next try in {} s: {}", accountId, now - k.loadedAt(),
+            RETRY_AFTER_FAILURE.toSeconds(), e.getMessage());
+        AccountKeys held = new AccountKeys(k.signing(), k.idTokenOnly(), k.verifiable(),
+            k.retiredKids(), k.jwksJson(), k.loadedAt(), now + RETRY_AFTER_FAILURE.toMillis());
+        cache.asMap().replace(accountId, k, held);
+        return held;
       }
     }
     return k;
   }
+
+  /** How long a node goes on with keys it could not load again before it tries again. */
+  static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
 
   /** Reloads the account's keys now (after a rotation, or when a token names an unknown kid). */
   public AccountKeys reload(String accountId) {
