@@ -7,6 +7,7 @@ import dev.jeton.config.ConfigLoader;
 import dev.jeton.config.Setting;
 import dev.jeton.error.ErrorCatalogDoc;
 import dev.jeton.observe.Logging;
+import dev.jeton.token.KeyRing;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -169,6 +170,17 @@ public final class Main implements Callable<Integer> {
         boolean rotated = app.rotateKeys(account);
         System.out.println(rotated ? "rotated signing keys of " + account
             : "another node rotated the keys of " + account + " at the same moment");
+        java.time.Instant from = app.keyRing().signingFrom(account);
+        if (from != null && from.isAfter(java.time.Instant.now())) {
+          // docs/operations.md#signing-keys: a key signs once published for 330 s
+          java.time.temporal.ChronoUnit s = java.time.temporal.ChronoUnit.SECONDS;
+          System.out.println("the new key signs from " + from.truncatedTo(s) + ", once it has"
+              + " been published for " + KeyRing.PUBLISHED_BEFORE_SIGNING.toSeconds() + " s"
+              + " (since " + from.minus(KeyRing.PUBLISHED_BEFORE_SIGNING).truncatedTo(s)
+              + "); the key it replaces signs until then");
+        } else if (from != null) {
+          System.out.println("the new key signs now");
+        }
         return 0;
       } catch (ConfigException e) {
         return configError(e);

@@ -50,5 +50,10 @@ class CliTest {
     Cli.Run again = Cli.run("--config", file.toString(), "rotate-keys");
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.out()).contains("rotated signing keys of main");
+    // the next key was created with the account moments ago: it signs only once published for
+    // 330 s (docs/operations.md#signing-keys), and the command says from when
+    String time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
+    assertThat(again.out()).containsPattern("the new key signs from " + time
+        + ", once it has been published for 330 s \\(since " + time + "\\)");
   }
 }

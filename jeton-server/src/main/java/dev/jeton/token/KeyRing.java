@@ -268,6 +268,21 @@ public final class KeyRing {
   }
 
   /**
+   * When the account's current access-token key signs (or signed) from: once it has been
+   * published for {@link #PUBLISHED_BEFORE_SIGNING}; null for an account without keys.
+   */
+  public java.time.Instant signingFrom(String accountId) {
+    for (SigningKeyStore.Row r : store.forAccount(accountId)) {
+      if (r.status().equals(SigningKeyStore.CURRENT)
+          && r.chain().equals(SigningKeyStore.PRIMARY)) {
+        return java.time.Instant.ofEpochMilli(r.createdAt()
+            + PUBLISHED_BEFORE_SIGNING.toMillis());
+      }
+    }
+    return null;
+  }
+
+  /**
    * Accounts whose current key has been signing for longer than {@code maxAge}. A key becomes
    * current when the last rotation demoted its predecessor (the latest {@code rotated_at} of the
    * account), not when it was created: it was created a whole period earlier as the published
