@@ -177,7 +177,7 @@ public final class Main implements Callable<Integer> {
           System.out.println("the new key signs from " + from.truncatedTo(s) + ", once it has"
               + " been published for " + KeyRing.PUBLISHED_BEFORE_SIGNING.toSeconds() + " s"
               + " (since " + from.minus(KeyRing.PUBLISHED_BEFORE_SIGNING).truncatedTo(s)
-              + "); the key it replaces signs until then");
+              + "); until then the newest key published that long signs");
         } else if (from != null) {
           System.out.println("the new key signs now");
         }

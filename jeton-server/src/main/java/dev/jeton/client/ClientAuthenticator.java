@@ -41,7 +41,8 @@ public final class ClientAuthenticator {
    */
   public ClientAuthenticator(ClientService clients, Clock clock, int failuresPerSource) {
     this.clients = clients;
-    this.throttle = new FailureThrottle(clock, failuresPerSource);
+    // no backoff per client id from every address: see FailureThrottle(Clock, int, boolean)
+    this.throttle = new FailureThrottle(clock, failuresPerSource, false);
   }
 
   /** The throttle of failed client authentications (docs/security.md). */

@@ -50,6 +50,7 @@ public final class FailureThrottle {
 
   private final Clock clock;
   private final int failuresPerSource;
+  private final boolean perSubjectKey;
   private final Cache<String, Backoff> perSubjectAndSource;
   private final Cache<String, Backoff> perSubject;
   private final Cache<String, Window> perSource;
@@ -78,8 +79,19 @@ public final class FailureThrottle {
 
   /** @param failuresPerSource failures one IP may make in 15 minutes; 0 disables that key */
   public FailureThrottle(Clock clock, int failuresPerSource) {
+    this(clock, failuresPerSource, true);
+  }
+
+  /**
+   * @param failuresPerSource failures one IP may make in 15 minutes; 0 disables that key
+   * @param perSubject whether failures from every address also slow the subject itself; off for
+   *     OAuth clients, whose secrets no guessing reaches, so that anyone who knows a client id
+   *     cannot keep the client waiting on every node by failing on purpose
+   */
+  public FailureThrottle(Clock clock, int failuresPerSource, boolean perSubject) {
     this.clock = clock;
     this.failuresPerSource = failuresPerSource;
+    this.perSubjectKey = perSubject;
     this.perSubjectAndSource = Caffeine.newBuilder().maximumSize(200_000)
         .expireAfterWrite(MAX_WAIT_PER_SOURCE.multipliedBy(2)).build();
     this.perSubject = Caffeine.newBuilder().maximumSize(200_000)
@@ -202,8 +214,10 @@ public final class FailureThrottle {
   }
 
   private long wait(long now, String accountId, String subject, String ip) {
-    long until = Math.max(notBefore(perSubjectAndSource.getIfPresent(key(accountId, subject, ip))),
-        notBefore(perSubject.getIfPresent(key(accountId, subject))));
+    long until = notBefore(perSubjectAndSource.getIfPresent(key(accountId, subject, ip)));
+    if (perSubjectKey) {
+      until = Math.max(until, notBefore(perSubject.getIfPresent(key(accountId, subject))));
+    }
     Window w = failuresPerSource > 0 ? perSource.getIfPresent(ip) : null;
     if (w != null && now - w.start() < SOURCE_WINDOW.toMillis()
         && w.failures() >= failuresPerSource) {
@@ -217,8 +231,10 @@ public final class FailureThrottle {
     String mail = key(accountId, subject);
     perSubjectAndSource.put(pair, next(perSubjectAndSource.getIfPresent(pair), now,
         FREE_PER_SOURCE, MAX_WAIT_PER_SOURCE));
-    perSubject.put(mail, next(perSubject.getIfPresent(mail), now, FREE_PER_SUBJECT,
-        MAX_WAIT_PER_SUBJECT));
+    if (perSubjectKey) {
+      perSubject.put(mail, next(perSubject.getIfPresent(mail), now, FREE_PER_SUBJECT,
+          MAX_WAIT_PER_SUBJECT));
+    }
     if (failuresPerSource > 0) {
       Window w = perSource.getIfPresent(ip);
       boolean windowOpen = w != null && now - w.start() < SOURCE_WINDOW.toMillis();

@@ -144,6 +144,16 @@ public final class KeyRing {
     if (keys(accountId).signing() == null) {
       throw new IllegalStateException("account " + accountId + " has no signing key");
     }
+    // a chain whose current key is in this algorithm but not yet published long enough to sign
+    // (the algorithm changed at a rotation moments ago): its key signs these ID tokens, rather
+    // than a new chain whose key nobody has seen either (a relying party meeting a new kid
+    // fetches the JWKS again, OIDC Core 10.1.1)
+    for (SigningKey k : keys(accountId).verifiable().values()) {
+      if (k.status().equals(SigningKeyStore.CURRENT) && k.alg().equals(alg)
+          && k.signer() != null) {
+        return k;
+      }
+    }
     long now = clock.millis();
     String chain = alg.getName();
     try {
@@ -181,23 +191,26 @@ public final class KeyRing {
       return NONE;
     }
     long now = clock.millis();
-    if (now >= k.staleAt()) {
-      try {
-        return reload(accountId);
-      } catch (RuntimeException e) {
-        // the database cannot answer: go on with these (verifying with them is still right;
-        // signing waits on the database anyway) and try again in a few seconds, not on every
-        // request, so that an outage does not make each one wait for the pool
-        LOG.warn("the keys of account {} could not be loaded again; using those loaded {} ms ago"
-            + " until the next try in {} s: {}", accountId, now - k.loadedAt(),
-            RETRY_AFTER_FAILURE.toSeconds(), e.getMessage());
-        AccountKeys held = new AccountKeys(k.signing(), k.idTokenOnly(), k.verifiable(),
-            k.retiredKids(), k.jwksJson(), k.loadedAt(), now + RETRY_AFTER_FAILURE.toMillis());
-        cache.asMap().replace(accountId, k, held);
-        return held;
-      }
+    if (now < k.staleAt()) {
+      return k;
     }
-    return k;
+    // one caller reloads; the others go on with the keys held until it is done (they are still
+    // right to verify and to sign with for that long), and when the database cannot answer,
+    // for RETRY_AFTER_FAILURE, so that an outage does not make every request wait for the pool
+    AccountKeys held = new AccountKeys(k.signing(), k.idTokenOnly(), k.verifiable(),
+        k.retiredKids(), k.jwksJson(), k.loadedAt(), now + RETRY_AFTER_FAILURE.toMillis());
+    if (!cache.asMap().replace(accountId, k, held)) {
+      AccountKeys other = cache.getIfPresent(accountId);
+      return other == null ? k : other;
+    }
+    try {
+      return reload(accountId);
+    } catch (RuntimeException e) {
+      LOG.warn("the keys of account {} could not be loaded again; using those loaded {} ms ago"
+          + " until the next try in {} s: {}", accountId, now - k.loadedAt(),
+          RETRY_AFTER_FAILURE.toSeconds(), e.getMessage());
+      return held;
+    }
   }
 
   /** How long a node goes on with keys it could not load again before it tries again. */
@@ -334,35 +347,42 @@ public final class KeyRing {
     }
     long now = clock.millis();
     long staleAt = now + RELOAD_WITHIN.toMillis();
-    // each chain's current key, and the newest previous key still verifying
-    Map<String, SigningKeyStore.Row> currentRows = new HashMap<>();
-    Map<String, SigningKeyStore.Row> previousRows = new HashMap<>();
+    // each chain's keys that may sign: its current key, then its previous keys still verifying,
+    // newest first (the order they signed in)
+    Map<String, List<SigningKeyStore.Row>> candidates = new HashMap<>();
     Set<String> retired = new HashSet<>();
     for (SigningKeyStore.Row r : rows) {
       if (r.status().equals(SigningKeyStore.RETIRED)
           || (r.verifyUntil() != null && r.verifyUntil() < now)) {
         retired.add(r.kid());
-      } else if (r.status().equals(SigningKeyStore.CURRENT)) {
-        currentRows.put(r.chain(), r);
-      } else if (r.status().equals(SigningKeyStore.PREVIOUS) && r.rotatedAt() != null) {
-        SigningKeyStore.Row newest = previousRows.get(r.chain());
-        if (newest == null || r.rotatedAt() > newest.rotatedAt()) {
-          previousRows.put(r.chain(), r);
-        }
+      } else if (r.status().equals(SigningKeyStore.CURRENT)
+          || (r.status().equals(SigningKeyStore.PREVIOUS) && r.rotatedAt() != null)) {
+        candidates.computeIfAbsent(r.chain(), c -> new ArrayList<>()).add(r);
       }
     }
-    // the kid that signs in each chain: the current key once published long enough, until
-    // then the key it replaced
+    // the kid that signs in each chain: the newest of them published long enough; when none is
+    // (an account rotated twice within its first minutes), the oldest, which signed from the
+    // account's start
     Map<String, String> signingKids = new HashMap<>();
-    for (SigningKeyStore.Row c : currentRows.values()) {
-      long signsFrom = c.createdAt() + PUBLISHED_BEFORE_SIGNING.toMillis();
-      SigningKeyStore.Row previous = previousRows.get(c.chain());
-      if (now < signsFrom && previous != null) {
-        signingKids.put(c.chain(), previous.kid());
-        staleAt = Math.min(staleAt, signsFrom);
-      } else {
-        signingKids.put(c.chain(), c.kid());
+    for (Map.Entry<String, List<SigningKeyStore.Row>> chain : candidates.entrySet()) {
+      List<SigningKeyStore.Row> keys = chain.getValue();
+      keys.sort(java.util.Comparator.comparingLong((SigningKeyStore.Row r) ->
+          r.status().equals(SigningKeyStore.CURRENT) ? Long.MAX_VALUE : r.rotatedAt())
+          .reversed());
+      SigningKeyStore.Row signer = null;
+      for (SigningKeyStore.Row r : keys) {
+        long signsFrom = r.createdAt() + PUBLISHED_BEFORE_SIGNING.toMillis();
+        if (now >= signsFrom) {
+          signer = r;
+          break;
+        }
+        staleAt = Math.min(staleAt, signsFrom); // a newer key signs from then on
       }
+      if (signer == null) {
+        signer = keys.stream().min(java.util.Comparator.comparingLong(
+            SigningKeyStore.Row::createdAt)).orElseThrow();
+      }
+      signingKids.put(chain.getKey(), signer.kid());
     }
     Map<String, SigningKey> signing = new HashMap<>();
     Map<String, SigningKey> verifiable = new HashMap<>();

@@ -81,6 +81,28 @@ class FailureThrottleTest {
     assertThat(throttle.status("main", "cli_busy", ip)).doesNotContainKey("subject_and_source");
   }
 
+  /**
+   * docs/security.md#client-authentication-throttle: without the per-subject key (OAuth
+   * clients), failures sent from many addresses for one client id slow each address and never
+   * the client calling from its own; a password's throttle keeps that key.
+   */
+  @Test
+  void clientIdWhenFailedFromManyAddressesThenTheClientItselfIsNeverSlowed() {
+    FailureThrottle clients = new FailureThrottle(clock, 1000, false);
+    for (int i = 0; i < 60; i++) {
+      String ip = "203.0.113." + i;
+      assertThat(clients.waitSeconds("main", "cli_public_id", ip)).isZero();
+      clients.failed("main", "cli_public_id", ip);
+    }
+    assertThat(clients.waitSeconds("main", "cli_public_id", "198.51.100.1")).isZero();
+    assertThat(clients.status("main", "cli_public_id", null)).doesNotContainKey("subject");
+    for (int i = 0; i < 60; i++) {
+      throttle.acquire("main", "ada@example.com", "203.0.113." + i);
+    }
+    assertThat(throttle.acquire("main", "ada@example.com", "198.51.100.1")).as("passwords")
+        .isPositive();
+  }
+
   @Test
   void guesserWhenSlowedThenTheUserFromAnotherAddressIsNot() {
     fail("ada@example.com", "203.0.113.7", FailureThrottle.FREE_PER_SOURCE + 1);

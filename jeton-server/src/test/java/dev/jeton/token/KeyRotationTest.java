@@ -474,6 +474,36 @@ class KeyRotationTest {
     assertThat(verifiesWithPublishedJwks(switched, "main")).isTrue();
   }
 
+  /**
+   * Three rotations ten seconds apart: the key promoted by the second has become a previous key
+   * by the third, yet it was published only 20 s earlier; the key that signs is the newest one
+   * published for {@link KeyRing#PUBLISHED_BEFORE_SIGNING}, and each later key takes over when its
+   * own time comes.
+   */
+  @Test
+  void rotateThreeTimesInARowThenOnlyKeysPublishedLongEnoughEverSign() {
+    nextKeyPublishedLongEnough();
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String first = kidWithStatus("main", "current"); // published since the server started
+    String second = kidWithStatus("main", "next");
+    server.clock().advance(Duration.ofSeconds(10));
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    String third = kidWithStatus("main", "next");
+    server.clock().advance(Duration.ofSeconds(10));
+    assertThat(server.app().rotateKeys("main")).isTrue();
+    assertThat(kidWithStatus("main", "current")).isEqualTo(third);
+
+    assertThat(kidOf(login().text("access_token"))).as("20 s after the first rotation")
+        .isEqualTo(first);
+    server.clock().advance(KeyRing.PUBLISHED_BEFORE_SIGNING.minusSeconds(20));
+    assertThat(kidOf(login().text("access_token"))).as("the second, published 330 s ago")
+        .isEqualTo(second);
+    server.clock().advance(Duration.ofSeconds(10));
+    String last = login().text("access_token");
+    assertThat(kidOf(last)).as("the third, published 330 s ago").isEqualTo(third);
+    assertAcceptedCachedAndUncached(last);
+  }
+
   @Test
   void rotateWhenOverlapEndsThenOldKidRefusedAndUnpublishedAndWiped() {
     // docs/security.md#key-rotation-overlap: after lifetime + skew the old kid is retired: refused,
