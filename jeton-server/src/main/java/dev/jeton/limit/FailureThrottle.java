@@ -147,10 +147,15 @@ public final class FailureThrottle {
 
   private void tell(char what, String accountId, String subject, String ip) {
     Peers p = peers;
-    if (p != null) {
+    // a subject no account can hold (emails have at most 320 characters, client ids 26) is not
+    // sent: it would only fill the notifications (and past 8,000 bytes make them fail)
+    if (p != null && subject.length() <= MAX_SHARED_SUBJECT) {
       p.send(what, accountId, subject, ip);
     }
   }
+
+  /** The longest subject whose failures are sent to the other nodes. */
+  static final int MAX_SHARED_SUBJECT = 320;
 
   /**
    * Takes an attempt: answers the seconds it must wait (rounded up) and records nothing, or 0 and
