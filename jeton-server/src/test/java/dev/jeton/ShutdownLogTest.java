@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,12 +25,7 @@ class ShutdownLogTest {
       throws Exception {
     int port = JetonProcess.freePort();
     String base = "http://127.0.0.1:" + port;
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("JETON_HTTP_HOST", "127.0.0.1");
-    env.put("JETON_HTTP_PORT", Integer.toString(port));
-    env.put("JETON_BASE_URL", base);
-    env.put("JETON_DATA_DIR", dir.toString());
-    env.put("JETON_SHUTDOWN_TIMEOUT", "2s");
+    Map<String, String> env = JetonProcess.sqliteSettings(port, dir);
     JetonProcess server = JetonProcess.start(env, base, dir.resolve("jeton.log"),
         Duration.ofSeconds(90));
     HttpResponse<Void> last = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

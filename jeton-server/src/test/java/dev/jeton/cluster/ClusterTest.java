@@ -10,10 +10,6 @@ import dev.jeton.token.KeyRing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -530,6 +526,51 @@ class ClusterTest {
     }
   }
 
+  /**
+   * Four clients reading {@code /me} through the balancer with one token until stopped, pausing
+   * {@code pauseMs} between requests; each answer's status is kept (-1: none came).
+   */
+  private static final class MeLoad {
+    final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final List<Thread> clients = new ArrayList<>();
+
+    MeLoad(String token, long pauseMs) {
+      for (int i = 0; i < 4; i++) {
+        Thread t = new Thread(() -> {
+          while (running.get()) {
+            statuses.add(attempt(() -> lb.get(V1 + "/me", token)).status());
+            try {
+              Thread.sleep(pauseMs);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+        t.start();
+        clients.add(t);
+      }
+    }
+
+    int answered() {
+      return statuses.size();
+    }
+
+    /** Stops the clients and answers every status they read, in order of arrival. */
+    List<Integer> stop() throws InterruptedException {
+      running.set(false);
+      for (Thread t : clients) {
+        t.join(15_000);
+      }
+      return new ArrayList<>(statuses);
+    }
+
+    static java.util.Map<Integer, Long> counts(List<Integer> statuses) {
+      return statuses.stream().collect(java.util.stream.Collectors.groupingBy(x -> x,
+          java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    }
+  }
+
   /** An answer, or -1 when none came (the connection failed): as retryable as a 502. */
   private static Api.Response attempt(java.util.function.Supplier<Api.Response> call) {
     try {
@@ -756,28 +797,7 @@ class ClusterTest {
   void postgresRestartedUnderLoadIs503ThenRecoveryOnEveryNodeWithoutARestart() throws Exception {
     user("outage@example.com");
     String token = login(lb, "outage@example.com").text("access_token");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<Thread> clients = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      Thread t = new Thread(() -> {
-        while (running.get()) {
-          try {
-            statuses.add(http.send(HttpRequest.newBuilder(URI.create(lb.base() + V1 + "/me"))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
-                .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-            Thread.sleep(20);
-          } catch (IOException e) {
-            statuses.add(-1);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
-      t.start();
-      clients.add(t);
-    }
+    MeLoad load = new MeLoad(token, 20);
     Thread.sleep(1_000);
     pg.close();
     Thread.sleep(7_000); // past the pools' 5 s connection timeout
@@ -788,14 +808,8 @@ class ClusterTest {
       Thread.sleep(200);
     }
     Thread.sleep(1_500); // every live node checked up again
-    running.set(false);
-    for (Thread t : clients) {
-      t.join(15_000);
-    }
-    List<Integer> seen = new ArrayList<>(statuses);
-    System.out.println("cluster: PostgreSQL restart under load: " + seen.stream().collect(
-        java.util.stream.Collectors.groupingBy(x -> x, java.util.TreeMap::new,
-            java.util.stream.Collectors.counting())));
+    List<Integer> seen = load.stop();
+    System.out.println("cluster: PostgreSQL restart under load: " + MeLoad.counts(seen));
     assertThat(seen).as("failed closed: 200, or 503 from a node or the balancer").isNotEmpty()
         .allSatisfy(x -> assertThat(x).isIn(200, 503));
     assertThat(seen).as("the outage was noticed").contains(503);
@@ -827,32 +841,16 @@ class ClusterTest {
   void aNodeStoppedGracefullyUnderLoadCostsNoRequest() throws Exception {
     user("graceful@example.com");
     String token = login(lb, "graceful@example.com").text("access_token");
-    ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<Thread> clients = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      Thread t = new Thread(() -> {
-        while (running.get()) {
-          statuses.add(attempt(() -> lb.get(V1 + "/me", token)).status());
-        }
-      });
-      t.start();
-      clients.add(t);
-    }
+    MeLoad load = new MeLoad(token, 0);
     Thread.sleep(1_000);
     long t0 = System.nanoTime();
     nodes.get(2).stop();
     long stoppedMs = (System.nanoTime() - t0) / 1_000_000;
-    int before = statuses.size();
+    int before = load.answered();
     Thread.sleep(1_000);
-    running.set(false);
-    for (Thread t : clients) {
-      t.join(15_000);
-    }
-    List<Integer> seen = new ArrayList<>(statuses);
+    List<Integer> seen = load.stop();
     System.out.println("cluster: node 2 stopped (SIGTERM, 3 s drain) in " + stoppedMs + " ms "
-        + "under load: " + seen.stream().collect(java.util.stream.Collectors.groupingBy(x -> x,
-            java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+        + "under load: " + MeLoad.counts(seen));
     assertThat(nodes.get(2).log()).contains(JetonProcess.STOPPED_LINE);
     assertThat(seen).as("every request answered 200").isNotEmpty().containsOnly(200);
     assertThat(seen.size()).as("served after the stop").isGreaterThan(before);

@@ -14,7 +14,6 @@ import dev.jeton.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,12 +48,7 @@ class ServingRefusalTest {
       throws Exception {
     int port = JetonProcess.freePort();
     String base = "http://127.0.0.1:" + port;
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("JETON_HTTP_HOST", "127.0.0.1");
-    env.put("JETON_HTTP_PORT", Integer.toString(port));
-    env.put("JETON_BASE_URL", base);
-    env.put("JETON_DATA_DIR", dir.toString());
-    env.put("JETON_SHUTDOWN_TIMEOUT", "2s");
+    Map<String, String> env = JetonProcess.sqliteSettings(port, dir);
     JetonProcess first = JetonProcess.start(env, base, dir.resolve("first.log"),
         Duration.ofSeconds(90));
     try {

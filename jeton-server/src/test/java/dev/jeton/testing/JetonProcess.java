@@ -49,6 +49,20 @@ public final class JetonProcess {
   }
 
   /**
+   * The settings of a server on SQLite in {@code dataDir}, listening on 127.0.0.1:{@code port}
+   * with that address as its base URL, stopping within 2 s; a map to add to.
+   */
+  public static Map<String, String> sqliteSettings(int port, Path dataDir) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("JETON_HTTP_HOST", "127.0.0.1");
+    env.put("JETON_HTTP_PORT", Integer.toString(port));
+    env.put("JETON_BASE_URL", "http://127.0.0.1:" + port);
+    env.put("JETON_DATA_DIR", dataDir.toString());
+    env.put("JETON_SHUTDOWN_TIMEOUT", "2s");
+    return env;
+  }
+
+  /**
    * Starts {@code dev.jeton.Main serve} with exactly the given {@code JETON_*} settings (any the
    * test JVM inherited are removed), writing its output to {@code log}; answers once
    * {@code /health/ready} answers 200 on {@code base}.
