@@ -32,7 +32,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -298,6 +297,25 @@ class BrowserLoginConsentTest {
     assertThat(other.callbacks).hasSize(1);
   }
 
+  /**
+   * Whether {@code element} has left the document (its page was replaced). Chromium reports an
+   * element of a page being replaced either as stale or, during the swap, as "Node with given id
+   * does not belong to the document"; both mean gone.
+   */
+  private static boolean gone(WebElement element) {
+    try {
+      element.isEnabled();
+      return false;
+    } catch (org.openqa.selenium.StaleElementReferenceException e) {
+      return true;
+    } catch (org.openqa.selenium.WebDriverException e) {
+      if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+        return true;
+      }
+      throw e;
+    }
+  }
+
   @Test
   void signInWhenPasswordWrongThenGenericErrorAndNoSession() throws Exception {
     String url = authorizeUrl(verifier(), "st-pw", "read");
@@ -316,7 +334,7 @@ class BrowserLoginConsentTest {
     // An unknown email gets the very same answer (docs/security.md#no-user-enumeration).
     signIn("nobody@example.com", PASSWORD);
     // the page before this post shows the same error: wait until the browser has left it
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(error));
+    new WebDriverWait(driver, WAIT).until(d -> gone(error));
     WebElement unknown = new WebDriverWait(driver, WAIT)
         .until(d -> d.findElement(By.cssSelector("p.error[role=alert]")));
     assertThat(unknown.getText()).isEqualTo("Invalid email or password.");
