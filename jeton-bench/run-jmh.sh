@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the hot code: access-token sign/verify (per algorithm), the refresh-token
 # lookup on a small and a one-million-row table, the rate-limit decision, the raw Argon2id rate (login's ceiling), and
-# ECDSA signing with Nimbus's ECDSASigner against Jeton's EcdsaSigner, a per-thread P1363 Signature (SignerBenchmark).
+# ECDSA signing: Nimbus's ECDSASigner, the JDK's P1363 Signature and Jeton's EcdsaSigner (SignerBenchmark).
 #
 # Usage: jeton-bench/run-jmh.sh [JAVA_HOME] [extra JMH args]
 #   (build first: ./mvnw -q -DskipTests package)

@@ -12,20 +12,34 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPrivateKeySpec;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link EcdsaSigner}: its JWS signatures verify with an independent verifier (Nimbus's), have
- * the R || S length of their curve (RFC 7518 3.4), differ every time (fresh nonce), stay valid
- * when many threads sign at once, and a header naming another algorithm is refused.
+ * {@link EcdsaSigner}: it gives exactly RFC 6979's signatures for the RFC's keys and messages, its
+ * JWS signatures verify with independent verifiers (Nimbus's and the JDK's), always have the
+ * R || S length of their curve (RFC 7518 3.4) even when R or S starts with a zero byte, stay
+ * valid when many threads sign at once, and a header naming another algorithm or a key of
+ * another curve is refused.
  */
 class EcdsaSignerTest {
   private static ECKey key(JWSAlgorithm alg) throws JOSEException {
@@ -52,11 +66,80 @@ class EcdsaSignerTest {
     assertThat(JWSObject.parse(a.serialize()).verify(verifier)).isTrue();
     assertThat(JWSObject.parse(b.serialize()).verify(verifier)).isTrue();
     assertThat(a.getSignature().decode()).hasSize(alg.equals(JWSAlgorithm.ES384) ? 96 : 64);
-    assertThat(a.getSignature()).isNotEqualTo(b.getSignature());
+    // deterministic nonces (RFC 6979): the same input gives the same signature, another differs
+    assertThat(a.getSignature()).isEqualTo(b.getSignature());
+    assertThat(signed(signer, alg, "{\"sub\":\"usr_2\"}").getSignature())
+        .isNotEqualTo(a.getSignature());
     // a different payload under the same signature does not verify
     JWSObject tampered = new JWSObject(a.getHeader().toBase64URL(),
         new Payload("{\"sub\":\"usr_2\"}").toBase64URL(), a.getSignature());
     assertThat(tampered.verify(verifier)).isFalse();
+  }
+
+  /** RFC 6979 A.2.5 (P-256) and A.2.6 (P-384): the RFC's private key, "sample" and "test". */
+  @ParameterizedTest
+  @CsvSource({
+      "ES256, sample, EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"
+          + "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
+      "ES256, test, F1ABB023518351CD71D881567B1EA663ED3EFCF6C5132B354F28D3B0B7D38367"
+          + "019F4113742A2B14BD25926B49C649155F267E60D3814B4C0CC84250E46F0083",
+      "ES384, sample, 94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C"
+          + "81A648152E44ACF96E36DD1E80FABE46"
+          + "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94F"
+          + "A329C145786E679E7B82C71A38628AC8",
+      "ES384, test, 8203B63D3C853E8D77227FB377BCF7B7B772E97892A80F36AB775D509D7A5FEB"
+          + "0542A7F0812998DA8F1DD3CA3CF023DB"
+          + "DDD0760448D42D8A43AF45AF836FCE4DE8BE06B485E9B61B827C2F13173923E0"
+          + "6A739F040649A667BF3B828246BAA5A5"})
+  void signWhenRfc6979KeyAndMessageThenTheRfcsSignature(String name, String message,
+      String expected) throws Exception {
+    JWSAlgorithm alg = JWSAlgorithm.parse(name);
+    boolean p256 = alg.equals(JWSAlgorithm.ES256);
+    String d = p256 ? "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721"
+        : "6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D8"
+            + "96D5724E4C70A825F872C9EA60D2EDF5";
+    AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+    params.init(new ECGenParameterSpec(p256 ? "secp256r1" : "secp384r1"));
+    ECPrivateKey key = (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(
+        new ECPrivateKeySpec(new BigInteger(d, 16), params.getParameterSpec(ECParameterSpec.class)));
+    byte[] signature = new EcdsaSigner(key, alg)
+        .signRaw(message.getBytes(StandardCharsets.US_ASCII));
+    assertThat(HexFormat.of().withUpperCase().formatHex(signature)).isEqualTo(expected);
+  }
+
+  /**
+   * About one signature in 128 has an R or an S below 2^248, whose big-endian form is shorter than
+   * 32 bytes: the encoding must pad it, or the JWS signature is refused (RFC 7518 3.4).
+   */
+  @Test
+  void signWhenROrSIsShortThenPaddedToTheCurvesLengthAndStillVerifies() throws Exception {
+    ECKey key = key(JWSAlgorithm.ES256);
+    EcdsaSigner signer = new EcdsaSigner(key.toECPrivateKey(), JWSAlgorithm.ES256);
+    Signature jdk = Signature.getInstance("SHA256withECDSAinP1363Format");
+    int padded = 0;
+    for (int i = 0; i < 2_000; i++) {
+      byte[] input = ("{\"n\":" + i + "}").getBytes(StandardCharsets.US_ASCII);
+      byte[] signature = signer.signRaw(input);
+      assertThat(signature).hasSize(64);
+      if (signature[0] == 0 || signature[32] == 0) {
+        padded++;
+      }
+      jdk.initVerify(key.toECPublicKey());
+      jdk.update(input);
+      assertThat(jdk.verify(signature)).as("signature %d", i).isTrue();
+    }
+    // expected about 16; none in 2,000 has a probability near e^-16
+    assertThat(padded).isPositive();
+  }
+
+  @Test
+  void newWhenTheKeyIsOfAnotherCurveThenRefusedAtLoad() throws Exception {
+    ECPrivateKey p384 = key(JWSAlgorithm.ES384).toECPrivateKey();
+    assertThatThrownBy(() -> new EcdsaSigner(p384, JWSAlgorithm.ES256))
+        .isInstanceOf(IllegalStateException.class);
+    ECPrivateKey p256 = key(JWSAlgorithm.ES256).toECPrivateKey();
+    assertThatThrownBy(() -> new EcdsaSigner(p256, JWSAlgorithm.ES384))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @ParameterizedTest
