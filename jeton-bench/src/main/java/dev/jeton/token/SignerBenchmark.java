@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link ECDSASigner} (per call a {@code Signature.getInstance}, {@code initSign}, a DER
  * signature transcoded to R || S); the JDK's {@code SHA256withECDSAinP1363Format} (or
  * {@code SHA384...}), initialised once per thread, which is what Jeton signed with before
- * decision 52; and Jeton's {@link EcdsaSigner} (Bouncy Castle's ECDSA with RFC 6979 nonces).
+ * decision 52; and Jeton's {@link EcdsaSigner} (Bouncy Castle's ECDSA, hedged RFC 6979 nonces).
  * {@code setUp} checks that every signature verifies with Nimbus's {@link ECDSAVerifier}.
  *
  * <p>Run: {@code java -jar jeton-bench/target/benchmarks.jar SignerBenchmark -t 1} (and -t 2)
